@@ -1,0 +1,83 @@
+"""Entry point of `nemo`. One error funnel: known errors become one clear line
+and a documented exit code; unknown ones re-raise when NEMO_DEBUG is set.
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, handoff).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from .. import __version__
+from ..constants import EXIT_ERROR, EXIT_USAGE
+from ..errors import NemoError
+from ..redact import RedactingFilter
+from . import engine, project, skills
+from .output import Output
+
+EPILOG = """exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, a handoff)
+settings: NEMO_BACKEND, NEMO_API_URL, NEMO_TOKEN, NEMO_STATE_DIR, NEMO_SKILL_PLATFORM,
+          NEMO_POLL_INTERVAL, NEMO_RETRY_DELAY (see the README)"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors: exit 2, with the next step
+        self.print_usage(sys.stderr)
+        print(f"Error: {message} — run `{self.prog} --help`", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true",
+                        help="print one JSON document on stdout (progress stays on stderr)")
+    common.add_argument("--skill", help="which skill is speaking (default: the installed one)")
+    common.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    parser = _Parser(prog="nemo", description="Subtitles and Chinese videos through the NemoVideo "
+                     "API or the local engine.", epilog=EPILOG,
+                     formatter_class=argparse.RawDescriptionHelpFormatter, parents=[common])
+    parser.add_argument("--version", action="version", version=f"nemo {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
+    project.add_parsers(sub, common)
+    skills.add_parsers(sub, common)
+    engine.add_parsers(sub, common)
+    return parser
+
+
+def _setup_logging() -> None:
+    level = logging.DEBUG if os.environ.get("NEMO_DEBUG") else logging.WARNING
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(RedactingFilter())
+    root = logging.getLogger("nemo_skill")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+
+
+def main(argv: list[str] | None = None) -> int:
+    _setup_logging()
+    args = build_parser().parse_args(argv)
+    out = Output(json_mode=args.json, quiet=args.quiet)
+    try:
+        return args.func(args, out)
+    except NemoError as exc:
+        human = f"Error: {exc.message}" + (f"\nNext: {exc.hint}" if exc.hint else "")
+        out.failure(exc.to_json(), human)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        out.failure({"error": "Interrupted", "message": "interrupted"}, "Interrupted.")
+        return 130
+    except Exception as exc:  # the funnel: say something useful, keep the trace for debugging
+        if os.environ.get("NEMO_DEBUG"):
+            raise
+        out.failure({"error": type(exc).__name__, "message": str(exc)},
+                    f"Error: unexpected {type(exc).__name__}: {exc}\n"
+                    "Next: run again with NEMO_DEBUG=1 and report the trace")
+        return EXIT_ERROR
+
+
+if __name__ == "__main__":
+    sys.exit(main())

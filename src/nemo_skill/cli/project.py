@@ -1,0 +1,230 @@
+"""Commands on the user's project: connect, say, route, chat, upload, state, credits, export."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+from .. import workflows
+from ..intents import route as route_words
+from ..timeline import Draft
+from .context import make_client, settings
+from .output import Output
+
+
+def cmd_connect(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        session = client.session(new=args.new, language=args.language)
+        balance = client.credits()
+    data = {"backend": settings().backend, "api_url": client.base_url, "skill": client.skill,
+            "session_id": session["session_id"], "credits": balance}
+    out.result(f"Connected to the {data['backend']} backend ({client.base_url}) as "
+               f"{client.skill}; session {session['session_id']}; "
+               f"{balance.get('available', '?')} credits available.", data)
+    return 0
+
+
+def cmd_route(args: argparse.Namespace, out: Output) -> int:
+    r = route_words(" ".join(args.words), args.file or [])
+    out.result(f"{r.action}" + (f" (matched {r.keyword!r})" if r.keyword else "")
+               + (f" files: {', '.join(r.files)}" if r.files else ""), r.to_json())
+    return 0
+
+
+def _leftover_request(words: str, files: tuple[str, ...]) -> str:
+    """What is left of the words once the files and upload keywords are taken out."""
+    rest = words
+    for f in files:
+        rest = rest.replace(f, " ")
+    rest = re.sub(r"(?i)\b(please|upload|this|file|video|the)\b|上传|请", " ", rest)
+    rest = re.sub(r"[\s,，。.!！:：]+", " ", rest).strip()
+    return rest if len(rest) >= 4 else ""
+
+
+def _chat(client, text: str, out: Output, args) -> tuple[str, dict]:
+    result = client.chat(text)
+    data = {"reply": result.to_json()}
+    lines = [result.text]
+    if "export" in result.actions:
+        if args.follow:
+            lines.append(_export_text(client, args, out, data))
+        else:
+            lines.append("Next: say \"export\" or run `nemo export --out video.mp4`.")
+    elif {"summary", "state"} & set(result.actions):
+        summary = workflows.summary(client)
+        data["summary"] = summary
+        lines.append(summary)
+    return "\n".join(lines), data
+
+
+def _export_text(client, args, out: Output, data: dict) -> str:
+    res = workflows.export(client, args.out, interval=settings().poll_interval,
+                           on_status=lambda s: out.progress(f"Rendering: {s.status} {s.progress:.0f}%"),
+                           on_bytes=out.bytes_progress("Downloading"))
+    data["export"] = res.to_json()
+    return f"Exported to {res.path}"
+
+
+def cmd_say(args: argparse.Namespace, out: Output) -> int:
+    words = " ".join(args.words)
+    r = route_words(words, args.file or [])
+    data: dict = {"action": r.action, "route": r.to_json()}
+    with make_client(args, out) as client:
+        if r.action == "export":
+            human = _export_text(client, args, out, data)
+        elif r.action == "credits":
+            data["credits"] = client.credits()
+            human = _credits_text(data["credits"])
+        elif r.action == "status":
+            data["summary"] = workflows.summary(client)
+            human = data["summary"]
+        elif r.action == "upload":
+            if not r.files:
+                human = "Which file? Give its path, e.g. nemo say \"upload ~/video.mp4\"."
+                data["needs"] = "file"
+            else:
+                uploaded = client.upload(list(r.files), on_bytes=out.bytes_progress("Uploading"))
+                data["upload"] = uploaded
+                names = ", ".join(f.get("filename", "?") for f in uploaded.get("files", []))
+                human = f"Uploaded {names}."
+                rest = _leftover_request(words, r.files)
+                if rest:
+                    text, more = _chat(client, rest, out, args)
+                    human += "\n" + text
+                    data.update(more)
+        else:
+            human, more = _chat(client, words, out, args)
+            data.update(more)
+    out.result(human, data)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        human, data = _chat(client, " ".join(args.words), out, args)
+    out.result(human, data)
+    return 0
+
+
+def cmd_upload(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        if args.url:
+            data = client.upload_urls(args.url)
+        else:
+            if not args.files:
+                out.failure({"error": "InputError", "message": "nothing to upload"},
+                            "Error: nothing to upload — give file paths or --url URL")
+                return 2
+            data = client.upload(args.files, on_bytes=out.bytes_progress("Uploading"))
+    files = data.get("files", [])
+    human = "\n".join(
+        f"Uploaded {f.get('filename')} ({f.get('file_type')}, {f.get('duration') or 0:.1f} s, "
+        f"{f.get('width') or '-'}x{f.get('height') or '-'})" for f in files) or "Uploaded."
+    out.result(human, data)
+    return 0
+
+
+def cmd_state(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        state = client.state()
+    draft = Draft.from_state(state)
+    out.result(draft.summary(), {"summary": draft.summary(), "exportable": draft.exportable,
+                                 "state": state})
+    return 0
+
+
+def _credits_text(balance: dict) -> str:
+    return (f"Credits: {balance.get('available', '?')} available, "
+            f"{balance.get('frozen', 0)} reserved, {balance.get('total', '?')} in all.")
+
+
+def cmd_credits(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        balance = client.credits()
+    out.result(_credits_text(balance), {"credits": balance})
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, out: Output) -> int:
+    interval = args.poll_interval if args.poll_interval is not None else settings().poll_interval
+    on_status = lambda s: out.progress(f"Rendering: {s.status} {s.progress:.0f}%")  # noqa: E731
+    with make_client(args, out) as client:
+        if args.cancel:
+            client.cancel_export(args.cancel)
+            out.result(f"Cancelled {args.cancel}.", {"cancelled": args.cancel})
+            return 0
+        if args.status:
+            st = client.export_status(args.status)
+            out.result(f"{st.id}: {st.status} {st.progress:.0f}%",
+                       {"render": {"id": st.id, "status": st.status, "progress": st.progress,
+                                   "output_url": st.output_url, "error": st.error}})
+            return 0
+        if args.resume:
+            results = workflows.resume_exports(client, interval=interval, out=args.out,
+                                               on_status=on_status,
+                                               on_bytes=out.bytes_progress("Downloading"))
+            out.result("\n".join(f"Exported to {r.path}" for r in results),
+                       {"exports": [r.to_json() for r in results]})
+            return 0
+        if args.no_wait:
+            draft = client.draft()
+            job = client.start_export(draft.raw)
+            target = Path(args.out) if args.out else workflows.default_output(job["id"])
+            client.store.save_render({**job, "out": str(target)})
+            out.result(f"Render {job['id']} started; collect it with `nemo export --resume`.",
+                       {"render": job})
+            return 0
+        res = workflows.export(client, args.out, interval=interval,
+                               deadline=args.deadline, on_status=on_status,
+                               on_bytes=out.bytes_progress("Downloading"))
+    out.result(f"Exported to {res.path} ({res.seconds:.1f} s)", {"export": res.to_json()})
+    return 0
+
+
+def add_parsers(sub, common) -> None:
+    p = sub.add_parser("connect", parents=[common], help="get a token and a project session",
+                       description="Get a token (free, automatic) and a project session; print the backend and credits.")
+    p.add_argument("--new", action="store_true", help="start a new project session")
+    p.add_argument("--language", default="en", help="session language (en, zh)")
+    p.set_defaults(func=cmd_connect)
+
+    for name, func, helptext in (
+        ("say", cmd_say, "do what the user's words ask (export, credits, status, upload, or a message to the agent)"),
+        ("route", cmd_route, "show which action the words go to, without doing anything"),
+        ("chat", cmd_chat, "send the words to the editing agent as a message"),
+    ):
+        p = sub.add_parser(name, parents=[common], help=helptext, description=helptext)
+        p.add_argument("words", nargs="+", help="the user's words, in English or Chinese")
+        p.add_argument("--file", action="append", metavar="PATH", help="a file that comes with the words (repeatable)")
+        if name != "route":
+            p.add_argument("--out", type=Path, help="where to save an export (default ./nemo_<id>.mp4)")
+            p.add_argument("--follow", action="store_true",
+                           help="when the agent offers the export, run it")
+        p.set_defaults(func=func)
+
+    p = sub.add_parser("upload", parents=[common], help="upload files or URLs to the project",
+                       description="Upload videos, images or audio (checked for type and the 500 MB limit first).")
+    p.add_argument("files", nargs="*", help="files to upload in one call")
+    p.add_argument("--url", action="append", help="an http(s) URL to upload instead (repeatable)")
+    p.set_defaults(func=cmd_upload)
+
+    p = sub.add_parser("state", parents=[common], help="the timeline summary and project state",
+                       description="Print the timeline summary; --json adds the full state.")
+    p.set_defaults(func=cmd_state)
+
+    p = sub.add_parser("credits", parents=[common], help="the credit balance",
+                       description="Print available, reserved (frozen) and total credits.")
+    p.set_defaults(func=cmd_credits)
+
+    p = sub.add_parser("export", parents=[common], help="render the timeline to an MP4 and download it",
+                       description="Render the project to MP4 and download it. The render id is kept on disk, "
+                                   "so an interrupted export resumes with --resume.")
+    p.add_argument("--out", type=Path, help="where to save the MP4 (default ./nemo_<id>.mp4)")
+    p.add_argument("--resume", action="store_true", help="finish exports that were started but not downloaded")
+    p.add_argument("--no-wait", action="store_true", help="start the render and return at once")
+    p.add_argument("--status", metavar="RENDER_ID", help="show one render's status")
+    p.add_argument("--cancel", metavar="RENDER_ID", help="cancel a render")
+    p.add_argument("--poll-interval", type=float, help="seconds between status polls (NEMO_POLL_INTERVAL)")
+    p.add_argument("--deadline", type=float, help="give up waiting after this many seconds (default 1800)")
+    p.set_defaults(func=cmd_export)

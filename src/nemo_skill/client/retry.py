@@ -1,0 +1,61 @@
+"""The retry policy as small pure functions (nemo-api.md, "Error codes").
+
+  1001 token invalid   -> a new anonymous token, once (a user's NEMO_TOKEN: no)
+  400  no client id    -> a new X-Client-Id, once
+  429  rate limited    -> wait (Retry-After, else 30 s), once
+  5xx, connection      -> exponential backoff with jitter, at most 3 tries
+  1002 session gone    -> a new session, once (done by the caller that knows the session)
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from .. import constants as C
+from ..errors import (
+    APIConnectionError,
+    MissingClientId,
+    NemoError,
+    RateLimited,
+    ServerError,
+    TokenInvalid,
+)
+
+
+@dataclass
+class RetryState:
+    tries: int = 1                     # requests sent so far
+    used: set[str] = field(default_factory=set)
+
+
+def decide(exc: NemoError, state: RetryState, *, anonymous: bool,
+           max_tries: int = C.MAX_TRIES) -> str | None:
+    """What to do about ``exc``: new_token | new_client_id | wait | backoff | None (give up)."""
+    if isinstance(exc, TokenInvalid):
+        action = "new_token" if anonymous else None
+    elif isinstance(exc, MissingClientId):
+        action = "new_client_id"
+    elif isinstance(exc, RateLimited):
+        action = "wait"
+    elif isinstance(exc, (ServerError, APIConnectionError)):
+        return "backoff" if state.tries < max_tries else None
+    else:
+        return None
+    if action is None or action in state.used:
+        return None
+    state.used.add(action)
+    return action
+
+
+def backoff_delay(tries: int, base: float, cap: float = C.RETRY_DELAY_MAX,
+                  retry_after: float | None = None, jitter=random.random) -> float:
+    """Seconds before try ``tries + 1``: Retry-After wins, else base * 2^(n-1) with jitter."""
+    if retry_after is not None:
+        return min(retry_after, C.EXPORT_DEADLINE)
+    delay = min(cap, base * (2 ** (tries - 1)))
+    return delay * (0.5 + jitter() / 2)
+
+
+def rate_limit_delay(retry_after: float | None, default: float) -> float:
+    return default if retry_after is None else min(retry_after, C.EXPORT_DEADLINE)

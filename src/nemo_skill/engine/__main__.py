@@ -1,0 +1,25 @@
+"""python -m nemo_skill.engine --state-dir DIR [--port N] [--idle SECONDS]"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ..config import Settings
+from .server import serve
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m nemo_skill.engine",
+                                     description="Run the local NemoVideo engine in the foreground on 127.0.0.1.")
+    parser.add_argument("--state-dir", type=Path, help="state dir (default: NEMO_STATE_DIR or the user state dir)")
+    parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
+    parser.add_argument("--idle", type=float, help="stop after this many idle seconds (0 = never)")
+    args = parser.parse_args()
+    settings = Settings.from_env()
+    serve(args.state_dir or settings.state_dir, port=args.port,
+          idle_timeout=args.idle if args.idle is not None else settings.engine_idle)
+
+
+if __name__ == "__main__":
+    main()

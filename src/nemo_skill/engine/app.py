@@ -1,0 +1,245 @@
+"""The HTTP routes of the local engine: nemo-api.md, path for path.
+
+Routes only check, call the Engine, and wrap the answer in the contract's
+envelopes. Blocking work goes to worker threads (sync routes run in
+FastAPI's threadpool; async routes hand off with run_in_threadpool).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+import uuid
+
+from fastapi import Depends, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from .. import __version__
+from ..constants import APP_NAME
+from ..intents import has_cjk
+from ..timeline import Draft
+from . import planner, uploads
+from .errors import EngineError
+from .service import MESSAGE_COST, Engine, dumps
+from .tools import ToolContext
+
+log = logging.getLogger("nemo_skill.engine")
+
+
+def ok(data) -> dict:
+    return {"code": 0, "message": "success", "data": data}
+
+
+def create_app(engine: Engine) -> FastAPI:
+    app = FastAPI(title="NemoVideo API (local engine)", version=__version__,
+                  description="The NemoVideo API contract served on 127.0.0.1 (nemo-api.md).")
+    app.state.engine = engine
+
+    @app.exception_handler(EngineError)
+    async def engine_error(request: Request, exc: EngineError):
+        if exc.envelope == "success":
+            body = {"success": False, "error": {"code": exc.code, "message": exc.message}}
+        else:
+            body = {"code": exc.code, "message": exc.message, "data": None}
+        headers = {"Retry-After": "30"} if exc.status == 429 else None
+        return JSONResponse(body, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return JSONResponse({"code": 4000, "message": f"invalid request: {where} {first.get('msg', '')}",
+                             "data": None}, status_code=400)
+
+    @app.middleware("http")
+    async def touch(request: Request, call_next):
+        engine.last_activity = time.monotonic()
+        return await call_next(request)
+
+    def user(authorization: str | None = Header(default=None)) -> str:
+        return engine.accounts.authenticate(authorization)
+
+    @app.get("/healthz")
+    def health():
+        return ok({"status": "ok", "pid": os.getpid(), "version": __version__})
+
+    @app.post("/api/auth/anonymous-token")
+    def anonymous_token(x_client_id: str | None = Header(default=None)):
+        return ok(engine.accounts.issue_token(x_client_id or ""))
+
+    @app.post("/api/tasks/me/with-session/{app_name}")
+    def new_session(app_name: str, body: dict | None = None, user_id: str = Depends(user)):
+        language = str((body or {}).get("language") or "en")
+        return ok(engine.create_session(user_id, language))
+
+    @app.get("/api/credits/balance/simple")
+    def credits(user_id: str = Depends(user)):
+        return ok(engine.accounts.balance(user_id))
+
+    @app.get("/api/state/{app_name}/me/{session_id}/latest")
+    def state(app_name: str, session_id: str, user_id: str = Depends(user)):
+        engine.owned_session(user_id, session_id)
+        return ok(engine.state(session_id))
+
+    @app.get("/api/files/{upload_id}/{name}")
+    def file(upload_id: str, name: str, user_id: str = Depends(user)):
+        row = engine.db.one("SELECT u.path, u.filename FROM uploads u JOIN sessions s "
+                            "ON s.id=u.session_id WHERE u.id=? AND s.user_id=?", upload_id, user_id)
+        if row is None:
+            raise EngineError(404, "file not found", 404)
+        return FileResponse(row["path"], filename=row["filename"])
+
+    @app.post("/api/upload-video/{app_name}/me/{session_id}")
+    async def upload(app_name: str, session_id: str, request: Request, user_id: str = Depends(user)):
+        await run_in_threadpool(engine.owned_session, user_id, session_id)
+        dest = engine.session_dir(session_id) / "uploads"
+        limit = engine.config.max_upload_bytes
+        if request.headers.get("content-type", "").startswith("application/json"):
+            body = await request.json()
+            urls = body.get("urls") if isinstance(body, dict) else None
+            if not urls or not isinstance(urls, list):
+                raise EngineError(4000, "expected {\"urls\": [...], \"source_type\": \"url\"}", 400)
+            saved = [await run_in_threadpool(uploads.fetch_url, str(u), dest, max_bytes=limit,
+                                             allow_private=engine.config.allow_private_urls)
+                     for u in urls]
+        else:
+            saved = await _receive(request, uploads.StreamingUpload(
+                dest, request.headers.get("content-type", ""), limit))
+        files = []
+        try:
+            for item in saved:
+                files.append(await run_in_threadpool(uploads.register, engine.db, session_id, item))
+        except EngineError:
+            for item in saved:
+                item.path.unlink(missing_ok=True)
+            raise
+        applied = await run_in_threadpool(engine.apply_uploads, session_id, files)
+        return ok({"files": files, "session_state_applied": applied})
+
+    async def _receive(request: Request, stream: uploads.StreamingUpload):
+        try:
+            async for chunk in request.stream():
+                if chunk:
+                    await run_in_threadpool(stream.feed, chunk)
+            return await run_in_threadpool(stream.finish)
+        except EngineError:
+            await run_in_threadpool(stream.abort)
+            await _drain(request)  # so the client reads our answer instead of a reset
+            raise
+        except BaseException:
+            await run_in_threadpool(stream.abort)
+            raise
+
+    async def _drain(request: Request, budget: int = 1 << 30) -> None:
+        try:
+            async for chunk in request.stream():
+                budget -= len(chunk)
+                if budget < 0:
+                    return
+        except Exception:  # noqa: BLE001 - the client went away; nothing to answer
+            return
+
+    @app.post("/run_sse")
+    async def run_sse(request: Request, user_id: str = Depends(user)):
+        try:
+            body = await request.json()
+            session_id = str(body["session_id"])
+            parts = body["new_message"]["parts"]
+            text = " ".join(str(p.get("text") or "") for p in parts).strip()
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise EngineError(4000, "expected an ADK RunAgentRequest: session_id and new_message.parts",
+                              400) from None
+        session = await run_in_threadpool(engine.owned_session, user_id, session_id)
+        ref = f"msg:{uuid.uuid4().hex}"
+        await run_in_threadpool(engine.accounts.reserve, user_id, MESSAGE_COST, ref)
+        language = "zh" if has_cjk(text) else (session.get("language") or "en")
+        return EventSourceResponse(_agent_events(user_id, session_id, text, language, ref),
+                                   ping=15, sep="\n")
+
+    async def _agent_events(user_id: str, session_id: str, text: str, language: str, ref: str):
+        invocation = "e-" + uuid.uuid4().hex[:12]
+
+        def adk(parts: list[dict], *, final: bool = False) -> dict:
+            return {"data": dumps({"content": {"role": "model", "parts": parts}, "author": APP_NAME,
+                                   "invocationId": invocation, "id": uuid.uuid4().hex[:12],
+                                   "timestamp": time.time(), "partial": False, "turnComplete": final})}
+
+        engine.active_streams += 1
+        try:
+            calls = engine.plan(text)
+            if not calls:
+                yield adk([{"text": planner.capabilities(language)}], final=True)
+                await run_in_threadpool(engine.accounts.settle, ref)
+                return
+            names = ", ".join(c.name for c in calls)
+            yield adk([{"text": ("计划：" if language == "zh" else "Plan: ") + names}])
+            uploaded = await run_in_threadpool(engine.uploads_of, session_id)
+            notes: list[str] = []
+            ctx = ToolContext(session_id=session_id, uploads=uploaded, engine=engine,
+                              note=notes.append, language=language)
+            said = []
+            for call in calls:
+                call_id = "call_" + uuid.uuid4().hex[:10]
+                yield adk([{"functionCall": {"id": call_id, "name": call.name, "args": call.args}}])
+                task = asyncio.ensure_future(run_in_threadpool(engine.run_tool, user_id, session_id, call, ctx))
+                while not task.done():
+                    done, _ = await asyncio.wait({task}, timeout=engine.config.keepalive)
+                    if not done:
+                        yield {"data": dumps({"type": "heartbeat", "note": notes[-1] if notes else f"{call.name}..."})}
+                result = task.result()
+                yield adk([{"functionResponse": {"id": call_id, "name": call.name, "response": result}}])
+                said.append(result.get("message", ""))
+            draft = Draft(engine.state(session_id)["state"]["draft"])
+            closing = " ".join(s for s in said if s)
+            if draft.exportable:
+                closing += (" 准备好后点击导出。" if language == "zh" else " Click Export when you are ready.")
+            yield adk([{"text": closing.strip()}], final=True)
+            await run_in_threadpool(engine.accounts.settle, ref)
+        except asyncio.CancelledError:
+            await run_in_threadpool(engine.accounts.settle, ref)
+            raise
+        except Exception as exc:  # noqa: BLE001 - reported to the client as the contract's error event
+            log.exception("agent turn failed")
+            await run_in_threadpool(engine.accounts.release, ref)
+            yield {"data": dumps({"error": getattr(exc, "message", None) or str(exc)})}
+        finally:
+            engine.active_streams -= 1
+
+    @app.post("/api/render/proxy/lambda")
+    def render(body: dict, request: Request, user_id: str = Depends(user)):
+        render_id = str(body.get("id") or f"render_{int(time.time() * 1000)}")
+        session_id = body.get("sessionId") or body.get("session_id")
+        draft = body.get("draft")
+        if not session_id or not isinstance(draft, dict):
+            raise EngineError(4000, "expected id, sessionId and draft", 400, envelope="success")
+        status = engine.render(user_id, render_id, str(session_id), draft)
+        return {"success": True, "data": status}
+
+    @app.get("/api/render/proxy/lambda/{render_id}")
+    def render_status(render_id: str, request: Request, user_id: str = Depends(user)):
+        engine.owned_render(user_id, render_id)
+        status = engine.renders.status(render_id)
+        if status["status"] == "completed":
+            status["outputUrl"] = str(request.url_for("download", render_id=render_id))
+        return {"success": True, "data": status}
+
+    @app.post("/api/render/proxy/lambda/{render_id}/cancel")
+    def render_cancel(render_id: str, user_id: str = Depends(user)):
+        engine.owned_render(user_id, render_id)
+        return {"success": True, "data": engine.renders.cancel(render_id)}
+
+    @app.get("/api/render/proxy/{render_id}/download", name="download")
+    def download(render_id: str, user_id: str = Depends(user)):
+        engine.owned_render(user_id, render_id)
+        path = engine.renders.output(render_id)
+        if path is None:
+            raise EngineError(404, f"render {render_id} has no finished output yet", 404,
+                              envelope="success")
+        return FileResponse(path, media_type="video/mp4", filename=f"{render_id}.mp4")
+
+    return app

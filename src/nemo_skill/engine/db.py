@@ -1,0 +1,109 @@
+"""SQLite (WAL) under the state dir: tokens, sessions, drafts, uploads, jobs, credits.
+
+One connection per thread; every write in a short transaction. Each draft
+edit is a new row (version), so an edit can be read back or undone.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id TEXT PRIMARY KEY, client_id TEXT UNIQUE, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+    hash TEXT PRIMARY KEY, user_id TEXT NOT NULL, expires_at REAL NOT NULL, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sessions (
+    id TEXT PRIMARY KEY, task_id TEXT NOT NULL, user_id TEXT NOT NULL, language TEXT,
+    state TEXT NOT NULL DEFAULT '{}', created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS drafts (
+    session_id TEXT NOT NULL, version INTEGER NOT NULL, draft TEXT NOT NULL, note TEXT,
+    created_at REAL NOT NULL, PRIMARY KEY (session_id, version));
+CREATE TABLE IF NOT EXISTS uploads (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL, filename TEXT NOT NULL, path TEXT NOT NULL,
+    file_type TEXT NOT NULL, size INTEGER, duration REAL, width INTEGER, height INTEGER,
+    fps REAL, hash TEXT, has_audio INTEGER, created_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS renders (
+    id TEXT PRIMARY KEY, session_id TEXT NOT NULL, user_id TEXT NOT NULL, status TEXT NOT NULL,
+    progress REAL NOT NULL DEFAULT 0, draft TEXT NOT NULL, output_path TEXT, error TEXT,
+    created_at REAL NOT NULL, completed_at REAL);
+CREATE TABLE IF NOT EXISTS accounts (
+    user_id TEXT PRIMARY KEY, available REAL NOT NULL, frozen REAL NOT NULL DEFAULT 0);
+CREATE TABLE IF NOT EXISTS holds (
+    ref TEXT PRIMARY KEY, user_id TEXT NOT NULL, amount REAL NOT NULL, state TEXT NOT NULL,
+    created_at REAL NOT NULL);
+"""
+
+
+class Database:
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._conn().executescript(SCHEMA)  # executescript manages its own transaction
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=30, isolation_level=None,
+                                   check_same_thread=False)
+            conn.row_factory = sqlite3.Row
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+        return conn
+
+    @contextmanager
+    def tx(self) -> Iterator[sqlite3.Connection]:
+        """A write transaction (BEGIN IMMEDIATE), committed or rolled back."""
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def one(self, sql: str, *params: Any) -> sqlite3.Row | None:
+        return self._conn().execute(sql, params).fetchone()
+
+    def all(self, sql: str, *params: Any) -> list[sqlite3.Row]:
+        return self._conn().execute(sql, params).fetchall()
+
+    # --- drafts -----------------------------------------------------------------
+    def latest_draft(self, session_id: str) -> tuple[int, dict]:
+        row = self.one("SELECT version, draft FROM drafts WHERE session_id=? "
+                       "ORDER BY version DESC LIMIT 1", session_id)
+        return (row["version"], json.loads(row["draft"])) if row else (0, {})
+
+    def save_draft(self, session_id: str, draft: dict, note: str = "") -> int:
+        with self.tx() as c:
+            row = c.execute("SELECT COALESCE(MAX(version), 0) AS v FROM drafts WHERE session_id=?",
+                            (session_id,)).fetchone()
+            version = row["v"] + 1
+            c.execute("INSERT INTO drafts VALUES (?,?,?,?,?)",
+                      (session_id, version, json.dumps(draft, ensure_ascii=False), note, time.time()))
+        return version
+
+    # --- session state (canvas, generated media, analyses) ----------------------------
+    def session_state(self, session_id: str) -> dict:
+        row = self.one("SELECT state FROM sessions WHERE id=?", session_id)
+        return json.loads(row["state"]) if row else {}
+
+    def update_session_state(self, session_id: str, change) -> dict:
+        with self.tx() as c:
+            row = c.execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()
+            state = json.loads(row["state"]) if row else {}
+            change(state)
+            c.execute("UPDATE sessions SET state=? WHERE id=?",
+                      (json.dumps(state, ensure_ascii=False), session_id))
+        return state

@@ -1,0 +1,153 @@
+"""Render jobs: queued in SQLite, run one at a time by a worker thread.
+
+pending -> processing -> completed | failed | cancelled. Progress comes from
+ffmpeg's -progress output. Cancel kills ffmpeg. A job that was pending or
+processing when the engine stopped is run again when it starts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import shutil
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from ..errors import NemoError
+from ..media import compose, ffmpeg
+from .db import Database
+from .errors import EngineError
+
+log = logging.getLogger("nemo_skill.engine.jobs")
+
+
+def render_cost(draft: dict) -> float:
+    """Credits for a render: one, plus one for each started 10 s of output."""
+    return 1 + math.ceil(max(float(draft.get("d") or 0), 0) / 10000)
+
+
+class RenderQueue:
+    def __init__(self, db: Database, out_dir: Path, accounts, resolve) -> None:
+        self.db, self.out_dir, self.accounts, self.resolve = db, out_dir, accounts, resolve
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
+        self._cancel: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+        self._stopping = False
+
+    def submit(self, render_id: str, user_id: str, session_id: str, draft: dict) -> dict:
+        if self.db.one("SELECT 1 FROM renders WHERE id=?", render_id):
+            raise EngineError(409, f"render id {render_id} already exists", 409, envelope="success")
+        self.accounts.reserve(user_id, render_cost(draft), f"render:{render_id}")
+        with self.db.tx() as c:
+            c.execute("INSERT INTO renders (id, session_id, user_id, status, progress, draft, created_at) "
+                      "VALUES (?,?,?,?,?,?,?)", (render_id, session_id, user_id, "pending", 0,
+                                                 json.dumps(draft, ensure_ascii=False), time.time()))
+        self._enqueue(render_id)
+        return self.status(render_id)
+
+    def _enqueue(self, render_id: str) -> None:
+        with self._lock:
+            self._cancel[render_id] = threading.Event()
+        self.pool.submit(self._run, render_id)
+
+    def recover(self) -> int:
+        """Run again every job the last engine left unfinished."""
+        rows = self.db.all("SELECT id FROM renders WHERE status IN ('pending','processing') "
+                           "ORDER BY created_at")
+        for row in rows:
+            self._set(row["id"], status="pending", progress=0,
+                      error="the engine restarted during this render; it is being run again")
+            self._enqueue(row["id"])
+        return len(rows)
+
+    def _set(self, render_id: str, **fields) -> None:
+        cols = ", ".join(f"{k}=?" for k in fields)
+        with self.db.tx() as c:
+            c.execute(f"UPDATE renders SET {cols} WHERE id=?", (*fields.values(), render_id))
+
+    def _run(self, render_id: str) -> None:
+        row = self.db.one("SELECT * FROM renders WHERE id=?", render_id)
+        cancel = self._cancel.get(render_id) or threading.Event()
+        if row is None or row["status"] not in ("pending",) or cancel.is_set():
+            return
+        self._set(render_id, status="processing", progress=0)
+        out = self.out_dir / f"{render_id}.mp4"
+        work = Path(tempfile.mkdtemp(prefix=f"{render_id}_", dir=self.out_dir))
+        last = [0.0]
+
+        def progress(pct: float) -> None:
+            if pct - last[0] >= 1 or pct >= 100:
+                last[0] = pct
+                self._set(render_id, progress=round(pct, 1))
+
+        try:
+            draft = json.loads(row["draft"])
+            tmp = work / "out.mp4"
+            plan = compose.build(draft, self.resolve, tmp, work)
+            ffmpeg.run(plan.args, duration=plan.duration, on_progress=progress, cancel=cancel)
+            shutil.move(str(tmp), out)
+            self._set(render_id, status="completed", progress=100, output_path=str(out),
+                      completed_at=time.time(), error=None)
+            self.accounts.settle(f"render:{render_id}")
+        except ffmpeg.Cancelled:
+            if self._stopping:  # the engine is stopping: left for recover() on the next start
+                self._set(render_id, status="pending", progress=0)
+                return
+            self._set(render_id, status="cancelled", completed_at=time.time(), error="cancelled")
+            self.accounts.release(f"render:{render_id}")
+        except (NemoError, EngineError, OSError, ValueError, KeyError) as exc:
+            reason = getattr(exc, "message", None) or str(exc)
+            log.warning("render %s failed: %s", render_id, reason)
+            self._set(render_id, status="failed", completed_at=time.time(), error=reason[:500])
+            self.accounts.release(f"render:{render_id}")
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            with self._lock:
+                self._cancel.pop(render_id, None)
+
+    def cancel(self, render_id: str) -> dict:
+        row = self.db.one("SELECT status FROM renders WHERE id=?", render_id)
+        if row and row["status"] in ("pending", "processing"):
+            with self._lock:
+                event = self._cancel.get(render_id)
+            if event:
+                event.set()
+            if row["status"] == "pending":
+                self._set(render_id, status="cancelled", completed_at=time.time(), error="cancelled")
+                self.accounts.release(f"render:{render_id}")
+        return self.status(render_id)
+
+    def status(self, render_id: str) -> dict:
+        row = self.db.one("SELECT * FROM renders WHERE id=?", render_id)
+        if row is None:
+            raise EngineError(404, f"render {render_id} not found", 404, envelope="success")
+        return {"id": row["id"], "status": row["status"], "progress": row["progress"],
+                "error": row["error"] if row["status"] in ("failed", "cancelled") else None,
+                "createdAt": int(row["created_at"] * 1000),
+                "completedAt": int(row["completed_at"] * 1000) if row["completed_at"] else None,
+                "sessionId": row["session_id"]}
+
+    def owner(self, render_id: str) -> str | None:
+        row = self.db.one("SELECT user_id FROM renders WHERE id=?", render_id)
+        return row["user_id"] if row else None
+
+    def output(self, render_id: str) -> Path | None:
+        row = self.db.one("SELECT status, output_path FROM renders WHERE id=?", render_id)
+        if row and row["status"] == "completed" and row["output_path"] and Path(row["output_path"]).is_file():
+            return Path(row["output_path"])
+        return None
+
+    def busy(self) -> bool:
+        return bool(self.db.one("SELECT 1 FROM renders WHERE status IN ('pending','processing')"))
+
+    def shutdown(self) -> None:
+        self._stopping = True
+        with self._lock:
+            for event in self._cancel.values():
+                event.set()
+        self.pool.shutdown(wait=True, cancel_futures=True)

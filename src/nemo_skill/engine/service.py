@@ -1,0 +1,173 @@
+"""The engine's state and operations; the HTTP routes (app.py) stay thin.
+
+Everything blocking (SQLite writes of size, ffprobe, ffmpeg, tools) is
+called from worker threads by the routes, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+from ..bundle import manifest
+from ..timeline import Draft
+from . import planner, uploads
+from .accounts import Accounts
+from .db import Database
+from .errors import EngineError, session_not_found
+from .jobs import RenderQueue, render_cost
+from .tools import TOOLS, ToolContext, add_media, edit, normalize
+
+log = logging.getLogger("nemo_skill.engine")
+MESSAGE_COST = 1.0
+
+
+@dataclass
+class EngineConfig:
+    state_dir: Path
+    starting_credits: float = 10000.0
+    token_lifetime: float = 7 * 24 * 3600
+    allow_private_urls: bool = False
+    idle_timeout: float = 1800.0
+    keepalive: float = 10.0      # seconds between progress keep-alives in a stream
+    max_upload_bytes: int = field(default_factory=lambda: manifest().max_upload_bytes)
+
+    @classmethod
+    def from_env(cls, state_dir: Path, env: dict | None = None) -> EngineConfig:
+        env = dict(os.environ if env is None else env)
+        return cls(
+            state_dir=Path(state_dir),
+            starting_credits=float(env.get("NEMO_ENGINE_CREDITS") or 10000),
+            allow_private_urls=env.get("NEMO_ENGINE_ALLOW_PRIVATE_URLS", "") in ("1", "true", "yes"),
+            idle_timeout=float(env.get("NEMO_ENGINE_IDLE") or 1800),
+        )
+
+
+class Engine:
+    def __init__(self, config: EngineConfig) -> None:
+        self.config = config
+        self.home = config.state_dir / "engine"
+        self.db = Database(self.home / "engine.db")
+        self.accounts = Accounts(self.db, starting_credits=config.starting_credits,
+                                 token_lifetime=config.token_lifetime)
+        self.renders = RenderQueue(self.db, self.home / "renders", self.accounts, self.resolve_src)
+        self.last_activity = time.monotonic()
+        self.active_streams = 0
+        self._session_locks: dict[str, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+
+    # --- sessions ------------------------------------------------------------------
+    def create_session(self, user_id: str, language: str) -> dict:
+        sid, task = "s_" + uuid.uuid4().hex, "t_" + uuid.uuid4().hex[:16]
+        with self.db.tx() as c:
+            c.execute("INSERT INTO sessions (id, task_id, user_id, language, state, created_at) "
+                      "VALUES (?,?,?,?,?,?)", (sid, task, user_id, language or "en", "{}", time.time()))
+        return {"task_id": task, "session_id": sid, "user_id": user_id}
+
+    def owned_session(self, user_id: str, session_id: str) -> dict:
+        row = self.db.one("SELECT * FROM sessions WHERE id=? AND user_id=?", session_id, user_id)
+        if row is None:
+            raise session_not_found()
+        return dict(row)
+
+    def session_lock(self, session_id: str) -> threading.Lock:
+        """One edit at a time per session, so no edit is lost to another."""
+        with self._locks_guard:
+            return self._session_locks.setdefault(session_id, threading.Lock())
+
+    def session_dir(self, session_id: str) -> Path:
+        return self.home / "sessions" / session_id
+
+    def uploads_of(self, session_id: str) -> list[dict]:
+        rows = self.db.all("SELECT * FROM uploads WHERE session_id=? ORDER BY created_at", session_id)
+        return [{**dict(r), "cdn_url": f"/api/files/{r['id']}/{quote(r['filename'])}"} for r in rows]
+
+    def state(self, session_id: str) -> dict:
+        version, draft = self.db.latest_draft(session_id)
+        extra = self.db.session_state(session_id)
+        draft = draft or {}
+        meta = draft.get("m") or {}
+        files = self.uploads_of(session_id)
+        return {"state": {
+            "draft": draft,
+            "draft_version": version,
+            "video_infos": [{k: f[k] for k in ("id", "filename", "file_type", "cdn_url", "duration",
+                                               "width", "height", "fps", "hash")} for f in files],
+            "canvas_config": {"width": meta.get("width", 1920), "height": meta.get("height", 1080),
+                              "aspect": meta.get("aspect", "16:9"), "fps": meta.get("fps", 30)},
+            "generated_media": extra.get("generated_media", []),
+            "video_analyses": extra.get("video_analyses", []),
+        }}
+
+    # --- uploads -------------------------------------------------------------------------
+    def apply_uploads(self, session_id: str, files: list[dict]) -> bool:
+        """Put uploaded videos and images on the timeline; True if the draft changed."""
+        visual = [f for f in files if f["file_type"] in ("video", "image")]
+        if not visual:
+            return False
+        with self.session_lock(session_id):
+            _, current = self.db.latest_draft(session_id)
+            draft = edit(current)
+            for f in visual:
+                add_media(draft, f)
+            self.db.save_draft(session_id, normalize(draft), note="upload")
+        return True
+
+    def resolve_src(self, src: str) -> Path:
+        """A draft ``src`` (an /api/files URL of an upload) -> the file on disk."""
+        parts = src.split("/api/files/", 1)
+        if len(parts) == 2:
+            upload_id = parts[1].split("/", 1)[0]
+            row = self.db.one("SELECT path FROM uploads WHERE id=?", upload_id)
+            if row and Path(row["path"]).is_file():
+                return Path(row["path"])
+        path = Path(src)
+        if path.is_absolute() and path.is_file() and path.resolve().is_relative_to(self.home.resolve()):
+            return path
+        raise EngineError(400, f"the draft refers to a file the engine does not have: {src[:80]}", 400)
+
+    # --- the agent ----------------------------------------------------------------------
+    def plan(self, text: str) -> list[planner.Call]:
+        return planner.plan(text)
+
+    def run_tool(self, user_id: str, session_id: str, call: planner.Call, ctx: ToolContext) -> dict:
+        """Run one tool on the latest draft and save a new version if it edits."""
+        t = TOOLS[call.name]
+        with self.session_lock(session_id):
+            _, current = self.db.latest_draft(session_id)
+            draft = edit(current)
+            result = t.run(draft, dict(call.args), ctx)
+            if t.edits and "error" not in result:
+                normalize(draft)
+                if draft != current:
+                    result["draft_version"] = self.db.save_draft(session_id, draft, note=call.name)
+        return result
+
+    def render(self, user_id: str, render_id: str, session_id: str, draft: dict) -> dict:
+        self.owned_session(user_id, session_id)
+        if not Draft(draft).exportable:
+            raise EngineError(400, "the draft has no track with segments; nothing to render", 400,
+                              envelope="success")
+        for t in draft.get("t") or []:
+            for seg in t.get("sg") or []:
+                if seg.get("src"):
+                    self.resolve_src(seg["src"])
+        return self.renders.submit(render_id, user_id, session_id, draft)
+
+    def owned_render(self, user_id: str, render_id: str) -> None:
+        if self.renders.owner(render_id) != user_id:
+            raise EngineError(404, f"render {render_id} not found", 404, envelope="success")
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+__all__ = ["Engine", "EngineConfig", "EngineError", "MESSAGE_COST", "render_cost"]

@@ -1,0 +1,1 @@
+"""Everything that touches audio and video. Never knows HTTP (ARCHITECTURE.md)."""

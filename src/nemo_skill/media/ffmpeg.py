@@ -1,0 +1,143 @@
+"""The one module that runs ffmpeg and ffprobe (house-style.md, yt-dlp).
+
+argv lists only (never a shell), ``file:`` before paths so odd names are
+safe, the last stderr lines in every error, the child killed on any
+exception or cancel, progress read from ``-progress``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from ..errors import MediaError, ToolMissingError
+
+log = logging.getLogger("nemo_skill.media")
+
+
+class Cancelled(MediaError):
+    """The job was cancelled while ffmpeg ran."""
+
+
+def binary(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        raise ToolMissingError(f"{name} is not installed",
+                               hint="install ffmpeg (Debian/Ubuntu: sudo apt-get install ffmpeg; "
+                                    "macOS: brew install ffmpeg), then try again")
+    return path
+
+
+def fpath(path: str | Path) -> str:
+    """A path ffmpeg reads as a file, whatever its name looks like."""
+    return "file:" + str(path)
+
+
+@dataclass
+class MediaInfo:
+    path: Path
+    format: str
+    duration: float
+    has_video: bool
+    has_audio: bool
+    width: int = 0
+    height: int = 0
+    fps: float = 0.0
+    is_image: bool = False
+    audio_rate: int = 0
+    raw: dict = field(default_factory=dict, repr=False)
+
+
+_IMAGE_CODECS = {"mjpeg", "png", "gif", "webp", "bmp", "tiff"}
+
+
+def probe(path: str | Path, timeout: float = 60) -> MediaInfo:
+    """ffprobe a file; MediaError if it is not readable media."""
+    path = Path(path)
+    cmd = [binary("ffprobe"), "-v", "error", "-print_format", "json", "-show_format",
+           "-show_streams", fpath(path)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"{path.name}: reading the media took too long") from None
+    if proc.returncode != 0:
+        detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["unknown"]
+        raise MediaError(f"{path.name} is not a readable media file ({detail[0][:200]})",
+                         hint="check that the file is a complete video, image or audio file")
+    info = json.loads(proc.stdout or b"{}")
+    streams = info.get("streams") or []
+    fmt = info.get("format") or {}
+    video = next((s for s in streams if s.get("codec_type") == "video"
+                  and not (s.get("disposition") or {}).get("attached_pic")), None)
+    audio = next((s for s in streams if s.get("codec_type") == "audio"), None)
+    if video is None and audio is None:
+        raise MediaError(f"{path.name} has no audio or video stream",
+                         hint="give a video, image or audio file")
+    fmt_name = str(fmt.get("format_name", ""))
+    is_image = bool(video) and (video.get("codec_name") in _IMAGE_CODECS) and (
+        "image2" in fmt_name or "_pipe" in fmt_name or fmt_name in ("gif", "webp"))
+    duration = float(fmt.get("duration") or (video or audio or {}).get("duration") or 0)
+    fps = 0.0
+    if video:
+        try:
+            fps = float(Fraction(video.get("avg_frame_rate") or "0/1"))
+        except (ValueError, ZeroDivisionError):
+            fps = 0.0
+    return MediaInfo(path, fmt_name, duration, video is not None, audio is not None,
+                     int((video or {}).get("width") or 0), int((video or {}).get("height") or 0),
+                     round(fps, 3), is_image, int((audio or {}).get("sample_rate") or 0), info)
+
+
+def run(args: Sequence[str], *, duration: float | None = None,
+        on_progress: Callable[[float], None] | None = None,
+        cancel: threading.Event | None = None, timeout: float | None = None,
+        on_start: Callable[[subprocess.Popen], None] | None = None) -> None:
+    """Run ffmpeg with ``args`` (after the binary); progress 0..100 if ``duration`` is known."""
+    cmd = [binary("ffmpeg"), "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1",
+           "-nostats", "-loglevel", "error", *args]
+    log.debug("ffmpeg %s", " ".join(cmd[1:]))
+    tail: deque[str] = deque(maxlen=12)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    if on_start:
+        on_start(proc)
+    started = time.monotonic()
+
+    def read_stderr() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            tail.append(line.decode("utf-8", "replace").rstrip())
+
+    reader = threading.Thread(target=read_stderr, daemon=True)
+    reader.start()
+    try:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("cancelled")
+            if timeout and time.monotonic() - started > timeout:
+                raise MediaError(f"ffmpeg ran longer than {timeout:.0f} s")
+            key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+            if key == "out_time_us" and duration and on_progress and value.isdigit():
+                on_progress(min(99.0, int(value) / 1e6 / duration * 100))
+        proc.wait()
+        reader.join(timeout=5)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled("cancelled")
+        if proc.returncode != 0:
+            raise MediaError("ffmpeg failed: " + (" | ".join(list(tail)[-3:]) or f"exit {proc.returncode}"),
+                             hint="the input may be broken; check it with `ffprobe FILE`")
+        if on_progress:
+            on_progress(100.0)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

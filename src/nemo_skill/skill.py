@@ -1,0 +1,151 @@
+"""The skill as an agent platform sees it: frontmatter, attribution headers,
+where it is installed, and installing a skill folder.
+
+No HTTP here (ARCHITECTURE.md): the client asks this module for headers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .bundle import bundle_root, manifest
+from .errors import ConfigError, InputError
+
+INSTALL_MARKER = ".nemo-skill.json"
+
+# Where each agent platform keeps user-level skills (`nemo skill install --target`).
+TARGET_DIRS = {
+    "openclaw": ".openclaw/skills",
+    "cursor": ".cursor/skills",
+    "claude": ".claude/skills",
+    "codex": ".codex/skills",
+}
+
+
+@dataclass(frozen=True)
+class Frontmatter:
+    name: str
+    version: str
+    description: str
+    data: dict
+
+    @property
+    def openclaw(self) -> dict:
+        return json.loads(self.data["metadata"]) if isinstance(self.data.get("metadata"), str) \
+            else dict(self.data.get("metadata") or {})
+
+
+def read_frontmatter(skill_md: Path) -> Frontmatter:
+    text = Path(skill_md).read_text(encoding="utf-8")
+    if not text.startswith("---"):
+        raise ConfigError(f"{skill_md} has no frontmatter")
+    try:
+        _, head, _ = text.split("---", 2)
+        data = yaml.safe_load(head) or {}
+    except (ValueError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{skill_md}: frontmatter is not valid YAML ({exc})") from None
+    return Frontmatter(str(data.get("name", "")), str(data.get("version", "0")),
+                       str(data.get("description", "")), data)
+
+
+def detect_platform(skill_dir: Path, *, home: Path | None = None,
+                    override: str | None = None) -> str:
+    """Where a skill folder is installed, for X-Skill-Platform (nemo-api.md)."""
+    if override:
+        return override
+    home = Path(home or Path.home()).resolve()
+    path = Path(skill_dir).resolve()
+
+    def under(rel: str) -> bool:
+        return path.is_relative_to(home / rel)
+
+    parts = path.parts
+    if under(".clawhub") or under(".openclaw") or (path / ".clawhub" / "origin.json").is_file():
+        return "clawhub"
+    # An OpenClaw workspace keeps skills in <workspace>/skills, beside SOUL.md;
+    # `clawhub install` leaves .clawhub/lock.json in the workdir.
+    if path.parent.name == "skills":
+        workspace = path.parent.parent
+        if (workspace / "SOUL.md").is_file() or (workspace / ".clawhub").is_dir():
+            return "clawhub"
+    for marker, platform in ((".cursor", "cursor"), (".claude", "claude"), (".codex", "codex")):
+        # ~/.cursor/skills/x or a project's .cursor/skills/x
+        for i in range(len(parts) - 1):
+            if parts[i] == marker and parts[i + 1] == "skills":
+                return platform
+    return "unknown"
+
+
+@dataclass(frozen=True)
+class SkillIdentity:
+    """Which skill is running, and from where."""
+
+    frontmatter: Frontmatter
+    folder: Path
+
+    def headers(self, platform_override: str | None = None) -> dict[str, str]:
+        return {
+            "X-Skill-Source": self.frontmatter.name,
+            "X-Skill-Version": self.frontmatter.version,
+            "X-Skill-Platform": detect_platform(self.folder, override=platform_override),
+        }
+
+    @property
+    def name(self) -> str:
+        return self.frontmatter.name
+
+
+def identify(skill: str | None = None) -> SkillIdentity:
+    """The running skill: asked for by name, else the installed folder's, else the default."""
+    root = bundle_root()
+    marker = root / INSTALL_MARKER
+    if marker.is_file():
+        installed = json.loads(marker.read_text(encoding="utf-8"))["skill"]
+        if skill in (None, installed):
+            return SkillIdentity(read_frontmatter(root / "SKILL.md"), root)
+    entry = manifest().skill(skill or manifest().skills[0].name)
+    return SkillIdentity(read_frontmatter(entry.skill_md), entry.skill_md.parent)
+
+
+def target_dir(target: str, *, home: Path | None = None) -> Path:
+    if target in TARGET_DIRS:
+        return Path(home or Path.home()) / TARGET_DIRS[target]
+    if target.startswith(("/", ".", "~")) or os.sep in target:
+        return Path(target).expanduser()
+    raise InputError(f"unknown install target {target!r}",
+                     hint=f"use one of {', '.join(TARGET_DIRS)} or a folder path")
+
+
+def install(name: str, target: str, *, home: Path | None = None, force: bool = False) -> Path:
+    """Write an installable folder for skill ``name`` under ``target``.
+
+    The folder holds the skill's SKILL.md at its root, the manifest, schemas,
+    scripts/nemo.py and the library source, so `python3 scripts/nemo.py`
+    runs from it and `pip install <folder>` installs its dependencies.
+    """
+    entry = manifest().skill(name)
+    root = bundle_root()
+    dest = target_dir(target, home=home) / name
+    if dest.exists():
+        if not force:
+            raise InputError(f"{dest} already exists", hint="add --force to replace it")
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "bundle")
+    shutil.copy2(entry.skill_md, dest / "SKILL.md")
+    shutil.copy2(root / "skill.yaml", dest / "skill.yaml")
+    for folder in ("scripts", "schemas", "skills"):
+        shutil.copytree(root / folder, dest / folder, ignore=ignore)
+    shutil.copytree(Path(__file__).resolve().parent, dest / "src" / "nemo_skill", ignore=ignore)
+    for extra in ("pyproject.toml", "README.md", "LICENSE"):
+        if (root / extra).is_file():
+            shutil.copy2(root / extra, dest / extra)
+    (dest / INSTALL_MARKER).write_text(json.dumps({"skill": name, "version": entry.version}) + "\n",
+                                       encoding="utf-8")
+    return dest

@@ -1,0 +1,134 @@
+"""What the client keeps on disk: client id, tokens, sessions, render jobs.
+
+Everything lives under one state dir (NEMO_STATE_DIR or the platform's user
+state dir). Files are replaced atomically under a lock; every file is
+created 0600 because the credentials file holds tokens, and the others say
+what the user is working on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from filelock import FileLock
+
+from .redact import register_secret
+
+SECRET_MODE = 0o600
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically, readable by the owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        os.fchmod(fd, SECRET_MODE)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _read_json(path: Path, default):
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return default
+    except (OSError, ValueError):
+        # A damaged file is not worth failing a command for; it is rewritten.
+        return default
+
+
+class Store:
+    def __init__(self, state_dir: Path) -> None:
+        self.dir = Path(state_dir)
+        self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        self._lock = FileLock(str(self.dir / ".store.lock"))
+
+    # --- paths ---------------------------------------------------------------
+    @property
+    def credentials_path(self) -> Path:
+        return self.dir / "credentials.json"
+
+    @property
+    def renders_dir(self) -> Path:
+        return self.dir / "renders"
+
+    @property
+    def engine_dir(self) -> Path:
+        return self.dir / "engine"
+
+    def _update(self, path: Path, change) -> dict:
+        with self._lock:
+            data = _read_json(path, {})
+            change(data)
+            write_private(path, json.dumps(data, indent=2, ensure_ascii=False))
+            return data
+
+    # --- client id (X-Client-Id) ---------------------------------------------
+    def client_id(self, *, renew: bool = False) -> str:
+        path = self.dir / "client_id"
+        with self._lock:
+            if not renew:
+                try:
+                    value = path.read_text(encoding="utf-8").strip()
+                    uuid.UUID(value)
+                    return value
+                except (OSError, ValueError):
+                    pass
+            value = str(uuid.uuid4())
+            write_private(path, value + "\n")
+            return value
+
+    # --- tokens, per API base URL ----------------------------------------------
+    def token(self, base_url: str) -> dict | None:
+        entry = _read_json(self.credentials_path, {}).get(base_url)
+        if not entry or not entry.get("token"):
+            return None
+        if entry.get("expires_at") and entry["expires_at"] <= time.time() + 60:
+            return None
+        register_secret(entry["token"])
+        return entry
+
+    def save_token(self, base_url: str, token: str, *, user_id: str | None,
+                   expires_at: float | None) -> None:
+        register_secret(token)
+        self._update(self.credentials_path, lambda d: d.__setitem__(
+            base_url, {"token": token, "user_id": user_id, "expires_at": expires_at}))
+
+    def forget_token(self, base_url: str) -> None:
+        self._update(self.credentials_path, lambda d: d.pop(base_url, None))
+
+    # --- sessions, per base URL and skill ------------------------------------
+    def session(self, base_url: str, skill: str) -> dict | None:
+        return _read_json(self.dir / "sessions.json", {}).get(f"{base_url}|{skill}")
+
+    def save_session(self, base_url: str, skill: str, session: dict) -> None:
+        self._update(self.dir / "sessions.json",
+                     lambda d: d.__setitem__(f"{base_url}|{skill}", session))
+
+    def forget_session(self, base_url: str, skill: str) -> None:
+        self._update(self.dir / "sessions.json", lambda d: d.pop(f"{base_url}|{skill}", None))
+
+    # --- render jobs -----------------------------------------------------------
+    def save_render(self, job: dict) -> None:
+        job = {**job, "updated_at": time.time()}
+        write_private(self.renders_dir / f"{job['id']}.json", json.dumps(job, indent=2))
+
+    def render(self, render_id: str) -> dict | None:
+        return _read_json(self.renders_dir / f"{render_id}.json", None)
+
+    def renders(self, *, unfinished_only: bool = False) -> list[dict]:
+        jobs = [_read_json(p, None) for p in self.renders_dir.glob("*.json")]
+        jobs = [j for j in jobs if j]
+        if unfinished_only:
+            jobs = [j for j in jobs if j.get("status") not in ("completed", "failed", "cancelled")
+                    or (j.get("status") == "completed" and not j.get("downloaded"))]
+        return sorted(jobs, key=lambda j: j.get("created_at", 0))

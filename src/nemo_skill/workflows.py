@@ -1,0 +1,88 @@
+"""What the commands do, as library functions the CLI calls.
+
+``say`` routes the user's words (intents table) to an action; ``export``
+runs a render from start to downloaded file, resumable.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .client import NemoClient, RenderStatus
+from .errors import ExportFailed, InputError
+from .intents import Route, route
+from .timeline import Draft
+
+
+@dataclass
+class ExportResult:
+    render_id: str
+    path: str
+    status: str
+    seconds: float
+
+    def to_json(self) -> dict:
+        return {"render_id": self.render_id, "path": self.path, "status": self.status,
+                "seconds": round(self.seconds, 2)}
+
+
+def default_output(render_id: str) -> Path:
+    return Path.cwd() / f"nemo_{render_id}.mp4"
+
+
+def export(client: NemoClient, out: Path | None, *, interval: float,
+           deadline: float | None = None, on_status=None, on_bytes=None) -> ExportResult:
+    """Export the session's draft, wait for it and download it."""
+    t0 = time.monotonic()
+    draft = client.draft()
+    if not draft.exportable:
+        raise ExportFailed("the timeline is empty, so there is nothing to export",
+                           hint="upload a video or describe what to make first")
+    job = client.start_export(draft.raw)
+    target = Path(out) if out else default_output(job["id"])
+    client.store.save_render({**job, "out": str(target)})
+    return finish_export(client, job["id"], target, interval=interval, deadline=deadline,
+                         on_status=on_status, on_bytes=on_bytes, t0=t0)
+
+
+def finish_export(client: NemoClient, render_id: str, target: Path, *, interval: float,
+                  deadline: float | None = None, on_status=None, on_bytes=None,
+                  t0: float | None = None) -> ExportResult:
+    t0 = time.monotonic() if t0 is None else t0
+    kwargs = {"deadline": deadline} if deadline else {}
+    status: RenderStatus = client.wait_export(render_id, interval=interval, on_status=on_status,
+                                              **kwargs)
+    client.download(status, target, on_bytes=on_bytes)
+    return ExportResult(render_id, str(target), status.status, time.monotonic() - t0)
+
+
+def resume_exports(client: NemoClient, *, interval: float, out: Path | None = None,
+                   on_status=None, on_bytes=None) -> list[ExportResult]:
+    """Pick up every render this client started and did not download."""
+    jobs = [j for j in client.store.renders(unfinished_only=True)
+            if j.get("base_url") == client.base_url]
+    if not jobs:
+        raise InputError("no unfinished export to resume", hint="start one with `nemo export`")
+    results = []
+    for job in jobs:
+        target = Path(out) if out and len(jobs) == 1 else Path(job.get("out") or default_output(job["id"]))
+        results.append(finish_export(client, job["id"], target, interval=interval,
+                                     on_status=on_status, on_bytes=on_bytes))
+    return results
+
+
+@dataclass
+class SayResult:
+    route: Route
+    text: str
+    data: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return {"action": self.route.action, "route": self.route.to_json(), "text": self.text,
+                **self.data}
+
+
+def summary(client: NemoClient) -> str:
+    return Draft.from_state(client.state()).summary()
