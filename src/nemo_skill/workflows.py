@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .client import NemoClient, RenderStatus
 from .errors import ExportFailed, InputError
-from .intents import Route, route
+from .intents import Route
 from .timeline import Draft
 
 

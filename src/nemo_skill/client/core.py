@@ -132,8 +132,7 @@ class NemoClient:
 
     def anonymous_token(self) -> dict:
         """POST /api/auth/anonymous-token with the persisted X-Client-Id."""
-        data = self._request("POST", "/api/auth/anonymous-token", auth=False,
-                             headers={"X-Client-Id": self.store.client_id()})
+        data = self._request("POST", "/api/auth/anonymous-token", auth=False, client_id=True)
         token = data.get("token") if isinstance(data, dict) else None
         if not token:
             raise ProtocolError("the token endpoint answered without a token")
@@ -178,7 +177,7 @@ class NemoClient:
     def _request(self, method: str, path: str, *, auth: bool = True, headers: dict | None = None,
                  json: Any = None, body_factory: Callable[[], Any] | None = None,
                  timeout: tuple[float, float] = (C.CONNECT_TIMEOUT, C.READ_TIMEOUT),
-                 stream: bool = False, raw: bool = False) -> Any:
+                 stream: bool = False, raw: bool = False, client_id: bool = False) -> Any:
         """Send with the contract's retries; the answer's data, or the response if ``raw``."""
         state = RetryState()
         while True:
@@ -186,6 +185,8 @@ class NemoClient:
                 body = body_factory() if body_factory else None
                 kwargs: dict = {"json": json} if json is not None else {}
                 extra = dict(headers or {})
+                if client_id:  # read each try: a 400 retry sends the new one
+                    extra["X-Client-Id"] = self.store.client_id()
                 if body is not None:
                     kwargs["data"] = body
                     extra["Content-Type"] = body.content_type

@@ -17,6 +17,7 @@ from ..errors import (
     BY_CODE,
     APIError,
     BadRequest,
+    Conflict,
     FileTooLarge,
     MissingClientId,
     NotFound,
@@ -32,7 +33,8 @@ from ..redact import redact
 
 # HTTP status -> the error it means when the body names no code.
 _BY_STATUS: dict[int, type[APIError]] = {
-    401: TokenInvalid, 402: PlanRequired, 404: NotFound, 413: FileTooLarge, 429: RateLimited,
+    401: TokenInvalid, 402: PlanRequired, 404: NotFound, 409: Conflict, 413: FileTooLarge,
+    429: RateLimited,
 }
 
 

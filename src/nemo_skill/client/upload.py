@@ -45,14 +45,14 @@ def check_file(raw: str | os.PathLike) -> UploadFile:
     if size > m.max_upload_bytes:
         raise FileSizeError(f"{path.name} is {size / 1e6:.0f} MB, over the "
                             f"{m.max_upload_bytes // (1024 * 1024)} MB limit")
-    if size == 0:
-        raise InputError(f"{path.name} is empty", hint="check that the file was fully copied")
     try:
         with open(path, "rb") as f:
             f.read(1)
     except OSError as exc:
         raise InputError(f"{path.name} cannot be read ({exc.strerror})",
                          hint="check the file's permissions") from None
+    if size == 0:
+        raise InputError(f"{path.name} is empty", hint="check that the file was fully copied")
     return UploadFile(path, size, kind)
 
 

@@ -58,7 +58,8 @@ def create_app(engine: Engine) -> FastAPI:
 
     @app.middleware("http")
     async def touch(request: Request, call_next):
-        engine.last_activity = time.monotonic()
+        if request.url.path != "/healthz":  # status checks must not keep an idle engine alive
+            engine.last_activity = time.monotonic()
         return await call_next(request)
 
     def user(authorization: str | None = Header(default=None)) -> str:

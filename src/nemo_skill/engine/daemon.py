@@ -21,13 +21,13 @@ from filelock import FileLock
 
 from ..config import Settings
 from ..errors import APIConnectionError
-from .server import info_path
+from .paths import engine_dir, info_path
 
 START_TIMEOUT = 30.0
 
 
 def _dir(state_dir: Path) -> Path:
-    path = Path(state_dir) / "engine"
+    path = engine_dir(state_dir)
     path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 

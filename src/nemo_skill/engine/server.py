@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import signal
 import socket
 import threading
 import time
@@ -16,13 +15,10 @@ import uvicorn
 from ..redact import RedactingFilter
 from ..store import write_private
 from .app import create_app
+from .paths import info_path
 from .service import Engine, EngineConfig
 
 log = logging.getLogger("nemo_skill.engine")
-
-
-def info_path(state_dir: Path) -> Path:
-    return Path(state_dir) / "engine" / "engine.json"
 
 
 def serve(state_dir: Path, *, port: int = 0, idle_timeout: float | None = None,
