@@ -26,7 +26,7 @@ from ..timeline import Draft
 from . import planner, uploads
 from .errors import EngineError
 from .service import MESSAGE_COST, Engine, dumps
-from .tools import ToolContext
+from .tools import TOOLS, ToolContext
 
 log = logging.getLogger("nemo_skill.engine")
 
@@ -177,8 +177,8 @@ def create_app(engine: Engine) -> FastAPI:
                 yield adk([{"text": planner.capabilities(language)}], final=True)
                 await run_in_threadpool(engine.accounts.settle, ref)
                 return
-            names = ", ".join(c.name for c in calls)
-            yield adk([{"text": ("计划：" if language == "zh" else "Plan: ") + names}])
+            steps = ("，" if language == "zh" else ", ").join(TOOLS[c.name].describe(language) for c in calls)
+            yield adk([{"text": ("好的，我来" if language == "zh" else "On it: ") + steps + ("。" if language == "zh" else ".")}])
             uploaded = await run_in_threadpool(engine.uploads_of, session_id)
             notes: list[str] = []
             ctx = ToolContext(session_id=session_id, uploads=uploaded, engine=engine,

@@ -43,14 +43,19 @@ class Tool:
     description: str
     run: Callable[[dict, dict, ToolContext], dict]
     edits: bool = True
+    description_zh: str = ""
+
+    def describe(self, language: str) -> str:
+        return self.description_zh if language == "zh" and self.description_zh else self.description
 
 
 TOOLS: dict[str, Tool] = {}
 
 
-def tool(name: str, description: str, *, edits: bool = True):
+def tool(name: str, description: str, *, zh: str = "", edits: bool = True):
+    """Register a tool; ``description``/``zh`` are what the plan text tells the user."""
     def register(fn: Callable[[dict, dict, ToolContext], dict]):
-        TOOLS[name] = Tool(name, description, fn, edits)
+        TOOLS[name] = Tool(name, description, fn, edits, zh)
         return fn
     return register
 
@@ -108,14 +113,14 @@ def edit(draft: dict) -> dict:
 
 # --- the tools of this issue --------------------------------------------------------------
 
-@tool("describe_project", "say what is on the timeline", edits=False)
+@tool("describe_project", "say what is on the timeline", zh="介绍项目", edits=False)
 def describe_project(draft: dict, args: dict, ctx: ToolContext) -> dict:
     summary = Draft(draft).summary()
     files = ", ".join(u["filename"] for u in ctx.uploads) or "none"
     return {"summary": summary, "uploads": files, "message": f"{summary}. Uploaded files: {files}."}
 
 
-@tool("set_title", "add or change the title text")
+@tool("set_title", "add or change the title text", zh="设置标题")
 def set_title(draft: dict, args: dict, ctx: ToolContext) -> dict:
     text = str(args.get("text") or "").strip()
     if not text:
@@ -128,7 +133,7 @@ def set_title(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": f'Title set to "{text}" ({start / 1000:g}-{(start + duration) / 1000:g}s).'}
 
 
-@tool("add_bgm", "add background music from an uploaded audio file at a volume")
+@tool("add_bgm", "add background music from an uploaded audio file at a volume", zh="添加背景音乐")
 def add_bgm(draft: dict, args: dict, ctx: ToolContext) -> dict:
     upload = ctx.latest_upload("audio")
     if upload is None:
@@ -142,7 +147,7 @@ def add_bgm(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": f"Background music {upload['filename']} added at {round(volume * 100)}%."}
 
 
-@tool("set_volume", "change the background music volume")
+@tool("set_volume", "change the background music volume", zh="调整音乐音量")
 def set_volume(draft: dict, args: dict, ctx: ToolContext) -> dict:
     t = track(draft, "bgm", AUDIO, create=False)
     if not t or not t["sg"]:
@@ -153,7 +158,7 @@ def set_volume(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": f"Music volume set to {round(volume * 100)}%."}
 
 
-@tool("trim", "keep only a time range of the video")
+@tool("trim", "keep only a time range of the video", zh="剪辑时长")
 def trim(draft: dict, args: dict, ctx: ToolContext) -> dict:
     end_all = content_end(draft)
     if not end_all:
@@ -181,7 +186,7 @@ def trim(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": f"Trimmed to {a / 1000:g}-{b / 1000:g}s ({(b - a) / 1000:g}s long)."}
 
 
-@tool("set_aspect", "set the aspect ratio (16:9, 9:16, 1:1, 4:3)")
+@tool("set_aspect", "set the aspect ratio (16:9, 9:16, 1:1, 4:3)", zh="调整画幅比例")
 def set_aspect(draft: dict, args: dict, ctx: ToolContext) -> dict:
     ratio = str(args.get("ratio", "16:9"))
     if ratio not in ASPECTS:
@@ -194,7 +199,7 @@ def set_aspect(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": f"Aspect ratio set to {ratio} ({meta['width']}x{meta['height']})."}
 
 
-@tool("set_resolution", "set the output resolution (720p, 1080p, 1440p, 4k)")
+@tool("set_resolution", "set the output resolution (720p, 1080p, 1440p, 4k)", zh="调整分辨率")
 def set_resolution(draft: dict, args: dict, ctx: ToolContext) -> dict:
     short = int(args.get("short_side", 1080))
     meta = draft.setdefault("m", {})
@@ -204,7 +209,7 @@ def set_resolution(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": f"Resolution set to {meta['width']}x{meta['height']}."}
 
 
-@tool("remove_track", "remove a track (music, title, subtitles, video)")
+@tool("remove_track", "remove a track (music, title, subtitles, video)", zh="删除轨道")
 def remove_track(draft: dict, args: dict, ctx: ToolContext) -> dict:
     kinds = set(args.get("kinds") or [args.get("kind", "")])
     before = len(draft.get("t", []))
