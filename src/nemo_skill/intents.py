@@ -68,6 +68,17 @@ def route(words: str, files: list[str] | tuple[str, ...] = ()) -> Route:
     return Route("message", None, (), words)
 
 
+def remaining_request(words: str, files: tuple[str, ...]) -> str:
+    """What the words still ask for once the files and upload words are taken out
+    ("add subtitles to ./a.mp4" -> "add subtitles to"); empty if nothing is left."""
+    rest = words
+    for f in files:
+        rest = rest.replace(f, " ")
+    rest = re.sub(r"(?i)\b(please|upload|this|file|video|the)\b|上传|请", " ", rest)
+    rest = re.sub(r"[\s,，。.!！:：]+", " ", rest).strip()
+    return rest if len(rest) >= 4 else ""
+
+
 @dataclass
 class GuiTranslation:
     text: str

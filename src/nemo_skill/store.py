@@ -61,10 +61,6 @@ class Store:
     def renders_dir(self) -> Path:
         return self.dir / "renders"
 
-    @property
-    def engine_dir(self) -> Path:
-        return self.dir / "engine"
-
     def _update(self, path: Path, change) -> dict:
         with self._lock:
             data = _read_json(path, {})

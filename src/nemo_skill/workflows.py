@@ -1,18 +1,17 @@
 """What the commands do, as library functions the CLI calls.
 
-``say`` routes the user's words (intents table) to an action; ``export``
-runs a render from start to downloaded file, resumable.
+``export`` runs a render from start to downloaded file, resumable;
+``summary`` is the timeline in one line.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .client import NemoClient, RenderStatus
 from .errors import ExportFailed, InputError
-from .intents import Route
 from .timeline import Draft
 
 
@@ -32,10 +31,8 @@ def default_output(render_id: str) -> Path:
     return Path.cwd() / f"nemo_{render_id}.mp4"
 
 
-def export(client: NemoClient, out: Path | None, *, interval: float,
-           deadline: float | None = None, on_status=None, on_bytes=None) -> ExportResult:
-    """Export the session's draft, wait for it and download it."""
-    t0 = time.monotonic()
+def start(client: NemoClient, out: Path | None) -> tuple[dict, Path]:
+    """Start rendering the session's draft; the job and where it will be saved."""
     draft = client.draft()
     if not draft.exportable:
         raise ExportFailed("the timeline is empty, so there is nothing to export",
@@ -43,6 +40,14 @@ def export(client: NemoClient, out: Path | None, *, interval: float,
     job = client.start_export(draft.raw)
     target = Path(out) if out else default_output(job["id"])
     client.store.save_render({**job, "out": str(target)})
+    return job, target
+
+
+def export(client: NemoClient, out: Path | None, *, interval: float,
+           deadline: float | None = None, on_status=None, on_bytes=None) -> ExportResult:
+    """Export the session's draft, wait for it and download it."""
+    t0 = time.monotonic()
+    job, target = start(client, out)
     return finish_export(client, job["id"], target, interval=interval, deadline=deadline,
                          on_status=on_status, on_bytes=on_bytes, t0=t0)
 
@@ -71,17 +76,6 @@ def resume_exports(client: NemoClient, *, interval: float, out: Path | None = No
         results.append(finish_export(client, job["id"], target, interval=interval,
                                      on_status=on_status, on_bytes=on_bytes))
     return results
-
-
-@dataclass
-class SayResult:
-    route: Route
-    text: str
-    data: dict = field(default_factory=dict)
-
-    def to_json(self) -> dict:
-        return {"action": self.route.action, "route": self.route.to_json(), "text": self.text,
-                **self.data}
 
 
 def summary(client: NemoClient) -> str:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import re
 from pathlib import Path
 
 from .. import workflows
+from ..intents import remaining_request
 from ..intents import route as route_words
 from ..timeline import Draft
 from .context import make_client, settings
@@ -30,16 +30,6 @@ def cmd_route(args: argparse.Namespace, out: Output) -> int:
     out.result(f"{r.action}" + (f" (matched {r.keyword!r})" if r.keyword else "")
                + (f" files: {', '.join(r.files)}" if r.files else ""), r.to_json())
     return 0
-
-
-def _leftover_request(words: str, files: tuple[str, ...]) -> str:
-    """What is left of the words once the files and upload keywords are taken out."""
-    rest = words
-    for f in files:
-        rest = rest.replace(f, " ")
-    rest = re.sub(r"(?i)\b(please|upload|this|file|video|the)\b|上传|请", " ", rest)
-    rest = re.sub(r"[\s,，。.!！:：]+", " ", rest).strip()
-    return rest if len(rest) >= 4 else ""
 
 
 def _chat(client, text: str, out: Output, args) -> tuple[str, dict]:
@@ -88,7 +78,7 @@ def cmd_say(args: argparse.Namespace, out: Output) -> int:
                 data["upload"] = uploaded
                 names = ", ".join(f.get("filename", "?") for f in uploaded.get("files", []))
                 human = f"Uploaded {names}."
-                rest = _leftover_request(words, r.files)
+                rest = remaining_request(words, r.files)
                 if rest:
                     text, more = _chat(client, rest, out, args)
                     human += "\n" + text
@@ -168,10 +158,7 @@ def cmd_export(args: argparse.Namespace, out: Output) -> int:
                        {"exports": [r.to_json() for r in results]})
             return 0
         if args.no_wait:
-            draft = client.draft()
-            job = client.start_export(draft.raw)
-            target = Path(args.out) if args.out else workflows.default_output(job["id"])
-            client.store.save_render({**job, "out": str(target)})
+            job, _ = workflows.start(client, args.out)
             out.result(f"Render {job['id']} started; collect it with `nemo export --resume`.",
                        {"render": job})
             return 0

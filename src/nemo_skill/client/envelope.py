@@ -7,7 +7,6 @@ HTTP statuses carry meaning too (nemo-api.md, "Envelopes").
 
 from __future__ import annotations
 
-import json
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -127,7 +126,3 @@ def unwrap(response: requests.Response) -> Any:
         raise error_for(response.status_code, body, retry_after=retry_after)
     data = body.get("data", body)
     return data if data is not None else {}
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))

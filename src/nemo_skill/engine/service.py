@@ -22,7 +22,7 @@ from . import planner
 from .accounts import Accounts
 from .db import Database
 from .errors import EngineError, session_not_found
-from .jobs import RenderQueue, render_cost
+from .jobs import RenderQueue
 from .tools import TOOLS, ToolContext, add_media, edit, normalize
 
 log = logging.getLogger("nemo_skill.engine")
@@ -169,5 +169,3 @@ class Engine:
 def dumps(obj) -> str:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
-
-__all__ = ["Engine", "EngineConfig", "EngineError", "MESSAGE_COST", "render_cost"]
