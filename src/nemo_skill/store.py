@@ -110,6 +110,11 @@ class Store:
         self._update(self.dir / "sessions.json",
                      lambda d: d.__setitem__(f"{base_url}|{skill}", session))
 
+    def note_session(self, base_url: str, skill: str, **extra) -> None:
+        """Keep local facts beside the session (the source video's path, the output folder)."""
+        self._update(self.dir / "sessions.json",
+                     lambda d: d.setdefault(f"{base_url}|{skill}", {}).update(extra))
+
     def forget_session(self, base_url: str, skill: str) -> None:
         self._update(self.dir / "sessions.json", lambda d: d.pop(f"{base_url}|{skill}", None))
 

@@ -31,9 +31,9 @@ def default_output(render_id: str) -> Path:
     return Path.cwd() / f"nemo_{render_id}.mp4"
 
 
-def start(client: NemoClient, out: Path | None) -> tuple[dict, Path]:
-    """Start rendering the session's draft; the job and where it will be saved."""
-    draft = client.draft()
+def start(client: NemoClient, out: Path | None, draft: Draft | None = None) -> tuple[dict, Path]:
+    """Start rendering the session's draft (or ``draft``); the job and where it will be saved."""
+    draft = draft or client.draft()
     if not draft.exportable:
         raise ExportFailed("the timeline is empty, so there is nothing to export",
                            hint="upload a video or describe what to make first")
@@ -44,10 +44,11 @@ def start(client: NemoClient, out: Path | None) -> tuple[dict, Path]:
 
 
 def export(client: NemoClient, out: Path | None, *, interval: float,
-           deadline: float | None = None, on_status=None, on_bytes=None) -> ExportResult:
-    """Export the session's draft, wait for it and download it."""
+           deadline: float | None = None, on_status=None, on_bytes=None,
+           draft: Draft | None = None) -> ExportResult:
+    """Export the session's draft (or a variant of it), wait for it and download it."""
     t0 = time.monotonic()
-    job, target = start(client, out)
+    job, target = start(client, out, draft)
     return finish_export(client, job["id"], target, interval=interval, deadline=deadline,
                          on_status=on_status, on_bytes=on_bytes, t0=t0)
 

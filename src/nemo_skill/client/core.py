@@ -53,10 +53,16 @@ class ChatResult:
     changes: list[str] = field(default_factory=list)   # state diff, when the stream was silent or dropped
     recovered: bool = False                             # the stream dropped; state was polled
     session_id: str = ""
+    tool_results: list[dict] = field(default_factory=list)  # {"name", "response"} per tool
 
     def to_json(self) -> dict:
         return {"text": self.text, "tool_calls": self.tool_calls, "actions": self.actions,
                 "changes": self.changes, "recovered": self.recovered, "session_id": self.session_id}
+
+    def errors(self) -> list[str]:
+        """What the tools said went wrong (their ``message``), if anything."""
+        return [str(r["response"].get("message") or r["response"]["error"]) for r in self.tool_results
+                if isinstance(r.get("response"), dict) and r["response"].get("error")]
 
 
 @dataclass
@@ -308,7 +314,7 @@ class NemoClient:
              deadline: float = C.STREAM_DEADLINE) -> ChatResult:
         """Send one message; answer with its text, or the state change when it is silent."""
         sid, before = self._with_session(lambda s: (s, self._state(s)), session_id)
-        text_out, tools = TextAssembler(), []
+        text_out, tools, results = TextAssembler(), [], []
         last_note = [time.monotonic()]
 
         def alive() -> None:  # keep-alives and progress: "Still working..." at most every 2 min
@@ -324,6 +330,8 @@ class NemoClient:
                 elif event.kind == "tool_call":
                     tools.append(event.name)
                     self.progress(f"Working: {event.name}...")
+                elif event.kind == "tool_result":
+                    results.append({"name": event.name, "response": event.data})
                 elif event.kind == "error":
                     raise StreamError(event.text or "the agent failed")
                 elif event.kind == "heartbeat" and isinstance(event.data, dict) \
@@ -343,7 +351,7 @@ class NemoClient:
         gui = translate_gui(said)
         if not said:
             gui.text = ("Done: " + "; ".join(changes)) if changes else "Done (no visible change)."
-        return ChatResult(gui.text, tools, gui.actions, changes, recovered, sid)
+        return ChatResult(gui.text, tools, gui.actions, changes, recovered, sid, results)
 
     def settle(self, session_id: str, before: dict,
                deadline: float = C.STATE_POLL_DEADLINE) -> dict:

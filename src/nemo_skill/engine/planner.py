@@ -93,7 +93,7 @@ def _title_args(text: str, m: re.Match) -> Args | None:
     return {"text": title}
 
 
-rule("set_title", r"title|标题|片头文字", _title_args)
+rule("set_title", r"(?<!sub)title|标题|片头文字", _title_args)
 
 
 def _bgm_args(text: str, m: re.Match) -> Args:
@@ -151,7 +151,7 @@ def _resolution_args(text: str, m: re.Match) -> Args:
 rule("set_resolution", r"\b(720|1080|1440|2160)p\b|\b4k\b|分辨率", lambda t, m: (
     _resolution_args(t, m) if re.search(r"\d{3,4}p|4k", t, re.I) else None))
 
-_KIND_WORDS = {"bgm": r"music|bgm|音乐|配乐", "title": r"title|标题", "subtitle": r"subtitle|caption|字幕",
+_KIND_WORDS = {"bgm": r"music|bgm|音乐|配乐", "title": r"(?<!sub)title|标题", "subtitle": r"subtitle|caption|字幕",
                "video": r"\bvideo\b|视频"}
 
 
@@ -165,8 +165,20 @@ rule("remove_track", r"remove|delete|drop|get rid of|删除|去掉|删掉|不要
 rule("describe_project", r"describe|what('s| is) (in|on)|summar|what do i have|介绍|描述|有什么|概况")
 
 
-# Rules that, when they match, make some others moot.
-_EXCLUSIVE = {"remove_track": {"add_bgm", "set_title", "set_volume"}, "trim": {"set_title"}}
+# Rules that, when they match, make some others moot (checked in the order declared;
+# a rule made moot by an earlier one does not make others moot).
+_EXCLUSIVE: dict[str, set[str]] = {"remove_track": {"add_bgm", "set_title", "set_volume"},
+                                   "trim": {"set_title"}}
+_SOLE: set[str] = set()
+
+
+def exclusive(tool: str, moot: set[str]) -> None:
+    _EXCLUSIVE.setdefault(tool, set()).update(moot)
+
+
+def sole(tool: str) -> None:
+    """When this rule matches, it is the only call (its message is data, not requests)."""
+    _SOLE.add(tool)
 
 
 def plan(text: str) -> list[Call]:
@@ -181,14 +193,18 @@ def plan(text: str) -> list[Call]:
         args = r.args(text, m)
         if args is None:
             continue
+        if r.tool in _SOLE:
+            return [Call(r.tool, args)]
         calls.append(Call(r.tool, args))
     names = {c.name for c in calls}
-    moot = set().union(*(_EXCLUSIVE.get(n, set()) for n in names))
-    calls = [c for c in calls if c.name not in moot or c.name in _EXCLUSIVE]
+    moot: set[str] = set()
+    for name, others in _EXCLUSIVE.items():
+        if name in names and name not in moot:
+            moot |= others
     seen: set[str] = set()
     unique = []
     for c in calls:
-        if c.name not in seen:
+        if c.name not in seen and c.name not in moot:
             seen.add(c.name)
             unique.append(c)
     return unique
@@ -197,9 +213,13 @@ def plan(text: str) -> list[Call]:
 def capabilities(language: str = "en") -> str:
     """What to say when a message is not understood."""
     if language == "zh":
-        return ("我可以：加标题（如 加标题“城市之梦”）、加背景音乐并设音量（如 加背景音乐 30%）、"
+        return ("我可以：生成中英双语字幕（如 给视频生成中英双语字幕）、调整字幕（如 字幕大一点、放到顶部、只要中文字幕、软字幕）、"
+                "加标题（如 加标题“城市之梦”）、加背景音乐并设音量（如 加背景音乐 30%）、"
                 "剪辑（如 只保留前10秒）、改画幅（如 改成9:16）、改分辨率（如 720p）、删除轨道（如 去掉音乐）、介绍项目。")
-    return ('I can: add or change a title (add a title "Urban Dreams"), add background music from an '
+    return ("I can: generate Chinese and English subtitles (generate bilingual subtitles), restyle them "
+            "(make the subtitles bigger, put them at the top, yellow), keep one language (only Chinese), "
+            "soft or burned-in subtitles; "
+            'add or change a title (add a title "Urban Dreams"), add background music from an '
             "uploaded audio file at a volume (add background music at 30%), trim (keep the first 10 "
             "seconds), set the aspect ratio (make it 9:16), set the resolution (720p), remove a track "
             "(remove the music), and describe the project.")

@@ -98,6 +98,8 @@ def normalize(draft: dict) -> dict:
 def add_media(draft: dict, upload: dict) -> dict:
     """Put an uploaded video or image at the end of the video track."""
     video = track(draft, "video", VIDEO)
+    if not video["sg"] and upload["file_type"] == "video" and upload.get("width") and upload.get("height"):
+        fit_canvas(draft, int(upload["width"]), int(upload["height"]))
     start = int(max((s["st"] + s["d"] for s in video["sg"]), default=0))
     duration = int(upload["duration"] * 1000) if upload["file_type"] == "video" else 5000
     seg = {"id": f"seg_{upload['id']}", "st": start, "d": duration, "ss": 0,
@@ -105,6 +107,14 @@ def add_media(draft: dict, upload: dict) -> dict:
            "m": {"upload_id": upload["id"], "type": upload["file_type"]}}
     video["sg"].append(seg)
     return seg
+
+
+def fit_canvas(draft: dict, width: int, height: int, short_side: int = 1080) -> None:
+    """A 1080p canvas in the first video's shape, so nothing is letterboxed."""
+    scale = short_side / min(width, height)
+    w, h = round(width * scale / 2) * 2, round(height * scale / 2) * 2
+    aspect = next((name for name, (aw, ah) in ASPECTS.items() if abs(aw / ah - w / h) < 0.01), f"{w}:{h}")
+    draft.setdefault("m", {}).update(width=w, height=h, aspect=aspect)
 
 
 def edit(draft: dict) -> dict:

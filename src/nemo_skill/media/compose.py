@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pysubs2
 
+from ..errors import MediaError
 from ..timeline import AUDIO, TEXT, VIDEO, Draft
-from . import ffmpeg
+from . import ffmpeg, subfiles
 from .escape import ass_text, filter_value
-from .fonts import CJK_FAMILY, fonts_dir
+from .fonts import fonts_dir
 
 FPS = 30
 # Bilibili-ready encode: H.264 High yuv420p, a keyframe at least every 10 s,
@@ -25,9 +26,6 @@ FPS = 30
 ENCODE = ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", "veryfast",
           "-crf", "20", "-g", str(FPS * 10), "-c:a", "aac", "-b:a", "192k", "-ar", "44100",
           "-movflags", "+faststart"]
-
-POSITIONS = {"bottom": 2, "middle": 5, "center": 5, "top": 8}
-
 
 @dataclass
 class RenderPlan:
@@ -42,52 +40,24 @@ def canvas(draft: Draft) -> tuple[int, int]:
     return w - w % 2, h - h % 2
 
 
-def _colour(value: str | None, default: str = "#FFFFFF") -> pysubs2.Color:
-    text = (value or default).lstrip("#")
-    try:
-        r, g, b = int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16)
-    except (ValueError, IndexError):
-        r, g, b = 255, 255, 255
-    return pysubs2.Color(r, g, b)
-
-
-def text_style(meta: dict, kind: str, height: int) -> pysubs2.SSAStyle:
-    """A track's ``m.style`` (size at 1080p, colour, position) as an ASS style."""
-    style = meta.get("style") or {}
-    scale = height / 1080
-    default_size = 96 if kind == "title" else 54
-    position = style.get("position") or ("middle" if kind == "title" else "bottom")
-    return pysubs2.SSAStyle(
-        fontname=style.get("font") or CJK_FAMILY,
-        fontsize=round(float(style.get("size") or default_size) * scale),
-        primarycolor=_colour(style.get("color")),
-        outlinecolor=_colour(style.get("outline_color"), "#000000"),
-        backcolor=pysubs2.Color(0, 0, 0, 128),
-        bold=bool(style.get("bold", kind == "title")),
-        outline=float(style.get("outline", 3)) * scale, shadow=1 * scale,
-        alignment=pysubs2.Alignment(POSITIONS.get(position, 2)),
-        marginv=round(float(style.get("margin", 60)) * scale),
-        marginl=round(40 * scale), marginr=round(40 * scale),
-    )
-
-
 def draft_ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile | None:
-    """Every text track of the draft as one ASS document, or None."""
-    doc = pysubs2.SSAFile()
-    doc.info.update({"PlayResX": str(width), "PlayResY": str(height), "WrapStyle": "0",
-                     "ScaledBorderAndShadow": "yes"})
-    any_text = False
+    """Every text track of the draft (titles, subtitles) as one ASS document, or None."""
+    doc = subfiles.new_ass(width, height)
     for index, track in enumerate(draft.tracks):
-        if track.type != TEXT or not track.segments:
+        if track.type != TEXT or track.kind == "subtitle" or not track.segments:
             continue
         name = f"T{index}_{track.kind}"
-        doc.styles[name] = text_style(track.raw.get("m") or {}, track.kind, height)
+        style = dict((track.raw.get("m") or {}).get("style") or {})
+        style.setdefault("position", "middle" if track.kind == "title" else "bottom")
+        doc.styles[name] = subfiles.ass_style(style, "zh", width, height,
+                                              default_size=96 if track.kind == "title" else 54,
+                                              bold=track.kind == "title")
         for seg in track.segments:
             if seg.text:
                 doc.events.append(pysubs2.SSAEvent(start=int(seg.start), end=int(seg.end),
                                                    text=ass_text(seg.text), style=name))
-                any_text = True
-    return doc if any_text else None
+    subfiles.add_subtitles(doc, subfiles.from_draft(draft), width, height)
+    return doc if doc.events else None
 
 
 def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path,
@@ -134,8 +104,7 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
     if ass is not None:
         ass_path = workdir / "text.ass"
         ass.save(str(ass_path))
-        font_opt = f":fontsdir={filter_value(str(fonts_dir()))}" if fonts_dir() else ""
-        graph.append(f"{base}subtitles=filename={filter_value(str(ass_path))}{font_opt}[vout]")
+        graph.append(f"{base}{burn_filter(ass_path)}[vout]")
     else:
         graph.append(f"{base}null[vout]")
     if audio_labels:
@@ -147,3 +116,68 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
     args = [*inputs, "-filter_complex", ";".join(graph), "-map", "[vout]", "-map", "[aout]",
             "-t", f"{duration:.3f}", "-r", str(FPS), *(encode or ENCODE), ffmpeg.fpath(out)]
     return RenderPlan(args, duration, ass_path)
+
+
+def burn_filter(ass_path: Path) -> str:
+    """The libass filter that draws ``ass_path``, with the CJK font folder."""
+    font_opt = f":fontsdir={filter_value(str(fonts_dir()))}" if fonts_dir() else ""
+    return f"subtitles=filename={filter_value(str(ass_path))}{font_opt}"
+
+
+def soft_source(draft: Draft) -> dict:
+    """The one untouched video a soft-subtitle MP4 can be muxed from, or MediaError."""
+    visual = [s for t in draft.tracks if t.type in (VIDEO, AUDIO) for s in t.segments]
+    others = [t for t in draft.tracks if t.type == TEXT and t.kind != "subtitle" and t.segments]
+    if len(visual) != 1 or others or visual[0].raw.get("ss", 0) or visual[0].start:
+        raise MediaError("soft subtitles keep the video exactly as uploaded, and this project has "
+                         "other edits (trims, titles, music or several clips)",
+                         hint='burn the subtitles in instead: say "burn in the subtitles" and export')
+    return visual[0].raw
+
+
+def build_soft(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path) -> RenderPlan:
+    """Subtitle streams (mov_text) muxed beside the untouched video and audio: no re-encode."""
+    draft = Draft(draft_raw)
+    seg = soft_source(draft)
+    source = resolve(seg["src"])
+    info = ffmpeg.probe(source)
+    tracks = subfiles.from_draft(draft)
+    inputs = ["-i", ffmpeg.fpath(source)]
+    maps = ["-map", "0:v:0"] + (["-map", "0:a:0"] if info.has_audio else [])
+    meta: list[str] = []
+    for i, t in enumerate(tracks):
+        srt = workdir / f"{i}.{t.lang}.srt"
+        subfiles.plain_document(t.cues).save(str(srt), format_="srt", encoding="utf-8")
+        inputs += ["-i", ffmpeg.fpath(srt)]
+        maps += ["-map", f"{i + 1}:s:0"]
+        meta += [f"-metadata:s:s:{i}", f"language={subfiles.ISO639_2.get(t.lang, 'und')}",
+                 f"-metadata:s:s:{i}", f"title={subfiles.LANG_NAMES.get(t.lang, t.lang)}"]
+    if not tracks:
+        raise MediaError("there are no subtitles to add", hint='say "generate subtitles" first')
+    args = [*inputs, *maps, "-c:v", "copy", "-c:a", "copy", "-c:s", "mov_text", *meta,
+            "-movflags", "+faststart", ffmpeg.fpath(out)]
+    return RenderPlan(args, info.duration, None)
+
+
+def build_for(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path) -> RenderPlan:
+    """Soft subtitles when the draft asks for them, else the full burned-in render."""
+    mode = ((draft_raw.get("m") or {}).get("subtitles") or {}).get("mode")
+    if mode == "soft":
+        return build_soft(draft_raw, resolve, out, workdir)
+    return build(draft_raw, resolve, out, workdir)
+
+
+def preview(video: Path, draft_raw: dict, at: float, out: Path, workdir: Path) -> Path:
+    """One PNG frame of ``video`` at ``at`` seconds with the draft's text drawn on it."""
+    draft = Draft(draft_raw)
+    width, height = canvas(draft)
+    ass = draft_ass(draft, width, height)
+    chain = (f"scale={width}:{height}:force_original_aspect_ratio=decrease,"
+             f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,setpts=PTS+{at:.3f}/TB")
+    if ass is not None:
+        ass_path = workdir / "preview.ass"
+        ass.save(str(ass_path))
+        chain += "," + burn_filter(ass_path)
+    ffmpeg.run(["-ss", f"{at:.3f}", "-i", ffmpeg.fpath(video), "-vf", chain, "-frames:v", "1",
+                "-update", "1", ffmpeg.fpath(out)])
+    return out

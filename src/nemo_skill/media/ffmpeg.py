@@ -141,3 +141,37 @@ def run(args: Sequence[str], *, duration: float | None = None,
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def read_pcm(path: str | Path, rate: int, *, block_seconds: float = 30,
+             cancel: threading.Event | None = None):
+    """Yield the audio of ``path`` as mono int16 numpy blocks at ``rate`` Hz."""
+    import numpy as np  # only the ASR path needs it
+
+    cmd = [binary("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", fpath(path),
+           "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(rate), "-f", "s16le", "pipe:1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    tail: deque[str] = deque(maxlen=6)
+    reader = threading.Thread(target=lambda: [tail.append(line.decode("utf-8", "replace").rstrip())
+                                              for line in proc.stderr], daemon=True)
+    reader.start()
+    size = int(rate * block_seconds) * 2
+    try:
+        assert proc.stdout is not None
+        while True:
+            if cancel is not None and cancel.is_set():
+                raise Cancelled("cancelled")
+            data = proc.stdout.read(size)
+            if not data:
+                break
+            yield np.frombuffer(data[: len(data) // 2 * 2], dtype=np.int16)
+        proc.wait()
+        reader.join(timeout=5)
+        if proc.returncode != 0:
+            raise MediaError(f"{Path(path).name}: the audio could not be decoded ("
+                             + (" | ".join(list(tail)[-2:]) or f"exit {proc.returncode}") + ")",
+                             hint="the file may be damaged or cut short; re-export or re-download it")
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

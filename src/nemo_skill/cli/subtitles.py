@@ -1,0 +1,133 @@
+"""`nemo subtitle VIDEO` and `nemo subs pending|submit|files`."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import subtitle_job
+from ..constants import EXIT_NEEDS_USER
+from ..errors import InputError
+from .context import make_client, settings
+from .output import Output
+
+
+def _options(args: argparse.Namespace) -> subtitle_job.Options:
+    langs = [x.strip() for x in args.lang.replace("+", ",").split(",") if x.strip()]
+    bad = [x for x in langs if x not in ("zh", "en")]
+    if bad or not langs:
+        raise InputError(f"--lang {args.lang}: languages are zh and en", hint="e.g. --lang zh+en or --lang zh")
+    formats = tuple(x.strip() for x in args.formats.split(",") if x.strip())
+    unknown = [f for f in formats if f not in subtitle_job.FORMATS]
+    if unknown:
+        raise InputError(f"--formats: unknown {', '.join(unknown)}", hint="choose from srt,vtt,ass,bcc")
+    interval = args.poll_interval if args.poll_interval is not None else settings().poll_interval
+    return subtitle_job.Options(languages=langs, translator=args.translator, formats=formats,
+                                burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
+                                poll_interval=interval)
+
+
+def _human(data: dict) -> str:
+    lines = [f"Subtitles: {', '.join(f'{k} {v} cues' for k, v in data.get('cues', {}).items())}"
+             + (f" (translation: {', '.join(f'{k} by {v}' for k, v in data.get('translation', {}).items())})"
+                if data.get("translation") else "")]
+    lines += [f"  {label}: {path}" for label, path in data.get("files", {}).items()]
+    if data.get("next"):
+        lines.append(f"Next: {data['next']}")
+    return "\n".join(lines)
+
+
+def cmd_subtitle(args: argparse.Namespace, out: Output) -> int:
+    options = _options(args)
+    video = Path(args.video).expanduser()
+    out_dir = Path(args.out_dir or video.parent).expanduser()
+    with make_client(args, out) as client:
+        data = subtitle_job.run(client, video, out_dir, options, progress=out.progress)
+    if data.get("needs") == "translation":
+        out.result(f"Transcribed. {data['pending']['count']} cues wait for translation in "
+                   f"{data['pending_file']}.\nNext: {data['next']}", data)
+        return EXIT_NEEDS_USER
+    out.result(_human(data), data)
+    return 0
+
+
+def cmd_pending(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        doc = subtitle_job.pending_cues(client.draft())
+    if args.out:
+        Path(args.out).write_text(__import__("json").dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    lines = [f"{doc['count']} cues to translate from {doc['source_language']} to {doc['target_language']}:"]
+    lines += [f"{c['n']}. {c['text']}" for c in doc["cues"]]
+    lines.append("Next: " + doc["instructions"])
+    out.result("\n".join(lines), doc)
+    return 0
+
+
+def _finish_from_session(client, args, out: Output) -> dict:
+    noted = client.store.session(client.base_url, client.skill) or {}
+    out_dir = Path(args.out_dir or noted.get("out_dir") or ".").expanduser()
+    video = Path(args.video or noted.get("video") or "").expanduser() if (args.video or noted.get("video")) else None
+    stem = noted.get("stem") or (video.stem if video else "subtitles")
+    options = subtitle_job.Options(burn=not args.no_burn, soft=args.soft, preview=video is not None
+                                   and video.is_file(),
+                                   poll_interval=settings().poll_interval)
+    return subtitle_job.finish(client, client.draft(), out_dir, stem, options,
+                               video=video if video and video.is_file() else None, progress=out.progress)
+
+
+def cmd_submit(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        subtitle_job.submit(client, Path(args.file))
+        data = _finish_from_session(client, args, out)
+    out.result("Translation applied.\n" + _human(data), data)
+    return 0
+
+
+def cmd_files(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        data = _finish_from_session(client, args, out)
+    out.result(_human(data), data)
+    return 0
+
+
+def _outputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out-dir", help="where to write the files (default: beside the video)")
+    p.add_argument("--no-burn", action="store_true", help="skip the burned-in MP4")
+    p.add_argument("--soft", action="store_true", help="also make a soft-subtitle MP4 (mov_text, no re-encode)")
+
+
+def add_parsers(sub, common) -> None:
+    p = sub.add_parser(
+        "subtitle", parents=[common], help="Chinese/English subtitles for a video: files and a Bilibili MP4",
+        description="Transcribe the speech (Chinese or English), translate, and write SRT, VTT, ASS, "
+                    "Bilibili BCC, a preview PNG and a 1080p H.264 MP4 with the subtitles burned in.",
+        epilog="translators: auto (an LLM if NEMO_LLM_BASE_URL is set, else a Whisper draft for English), "
+               "llm, agent (exit 3 with the cues to translate; then `nemo subs submit FILE`), whisper")
+    p.add_argument("video", help="the video (mp4, mov, mkv, webm, ...; at most 500 MB)")
+    p.add_argument("--lang", default="zh+en", help="subtitle languages, zh+en (default), zh or en")
+    p.add_argument("--translator", choices=subtitle_job.TRANSLATORS, default="auto",
+                   help="who translates (default auto)")
+    p.add_argument("--formats", default="srt,vtt,ass,bcc", help="subtitle files to write (default all)")
+    p.add_argument("--no-preview", action="store_true", help="skip the preview PNG")
+    p.add_argument("--poll-interval", type=float, help="seconds between render status polls")
+    _outputs(p)
+    p.set_defaults(func=cmd_subtitle)
+
+    subs = sub.add_parser("subs", parents=[common], help="the subtitle translation handoff and files",
+                          description="Work on the current project's subtitles: hand the cues to the "
+                                      "agent for translation, take the translation back, write the files.")
+    verbs = subs.add_subparsers(dest="subs_command", required=True, metavar="VERB")
+    p = verbs.add_parser("pending", parents=[common], help="the cues waiting for translation (JSON with --json)")
+    p.add_argument("--out", help="also save the handoff document to this file")
+    p.set_defaults(func=cmd_pending)
+    p = verbs.add_parser("submit", parents=[common], help="apply a translation file (one line per cue)",
+                         description="Apply a translation: JSON {\"translations\": [...]}, a JSON list, "
+                                     "or numbered lines. The count must match the cues exactly.")
+    p.add_argument("file", help="the translation file")
+    p.add_argument("--video", help="the source video, for the preview PNG (default: the one subtitled)")
+    _outputs(p)
+    p.set_defaults(func=cmd_submit)
+    p = verbs.add_parser("files", parents=[common], help="write the subtitle files and MP4s again (after edits)")
+    p.add_argument("--video", help="the source video, for the preview PNG (default: the one subtitled)")
+    _outputs(p)
+    p.set_defaults(func=cmd_files)

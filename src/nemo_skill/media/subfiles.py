@@ -1,0 +1,195 @@
+"""Subtitle documents: the draft's subtitle tracks as ASS, SRT, VTT and BCC.
+
+ASS is what libass burns in and what people restyle: one style per
+language, a bilingual cue drawn as two lines in two styles (order from the
+draft), sizes and margins scaled to the video. SRT and VTT go through
+pysubs2. BCC is Bilibili's own JSON subtitle format (schemas/bcc.schema.json).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pysubs2
+
+from ..timeline import TEXT, Draft
+from .cues import Cue
+from .escape import ass_text
+from .fonts import CJK_FAMILY
+
+POSITIONS = {"bottom": 2, "middle": 5, "center": 5, "top": 8}
+BCC_LOCATION = {"bottom": 2, "middle": 5, "center": 5, "top": 8}
+DEFAULT_SIZE = {"zh": 60, "en": 42}          # at 1080 px on the short side
+LANG_NAMES = {"zh": "中文", "en": "English"}
+ISO639_2 = {"zh": "chi", "en": "eng"}
+
+
+@dataclass
+class SubTrack:
+    lang: str
+    cues: list[Cue]
+    style: dict = field(default_factory=dict)      # size, color, position, outline, font
+    source: str = ""                               # asr, llm, agent, whisper-draft, ...
+
+    @property
+    def draft_quality(self) -> bool:
+        return self.source == "whisper-draft"
+
+
+def from_draft(draft: Draft) -> list[SubTrack]:
+    """The draft's subtitle tracks, in display order (``m.subtitles.order``)."""
+    tracks = []
+    for t in draft.tracks:
+        if t.type != TEXT or t.kind != "subtitle":
+            continue
+        meta = t.raw.get("m") or {}
+        cues = [Cue(s.start / 1000, s.end / 1000, s.text or "") for s in t.segments if s.text]
+        tracks.append(SubTrack(str(meta.get("lang") or "zh"), cues, dict(meta.get("style") or {}),
+                               str(meta.get("source") or "")))
+    order = list((draft.meta.get("subtitles") or {}).get("order") or ["zh", "en"])
+    tracks.sort(key=lambda s: order.index(s.lang) if s.lang in order else len(order))
+    return tracks
+
+
+def paired(a: list[Cue], b: list[Cue], tolerance: float = 0.05) -> bool:
+    """True if two cue lists share their timing cue for cue (a translation)."""
+    return len(a) == len(b) and all(abs(x.start - y.start) <= tolerance and abs(x.end - y.end) <= tolerance
+                                    for x, y in zip(a, b, strict=True))
+
+
+# --- ASS ---------------------------------------------------------------------------------
+
+def _colour(value: str | None, default: str = "#FFFFFF") -> pysubs2.Color:
+    text = str(value or default).lstrip("#")
+    try:
+        return pysubs2.Color(int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16))
+    except (ValueError, IndexError):
+        return _colour(default) if value != default else pysubs2.Color(255, 255, 255)
+
+
+def ass_style(style: dict, lang: str, width: int, height: int, *, default_size: float | None = None,
+              bold: bool = False) -> pysubs2.SSAStyle:
+    """A subtitle or title style at this video's size (sizes are given for 1080 p)."""
+    scale = min(width, height) / 1080
+    size = float(style.get("size") or default_size or DEFAULT_SIZE.get(lang, 54))
+    return pysubs2.SSAStyle(
+        fontname=style.get("font") or CJK_FAMILY, fontsize=round(size * scale),
+        primarycolor=_colour(style.get("color")),
+        outlinecolor=_colour(style.get("outline_color"), "#000000"),
+        backcolor=pysubs2.Color(0, 0, 0, 128), bold=bool(style.get("bold", bold)),
+        outline=float(style.get("outline", 3)) * scale, shadow=1 * scale,
+        alignment=pysubs2.Alignment(POSITIONS.get(str(style.get("position") or "bottom"), 2)),
+        marginv=round(float(style.get("margin", 50)) * scale),
+        marginl=round(60 * scale), marginr=round(60 * scale))
+
+
+def new_ass(width: int, height: int) -> pysubs2.SSAFile:
+    doc = pysubs2.SSAFile()
+    doc.info.update({"PlayResX": str(width), "PlayResY": str(height), "WrapStyle": "0",
+                     "ScaledBorderAndShadow": "yes", "YCbCr Matrix": "TV.709"})
+    doc.styles.clear()
+    return doc
+
+
+def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, height: int) -> None:
+    """Subtitle tracks into ``doc``; a translated pair becomes two-line bilingual cues."""
+    for t in tracks:
+        doc.styles[_style_name(t)] = ass_style(t.style, t.lang, width, height)
+    if len(tracks) >= 2 and paired(tracks[0].cues, tracks[1].cues):
+        first, second = tracks[0], tracks[1]
+        for a, b in zip(first.cues, second.cues, strict=True):
+            if a.text.strip() and b.text.strip():
+                text, style = ass_text(a.text) + r"\N{\r" + _style_name(second) + "}" + ass_text(b.text), first
+            elif a.text.strip():
+                text, style = ass_text(a.text), first
+            else:
+                text, style = ass_text(b.text), second
+            doc.events.append(pysubs2.SSAEvent(start=_ms(a.start), end=_ms(a.end), text=text,
+                                               style=_style_name(style)))
+        rest = tracks[2:]
+    else:
+        rest = tracks
+    for i, t in enumerate(rest):
+        for c in t.cues:   # unpaired tracks: the second one sits above the first
+            ev = pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end), text=ass_text(c.text),
+                                  style=_style_name(t))
+            if i:
+                ev.marginv = doc.styles[_style_name(t)].marginv + round(doc.styles[_style_name(t)].fontsize * 2.6)
+            doc.events.append(ev)
+
+
+def _style_name(t: SubTrack) -> str:
+    return f"Sub_{t.lang}"
+
+
+def _ms(seconds: float) -> int:
+    return int(round(seconds * 1000))
+
+
+def ass_document(tracks: list[SubTrack], width: int, height: int) -> pysubs2.SSAFile:
+    doc = new_ass(width, height)
+    add_subtitles(doc, tracks, width, height)
+    return doc
+
+
+# --- SRT / VTT / BCC -----------------------------------------------------------------------
+
+def plain_document(cues: list[Cue]) -> pysubs2.SSAFile:
+    doc = pysubs2.SSAFile()
+    for c in cues:
+        doc.events.append(pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end),
+                                           text=c.text.replace("\n", r"\N")))
+    return doc
+
+
+def bilingual_cues(tracks: list[SubTrack]) -> list[Cue]:
+    """A translated pair as one cue list with both languages' lines, in display order."""
+    a, b = tracks[0], tracks[1]
+    return [Cue(x.start, x.end, "\n".join(s for s in (x.text, y.text) if s.strip()))
+            for x, y in zip(a.cues, b.cues, strict=True)]
+
+
+def bcc(cues: list[Cue], style: dict | None = None) -> dict:
+    style = style or {}
+    location = BCC_LOCATION.get(str(style.get("position") or "bottom"), 2)
+    return {
+        "font_size": 0.4, "font_color": str(style.get("color") or "#FFFFFF"),
+        "background_alpha": 0.5, "background_color": "#9C27B0", "Stroke": "none",
+        "body": [{"from": round(c.start, 3), "to": round(c.end, 3), "location": location,
+                  "content": c.text} for c in cues],
+    }
+
+
+def write_all(tracks: list[SubTrack], out_dir: Path, stem: str, width: int, height: int,
+              formats: tuple[str, ...] = ("srt", "vtt", "ass", "bcc")) -> dict[str, str]:
+    """Every requested file for these tracks; returns {label: path}."""
+    import jsonschema
+
+    from ..bundle import schema
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written: dict[str, str] = {}
+    sets = [(t.lang, t.cues, t.style) for t in tracks]
+    if len(tracks) >= 2 and paired(tracks[0].cues, tracks[1].cues):
+        sets.append((f"{tracks[0].lang}-{tracks[1].lang}", bilingual_cues(tracks), tracks[0].style))
+    for label, cues, style in sets:
+        if "srt" in formats:
+            written[f"{label}.srt"] = _save(plain_document(cues), out_dir / f"{stem}.{label}.srt", "srt")
+        if "vtt" in formats:
+            written[f"{label}.vtt"] = _save(plain_document(cues), out_dir / f"{stem}.{label}.vtt", "vtt")
+        if "bcc" in formats:
+            doc = bcc(cues, style)
+            jsonschema.validate(doc, schema("bcc.schema.json"))
+            path = out_dir / f"{stem}.{label}.bcc"
+            path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+            written[f"{label}.bcc"] = str(path)
+    if "ass" in formats and tracks:
+        written["ass"] = _save(ass_document(tracks, width, height), out_dir / f"{stem}.ass", "ass")
+    return written
+
+
+def _save(doc: pysubs2.SSAFile, path: Path, fmt: str) -> str:
+    doc.save(str(path), format_=fmt, encoding="utf-8")
+    return str(path)

@@ -1,0 +1,155 @@
+"""The subtitle skill's main job, over the API: a video in; subtitle files,
+a burned-in Bilibili MP4, a soft-subtitle MP4 and a preview PNG out.
+
+The speech work happens behind the API (the local engine or the cloud);
+this module only uploads, asks, reads the draft's subtitle tracks and
+writes them out, so it works the same against both backends.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import workflows
+from .bundle import manifest
+from .client import NemoClient
+from .errors import FileSizeError, FileTypeError, InputError, MediaError
+from .media import asr, compose, subfiles, translate
+from .timeline import Draft
+
+TRANSLATORS = ("auto", "llm", "agent", "whisper")
+FORMATS = ("srt", "vtt", "ass", "bcc")
+
+
+@dataclass
+class Options:
+    languages: list[str] = field(default_factory=lambda: ["zh", "en"])
+    translator: str = "auto"
+    formats: tuple[str, ...] = FORMATS
+    burn: bool = True
+    soft: bool = False
+    preview: bool = True
+    poll_interval: float = 1.0
+
+
+def check_video(path: Path) -> None:
+    """Everything that can be known about the file before it is sent."""
+    if not path.is_file():
+        raise InputError(f"{path} does not exist", hint="give the path of the video file")
+    kinds = manifest().upload_types
+    ext = path.suffix.lower().lstrip(".")
+    if ext not in kinds.get("video", ()) + kinds.get("audio", ()):
+        raise FileTypeError(f"{path.name} is not a video or audio file this tool takes",
+                            hint="use one of: " + ", ".join(kinds.get("video", ()) + kinds.get("audio", ())))
+    if path.stat().st_size > manifest().max_upload_bytes:
+        raise FileSizeError(f"{path.name} is {path.stat().st_size / 1e6:.0f} MB; the limit is "
+                            f"{manifest().max_upload_bytes / 1e6:.0f} MB")
+    asr.check_input(path)
+
+
+def request_text(options: Options) -> str:
+    names = {"zh": "Chinese", "en": "English"}
+    langs = " and ".join(names.get(x, x) for x in options.languages)
+    text = f"generate accurate {langs} subtitles for my Bilibili video"
+    if options.translator == "agent":
+        text += "; I will translate them myself"
+    elif options.translator == "whisper":
+        text += " (a Whisper draft translation is fine)"
+    elif options.translator == "llm":
+        text += " (translate with the LLM)"
+    return text
+
+
+def run(client: NemoClient, video: Path, out_dir: Path, options: Options,
+        progress: Callable[[str], None] = lambda _m: None) -> dict:
+    video = Path(video)
+    check_video(video)
+    client.session(new=True)
+    progress(f"Uploading {video.name}...")
+    client.upload([video])
+    client.store.note_session(client.base_url, client.skill, video=str(video.resolve()),
+                              out_dir=str(Path(out_dir).resolve()), stem=video.stem)
+    result = client.chat(request_text(options))
+    errors = result.errors()
+    if errors:
+        raise MediaError(errors[0], hint="check that the video has speech in it")
+    draft = client.draft()
+    if not subfiles.from_draft(draft):
+        raise MediaError("the backend made no subtitles for this video",
+                         hint=f"its answer was: {result.text[:200]}")
+    pending = (draft.meta.get("subtitles") or {}).get("pending")
+    if pending and options.translator == "agent":
+        return {"needs": "translation", **write_pending(client, draft, out_dir, video.stem)}
+    return finish(client, draft, Path(out_dir), video.stem, options, video=video, progress=progress)
+
+
+def pending_cues(draft: Draft) -> dict:
+    """The cues still waiting for a translation, as the handoff document."""
+    meta = draft.meta.get("subtitles") or {}
+    pending = meta.get("pending")
+    tracks = {t.lang: t for t in subfiles.from_draft(draft)}
+    if not pending or pending.get("source") not in tracks:
+        raise InputError("no subtitle translation is waiting",
+                         hint='generate subtitles first (nemo subtitle VIDEO --translator agent)')
+    return translate.pending_document(tracks[pending["source"]].cues, pending["source"], pending["target"])
+
+
+def write_pending(client: NemoClient, draft: Draft, out_dir: Path, stem: str) -> dict:
+    doc = pending_cues(draft)
+    path = Path(out_dir) / f"{stem}.pending.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return {"pending_file": str(path), "pending": doc,
+            "next": f"translate the cues in {path.name}, then run `nemo subs submit FILE`"}
+
+
+def submit(client: NemoClient, path: Path) -> Draft:
+    """Send an agent's translation back, checked 1:1 before anything is sent."""
+    doc = pending_cues(client.draft())
+    texts = translate.read_submission(Path(path), doc["count"])
+    body = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1))
+    result = client.chat(f"apply the subtitle translation ({doc['target_language']}):\n{body}")
+    errors = result.errors()
+    if errors:
+        raise InputError(errors[0], hint="fix the translation file and submit it again")
+    return client.draft()
+
+
+def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: Options, *,
+           video: Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> dict:
+    """Write the files and render the MP4s for the draft's subtitles."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tracks = subfiles.from_draft(draft)
+    width, height = compose.canvas(draft)
+    files = subfiles.write_all(tracks, out_dir, stem, width, height, options.formats)
+    data: dict = {"files": files, "languages": [t.lang for t in tracks],
+                  "cues": {t.lang: len(t.cues) for t in tracks},
+                  "translation": {t.lang: t.source for t in tracks}}
+    drafts = [t.lang for t in tracks if t.draft_quality]
+    if drafts:
+        data["draft_quality"] = drafts
+        data["next"] = ("the English is a Whisper draft; for an accurate translation run "
+                        "`nemo subs pending --json`, translate, then `nemo subs submit FILE`")
+    if options.preview and video is not None and tracks and tracks[0].cues:
+        first = tracks[0].cues[0]
+        png = out_dir / f"{stem}.preview.png"
+        with tempfile.TemporaryDirectory() as work:
+            compose.preview(video, draft.raw, (first.start + first.end) / 2, png, Path(work))
+        files["preview"] = str(png)
+    for mode, wanted, name in (("burn", options.burn, "bilibili"), ("soft", options.soft, "soft")):
+        if not wanted:
+            continue
+        variant = copy.deepcopy(draft.raw)
+        variant.setdefault("m", {}).setdefault("subtitles", {})["mode"] = mode
+        progress(f"Rendering the {'burned-in' if mode == 'burn' else 'soft-subtitle'} MP4...")
+        res = workflows.export(client, out_dir / f"{stem}.{name}.mp4", interval=options.poll_interval,
+                               draft=Draft(variant),
+                               on_status=lambda s: progress(f"Rendering: {s.status} {s.progress:.0f}%"))
+        files[f"{name}.mp4"] = res.path
+        data[f"{mode}_seconds"] = round(res.seconds, 2)
+    return data

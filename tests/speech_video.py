@@ -1,0 +1,60 @@
+"""Test videos built from the real recordings in ../shared/testdata/speech.
+
+``build`` puts recordings at given offsets under a testsrc2 picture (or no
+picture), so tests and benchmarks know exactly where the speech is.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+SPEECH = Path(__file__).resolve().parents[1].parent / "shared" / "testdata" / "speech"
+AISHELL = "aishell_BAC009S0764W0121.wav"
+YASUI = "yasui_zh.wav"
+HELLO_ZH = "hello_zh.wav"
+HELLO_EN = "hello_en.wav"
+JFK = "jfk.flac"
+TRANSCRIPTS = {AISHELL: "甚至出现交易几乎停滞的情况", YASUI: "近几年，不但我用书给女儿压岁，也劝说亲朋不要给女儿压岁钱，而改送压岁书。",
+               HELLO_ZH: "你好世界。", HELLO_EN: "Hello speech.",
+               JFK: "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."}
+
+
+def build(out: Path, parts: list[tuple[str, float]], duration: float, *, size: str = "640x360",
+          video: bool = True, crf: int = 30) -> Path:
+    """``parts``: (recording, start second). Speech at those offsets, silence elsewhere."""
+    args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
+    if video:
+        args += ["-f", "lavfi", "-i", f"testsrc2=s={size}:r=30:d={duration}"]
+    args += ["-f", "lavfi", "-i", f"anullsrc=r=44100:cl=stereo:d={duration}"]
+    first_audio = 1 if video else 0
+    graph, labels = [], [f"[{first_audio}:a]"]
+    for i, (name, start) in enumerate(parts):
+        args += ["-i", str(SPEECH / name)]
+        idx = first_audio + 1 + i
+        graph.append(f"[{idx}:a]aresample=44100,aformat=channel_layouts=stereo,"
+                     f"adelay={int(start * 1000)}:all=1[s{i}]")
+        labels.append(f"[s{i}]")
+    graph.append(f"{''.join(labels)}amix=inputs={len(labels)}:normalize=0:duration=first[a]")
+    args += ["-filter_complex", ";".join(graph)]
+    if video:
+        args += ["-map", "0:v"]
+    args += ["-map", "[a]", "-t", str(duration)]
+    if video:
+        args += ["-c:v", "libx264", "-preset", "veryfast", "-crf", str(crf), "-pix_fmt", "yuv420p"]
+    args += ["-c:a", "aac", "-b:a", "96k", str(out)]
+    subprocess.run(args, check=True)
+    return out
+
+
+def sixty_seconds_zh(out: Path, size: str = "1280x720") -> Path:
+    """About a minute of Chinese speech: the three zh recordings, repeated with pauses."""
+    parts, t = [], 0.5
+    cycle = [(AISHELL, 4.2), (YASUI, 8.4), (HELLO_ZH, 2.3)]
+    while t < 56:
+        for name, length in cycle:
+            if t + length > 59:
+                break
+            parts.append((name, t))
+            t += length + 1.2
+    return build(out, parts, 60.0, size=size)
