@@ -188,9 +188,14 @@ def create_app(engine: Engine) -> FastAPI:
                 call_id = "call_" + uuid.uuid4().hex[:10]
                 yield adk([{"functionCall": {"id": call_id, "name": call.name, "args": call.args}}])
                 task = asyncio.ensure_future(run_in_threadpool(engine.run_tool, user_id, session_id, call, ctx))
-                while not task.done():
-                    done, _ = await asyncio.wait({task}, timeout=engine.config.keepalive)
-                    if not done:
+                sent, quiet = len(notes), 0.0
+                while not task.done():   # progress notes as they come (at most 1/s), else a keep-alive
+                    done, _ = await asyncio.wait({task}, timeout=1.0)
+                    quiet += 1.0
+                    if done:
+                        break
+                    if len(notes) > sent or quiet >= engine.config.keepalive:
+                        sent, quiet = len(notes), 0.0
                         yield {"data": dumps({"type": "heartbeat", "note": notes[-1] if notes else f"{call.name}..."})}
                 result = task.result()
                 yield adk([{"functionResponse": {"id": call_id, "name": call.name, "response": result}}])

@@ -245,8 +245,11 @@ def refine_edges(words: list[Word], db: np.ndarray, *, gap: float = 0.3) -> None
     """
     if not words or not len(db):
         return
-    floor, peak = np.percentile(db, 10), np.percentile(db, 99)
-    threshold = max(floor + 12.0, peak - 35.0)
+    signal = db[db > -90.0]          # digital silence (padding, gaps in an edit) is not the noise floor
+    if not len(signal):
+        return
+    floor, peak = np.percentile(signal, 10), np.percentile(signal, 99)
+    threshold = max(floor + 12.0, peak - 30.0)
     loud = db > threshold
     runs: list[list[Word]] = [[words[0]]]
     for w in words[1:]:

@@ -145,7 +145,7 @@ def _break_priority(units: list[Unit], i: int, rules: Rules) -> int:
 
 def _must_break(units: list[Unit], i: int, rules: Rules) -> bool:
     pause = units[i + 1].start - units[i].end if i + 1 < len(units) else 99.0
-    return pause >= rules.long_pause or (ends_sentence(units[i].text) and pause >= 0.05)
+    return pause >= rules.long_pause or ends_sentence(units[i].text)
 
 
 def layout(words: list, language: str, rules: Rules | None = None) -> list[Cue]:
@@ -166,9 +166,11 @@ def layout(words: list, language: str, rules: Rules | None = None) -> list[Cue]:
 def _best_end(units: list[Unit], start: int, rules: Rules, cjk: bool) -> int:
     """The index of the last unit of the cue that starts at ``start``."""
     fits: list[int] = []
+    language = "zh" if cjk else "en"
     for i in range(start, len(units)):
         text = join(units[start:i + 1], cjk)
-        too_long = display_len(text) > rules.max_cue_chars
+        too_long = display_len(text) > rules.max_cue_chars or \
+            wrap(text, language, rules).count("\n") >= rules.max_lines
         too_slow = units[i].end - units[start].start > rules.max_duration
         if fits and (too_long or too_slow):
             break

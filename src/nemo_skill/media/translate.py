@@ -36,6 +36,10 @@ class TranslationError(NemoError):
     hint = "check the LLM settings (NEMO_LLM_BASE_URL, NEMO_LLM_MODEL), or translate through your agent"
 
 
+class BadReply(TranslationError):
+    """The answer came, but not as one numbered line per cue: worth asking again."""
+
+
 @dataclass(frozen=True)
 class LLMSettings:
     base_url: str
@@ -67,12 +71,12 @@ def parse_numbered(text: str, count: int) -> list[str]:
         if m and m.group(2).strip():
             n = int(m.group(1))
             if n in found:
-                raise TranslationError(f"line {n} appears twice in the translation")
+                raise BadReply(f"line {n} appears twice in the translation")
             found[n] = m.group(2).strip()
     missing = [n for n in range(1, count + 1) if n not in found]
     extra = sorted(n for n in found if n < 1 or n > count)
     if missing or extra:
-        raise TranslationError(f"the translation has {len(found)} numbered lines for {count} cues"
+        raise BadReply(f"the translation has {len(found)} numbered lines for {count} cues"
                                + (f"; missing {_ranges(missing)}" if missing else "")
                                + (f"; unexpected {_ranges(extra)}" if extra else ""))
     return [found[n] for n in range(1, count + 1)]
@@ -110,7 +114,7 @@ class LLMTranslator:
             try:
                 reply = self._ask(self._messages(texts, source, target, context, strict=attempt > 0))
                 return parse_numbered(reply, len(texts))
-            except TranslationError as exc:   # wrong count or an answer we cannot read: ask again
+            except BadReply as exc:   # wrong count or an answer we cannot read: ask again
                 last = exc
             time.sleep(self.retry_delay * (2 ** attempt))
         raise TranslationError(f"the LLM did not return {len(texts)} translated lines after "
@@ -148,7 +152,7 @@ class LLMTranslator:
                     try:
                         return str(resp.json()["choices"][0]["message"]["content"])
                     except (ValueError, KeyError, IndexError, TypeError):
-                        raise TranslationError("the LLM endpoint answered with something that is not a "
+                        raise BadReply("the LLM endpoint answered with something that is not a "
                                                "chat completion") from None
                 if resp.status_code in (401, 403):
                     raise TranslationError(f"the LLM endpoint refused the API key (HTTP {resp.status_code})",

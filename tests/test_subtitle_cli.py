@@ -1,0 +1,187 @@
+"""The subtitle skill end to end, as a user and an agent run it: `nemo subtitle`,
+the translation handoff, and the chat path, against the real engine."""
+
+from __future__ import annotations
+
+import json
+import struct
+import subprocess
+
+import numpy as np
+import pysubs2
+import pytest
+import speech_video as sv
+from conftest import run_nemo
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def speech_clip(tmp_path_factory):
+    d = tmp_path_factory.mktemp("subclip")
+    return sv.build(d / "talk.mp4", [(sv.YASUI, 0.5), (sv.AISHELL, 9.8)], 15.0)
+
+
+def probe(path) -> dict:
+    out = subprocess.run(["ffprobe", "-v", "error", "-show_streams", "-show_format", "-of", "json", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def keyframes(path) -> list[float]:
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v", "-skip_frame", "nokey",
+                          "-show_entries", "frame=pts_time", "-of", "csv=p=0", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    return [float(x.strip(",")) for x in out.split() if x.strip(",")]
+
+
+def top_atoms(path) -> list[str]:
+    names, data = [], open(path, "rb").read()
+    pos = 0
+    while pos + 8 <= len(data):
+        size, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if size == 1:
+            size = struct.unpack(">Q", data[pos + 8:pos + 16])[0]
+        names.append(kind.decode("latin-1"))
+        if size < 8:
+            break
+        pos += size
+    return names
+
+
+def frame(path, at: float, size="1920x1080") -> np.ndarray:
+    w, h = map(int, size.split("x"))
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(path), "-frames:v", "1",
+                          "-vf", f"scale={w}:{h}", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(raw, dtype=np.uint8).reshape(h, w, 3).astype(int)
+
+
+def test_nemo_subtitle_makes_every_file_and_a_bilibili_mp4(speech_clip, cli_env, tmp_path):
+    out_dir = tmp_path / "out"
+    r = run_nemo(["subtitle", str(speech_clip), "--out-dir", str(out_dir), "--soft", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    files = data["files"]
+    assert data["languages"] == ["zh", "en"] and data["translation"]["en"] == "whisper-draft"
+    assert data["draft_quality"] == ["en"] and "nemo subs pending" in data["next"]
+    assert "Working: transcribe" in r.stderr and "Rendering" in r.stderr      # progress on stderr
+    for label in ("zh.srt", "en.srt", "zh-en.srt", "zh.vtt", "zh.bcc", "ass", "preview"):
+        assert (out_dir / files[label].split("/")[-1]).is_file(), label
+    zh = pysubs2.load(files["zh.srt"])
+    assert len(zh) >= 3 and "近几年" in zh[0].plaintext and "女儿" in zh[0].plaintext
+
+    burned = probe(files["bilibili.mp4"])
+    video = next(s for s in burned["streams"] if s["codec_type"] == "video")
+    audio = next(s for s in burned["streams"] if s["codec_type"] == "audio")
+    assert (video["codec_name"], video["profile"], video["pix_fmt"], video["width"], video["height"]) == \
+        ("h264", "High", "yuv420p", 1920, 1080)
+    assert (audio["codec_name"], audio["sample_rate"]) == ("aac", "44100")
+    assert abs(float(burned["format"]["duration"]) - 15.0) < 0.2
+    keys = keyframes(files["bilibili.mp4"])
+    assert all(b - a <= 10.01 for a, b in zip(keys, keys[1:] + [15.0], strict=True))
+    atoms = top_atoms(files["bilibili.mp4"])
+    assert atoms.index("moov") < atoms.index("mdat")                  # +faststart
+
+    # The subtitle is in the picture: the bottom band differs from the source, the top does not.
+    at = zh[0].start / 1000 + 1.0
+    ours, source = frame(files["bilibili.mp4"], at), frame(speech_clip, at)
+    band = slice(880, 1040)
+    assert np.abs(ours[band] - source[band]).mean() > 8
+    assert np.abs(ours[:700] - source[:700]).mean() < 6
+
+    soft = probe(files["soft.mp4"])
+    subs = [s for s in soft["streams"] if s["codec_type"] == "subtitle"]
+    assert [s["codec_name"] for s in subs] == ["mov_text", "mov_text"]
+    assert [s["tags"]["language"] for s in subs] == ["chi", "eng"]
+    assert next(s for s in soft["streams"] if s["codec_type"] == "video")["width"] == 640   # not re-encoded
+
+
+def test_agent_handoff_round_trip(speech_clip, cli_env, tmp_path):
+    out_dir = tmp_path / "out"
+    r = run_nemo(["subtitle", str(speech_clip), "--out-dir", str(out_dir), "--translator", "agent",
+                  "--no-burn", "--json"], cli_env)
+    assert r.returncode == 3, r.stderr                                  # needs the agent
+    handoff = json.loads(r.stdout)
+    assert handoff["needs"] == "translation" and "nemo subs submit" in handoff["next"]
+    pending = json.loads(run_nemo(["subs", "pending", "--json"], cli_env).stdout)
+    assert pending["count"] == handoff["pending"]["count"] >= 3
+    assert pending["source_language"] == "zh" and pending["target_language"] == "en"
+
+    wrong = tmp_path / "wrong.json"
+    wrong.write_text(json.dumps({"translations": ["only one line"]}))
+    r = run_nemo(["subs", "submit", str(wrong), "--json"], cli_env)
+    assert r.returncode == 1 and f"for {pending['count']} cues" in r.stderr
+    state = json.loads(run_nemo(["state", "--json"], cli_env).stdout)
+    assert "subtitle_en" not in {t["id"] for t in state["state"]["state"]["draft"]["t"]}   # nothing changed
+
+    good = tmp_path / "en.json"
+    lines = [f"English line {c['n']} for the test, long enough to wrap onto a second line" for c in pending["cues"]]
+    good.write_text(json.dumps({"translations": lines}))
+    r = run_nemo(["subs", "submit", str(good), "--json"], cli_env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["translation"]["en"] == "agent"
+    ass = pysubs2.load(data["files"]["ass"])
+    assert len(ass) == pending["count"]
+    assert r"{\rSub_en}English line 1" in ass[0].text and r"\N" in ass[0].text.split(r"{\rSub_en}")[1]
+    assert probe(data["files"]["bilibili.mp4"])["streams"][0]["height"] == 1080
+
+
+def test_chat_path_in_english_and_chinese_with_edits(speech_clip, cli_env, tmp_path):
+    r = run_nemo(["upload", str(speech_clip), "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    r = run_nemo(["say", "generate accurate Chinese and English subtitles for my Bilibili video", "--json"],
+                 cli_env)
+    assert r.returncode == 0, r.stderr
+    reply = json.loads(r.stdout)["reply"]
+    assert "transcribe" in reply["tool_calls"] and "Whisper draft" in reply["text"]
+
+    def draft():
+        return json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
+
+    tracks = {t["id"]: t for t in draft()["t"]}
+    assert tracks["subtitle_zh"]["tt"] == 7 and tracks["subtitle_zh"]["m"]["lang"] == "zh"
+    assert len(tracks["subtitle_en"]["sg"]) == len(tracks["subtitle_zh"]["sg"])
+
+    run_nemo(["say", "make the subtitles bigger and put them at the top"], cli_env)
+    style = {t["id"]: t["m"].get("style", {}) for t in draft()["t"]}
+    assert style["subtitle_zh"] == {"size": 75, "position": "top"}
+    r = run_nemo(["say", "只要中文字幕", "--json"], cli_env)
+    assert "只保留中文字幕" in json.loads(r.stdout)["reply"]["text"]
+    assert [t["id"] for t in draft()["t"] if t["tt"] == 7] == ["subtitle_zh"]
+    out = tmp_path / "edited.mp4"
+    r = run_nemo(["export", "--out", str(out), "--json"], cli_env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    # top position: the text is now in the upper band
+    first = pysubs2.SSAFile()
+    assert first is not None
+    ours, source = frame(out, 2.0), frame(speech_clip, 2.0)
+    assert np.abs(ours[40:200] - source[40:200]).mean() > 8
+
+    r = run_nemo(["connect", "--new"], cli_env)
+    run_nemo(["upload", str(speech_clip)], cli_env)
+    r = run_nemo(["say", "给我的B站视频生成中英双语字幕", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    assert "条中文字幕" in json.loads(r.stdout)["reply"]["text"]
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("mute", "no audio track"),
+    ("silence", "No speech was found"),
+    ("text", "not a video or audio file"),
+])
+def test_bad_input_is_explained(kind, message, cli_env, tmp_path):
+    path = tmp_path / ("notes.txt" if kind == "text" else f"{kind}.mp4")
+    if kind == "mute":
+        subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=2", "-c:v", "libx264",
+                        "-preset", "ultrafast", str(path)], check=True)
+    elif kind == "silence":
+        sv.build(path, [], 4.0)
+    else:
+        path.write_text("hello")
+    r = run_nemo(["subtitle", str(path), "--json"], cli_env)
+    assert r.returncode == 1, r.stdout
+    doc = json.loads(r.stdout)
+    assert doc["ok"] is False and message in doc["message"]
+    assert "Next:" in r.stderr

@@ -1,0 +1,88 @@
+"""Subtitle files: every format round-trips through pysubs2, BCC validates, ASS is safe."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pysubs2
+import pytest
+
+from nemo_skill.bundle import schema
+from nemo_skill.media import subfiles
+from nemo_skill.media.cues import Cue
+from nemo_skill.timeline import Draft
+
+ZH = [Cue(0.5, 2.0, "近几年，不但我用书给女儿压岁，"), Cue(2.1, 4.0, "也劝说亲朋不要给女儿压岁钱。")]
+EN = [Cue(0.5, 2.0, "In recent years, I have given my daughter books"),
+      Cue(2.1, 4.0, "and told friends not to give her\nNew Year money.")]
+
+
+def tracks(order=("zh", "en")):
+    by = {"zh": subfiles.SubTrack("zh", ZH, source="asr"), "en": subfiles.SubTrack("en", EN, source="llm:x")}
+    return [by[x] for x in order]
+
+
+def test_every_format_round_trips(tmp_path):
+    files = subfiles.write_all(tracks(), tmp_path, "clip", 1920, 1080)
+    assert set(files) == {"zh.srt", "zh.vtt", "zh.bcc", "en.srt", "en.vtt", "en.bcc",
+                          "zh-en.srt", "zh-en.vtt", "zh-en.bcc", "ass"}
+    for label in ("zh.srt", "zh.vtt", "en.srt", "en.vtt"):
+        lang = label.split(".")[0]
+        doc = pysubs2.load(files[label])
+        expected = ZH if lang == "zh" else EN
+        assert [(e.start, e.end, e.plaintext) for e in doc] == \
+            [(int(c.start * 1000), int(c.end * 1000), c.text) for c in expected]
+    both = pysubs2.load(files["zh-en.srt"])
+    assert both[0].plaintext == ZH[0].text + "\n" + EN[0].text
+    ass = pysubs2.load(files["ass"])
+    assert set(ass.styles) == {"Sub_zh", "Sub_en"}
+    assert ass.styles["Sub_zh"].fontname == "Noto Sans CJK SC"
+    assert len(ass) == 2 and ass[0].style == "Sub_zh" and r"{\rSub_en}" in ass[0].text
+
+
+def test_bcc_validates_and_has_bilibili_fields(tmp_path):
+    files = subfiles.write_all(tracks(), tmp_path, "clip", 1920, 1080, ("bcc",))
+    doc = json.loads(open(files["zh.bcc"], encoding="utf-8").read())
+    jsonschema.validate(doc, schema("bcc.schema.json"))
+    assert {"font_size", "font_color", "background_alpha", "background_color", "Stroke"} <= set(doc)
+    assert doc["body"][0] == {"from": 0.5, "to": 2.0, "location": 2, "content": ZH[0].text}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate({**doc, "body": [{"from": 0, "to": 1, "location": 2}]}, schema("bcc.schema.json"))
+
+
+def test_bilingual_order_is_configurable(tmp_path):
+    doc = subfiles.ass_document(tracks(("en", "zh")), 1920, 1080)
+    assert doc[0].style == "Sub_en" and doc[0].text.endswith(r"{\rSub_zh}" + ZH[0].text)
+    draft = Draft({"m": {"subtitles": {"order": ["en", "zh"]}}, "t": [
+        {"id": "subtitle_zh", "tt": 7, "m": {"kind": "subtitle", "lang": "zh"},
+         "sg": [{"st": 500, "d": 1500, "txt": "你好"}]},
+        {"id": "subtitle_en", "tt": 7, "m": {"kind": "subtitle", "lang": "en"},
+         "sg": [{"st": 500, "d": 1500, "txt": "Hello"}]}]})
+    assert [t.lang for t in subfiles.from_draft(draft)] == ["en", "zh"]
+
+
+def test_sizes_and_margins_scale_with_the_video():
+    big = subfiles.ass_style({}, "zh", 3840, 2160)
+    small = subfiles.ass_style({}, "zh", 1280, 720)
+    portrait = subfiles.ass_style({}, "zh", 1080, 1920)
+    assert big.fontsize == 2 * subfiles.DEFAULT_SIZE["zh"] and small.fontsize == 40
+    assert portrait.fontsize == subfiles.DEFAULT_SIZE["zh"]      # short side rules
+    assert big.marginv == 2 * subfiles.ass_style({}, "zh", 1920, 1080).marginv
+
+
+def test_no_override_tag_injection(tmp_path):
+    evil = [Cue(0, 1, r"{\pos(10,10)\fs200}big {\c&H0000FF&}red \N line")]
+    doc = subfiles.ass_document([subfiles.SubTrack("en", evil)], 1920, 1080)
+    path = tmp_path / "x.ass"
+    doc.save(str(path))
+    text = pysubs2.load(str(path))[0].text
+    assert "{" not in text and "}" not in text and "\\pos" not in text
+    assert pysubs2.load(str(path))[0].plaintext.startswith("｛＼pos(10,10)")
+
+
+def test_unpaired_tracks_stack_instead_of_overlapping():
+    other = [Cue(0.4, 3.0, "one long English cue")]
+    doc = subfiles.ass_document([subfiles.SubTrack("zh", ZH), subfiles.SubTrack("en", other)], 1920, 1080)
+    en = [e for e in doc if e.style == "Sub_en"]
+    assert en and en[0].marginv > doc.styles["Sub_zh"].marginv
