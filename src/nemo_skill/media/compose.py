@@ -66,11 +66,15 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
     draft = Draft(draft_raw)
     width, height = canvas(draft)
     duration = max(draft.duration, 100.0) / 1000.0
-    inputs: list[str] = ["-f", "lavfi", "-i", f"color=c=black:s={width}x{height}:r={FPS}:d={duration:.3f}"]
+    # One clip filling the whole timeline (the usual subtitle job) is scaled and padded
+    # straight onto the canvas; anything else is overlaid on a black canvas at its time.
+    single = _single_clip(draft)
+    inputs: list[str] = [] if single else [
+        "-f", "lavfi", "-i", f"color=c=black:s={width}x{height}:r={FPS}:d={duration:.3f}"]
     graph: list[str] = []
     audio_labels: list[str] = []
     base = "[0:v]"
-    n = 1
+    n = 0 if single else 1
     for track in draft.tracks:
         for seg in track.segments:
             if track.type not in (VIDEO, AUDIO) or not seg.raw.get("src"):
@@ -91,8 +95,11 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
                     f"[{n}:v]scale={width}:{height}:force_original_aspect_ratio=decrease,"
                     f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={FPS},"
                     f"setpts=PTS-STARTPTS+{st:.3f}/TB[v{n}]")
-                graph.append(f"{base}[v{n}]overlay=eof_action=pass[b{n}]")
-                base = f"[b{n}]"
+                if single:
+                    base = f"[v{n}]"
+                else:
+                    graph.append(f"{base}[v{n}]overlay=eof_action=pass[b{n}]")
+                    base = f"[b{n}]"
             if info.has_audio and volume > 0 and not info.is_image:
                 delay = int(round(st * 1000))
                 graph.append(f"[{n}:a]aresample=48000,asetpts=PTS-STARTPTS,volume={volume:.3f},"
@@ -116,6 +123,16 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
     args = [*inputs, "-filter_complex", ";".join(graph), "-map", "[vout]", "-map", "[aout]",
             "-t", f"{duration:.3f}", "-r", str(FPS), *(encode or ENCODE), ffmpeg.fpath(out)]
     return RenderPlan(args, duration, ass_path)
+
+
+def _single_clip(draft: Draft) -> bool:
+    """True if one video clip (not a still) covers the timeline from 0 to its end."""
+    visual = [s for t in draft.tracks if t.type == VIDEO for s in t.segments if s.raw.get("src")]
+    if len(visual) != 1:
+        return False
+    seg = visual[0]
+    is_still = (seg.raw.get("m") or {}).get("type") == "image"
+    return not is_still and seg.start == 0 and seg.end >= draft.duration - 1000 / FPS
 
 
 def burn_filter(ass_path: Path) -> str:
