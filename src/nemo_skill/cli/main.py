@@ -15,7 +15,7 @@ from .. import __version__
 from ..constants import EXIT_ERROR, EXIT_USAGE
 from ..errors import NemoError
 from ..redact import RedactingFilter
-from . import engine, project, skills, subtitles
+from . import engine, generate, project, skills, subtitles
 from .output import Output
 
 EPILOG = """exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, a handoff)
@@ -43,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 parser_class=_Parser)
     subtitles.add_parsers(sub, common)
+    generate.add_parsers(sub, common)
     project.add_parsers(sub, common)
     skills.add_parsers(sub, common)
     engine.add_parsers(sub, common)

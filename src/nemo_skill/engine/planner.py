@@ -169,16 +169,17 @@ rule("describe_project", r"describe|what('s| is) (in|on)|summar|what do i have|ä
 # a rule made moot by an earlier one does not make others moot).
 _EXCLUSIVE: dict[str, set[str]] = {"remove_track": {"add_bgm", "set_title", "set_volume"},
                                    "trim": {"set_title"}}
-_SOLE: set[str] = set()
+_SOLE: dict[str, Callable[[Args], bool]] = {}
 
 
 def exclusive(tool: str, moot: set[str]) -> None:
     _EXCLUSIVE.setdefault(tool, set()).update(moot)
 
 
-def sole(tool: str) -> None:
-    """When this rule matches, it is the only call (its message is data, not requests)."""
-    _SOLE.add(tool)
+def sole(tool: str, when: Callable[[Args], bool] = lambda args: True) -> None:
+    """When this rule matches (and ``when`` its args), it is the only call: the rest of
+    the message is data (a translation, a script), not more requests."""
+    _SOLE[tool] = when
 
 
 def plan(text: str) -> list[Call]:
@@ -193,7 +194,7 @@ def plan(text: str) -> list[Call]:
         args = r.args(text, m)
         if args is None:
             continue
-        if r.tool in _SOLE:
+        if r.tool in _SOLE and _SOLE[r.tool](args):
             return [Call(r.tool, args)]
         calls.append(Call(r.tool, args))
     names = {c.name for c in calls}
@@ -223,3 +224,8 @@ def capabilities(language: str = "en") -> str:
             "uploaded audio file at a volume (add background music at 30%), trim (keep the first 10 "
             "seconds), set the aspect ratio (make it 9:16), set the resolution (720p), remove a track "
             "(remove the music), and describe the project.")
+
+
+# The tool modules register their tools and rules with this module; importing
+# them last means `plan` knows every tool however the planner was imported.
+from . import generate_tools, subtitle_tools  # noqa: E402,F401

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ..bundle import manifest
 from ..timeline import Draft
-from . import planner, subtitle_tools  # noqa: F401 - registers the subtitle tools
+from . import planner
 from .accounts import Accounts
 from .db import Database
 from .errors import EngineError, session_not_found

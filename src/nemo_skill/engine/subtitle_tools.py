@@ -373,7 +373,8 @@ planner.rule("subtitle_order", r"(english|chinese|英文|中文)\s*(line\s*)?(on
 
 # A translation message holds arbitrary subtitle text: nothing else in it is a request.
 planner.sole("apply_translation")
-planner.exclusive("transcribe", {"translate_subtitles", "subtitle_languages", "set_title", "add_bgm"})
+planner.exclusive("transcribe", {"translate_subtitles", "subtitle_languages", "set_title", "add_bgm",
+                                 "generate_video"})
 planner.exclusive("style_subtitles", {"set_volume", "add_bgm", "set_title", "remove_track", "translate_subtitles"})
 planner.exclusive("subtitle_languages", {"remove_track", "transcribe", "translate_subtitles", "set_title"})
 planner.exclusive("subtitle_mode", {"set_title", "translate_subtitles"})

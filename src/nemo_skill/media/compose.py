@@ -178,6 +178,9 @@ def build_soft(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workd
 
 def build_for(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path) -> RenderPlan:
     """Soft subtitles when the draft asks for them, else the full burned-in render."""
+    from . import generate  # a generated video (scenes, narration) has its own graph
+    if generate.is_generated(draft_raw):
+        return generate.build(draft_raw, resolve, out, workdir)
     mode = ((draft_raw.get("m") or {}).get("subtitles") or {}).get("mode")
     if mode == "soft":
         return build_soft(draft_raw, resolve, out, workdir)

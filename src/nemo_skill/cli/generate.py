@@ -1,0 +1,90 @@
+"""`nemo generate` and `nemo script pending|submit`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from .. import generate_job
+from ..media import tts
+from .context import make_client, settings
+from .output import Output
+
+
+def _interval(args) -> float:
+    return args.poll_interval if getattr(args, "poll_interval", None) is not None else settings().poll_interval
+
+
+def _human(data: dict) -> str:
+    return (f"Made {data['path']}: {data['seconds']:.1f} s, {data['width']}x{data['height']}, "
+            f"{data['sentences']} sentences narrated by {data['voice']}.")
+
+
+def cmd_generate(args: argparse.Namespace, out: Output) -> int:
+    if args.voices:
+        voices = tts.voices()
+        out.result("\n".join(f"{k:<28} {v}" for k, v in voices.items()), {"voices": voices})
+        return 0
+    req = generate_job.Request(
+        script=generate_job.read_script(args.script) if args.script is not None else None,
+        prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice,
+        music=Path(args.music).expanduser() if args.music else None,
+        images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music)
+    target = Path(args.out).expanduser()
+    with make_client(args, out) as client:
+        data = generate_job.run(client, req, target, poll_interval=_interval(args), progress=out.progress)
+    out.result(_human(data), data)
+    return 0
+
+
+def cmd_pending(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        doc = generate_job.pending(client)
+    out.result(f"Prompt: {doc['prompt']}\nNext: {doc['instructions']}", doc)
+    if args.out:
+        Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+def cmd_submit(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        data = generate_job.submit(client, Path(args.file), Path(args.out).expanduser(), aspect=args.aspect,
+                                   voice=args.voice, poll_interval=_interval(args), progress=out.progress)
+    out.result(_human(data), data)
+    return 0
+
+
+def add_parsers(sub, common) -> None:
+    p = sub.add_parser("generate", parents=[common], help="a narrated Chinese video from a script or prompt",
+                       description="Make a 1080p Chinese video: narration (one voice clip a sentence), "
+                                   "subtitles timed to it, scenes (your images and clips, or generated), "
+                                   "and music ducked under the voice.")
+    p.add_argument("--script", help="the narration: a text file, or the text itself (used as written)")
+    p.add_argument("--prompt", help="what the video is about, when there is no script yet")
+    p.add_argument("--aspect", choices=generate_job.ASPECTS, default="16:9", help="16:9 (default), 9:16 or 1:1")
+    p.add_argument("--duration", type=float, help="target seconds; steers the speaking rate")
+    p.add_argument("--voice", default=tts.DEFAULT_VOICE, help=f"narration voice (default {tts.DEFAULT_VOICE}; "
+                                                             "see --voices)")
+    p.add_argument("--voices", action="store_true", help="list the voices and exit")
+    p.add_argument("--music", help="background music (mp3, wav, m4a, aac); default a generated bed")
+    p.add_argument("--no-music", action="store_true", help="no background music")
+    p.add_argument("--image", action="append", help="an image or clip for the scenes, in order (repeatable)")
+    p.add_argument("--title", help="the title shown at the start (default: the script's first short line)")
+    p.add_argument("--out", default="video.mp4", help="where to save the MP4 (default video.mp4)")
+    p.add_argument("--poll-interval", type=float, help="seconds between render status polls")
+    p.set_defaults(func=cmd_generate)
+
+    s = sub.add_parser("script", parents=[common], help="the script handoff for a prompt-only video",
+                       description="When no LLM is configured, the agent writes the script: see what is "
+                                   "needed, then submit it.")
+    verbs = s.add_subparsers(dest="script_command", required=True, metavar="VERB")
+    p = verbs.add_parser("pending", parents=[common], help="what the script should be (JSON with --json)")
+    p.add_argument("--out", help="also save it to this file")
+    p.set_defaults(func=cmd_pending)
+    p = verbs.add_parser("submit", parents=[common], help="make the video from a written script")
+    p.add_argument("file", help="the script: first line a short title, then one sentence a line")
+    p.add_argument("--aspect", choices=generate_job.ASPECTS)
+    p.add_argument("--voice")
+    p.add_argument("--out", default="video.mp4")
+    p.set_defaults(func=cmd_submit)

@@ -1,0 +1,251 @@
+"""The video-generation tools of the local agent: a script -> a narrated video draft.
+
+The draft holds everything as tracks: ``scenes`` (tt 0: the user's stills
+and clips, or generated backgrounds with a key phrase), ``narration``
+(tt 1: one WAV a sentence, made here), ``subtitle_zh`` (tt 7: each
+sentence at its audio's exact time), ``title`` and ``bgm``. ``m.generator``
+keeps the script, voice and rate, so "slower voice" re-speaks and re-times
+it, and "make it 9:16" or "change the title" are ordinary edits.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from ..errors import NemoError
+from ..media import cues, script, translate, tts
+from ..media.generate import PALETTES
+from . import planner
+from .subtitle_tools import save_cues, settings
+from .tools import ASPECTS, ToolContext, tool
+
+LEAD, GAP, TAIL = 0.3, 0.35, 0.6   # seconds: before the first sentence, between, after the last
+SUB_RULES = cues.rules_for("zh", max_lines=2)
+
+
+def _say(ctx: ToolContext, en: str, zh: str) -> str:
+    return zh if ctx.language == "zh" else en
+
+
+def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx: ToolContext) -> list[dict]:
+    folder = ctx.engine.session_dir(ctx.session_id) / "narration" / uuid.uuid4().hex[:8]
+    out = []
+    for i, s in enumerate(sentences, 1):
+        ctx.note(f"Narrating: sentence {i}/{len(sentences)}")
+        path = folder / f"{i:03d}.wav"
+        out.append({"path": str(path), "seconds": tts.synthesize(s.text, voice, path, rate=rate)})
+    return out
+
+
+def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, rate: float,
+             duration: float | None, ctx: ToolContext, *, visuals: list[dict], music: dict | None,
+             title: str) -> dict:
+    """Speak the sentences (at a rate that fits ``duration``) and lay out every track."""
+    audio = _speak(sentences, voice, rate, ctx)
+    spoken = sum(a["seconds"] for a in audio) + GAP * (len(audio) - 1) + LEAD + TAIL
+    if duration and abs(spoken - duration) > 0.1 * duration:
+        fitted = max(0.75, min(1.6, rate * spoken / duration))
+        if abs(fitted - rate) > 0.02:
+            rate = fitted
+            audio = _speak(sentences, voice, rate, ctx)
+    starts, t = [], LEAD
+    for a in audio:
+        starts.append(t)
+        t += a["seconds"] + GAP
+    end = starts[-1] + audio[-1]["seconds"] + TAIL
+    scenes, narration = [], []
+    for i, (s, a, st) in enumerate(zip(sentences, audio, starts, strict=True)):
+        scene_start = 0.0 if i == 0 else st
+        scene_end = starts[i + 1] if i + 1 < len(starts) else end
+        seg = {"id": f"scene_{i + 1}", "st": int(round(scene_start * 1000)),
+               "d": int(round((scene_end - scene_start) * 1000)), "n": s.phrase,
+               "m": {"type": "scene", "phrase": s.phrase, "colors": list(PALETTES[i % len(PALETTES)])}}
+        if i < len(visuals):
+            v = visuals[i]
+            seg.update(src=v["cdn_url"], n=v["filename"], ss=0)
+            seg["m"].update(type=v["file_type"], upload_id=v["id"])
+        scenes.append(seg)
+        narration.append({"id": f"voice_{i + 1}", "st": int(round(st * 1000)), "d": int(round(a["seconds"] * 1000)),
+                          "src": a["path"], "txt": s.text, "v": 1.0})
+    meta = draft.setdefault("m", {})
+    draft["t"] = [
+        {"id": "scenes", "tt": 0, "n": "Scenes", "m": {"kind": "scene"}, "sg": scenes},
+        {"id": "narration", "tt": 1, "n": "Narration", "m": {"kind": "narration", "voice": voice.id},
+         "sg": narration},
+    ]
+    save_cues(draft, "zh", [cues.Cue(n["st"] / 1000, (n["st"] + n["d"]) / 1000, cues.wrap(n["txt"], "zh", SUB_RULES))
+                            for n in narration], "script")
+    settings(draft).update(order=["zh"], mode="burn")
+    if title:
+        draft["t"].append({"id": "title", "tt": 7, "n": "Title", "m": {"kind": "title"},
+                           "sg": [{"id": "title_1", "st": 0, "d": int(min(3.0, end) * 1000), "txt": title}]})
+        meta["title"] = title
+    if music is not None:
+        draft["t"].append({"id": "bgm", "tt": 1, "n": "BGM", "m": {"kind": "bgm"}, "sg": [music]})
+    meta["generator"] = {"voice": voice.id, "rate": round(rate, 3), "duration": duration,
+                         "sentences": [{"text": s.text, "phrase": s.phrase} for s in sentences]}
+    draft["d"] = int(round(end * 1000))
+    return {"seconds": round(end, 2), "rate": round(rate, 3), "sentences": len(sentences)}
+
+
+def _music(ctx: ToolContext, wanted: bool, end_ms: int = 0) -> dict | None:
+    upload = ctx.latest_upload("audio")
+    if upload is not None:
+        return {"id": "bgm_1", "st": 0, "d": end_ms, "ss": 0, "src": upload["cdn_url"],
+                "n": upload["filename"].rsplit(".", 1)[0], "v": 0.35, "loop": True}
+    if wanted:
+        return {"id": "bgm_1", "st": 0, "d": end_ms, "n": "generated bed", "v": 1.0, "m": {"generated": True}}
+    return None
+
+
+def _write_script(prompt: str, duration: float) -> str | None:
+    """A script from the configured LLM, or None when none is configured."""
+    llm = translate.LLMSettings.from_env()
+    if llm is None:
+        return None
+    n = script.sentences_for(duration)
+    ask = translate.LLMTranslator(llm)._ask([
+        {"role": "system", "content": "You write narration scripts for short Chinese videos."},
+        {"role": "user", "content": f"用简体中文为一个约{duration:g}秒的视频写旁白，主题：{prompt}。"
+                                    f"第一行是不超过10个字的标题，然后写{n}句话，每句一行，每句不超过30个字。只输出标题和句子。"}])
+    return ask.strip()
+
+
+def script_request(prompt: str, duration: float) -> dict:
+    n = script.sentences_for(duration)
+    return {"prompt": prompt, "duration": duration, "sentences": n,
+            "characters": round(duration * script.CHARS_PER_SECOND),
+            "instructions": (f"Write the narration in Simplified Chinese: first line a title of at most 10 "
+                             f"characters, then {n} sentences (about {round(duration * script.CHARS_PER_SECOND)} "
+                             "characters in all), one per line. Save it to a text file and run "
+                             "`nemo script submit FILE`.")}
+
+
+def _split_title(text: str) -> tuple[str, str]:
+    lines = [x.strip() for x in text.strip().splitlines() if x.strip()]
+    if len(lines) > 1 and len(lines[0]) <= 14 and not re.search(r"[。！？!?]$", lines[0]):
+        return lines[0].strip("#《》 "), "\n".join(lines[1:])
+    return "", text
+
+
+@tool("generate_video", "write the narration, scenes, subtitles and music of a video from a script",
+      zh="根据文案生成配音、画面、字幕和音乐")
+def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
+    duration = float(args["duration"]) if args.get("duration") else None
+    text = (args.get("script") or "").strip()
+    title = (args.get("title") or "").strip()
+    if not text:
+        prompt = (args.get("prompt") or "").strip()
+        if not prompt:
+            return {"error": "no script", "message": _say(
+                ctx, "Give the script (the narration text), or say what the video is about.",
+                "请提供文案（旁白文字），或说明视频的主题。")}
+        written = _write_script(prompt, duration or 30.0)
+        if written is None:
+            draft.setdefault("m", {})["generator_pending"] = script_request(prompt, duration or 30.0)
+            return {"needs": "script", "message": _say(
+                ctx, "No LLM is configured to write the script. Write it yourself: run `nemo script pending "
+                     "--json` for what is needed, then `nemo script submit FILE`.",
+                "没有配置大模型来写文案。请自己写：运行 `nemo script pending --json` 查看要求，然后 `nemo script submit FILE`。")}
+        title_line, text = _split_title(written)
+        title = title or title_line
+    elif not title:
+        title, text = _split_title(text)
+    try:
+        sentences = script.split(text)
+        voice = tts.parse_voice(args.get("voice"))
+    except NemoError as exc:
+        return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
+    aspect = str(args.get("aspect") or (draft.get("m") or {}).get("aspect") or "16:9")
+    if aspect not in ("16:9", "9:16", "1:1"):
+        return {"error": "aspect", "message": f"Aspect {aspect} is not supported for generated videos; use 16:9, 9:16 or 1:1."}
+    visuals = [u for u in ctx.uploads if u["file_type"] in ("image", "video")]
+    music = _music(ctx, args.get("music", True) is not False)
+    w, h = ASPECTS[aspect]
+    draft.setdefault("m", {}).update(width=w, height=h, aspect=aspect, fps=30)
+    draft["m"].pop("generator_pending", None)
+    try:
+        made = assemble(draft, sentences, voice, 1.0, duration, ctx, visuals=visuals, music=music, title=title)
+    except NemoError as exc:
+        return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
+    if music is not None:
+        music["d"] = draft["d"]
+    used = min(len(visuals), made["sentences"])
+    return {**made, "message": _say(
+        ctx, f"Made a {made['seconds']:g} s {aspect} video: {made['sentences']} sentences narrated by {voice.id}"
+             f" (rate {made['rate']:g}), {made['sentences']} scenes ({used} from your files), subtitles, "
+             f"{'music' if music else 'no music'}.",
+        f"已生成 {made['seconds']:g} 秒的 {aspect} 视频：{made['sentences']} 句旁白（{voice.id}，语速 {made['rate']:g}），"
+        f"{made['sentences']} 个画面（其中 {used} 个来自你的素材），字幕，{'背景音乐' if music else '无音乐'}。")}
+
+
+@tool("set_voice_speed", "make the narration slower or faster", zh="调整语速")
+def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
+    gen = (draft.get("m") or {}).get("generator")
+    if not gen:
+        return {"error": "no narration", "message": _say(ctx, "There is no generated narration to change.",
+                                                         "没有可调整的旁白。")}
+    rate = max(0.6, min(2.0, float(gen.get("rate", 1.0)) * float(args.get("factor", 1.0))))
+    sentences = [script.Sentence(s["text"], s["phrase"]) for s in gen["sentences"]]
+    scenes = next((t["sg"] for t in draft["t"] if t.get("id") == "scenes"), [])
+    visuals = [{"cdn_url": s["src"], "filename": s.get("n", ""), "file_type": s["m"].get("type", "image"),
+                "id": s["m"].get("upload_id")} for s in scenes if s.get("src")]
+    music = next((dict(t["sg"][0]) for t in draft["t"] if t.get("id") == "bgm" and t.get("sg")), None)
+    title = (draft.get("m") or {}).get("title", "")
+    made = assemble(draft, sentences, tts.parse_voice(gen["voice"]), rate, None, ctx,
+                    visuals=visuals, music=music, title=title)
+    if music is not None:
+        music["d"] = draft["d"]
+    slower = float(args.get("factor", 1.0)) < 1
+    return {**made, "message": _say(ctx, f"Narration {'slower' if slower else 'faster'} (rate {made['rate']:g}); "
+                                         f"the video is now {made['seconds']:g} s.",
+                                    f"语速已{'放慢' if slower else '加快'}（{made['rate']:g}），视频现在 {made['seconds']:g} 秒。")}
+
+
+# --- the rules --------------------------------------------------------------------------------
+
+_SCRIPT_HEAD = re.compile(r"^(.*?)(?:from this script|using this script|script)\s*[:：]\s*\n?(.*)$|"
+                          r"^(.*?)(?:文案|脚本|旁白)\s*[:：]\s*\n?(.*)$", re.S | re.I)
+
+
+def _generate_args(text: str, m: re.Match):
+    args: dict = {}
+    head, body = text, ""
+    hm = _SCRIPT_HEAD.match(text)
+    if hm:
+        head = hm.group(1) if hm.group(1) is not None else hm.group(3)
+        body = hm.group(2) if hm.group(2) is not None else hm.group(4)
+        args["script"] = body.strip()
+    seconds = re.search(r"(\d+(?:\.\d+)?)\s*(?:-\s*)?(?:s\b|sec|second|秒)", head, re.I)
+    if seconds:
+        args["duration"] = float(seconds.group(1))
+    ratio = re.search(r"\b(16:9|9:16|1:1)\b|(竖屏|竖版)|(横屏|横版)|(方形|正方)", head)
+    if ratio:
+        args["aspect"] = ratio.group(1) or ("9:16" if ratio.group(2) else "16:9" if ratio.group(3) else "1:1")
+    voice = re.search(r"voice\s*[:=]?\s*([\w:+./-]+)", head, re.I)
+    if voice:
+        args["voice"] = voice.group(1)
+    if re.search(r"no music|without music|不要音乐|无音乐", head, re.I):
+        args["music"] = False
+    title = re.search(r"title\s*[\"“「《]([^\"”」》]+)", head, re.I)
+    if title:
+        args["title"] = title.group(1)
+    if "script" not in args:
+        about = re.search(r"(?:about|on the topic of|关于|主题是?|介绍)\s*[:：]?\s*(.+)$", text, re.I)
+        if about is None:
+            return None
+        args["prompt"] = about.group(1).strip(" 。.")
+    return args
+
+
+planner.rule("generate_video", r"(generat|creat|make|produce|生成|制作|做).{0,60}(video|视频|短片)", _generate_args)
+planner.rule("set_voice_speed", r"(slower|faster|slow down|speed up|语速|说慢|说快|慢一点|快一点).{0,20}|"
+             r"(voice|narration|旁白|配音).{0,20}(slower|faster|慢|快)",
+             lambda t, m: {"factor": 0.85 if re.search(r"slow|慢", t, re.I) else 1.15}
+             if re.search(r"voice|narrat|speak|旁白|配音|语速|说", t, re.I) else None)
+planner.exclusive("generate_video", {"set_title", "set_aspect", "add_bgm", "transcribe", "remove_track",
+                                     "trim", "style_subtitles", "subtitle_languages", "set_voice_speed",
+                                     "translate_subtitles", "set_volume", "subtitle_mode", "set_resolution"})
+planner.exclusive("set_voice_speed", {"set_volume"})
+planner.sole("generate_video", lambda args: "script" in args)   # the script is narration, not requests

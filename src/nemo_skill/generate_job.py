@@ -1,0 +1,142 @@
+"""The video-generation skill's main job, over the API: a script (or a
+prompt) in, a narrated, subtitled 1080p MP4 out.
+
+Inputs are checked here first (script length, voice name, music and image
+files), so a bad request fails in a second with the next step, before
+anything is uploaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import workflows
+from .bundle import manifest
+from .client import NemoClient
+from .errors import FileTypeError, InputError, NeedsUser
+from .media import ffmpeg, script, tts
+
+ASPECTS = ("16:9", "9:16", "1:1")
+
+
+@dataclass
+class Request:
+    script: str | None = None
+    prompt: str | None = None
+    aspect: str = "16:9"
+    duration: float | None = None
+    voice: str = tts.DEFAULT_VOICE
+    music: Path | None = None
+    images: list[Path] = field(default_factory=list)
+    title: str | None = None
+    no_music: bool = False
+
+
+def read_script(value: str) -> str:
+    """--script is a file if such a file exists, else the text itself."""
+    path = Path(value).expanduser()
+    if len(value) < 4096 and "\n" not in value and path.is_file():
+        try:
+            return path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the script file {path.name}: {exc}",
+                             hint="give a UTF-8 text file") from None
+    return value
+
+
+def check(req: Request) -> None:
+    if req.aspect not in ASPECTS:
+        raise InputError(f"aspect {req.aspect} is not supported", hint="use 16:9, 9:16 or 1:1")
+    if req.script is not None:
+        script.split(req.script)
+    elif not (req.prompt or "").strip():
+        raise InputError("nothing to make a video from", hint="give --script TEXT|FILE or --prompt TEXT")
+    if req.duration is not None and not 3 <= req.duration <= 600:
+        raise InputError(f"--duration {req.duration:g} is out of range", hint="give 3 to 600 seconds")
+    tts.parse_voice(req.voice)
+    types = manifest().upload_types
+    if req.music is not None:
+        _check_file(req.music, types["audio"], "an audio file")
+        info = ffmpeg.probe(req.music)
+        if not info.has_audio or (info.has_video and not info.is_image and info.duration and info.fps > 1):
+            raise FileTypeError(f"{req.music.name} is not an audio file", hint="give mp3, wav, m4a or aac music")
+    for image in req.images:
+        _check_file(image, types["image"] + types["video"], "an image or video")
+        ffmpeg.probe(image)
+
+
+def _check_file(path: Path, exts: tuple[str, ...], what: str) -> None:
+    if not path.is_file():
+        raise InputError(f"{path} does not exist", hint=f"give the path of {what}")
+    if path.suffix.lower().lstrip(".") not in exts:
+        raise FileTypeError(f"{path.name} is not {what}", hint="use one of: " + ", ".join(exts))
+
+
+def message(req: Request) -> str:
+    head = "generate a"
+    if req.duration:
+        head += f" {req.duration:g}-second"
+    head += f" {req.aspect} Chinese video, voice {req.voice}"
+    if req.title:
+        head += f', title "{req.title}"'
+    if req.no_music:
+        head += ", no music"
+    if req.script is not None:
+        return f"{head}, from this script:\n{req.script.strip()}"
+    return f"{head}, about: {req.prompt.strip()}"
+
+
+def run(client: NemoClient, req: Request, out: Path, *, poll_interval: float,
+        progress: Callable[[str], None] = lambda _m: None) -> dict:
+    check(req)
+    client.session(new=True)
+    files = [p for p in [req.music, *req.images] if p is not None]
+    if files:
+        progress(f"Uploading {len(files)} file(s)...")
+        client.upload(files)
+    return _generate(client, message(req), out, poll_interval, progress)
+
+
+def _generate(client: NemoClient, text: str, out: Path, poll_interval: float, progress) -> dict:
+    result = client.chat(text)
+    errors = result.errors()
+    if errors:
+        raise InputError(errors[0], hint="fix the request and run it again")
+    reply = next((r["response"] for r in result.tool_results if r.get("name") == "generate_video"), {}) or {}
+    if reply.get("needs") == "script":
+        raise NeedsUser("a script is needed and no LLM is configured to write it",
+                        hint="write it: `nemo script pending --json` says what is needed; then "
+                             "`nemo script submit FILE --out video.mp4`")
+    draft = client.draft()
+    if not (draft.meta.get("generator")):
+        raise InputError("the backend did not make a video draft", hint=f"its answer was: {result.text[:200]}")
+    progress("Rendering...")
+    res = workflows.export(client, out, interval=poll_interval, draft=draft,
+                           on_status=lambda s: progress(f"Rendering: {s.status} {s.progress:.0f}%"))
+    narration = [s for t in draft.tracks if t.kind == "narration" for s in t.segments]
+    return {"path": res.path, "seconds": draft.duration / 1000, "render_seconds": round(res.seconds, 2),
+            "sentences": len(narration), "narration_end": max((s.end for s in narration), default=0) / 1000,
+            "aspect": draft.meta.get("aspect"), "width": draft.meta.get("width"),
+            "height": draft.meta.get("height"), "voice": (draft.meta.get("generator") or {}).get("voice"),
+            "reply": result.text}
+
+
+def pending(client: NemoClient) -> dict:
+    doc = client.draft().meta.get("generator_pending")
+    if not doc:
+        raise InputError("no script is waiting to be written",
+                         hint='start with `nemo generate --prompt "..."` or give --script')
+    return doc
+
+
+def submit(client: NemoClient, path: Path, out: Path, *, aspect: str | None, voice: str | None,
+           poll_interval: float, progress=lambda _m: None) -> dict:
+    doc = pending(client)
+    text = read_script(str(path))
+    script.split(text)
+    req = Request(script=text, aspect=aspect or "16:9", duration=doc.get("duration"),
+                  voice=voice or tts.DEFAULT_VOICE)
+    check(req)
+    return _generate(client, message(req), out, poll_interval, progress)

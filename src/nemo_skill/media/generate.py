@@ -1,0 +1,156 @@
+"""A generated video's draft -> one ffmpeg command (one filter graph).
+
+Scenes (the user's stills with a slow zoom, their clips trimmed to the
+scene, or generated gradient backgrounds) are joined with xfade; the title,
+each scene's key phrase and the subtitles are drawn by libass from one ASS
+file; the narration sentences are placed at their times and normalised to
+about -16 LUFS; the music (an upload or a generated bed) is ducked under
+the voice with sidechain compression and mixed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pysubs2
+
+from ..timeline import AUDIO, VIDEO, Draft
+from . import ffmpeg, subfiles
+from .compose import ENCODE, FPS, RenderPlan, burn_filter, canvas
+from .escape import ass_text
+
+FADE = 0.5                  # seconds of cross-fade between scenes
+PALETTES = [("1e3a5f", "6a2c70"), ("14532d", "0f766e"), ("7c2d12", "b45309"), ("312e81", "1d4ed8"),
+            ("4a044e", "be185d"), ("134e4a", "365314"), ("3f3f46", "0c4a6e"), ("7f1d1d", "9a3412")]
+
+
+def is_generated(draft_raw: dict) -> bool:
+    return bool((draft_raw.get("m") or {}).get("generator"))
+
+
+def _scenes(draft: Draft):
+    return [s for t in draft.tracks if t.type == VIDEO and t.kind == "scene" for s in t.segments]
+
+
+def _ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile:
+    doc = subfiles.new_ass(width, height)
+    short = min(width, height)
+    doc.styles["Phrase"] = subfiles.ass_style({"position": "middle", "size": 110, "outline": 4}, "zh",
+                                              width, height, bold=True)
+    doc.styles["Title"] = subfiles.ass_style({"position": "middle", "size": 130, "outline": 5,
+                                              "color": "#FFE600"}, "zh", width, height, bold=True)
+    for t in draft.tracks:
+        if t.kind == "title":
+            style = dict((t.raw.get("m") or {}).get("style") or {})
+            if style:
+                doc.styles["Title"] = subfiles.ass_style({"position": "middle", "size": 130, "color": "#FFE600",
+                                                          **style}, "zh", width, height, bold=True)
+            for seg in t.segments:
+                if seg.text:
+                    doc.events.append(pysubs2.SSAEvent(start=int(seg.start), end=int(seg.end), style="Title",
+                                                       text=r"{\fad(300,300)}" + ass_text(seg.text)))
+    title_end = max((s.end for t in draft.tracks if t.kind == "title" for s in t.segments), default=0)
+    for seg in _scenes(draft):
+        phrase = (seg.raw.get("m") or {}).get("phrase")
+        if phrase and not seg.raw.get("src"):
+            start = max(seg.start, title_end)
+            if seg.end - start > 600:
+                doc.events.append(pysubs2.SSAEvent(start=int(start), end=int(seg.end), style="Phrase",
+                                                   text=r"{\fad(400,300)}" + ass_text(phrase)))
+    subfiles.add_subtitles(doc, subfiles.from_draft(draft), width, height)
+    doc.info["PlayResY"] = str(height)
+    _ = short
+    return doc
+
+
+def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path) -> RenderPlan:
+    draft = Draft(draft_raw)
+    width, height = canvas(draft)
+    total = max(draft.duration, 100.0) / 1000
+    scenes = _scenes(draft)
+    inputs: list[str] = []
+    graph: list[str] = []
+    n = 0
+    labels: list[str] = []
+    for i, seg in enumerate(scenes):
+        last = i == len(scenes) - 1
+        length = seg.duration / 1000 + (0 if last else FADE)
+        meta = seg.raw.get("m") or {}
+        cover = (f"scale={width}:{height}:force_original_aspect_ratio=increase,crop={width}:{height},"
+                 f"setsar=1")
+        if seg.raw.get("src") and meta.get("type") == "video":
+            inputs += ["-ss", f"{float(seg.raw.get('ss', 0)) / 1000:.3f}", "-t", f"{length:.3f}",
+                       "-i", ffmpeg.fpath(resolve(seg.raw["src"]))]
+            graph.append(f"[{n}:v]{cover},fps={FPS},tpad=stop_mode=clone:stop_duration={length:.3f},"
+                         f"trim=duration={length:.3f},setpts=PTS-STARTPTS[s{i}]")
+        elif seg.raw.get("src"):   # a still: slow zoom towards the centre
+            frames = max(1, round(length * FPS))
+            inputs += ["-loop", "1", "-framerate", str(FPS), "-t", f"{length:.3f}",
+                       "-i", ffmpeg.fpath(resolve(seg.raw["src"]))]
+            graph.append(f"[{n}:v]scale={round(width * 1.15)}:{round(height * 1.15)}:"
+                         f"force_original_aspect_ratio=increase,crop={round(width * 1.15)}:{round(height * 1.15)},"
+                         f"zoompan=z='min(1+{0.12 / frames:.6f}*on,1.12)':x='iw/2-(iw/zoom/2)':"
+                         f"y='ih/2-(ih/zoom/2)':d=1:s={width}x{height}:fps={FPS},setsar=1,"
+                         f"trim=duration={length:.3f},setpts=PTS-STARTPTS[s{i}]")
+        else:                      # a generated background: one gradient frame, held
+            c0, c1 = meta.get("colors") or PALETTES[i % len(PALETTES)]
+            inputs += ["-f", "lavfi", "-i", f"gradients=s={width}x{height}:c0=0x{c0}:c1=0x{c1}:"
+                       f"x0=0:y0=0:x1={width}:y1={height}:n=2:d=0.04:r={FPS}"]
+            graph.append(f"[{n}:v]trim=end_frame=1,loop=loop=-1:size=1,fps={FPS},"
+                         f"trim=duration={length:.3f},setpts=PTS-STARTPTS,setsar=1[s{i}]")
+        labels.append(f"[s{i}]")
+        n += 1
+    if not scenes:
+        inputs += ["-f", "lavfi", "-i", f"color=c=black:s={width}x{height}:r={FPS}:d={total:.3f}"]
+        labels.append(f"[{n}:v]")
+        n += 1
+    video = labels[0]
+    for i in range(1, len(labels)):
+        offset = scenes[i].start / 1000
+        graph.append(f"{video}{labels[i]}xfade=transition=fade:duration={FADE}:offset={offset:.3f}[x{i}]")
+        video = f"[x{i}]"
+    ass_path = workdir / "text.ass"
+    _ass(draft, width, height).save(str(ass_path))
+    graph.append(f"{video}{burn_filter(ass_path)},format=yuv420p[vout]")
+
+    voice_labels = []
+    for t in draft.tracks:
+        if t.type != AUDIO or t.kind != "narration":
+            continue
+        for seg in t.segments:
+            inputs += ["-i", ffmpeg.fpath(resolve(seg.raw["src"]))]
+            graph.append(f"[{n}:a]aresample=48000,aformat=channel_layouts=mono,adelay={int(seg.start)}:all=1[n{n}]")
+            voice_labels.append(f"[n{n}]")
+            n += 1
+    bgm = next((s for t in draft.tracks if t.type == AUDIO and t.kind == "bgm" for s in t.segments), None)
+    if voice_labels:
+        graph.append(f"{''.join(voice_labels)}amix=inputs={len(voice_labels)}:normalize=0,apad,"
+                     f"atrim=duration={total:.3f},loudnorm=I=-16:TP=-1.5:LRA=11,aresample=48000,"
+                     f"aformat=channel_layouts=stereo,asplit=2[voice][key]")
+    if bgm is not None:
+        volume = bgm.volume if bgm.volume is not None else 0.3
+        if bgm.raw.get("src"):
+            inputs += ["-stream_loop", "-1", "-t", f"{total:.3f}", "-i", ffmpeg.fpath(resolve(bgm.raw["src"]))]
+            graph.append(f"[{n}:a]aresample=48000,aformat=channel_layouts=stereo,volume={volume:.3f}[music]")
+        else:   # a soft generated pad: a slow chord with a gentle pulse
+            inputs += ["-f", "lavfi", "-i", "aevalsrc='0.5*(sin(2*PI*220*t)+0.7*sin(2*PI*277.2*t)+0.6*sin(2*PI*329.6*t)"
+                       "+0.4*sin(2*PI*110*t))*(0.75+0.25*sin(2*PI*0.25*t))'"
+                       f":s=48000:d={total:.3f}"]
+            graph.append(f"[{n}:a]lowpass=f=1200,volume={0.25 * volume:.3f},"
+                         f"aformat=channel_layouts=stereo,afade=t=in:d=1,afade=t=out:st={max(0.0, total - 1.5):.3f}:d=1.5[music]")
+        n += 1
+        if voice_labels:
+            graph.append("[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]")
+            graph.append("[voice][ducked]amix=inputs=2:normalize=0,alimiter=limit=0.95[aout]")
+        else:
+            graph.append("[music]anull[aout]")
+    elif voice_labels:
+        graph.append("[key]anullsink")
+        graph.append("[voice]anull[aout]")
+    else:
+        inputs += ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]
+        graph.append(f"[{n}:a]anull[aout]")
+    args = [*inputs, "-filter_complex", ";".join(graph), "-map", "[vout]", "-map", "[aout]",
+            "-t", f"{total:.3f}", "-r", str(FPS), *ENCODE, ffmpeg.fpath(out)]
+    return RenderPlan(args, total, ass_path)

@@ -1,0 +1,129 @@
+"""Narration: text -> speech, one WAV a sentence, behind one interface.
+
+Voices are named ``provider:voice``:
+  espeak:cmn, espeak:cmn+f3 (female), espeak:yue   espeak-ng, offline (Debian package)
+  edge:zh-CN-XiaoxiaoNeural, edge:zh-CN-YunxiNeural   Microsoft Edge voices, online (pip edge-tts)
+  sherpa:/path/to/model                             a sherpa-onnx VITS/Matcha model folder (pip sherpa-onnx)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError, MediaError, ToolMissingError
+from . import ffmpeg
+
+DEFAULT_VOICE = "espeak:cmn"
+ESPEAK_VOICES = {"cmn": "Mandarin, male", "cmn+f3": "Mandarin, female", "cmn+m3": "Mandarin, male (lower)",
+                 "yue": "Cantonese, male"}
+EDGE_VOICES = {"zh-CN-XiaoxiaoNeural": "Mandarin, female", "zh-CN-YunxiNeural": "Mandarin, male",
+               "zh-CN-XiaoyiNeural": "Mandarin, female (young)", "zh-CN-YunjianNeural": "Mandarin, male (sports)"}
+ESPEAK_WPM = 175          # espeak-ng's own default speed
+
+
+@dataclass
+class Voice:
+    provider: str
+    name: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.provider}:{self.name}"
+
+
+def voices() -> dict[str, str]:
+    return {**{f"espeak:{k}": v + " (offline)" for k, v in ESPEAK_VOICES.items()},
+            **{f"edge:{k}": v + " (online, pip install edge-tts)" for k, v in EDGE_VOICES.items()},
+            "sherpa:DIR": "a sherpa-onnx VITS/Matcha model folder (pip install sherpa-onnx)"}
+
+
+def parse_voice(value: str | None) -> Voice:
+    value = (value or DEFAULT_VOICE).strip()
+    provider, _, name = value.partition(":")
+    if not name:
+        provider, name = ("espeak", provider) if provider in ESPEAK_VOICES else ("", provider)
+    if provider == "espeak" and name in ESPEAK_VOICES:
+        return Voice("espeak", name)
+    if provider == "edge" and name.startswith("zh-"):
+        return Voice("edge", name)
+    if provider == "sherpa" and Path(name).expanduser().is_dir():
+        return Voice("sherpa", str(Path(name).expanduser()))
+    raise InputError(f"unknown voice {value!r}",
+                     hint="choose one of: " + ", ".join(voices()) + " (run `nemo generate --voices`)")
+
+
+def synthesize(text: str, voice: Voice, out: Path, *, rate: float = 1.0) -> float:
+    """Speak ``text`` into ``out`` (WAV); returns its length in seconds."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if voice.provider == "espeak":
+        _espeak(text, voice.name, out, rate)
+    elif voice.provider == "edge":
+        _edge(text, voice.name, out, rate)
+    elif voice.provider == "sherpa":
+        _sherpa(text, Path(voice.name), out, rate)
+    else:
+        raise InputError(f"unknown voice provider {voice.provider!r}")
+    return ffmpeg.probe(out).duration
+
+
+def _espeak(text: str, name: str, out: Path, rate: float) -> None:
+    binary = shutil.which("espeak-ng")
+    if not binary:
+        raise ToolMissingError("espeak-ng is not installed",
+                               hint="install it (Debian/Ubuntu: sudo apt-get install espeak-ng), or use an "
+                                    "edge: or sherpa: voice")
+    speed = str(max(80, min(450, round(ESPEAK_WPM * rate))))
+    proc = subprocess.run([binary, "-v", name, "-s", speed, "-w", str(out), "--", text],
+                          capture_output=True, timeout=120, check=False)
+    if proc.returncode != 0 or not out.is_file():
+        raise MediaError(f"espeak-ng failed: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
+
+
+def _edge(text: str, name: str, out: Path, rate: float) -> None:
+    try:
+        import edge_tts
+    except ImportError:
+        raise ToolMissingError("the edge voices need the edge-tts package",
+                               hint="pip install edge-tts (and be online), or use espeak:cmn") from None
+    mp3 = out.with_suffix(".mp3")
+    percent = f"{round((rate - 1) * 100):+d}%"
+
+    async def speak() -> None:
+        await edge_tts.Communicate(text, name, rate=percent).save(str(mp3))
+    try:
+        asyncio.run(speak())
+    except Exception as exc:  # noqa: BLE001 - network and service errors, reported with the next step
+        raise MediaError(f"the edge voice failed ({type(exc).__name__}); it needs the internet",
+                         hint="check the connection, or use the offline voice espeak:cmn") from None
+    ffmpeg.run(["-i", ffmpeg.fpath(mp3), "-ac", "1", "-ar", "24000", ffmpeg.fpath(out)])
+    mp3.unlink(missing_ok=True)
+
+
+def _sherpa(text: str, folder: Path, out: Path, rate: float) -> None:
+    try:
+        import sherpa_onnx
+        import soundfile
+    except ImportError:
+        raise ToolMissingError("sherpa voices need sherpa-onnx and soundfile",
+                               hint="pip install sherpa-onnx soundfile, or use espeak:cmn") from None
+    models = sorted(folder.glob("*.onnx"))
+    tokens, lexicon = folder / "tokens.txt", folder / "lexicon.txt"
+    if not models or not tokens.is_file():
+        raise InputError(f"{folder} is not a sherpa-onnx TTS model folder (needs *.onnx and tokens.txt)")
+    acoustic = next((m for m in models if "vocos" not in m.name and "hifigan" not in m.name), models[0])
+    vocoder = next((m for m in models if "vocos" in m.name or "hifigan" in m.name), None)
+    if vocoder is not None:   # Matcha: acoustic model + vocoder
+        model = sherpa_onnx.OfflineTtsModelConfig(matcha=sherpa_onnx.OfflineTtsMatchaModelConfig(
+            acoustic_model=str(acoustic), vocoder=str(vocoder), tokens=str(tokens),
+            lexicon=str(lexicon) if lexicon.is_file() else "", data_dir=str(folder / "espeak-ng-data")
+            if (folder / "espeak-ng-data").is_dir() else ""))
+    else:
+        model = sherpa_onnx.OfflineTtsModelConfig(vits=sherpa_onnx.OfflineTtsVitsModelConfig(
+            model=str(acoustic), tokens=str(tokens), lexicon=str(lexicon) if lexicon.is_file() else ""))
+    tts = sherpa_onnx.OfflineTts(sherpa_onnx.OfflineTtsConfig(model=model))
+    audio = tts.generate(text, sid=0, speed=rate)
+    soundfile.write(str(out), audio.samples, samplerate=audio.sample_rate, subtype="PCM_16")

@@ -1,0 +1,166 @@
+"""The video-generation skill: script splitting, voices, and `nemo generate`
+end to end on the real engine (espeak-ng narration, one ffmpeg graph)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import numpy as np
+import pytest
+from conftest import run_nemo
+
+from nemo_skill.engine.planner import plan
+from nemo_skill.errors import InputError
+from nemo_skill.media import ffmpeg, script, tts
+
+SCRIPT = "茶之道\n茶是中国人的国饮，已有几千年的历史。泡一壶好茶，要讲究水、器和火候。一杯清茶，也是一种生活的态度。"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("第一句。第二句！第三句？", ["第一句。", "第二句！", "第三句？"]),
+    ("一行\n二行", ["一行", "二行"]),
+    ("Tea is old. 茶很古老。", ["Tea is old. 茶很古老。"]),
+    ("这是一个非常长的句子，它有很多很多的内容需要说，所以应该在逗号的地方被拆开，不然字幕放不下。",
+     ["这是一个非常长的句子，它有很多很多的内容需要说，", "所以应该在逗号的地方被拆开，不然字幕放不下。"]),
+])
+def test_sentences(text, expected):
+    assert [s.text for s in script.split(text)] == expected
+
+
+def test_key_phrase_is_short_and_whole_words():
+    assert script.key_phrase("泡一壶好茶，要讲究水、器和火候。") == "泡一壶好茶"
+    assert len(script.key_phrase("中华人民共和国国务院新闻办公室今天举行")) <= 8
+
+
+@pytest.mark.parametrize("text, message", [("", "empty"), ("   \n ", "empty"), ("字" * 10000, "10,000 characters"),
+                                           ("。。。！", "no words")])
+def test_bad_scripts(text, message):
+    with pytest.raises(InputError, match=message):
+        script.split(text)
+
+
+def test_voices():
+    assert tts.parse_voice(None).id == "espeak:cmn"
+    assert tts.parse_voice("espeak:cmn+f3").id == "espeak:cmn+f3"
+    assert tts.parse_voice("edge:zh-CN-XiaoxiaoNeural").provider == "edge"
+    with pytest.raises(InputError, match="unknown voice") as err:
+        tts.parse_voice("robot:beep")
+    assert "espeak:cmn" in err.value.hint
+
+
+def test_espeak_speaks_and_rate_changes_length(tmp_path):
+    v = tts.parse_voice("espeak:cmn")
+    normal = tts.synthesize("一杯清茶，也是一种生活的态度。", v, tmp_path / "a.wav")
+    fast = tts.synthesize("一杯清茶，也是一种生活的态度。", v, tmp_path / "b.wav", rate=1.5)
+    assert normal > 1.5 and fast < normal * 0.8
+
+
+@pytest.mark.parametrize("text, tool, args", [
+    ("generate a 30-second Chinese-language video about traditional tea culture", "generate_video",
+     {"duration": 30.0, "prompt": "traditional tea culture"}),
+    ("用这段文案生成一个竖屏视频，文案：茶是国饮。加背景音乐。", "generate_video",
+     {"aspect": "9:16", "script": "茶是国饮。加背景音乐。"}),
+    ("slower voice", "set_voice_speed", {"factor": 0.85}),
+    ("语速快一点", "set_voice_speed", {"factor": 1.15}),
+])
+def test_generation_requests_are_understood(text, tool, args):
+    calls = plan(text)
+    assert [(c.name, c.args) for c in calls] == [(tool, args)]
+
+
+def frame_mean(path, at: float) -> np.ndarray:
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(path), "-frames:v", "1", "-vf",
+                          "scale=64:64", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(raw, dtype=np.uint8).reshape(64, 64, 3).mean(axis=(0, 1))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("aspect, size", [("16:9", (1920, 1080)), ("9:16", (1080, 1920))])
+def test_three_sentences_make_a_video(aspect, size, cli_env, tmp_path):
+    out = tmp_path / "tea.mp4"
+    r = run_nemo(["generate", "--script", SCRIPT, "--aspect", aspect, "--out", str(out), "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    info = ffmpeg.probe(out)
+    assert (info.width, info.height) == size and info.has_audio and info.has_video
+    assert data["sentences"] == 3
+    assert abs(info.duration - data["narration_end"]) <= 0.5 + 0.6   # the narration, plus its short tail
+    assert abs(info.duration - data["seconds"]) <= 0.1
+    state = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
+    tracks = {t["id"]: t for t in state["t"]}
+    voice, subs = tracks["narration"]["sg"], tracks["subtitle_zh"]["sg"]
+    assert len(voice) == len(subs) == 3
+    for v, s in zip(voice, subs, strict=True):
+        spoken = ffmpeg.probe(v["src"]).duration
+        assert abs(v["d"] / 1000 - spoken) <= 0.05                  # the segment is the audio's own length
+        assert abs(s["st"] - v["st"]) <= 100 and abs((s["st"] + s["d"]) - (v["st"] + v["d"])) <= 100
+    assert tracks["title"]["sg"][0]["txt"] == "茶之道"
+
+
+@pytest.mark.slow
+def test_uploaded_image_is_used_and_9_16_edit_re_exports(cli_env, tmp_path):
+    red = tmp_path / "red.png"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=1280x720", "-frames:v", "1",
+                    str(red)], check=True)
+    out = tmp_path / "a.mp4"
+    r = run_nemo(["generate", "--script", SCRIPT, "--image", str(red), "--duration", "12", "--no-music",
+                  "--out", str(out), "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    r_, g, b = frame_mean(out, 1.0)
+    assert r_ > 150 and g < 90 and b < 90                            # the first scene is the red picture
+    draft = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
+    assert draft["t"][0]["sg"][0]["m"]["type"] == "image" and "bgm" not in {t["id"] for t in draft["t"]}
+
+    r = run_nemo(["say", "make it 9:16", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    draft = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
+    assert (draft["m"]["width"], draft["m"]["height"]) == (1080, 1920)
+    r = run_nemo(["say", "slower voice", "--json"], cli_env)
+    slower = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
+    assert slower["d"] > draft["d"] and slower["m"]["generator"]["rate"] < draft["m"]["generator"]["rate"]
+    edited = tmp_path / "b.mp4"
+    r = run_nemo(["export", "--out", str(edited), "--json"], cli_env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    info = ffmpeg.probe(edited)
+    assert (info.width, info.height) == (1080, 1920)
+    assert abs(info.duration - slower["d"] / 1000) <= 0.2
+
+
+@pytest.mark.parametrize("args, code, message", [
+    (["--script", ""], 1, "empty"),
+    (["--script", "字" * 10000], 1, "10,000 characters"),
+    (["--script", "茶。", "--aspect", "4:5"], 2, "invalid choice"),
+    (["--script", "茶。", "--voice", "robot:beep"], 1, "unknown voice"),
+])
+def test_bad_requests_are_refused_before_any_work(args, code, message, cli_env, tmp_path):
+    r = run_nemo(["generate", *args, "--out", str(tmp_path / "x.mp4"), "--json"], cli_env)
+    assert r.returncode == code, r.stdout + r.stderr
+    assert message in r.stdout + r.stderr
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_music_that_is_not_audio_is_refused(cli_env, tmp_path, media):
+    fake = tmp_path / "song.mp3"
+    fake.write_text("not music at all\n" * 50)
+    r = run_nemo(["generate", "--script", "茶。", "--music", str(fake), "--json"], cli_env)
+    assert r.returncode == 1 and "not a readable media file" in json.loads(r.stdout)["message"]
+    video_as_music = tmp_path / "clip.mp3"
+    video_as_music.write_bytes(media["clip"].read_bytes())
+    r = run_nemo(["generate", "--script", "茶。", "--music", str(video_as_music), "--json"], cli_env)
+    assert r.returncode == 1 and "not an audio file" in json.loads(r.stdout)["message"]
+
+
+def test_prompt_without_llm_hands_the_script_to_the_agent(cli_env, tmp_path):
+    r = run_nemo(["generate", "--prompt", "traditional tea culture", "--duration", "8", "--json"], cli_env)
+    assert r.returncode == 3, r.stderr
+    assert "nemo script pending" in json.loads(r.stdout)["hint"]
+    doc = json.loads(run_nemo(["script", "pending", "--json"], cli_env).stdout)
+    assert doc["prompt"] == "traditional tea culture" and doc["sentences"] >= 2
+    written = tmp_path / "script.txt"
+    written.write_text("茶文化\n茶是中国的国饮。喝茶讲究心境。", encoding="utf-8")
+    out = tmp_path / "p.mp4"
+    r = run_nemo(["script", "submit", str(written), "--out", str(out), "--json"], cli_env, timeout=600)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["sentences"] == 2 and out.is_file()
