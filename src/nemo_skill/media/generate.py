@@ -35,7 +35,6 @@ def _scenes(draft: Draft):
 
 def _ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile:
     doc = subfiles.new_ass(width, height)
-    short = min(width, height)
     doc.styles["Phrase"] = subfiles.ass_style({"position": "middle", "size": 110, "outline": 4}, "zh",
                                               width, height, bold=True)
     doc.styles["Title"] = subfiles.ass_style({"position": "middle", "size": 130, "outline": 5,
@@ -59,8 +58,6 @@ def _ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile:
                 doc.events.append(pysubs2.SSAEvent(start=int(start), end=int(seg.end), style="Phrase",
                                                    text=r"{\fad(400,300)}" + ass_text(phrase)))
     subfiles.add_subtitles(doc, subfiles.from_draft(draft), width, height)
-    doc.info["PlayResY"] = str(height)
-    _ = short
     return doc
 
 
