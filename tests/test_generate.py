@@ -164,3 +164,36 @@ def test_prompt_without_llm_hands_the_script_to_the_agent(cli_env, tmp_path):
     r = run_nemo(["script", "submit", str(written), "--out", str(out), "--json"], cli_env, timeout=600)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["sentences"] == 2 and out.is_file()
+
+
+def test_a_prompt_becomes_a_script_through_the_configured_llm(monkeypatch):
+    """_write_script against a small OpenAI-compatible server on 127.0.0.1."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from nemo_skill.engine import generate_tools
+    asked = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_POST(self):
+            asked.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            body = json.dumps({"choices": [{"message": {"content": "茶之道\n茶是国饮。\n喝茶讲究心境。"}}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        monkeypatch.setenv("NEMO_LLM_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
+        monkeypatch.setenv("NEMO_LLM_MODEL", "fake")
+        written = generate_tools._write_script("传统茶文化", 20)
+    finally:
+        server.shutdown()
+    assert generate_tools._split_title(written) == ("茶之道", "茶是国饮。\n喝茶讲究心境。")
+    prompt = asked[0]["messages"][-1]["content"]
+    assert "传统茶文化" in prompt and "20秒" in prompt and f"{script.sentences_for(20)}句" in prompt

@@ -185,3 +185,19 @@ def test_bad_input_is_explained(kind, message, cli_env, tmp_path):
     doc = json.loads(r.stdout)
     assert doc["ok"] is False and message in doc["message"]
     assert "Next:" in r.stderr
+
+
+def test_english_speech_gets_chinese_through_the_agent(cli_env, tmp_path):
+    video = sv.build(tmp_path / "jfk.mp4", [(sv.JFK, 0.5)], 12.0)
+    r = run_nemo(["subtitle", str(video), "--translator", "agent", "--no-burn", "--json"], cli_env)
+    assert r.returncode == 3, r.stderr
+    pending = json.loads(r.stdout)["pending"]
+    assert (pending["source_language"], pending["target_language"]) == ("en", "zh")
+    assert "ask not what your country" in " ".join(c["text"] for c in pending["cues"]).lower()
+    answer = tmp_path / "zh.txt"
+    answer.write_text("\n".join(f"{c['n']}. 第{c['n']}句中文翻译" for c in pending["cues"]), encoding="utf-8")
+    r = run_nemo(["subs", "submit", str(answer), "--no-burn", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["languages"] == ["zh", "en"] and data["translation"]["zh"] == "agent"
+    assert pysubs2.load(data["files"]["zh-en.srt"])[0].plaintext.startswith("第1句中文翻译\n")

@@ -154,3 +154,13 @@ def test_simplified_and_full_width():
     assert zh_punctuation("你好,世界!") == "你好，世界！"
     assert bare("你好，World!") == "你好world"
     assert cer("甚至出现交易几乎停滞的情况", "甚至出现交易几乎停制的情况。") == pytest.approx(1 / 13)
+
+
+def test_user_limits_travel_in_the_request_and_reach_the_planner():
+    from nemo_skill.engine.planner import plan
+    from nemo_skill.subtitle_job import Options, request_text
+    text = request_text(Options(limits={"zh": {"max_chars": 12, "cps": 8.0}, "en": {"max_chars": 30}}))
+    call = plan(text)[0]
+    assert call.name == "transcribe"
+    assert call.args["limits"] == {"zh": {"max_chars": 12, "cps": 8.0}, "en": {"max_chars": 30}}
+    assert cues.rules_for("zh", **call.args["limits"]["zh"]).max_chars == 12

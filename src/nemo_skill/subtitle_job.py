@@ -35,6 +35,7 @@ class Options:
     soft: bool = False
     preview: bool = True
     poll_interval: float = 1.0
+    limits: dict = field(default_factory=dict)    # {"zh": {"max_chars": 14, "cps": 8}, ...}
 
 
 def check_video(path: Path) -> None:
@@ -62,6 +63,11 @@ def request_text(options: Options) -> str:
         text += " (a Whisper draft translation is fine)"
     elif options.translator == "llm":
         text += " (translate with the LLM)"
+    for lang, limits in options.limits.items():
+        if "max_chars" in limits:
+            text += f"; {lang} lines at most {limits['max_chars']} characters a line"
+        if "cps" in limits:
+            text += f"; {lang} at most {limits['cps']:g} characters a second"
     return text
 
 

@@ -22,9 +22,20 @@ def _options(args: argparse.Namespace) -> subtitle_job.Options:
     if unknown:
         raise InputError(f"--formats: unknown {', '.join(unknown)}", hint="choose from srt,vtt,ass,bcc")
     interval = args.poll_interval if args.poll_interval is not None else settings().poll_interval
+    limits: dict = {}
+    for value, key in ((args.line_chars, "max_chars"), (args.cps, "cps")):
+        for item in (value or "").split(","):
+            if not item.strip():
+                continue
+            lang, _, number = item.partition("=")
+            try:
+                limits.setdefault(lang.strip(), {})[key] = int(number) if key == "max_chars" else float(number)
+            except ValueError:
+                raise InputError(f"--{key.replace('max_chars', 'line-chars')} {value}: expected zh=N,en=N",
+                                 hint="e.g. --line-chars zh=14,en=40 --cps zh=8") from None
     return subtitle_job.Options(languages=langs, translator=args.translator, formats=formats,
                                 burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
-                                poll_interval=interval)
+                                poll_interval=interval, limits=limits)
 
 
 def _human(data: dict) -> str:
@@ -109,6 +120,8 @@ def add_parsers(sub, common) -> None:
                    help="who translates (default auto)")
     p.add_argument("--formats", default="srt,vtt,ass,bcc", help="subtitle files to write (default all)")
     p.add_argument("--no-preview", action="store_true", help="skip the preview PNG")
+    p.add_argument("--line-chars", metavar="zh=16,en=42", help="characters a line (default zh=16,en=42)")
+    p.add_argument("--cps", metavar="zh=9,en=20", help="reading speed, characters a second (default zh=9,en=20)")
     p.add_argument("--poll-interval", type=float, help="seconds between render status polls")
     _outputs(p)
     p.set_defaults(func=cmd_subtitle)

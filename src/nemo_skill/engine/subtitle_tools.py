@@ -58,6 +58,12 @@ def settings(draft: dict) -> dict:
     return draft.setdefault("m", {}).setdefault("subtitles", {"order": ["zh", "en"], "mode": "burn"})
 
 
+def _rules(draft: dict, lang: str) -> cues.Rules:
+    """The layout rules for ``lang``, with any limits the user set when transcribing."""
+    limits = (settings(draft).get("limits") or {}).get(lang, {})
+    return cues.rules_for(lang, **limits)
+
+
 # --- where the speech is -----------------------------------------------------------------
 
 def _speech_source(draft: dict, ctx: ToolContext):
@@ -103,7 +109,7 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
         engine = translate.LLMTranslator(llm)
         texts = engine.translate([c.text for c in items], source_lang, target,
                                  on_progress=lambda p: ctx.note(f"Translating: {p:.0f}%"))
-        save_cues(draft, target, cues.retime_translation(items, texts, target), engine.name)
+        save_cues(draft, target, cues.retime_translation(items, texts, target, _rules(draft, target)), engine.name)
         meta.pop("pending", None)
         return _say(ctx, f"Translated {len(items)} cues into {LANG_WORDS.get(target, target)} with "
                          f"{llm.model}.", f"已用 {llm.model} 将 {len(items)} 条字幕译成{LANG_WORDS_ZH.get(target, target)}。")
@@ -117,7 +123,7 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
         english = asr.transcribe(path, language=source_lang, task="translate", cancel=ctx.cancel,
                                  on_progress=lambda p: ctx.note(f"English draft: {p:.0f}%"))
         texts = translate.spread_words(_to_timeline(english.words, ss, st, length), items)
-        save_cues(draft, target, cues.retime_translation(items, texts, target), "whisper-draft",
+        save_cues(draft, target, cues.retime_translation(items, texts, target, _rules(draft, target)), "whisper-draft",
                   quality="draft")
         return _say(ctx, "The English subtitles are a Whisper draft (draft quality). ",
                     "英文字幕是 Whisper 草稿（草稿质量）。") + handoff
@@ -147,10 +153,13 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
         return {"error": "no speech", "message": _say(
             ctx, f"No speech was found in {path.name} (it is silent or only music), so there are no "
                  "subtitles to make.", f"{path.name} 中没有找到人声（静音或只有音乐），无法生成字幕。")}
-    lang = result.language if result.language in ("zh", "en") else result.language
-    items = cues.layout(words, lang)
+    lang = result.language
+    limits = args.get("limits") or {}
+    items = cues.layout(words, lang, cues.rules_for(lang, **limits.get(lang, {})))
     save_cues(draft, lang, items, "asr", model=result.model)
     meta = settings(draft)
+    if limits:
+        meta["limits"] = limits
     wanted = [w for w in (args.get("languages") or ["zh", "en"]) if w]
     meta["order"] = wanted + [x for x in meta.get("order", []) if x not in wanted]
     meta.setdefault("mode", "burn")
@@ -197,7 +206,7 @@ def apply_translation(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if len(lines) != len(items):
         return {"error": "line count", "message": f"The translation has {len(lines)} lines for {len(items)} "
                                                   "cues; nothing was changed. Give one line per cue."}
-    save_cues(draft, lang, cues.retime_translation(items, lines, lang), "agent")
+    save_cues(draft, lang, cues.retime_translation(items, lines, lang, _rules(draft, lang)), "agent")
     meta = settings(draft)
     meta.pop("pending", None)
     if lang not in meta["order"]:
@@ -298,11 +307,26 @@ def _translator(text: str) -> str:
     return "auto"
 
 
+_LIMIT = re.compile(r"\b(zh|en) (lines at most|at most) (\d{1,3}) (characters|chars) a (line|second)", re.I)
+
+
+def _limits(text: str) -> dict:
+    """ "zh lines at most 14 characters a line", "en at most 18 characters a second" -> layout limits."""
+    out: dict = {}
+    for lang, _, n, _, unit in _LIMIT.findall(text):
+        key = "max_chars" if unit.lower() == "line" else "cps"
+        out.setdefault(lang.lower(), {})[key] = int(n) if key == "max_chars" else float(n)
+    return out
+
+
 def _transcribe_args(text: str, m: re.Match):
     restyle = re.search(r"加大|放大|调大|大一点|bigger|larger|smaller|缩小|颜色|colou?r|位置|position", text, re.I)
     if restyle and not re.search(r"generat|creat|transcrib|生成|制作|识别", text, re.I):
         return None
-    return {"languages": _languages(text), "translator": _translator(text)}
+    args = {"languages": _languages(text), "translator": _translator(text)}
+    if _limits(text):
+        args["limits"] = _limits(text)
+    return args
 
 
 planner.rule("apply_translation", r"^\s*(apply|应用).{0,40}(subtitle translation|字幕翻译)",
