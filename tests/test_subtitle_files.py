@@ -86,3 +86,15 @@ def test_unpaired_tracks_stack_instead_of_overlapping():
     doc = subfiles.ass_document([subfiles.SubTrack("zh", ZH), subfiles.SubTrack("en", other)], 1920, 1080)
     en = [e for e in doc if e.style == "Sub_en"]
     assert en and en[0].marginv > doc.styles["Sub_zh"].marginv
+
+
+def test_a_blank_translated_cue_keeps_the_pair(tmp_path):
+    en = [Cue(0.5, 2.0, "In recent years"), Cue(2.1, 4.0, "")]
+    pair = [subfiles.SubTrack("zh", ZH), subfiles.SubTrack("en", en)]
+    files = subfiles.write_all(pair, tmp_path, "clip", 1920, 1080)
+    assert len(pysubs2.load(files["en.srt"])) == 1
+    both = pysubs2.load(files["zh-en.srt"])
+    assert [e.plaintext for e in both] == [ZH[0].text + "\nIn recent years", ZH[1].text]
+    assert len(json.loads(open(files["en.bcc"], encoding="utf-8").read())["body"]) == 1
+    ass = subfiles.ass_document(pair, 1920, 1080)
+    assert [e.style for e in ass] == ["Sub_zh", "Sub_zh"]

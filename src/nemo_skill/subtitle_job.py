@@ -134,7 +134,7 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
     width, height = compose.canvas(draft)
     files = subfiles.write_all(tracks, out_dir, stem, width, height, options.formats)
     data: dict = {"files": files, "languages": [t.lang for t in tracks],
-                  "cues": {t.lang: len(t.cues) for t in tracks},
+                  "cues": {t.lang: sum(1 for c in t.cues if c.text.strip()) for t in tracks},
                   "translation": {t.lang: t.source for t in tracks}}
     drafts = [t.lang for t in tracks if t.draft_quality]
     if drafts:

@@ -45,7 +45,8 @@ def from_draft(draft: Draft) -> list[SubTrack]:
         if t.type != TEXT or t.kind != "subtitle":
             continue
         meta = t.raw.get("m") or {}
-        cues = [Cue(s.start / 1000, s.end / 1000, s.text or "") for s in t.segments if s.text]
+        # Empty cues are kept: a translation that left one cue blank still pairs 1:1.
+        cues = [Cue(s.start / 1000, s.end / 1000, s.text or "") for s in t.segments]
         tracks.append(SubTrack(str(meta.get("lang") or "zh"), cues, dict(meta.get("style") or {}),
                                str(meta.get("source") or "")))
     order = list((draft.meta.get("subtitles") or {}).get("order") or ["zh", "en"])
@@ -104,8 +105,10 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
                 text, style = ass_text(a.text) + r"\N{\r" + _style_name(second) + "}" + ass_text(b.text), first
             elif a.text.strip():
                 text, style = ass_text(a.text), first
-            else:
+            elif b.text.strip():
                 text, style = ass_text(b.text), second
+            else:
+                continue
             doc.events.append(pysubs2.SSAEvent(start=_ms(a.start), end=_ms(a.end), text=text,
                                                style=_style_name(style)))
         rest = tracks[2:]
@@ -113,6 +116,8 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
         rest = tracks
     for i, t in enumerate(rest):
         for c in t.cues:   # unpaired tracks: the second one sits above the first
+            if not c.text.strip():
+                continue
             ev = pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end), text=ass_text(c.text),
                                   style=_style_name(t))
             if i:
@@ -139,8 +144,9 @@ def ass_document(tracks: list[SubTrack], width: int, height: int) -> pysubs2.SSA
 def plain_document(cues: list[Cue]) -> pysubs2.SSAFile:
     doc = pysubs2.SSAFile()
     for c in cues:
-        doc.events.append(pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end),
-                                           text=c.text.replace("\n", r"\N")))
+        if c.text.strip():
+            doc.events.append(pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end),
+                                               text=c.text.replace("\n", r"\N")))
     return doc
 
 
@@ -158,7 +164,7 @@ def bcc(cues: list[Cue], style: dict | None = None) -> dict:
         "font_size": 0.4, "font_color": str(style.get("color") or "#FFFFFF"),
         "background_alpha": 0.5, "background_color": "#9C27B0", "Stroke": "none",
         "body": [{"from": round(c.start, 3), "to": round(c.end, 3), "location": location,
-                  "content": c.text} for c in cues],
+                  "content": c.text} for c in cues if c.text.strip()],
     }
 
 
