@@ -100,18 +100,22 @@ def test_three_sentences_make_a_video(aspect, size, cli_env, tmp_path):
 
 
 @pytest.mark.slow
-def test_uploaded_image_is_used_and_9_16_edit_re_exports(cli_env, tmp_path):
+def test_uploaded_image_is_used_and_9_16_edit_re_exports(cli_env, tmp_path, media):
     red = tmp_path / "red.png"
     subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=1280x720", "-frames:v", "1",
                     str(red)], check=True)
     out = tmp_path / "a.mp4"
-    r = run_nemo(["generate", "--script", SCRIPT, "--image", str(red), "--duration", "12", "--no-music",
-                  "--out", str(out), "--json"], cli_env)
+    r = run_nemo(["generate", "--script", SCRIPT, "--image", str(red), "--image", str(media["clip"]),
+                  "--duration", "12", "--no-music", "--out", str(out), "--json"], cli_env)
     assert r.returncode == 0, r.stderr
     r_, g, b = frame_mean(out, 1.0)
     assert r_ > 150 and g < 90 and b < 90                            # the first scene is the red picture
     draft = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
-    assert draft["t"][0]["sg"][0]["m"]["type"] == "image" and "bgm" not in {t["id"] for t in draft["t"]}
+    scenes = draft["t"][0]["sg"]
+    assert [s["m"]["type"] for s in scenes] == ["image", "video", "scene"]   # stills, clips, then generated
+    assert "bgm" not in {t["id"] for t in draft["t"]}
+    middle = (scenes[1]["st"] + scenes[1]["d"] / 2) / 1000
+    assert abs(frame_mean(out, middle) - frame_mean(out, 1.0)).sum() > 30    # the clip, not the red still
 
     r = run_nemo(["say", "make it 9:16", "--json"], cli_env)
     assert r.returncode == 0, r.stderr
