@@ -16,7 +16,6 @@ from nemo_skill.skill import identify
 from nemo_skill.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEECH = ROOT.parent / "shared" / "testdata" / "speech"
 
 # Tests never reach the cloud: every setting that could point there is cleared.
 _CLEARED = ("NEMO_TOKEN", "NEMO_BACKEND", "NEMO_API_URL", "NEMO_SKILL_PLATFORM", "NEMO_DEBUG",

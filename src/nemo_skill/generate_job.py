@@ -17,8 +17,7 @@ from .bundle import manifest
 from .client import NemoClient
 from .errors import FileTypeError, InputError, NeedsUser
 from .media import ffmpeg, script, tts
-
-ASPECTS = ("16:9", "9:16", "1:1")
+from .media.generate import ASPECTS
 
 
 @dataclass
@@ -60,7 +59,7 @@ def check(req: Request) -> None:
     if req.music is not None:
         _check_file(req.music, types["audio"], "an audio file")
         info = ffmpeg.probe(req.music)
-        if not info.has_audio or (info.has_video and not info.is_image and info.duration and info.fps > 1):
+        if not info.has_audio or info.has_video:   # probe() does not count cover art as video
             raise FileTypeError(f"{req.music.name} is not an audio file", hint="give mp3, wav, m4a or aac music")
     for image in req.images:
         _check_file(image, types["image"] + types["video"], "an image or video")

@@ -54,8 +54,7 @@ def check_video(path: Path) -> None:
 
 
 def request_text(options: Options) -> str:
-    names = {"zh": "Chinese", "en": "English"}
-    langs = " and ".join(names.get(x, x) for x in options.languages)
+    langs = " and ".join(subfiles.LANGUAGE_WORDS.get(x, x) for x in options.languages)
     text = f"generate accurate {langs} subtitles for my Bilibili video"
     if options.translator == "agent":
         text += "; I will translate them myself"
@@ -124,6 +123,19 @@ def submit(client: NemoClient, path: Path) -> Draft:
     if errors:
         raise InputError(errors[0], hint="fix the translation file and submit it again")
     return client.draft()
+
+
+def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None = None,
+                   video: Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> dict:
+    """`finish` for the current project, with the video and folder `run` noted for it."""
+    noted = client.store.session(client.base_url, client.skill) or {}
+    out_dir = out_dir or Path(noted.get("out_dir") or ".")
+    if video is None and noted.get("video"):
+        video = Path(noted["video"])
+    stem = noted.get("stem") or (video.stem if video else "subtitles")
+    source = video if video is not None and video.is_file() else None
+    options.preview = source is not None
+    return finish(client, client.draft(), out_dir, stem, options, video=source, progress=progress)
 
 
 def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: Options, *,

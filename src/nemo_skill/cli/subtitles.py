@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 from pathlib import Path
 
 from .. import subtitle_job
@@ -66,7 +67,7 @@ def cmd_pending(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         doc = subtitle_job.pending_cues(client.draft())
     if args.out:
-        Path(args.out).write_text(__import__("json").dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+        Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     lines = [f"{doc['count']} cues to translate from {doc['source_language']} to {doc['target_language']}:"]
     lines += [f"{c['n']}. {c['text']}" for c in doc["cues"]]
     lines.append("Next: " + doc["instructions"])
@@ -75,15 +76,10 @@ def cmd_pending(args: argparse.Namespace, out: Output) -> int:
 
 
 def _finish_from_session(client, args, out: Output) -> dict:
-    noted = client.store.session(client.base_url, client.skill) or {}
-    out_dir = Path(args.out_dir or noted.get("out_dir") or ".").expanduser()
-    video = Path(args.video or noted.get("video") or "").expanduser() if (args.video or noted.get("video")) else None
-    stem = noted.get("stem") or (video.stem if video else "subtitles")
-    options = subtitle_job.Options(burn=not args.no_burn, soft=args.soft, preview=video is not None
-                                   and video.is_file(),
-                                   poll_interval=settings().poll_interval)
-    return subtitle_job.finish(client, client.draft(), out_dir, stem, options,
-                               video=video if video and video.is_file() else None, progress=out.progress)
+    options = subtitle_job.Options(burn=not args.no_burn, soft=args.soft, poll_interval=settings().poll_interval)
+    return subtitle_job.finish_session(client, options, out_dir=Path(args.out_dir).expanduser() if args.out_dir else None,
+                                       video=Path(args.video).expanduser() if args.video else None,
+                                       progress=out.progress)
 
 
 def cmd_submit(args: argparse.Namespace, out: Output) -> int:

@@ -15,6 +15,7 @@ import uuid
 
 from ..errors import NemoError
 from ..media import cues, script, translate, tts
+from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
 from . import planner
 from .subtitle_tools import save_cues, settings
@@ -22,10 +23,6 @@ from .tools import ASPECTS, ToolContext, tool
 
 LEAD, GAP, TAIL = 0.3, 0.35, 0.6   # seconds: before the first sentence, between, after the last
 SUB_RULES = cues.rules_for("zh", max_lines=2)
-
-
-def _say(ctx: ToolContext, en: str, zh: str) -> str:
-    return zh if ctx.language == "zh" else en
 
 
 def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx: ToolContext) -> list[dict]:
@@ -105,7 +102,7 @@ def _write_script(prompt: str, duration: float) -> str | None:
     if llm is None:
         return None
     n = script.sentences_for(duration)
-    ask = translate.LLMTranslator(llm)._ask([
+    ask = translate.LLMTranslator(llm).complete([
         {"role": "system", "content": "You write narration scripts for short Chinese videos."},
         {"role": "user", "content": f"用简体中文为一个约{duration:g}秒的视频写旁白，主题：{prompt}。"
                                     f"第一行是不超过10个字的标题，然后写{n}句话，每句一行，每句不超过30个字。只输出标题和句子。"}])
@@ -138,14 +135,14 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if not text:
         prompt = (args.get("prompt") or "").strip()
         if not prompt:
-            return {"error": "no script", "message": _say(
-                ctx, "Give the script (the narration text), or say what the video is about.",
+            return {"error": "no script", "message": ctx.say(
+                "Give the script (the narration text), or say what the video is about.",
                 "请提供文案（旁白文字），或说明视频的主题。")}
         written = _write_script(prompt, duration or 30.0)
         if written is None:
             draft.setdefault("m", {})["generator_pending"] = script_request(prompt, duration or 30.0)
-            return {"needs": "script", "message": _say(
-                ctx, "No LLM is configured to write the script. Write it yourself: run `nemo script pending "
+            return {"needs": "script", "message": ctx.say(
+                "No LLM is configured to write the script. Write it yourself: run `nemo script pending "
                      "--json` for what is needed, then `nemo script submit FILE`.",
                 "没有配置大模型来写文案。请自己写：运行 `nemo script pending --json` 查看要求，然后 `nemo script submit FILE`。")}
         title_line, text = _split_title(written)
@@ -158,7 +155,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     aspect = str(args.get("aspect") or (draft.get("m") or {}).get("aspect") or "16:9")
-    if aspect not in ("16:9", "9:16", "1:1"):
+    if aspect not in GENERATED_ASPECTS:
         return {"error": "aspect", "message": f"Aspect {aspect} is not supported for generated videos; use 16:9, 9:16 or 1:1."}
     visuals = [u for u in ctx.uploads if u["file_type"] in ("image", "video")]
     music = _music(ctx, args.get("music", True) is not False)
@@ -172,8 +169,8 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if music is not None:
         music["d"] = draft["d"]
     used = min(len(visuals), made["sentences"])
-    return {**made, "message": _say(
-        ctx, f"Made a {made['seconds']:g} s {aspect} video: {made['sentences']} sentences narrated by {voice.id}"
+    return {**made, "message": ctx.say(
+        f"Made a {made['seconds']:g} s {aspect} video: {made['sentences']} sentences narrated by {voice.id}"
              f" (rate {made['rate']:g}), {made['sentences']} scenes ({used} from your files), subtitles, "
              f"{'music' if music else 'no music'}.",
         f"已生成 {made['seconds']:g} 秒的 {aspect} 视频：{made['sentences']} 句旁白（{voice.id}，语速 {made['rate']:g}），"
@@ -184,7 +181,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
 def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
     gen = (draft.get("m") or {}).get("generator")
     if not gen:
-        return {"error": "no narration", "message": _say(ctx, "There is no generated narration to change.",
+        return {"error": "no narration", "message": ctx.say("There is no generated narration to change.",
                                                          "没有可调整的旁白。")}
     rate = max(0.6, min(2.0, float(gen.get("rate", 1.0)) * float(args.get("factor", 1.0))))
     sentences = [script.Sentence(s["text"], s["phrase"]) for s in gen["sentences"]]
@@ -198,7 +195,7 @@ def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if music is not None:
         music["d"] = draft["d"]
     slower = float(args.get("factor", 1.0)) < 1
-    return {**made, "message": _say(ctx, f"Narration {'slower' if slower else 'faster'} (rate {made['rate']:g}); "
+    return {**made, "message": ctx.say(f"Narration {'slower' if slower else 'faster'} (rate {made['rate']:g}); "
                                          f"the video is now {made['seconds']:g} s.",
                                     f"语速已{'放慢' if slower else '加快'}（{made['rate']:g}），视频现在 {made['seconds']:g} 秒。")}
 

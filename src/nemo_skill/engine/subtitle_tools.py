@@ -18,12 +18,8 @@ from ..timeline import TEXT, VIDEO, Draft
 from . import planner
 from .tools import ToolContext, tool, track
 
-LANG_WORDS = {"zh": "Chinese", "en": "English"}
+LANG_WORDS = subfiles.LANGUAGE_WORDS
 LANG_WORDS_ZH = {"zh": "中文", "en": "英文"}
-
-
-def _say(ctx: ToolContext, en: str, zh: str) -> str:
-    return zh if ctx.language == "zh" else en
 
 
 # --- reading and writing subtitle tracks ---------------------------------------------------
@@ -99,11 +95,11 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
     source = subtitle_track(draft, source_lang)
     items = track_cues(source) if source else []
     if not items:
-        return _say(ctx, "There are no subtitles to translate yet.", "还没有可翻译的字幕。")
+        return ctx.say("There are no subtitles to translate yet.", "还没有可翻译的字幕。")
     meta = settings(draft)
     llm = translate.LLMSettings.from_env() if translator in ("auto", "llm") else None
     if translator == "llm" and llm is None:
-        return _say(ctx, "No LLM is configured (NEMO_LLM_BASE_URL, NEMO_LLM_MODEL, NEMO_LLM_API_KEY "
+        return ctx.say("No LLM is configured (NEMO_LLM_BASE_URL, NEMO_LLM_MODEL, NEMO_LLM_API_KEY "
                          "in the engine's environment).", "没有配置大模型（NEMO_LLM_BASE_URL 等）。")
     if llm is not None:
         engine = translate.LLMTranslator(llm)
@@ -111,10 +107,10 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
                                  on_progress=lambda p: ctx.note(f"Translating: {p:.0f}%"))
         save_cues(draft, target, cues.retime_translation(items, texts, target, _rules(draft, target)), engine.name)
         meta.pop("pending", None)
-        return _say(ctx, f"Translated {len(items)} cues into {LANG_WORDS.get(target, target)} with "
+        return ctx.say(f"Translated {len(items)} cues into {LANG_WORDS.get(target, target)} with "
                          f"{llm.model}.", f"已用 {llm.model} 将 {len(items)} 条字幕译成{LANG_WORDS_ZH.get(target, target)}。")
     meta["pending"] = {"source": source_lang, "target": target}
-    handoff = _say(ctx, "For an accurate translation, run `nemo subs pending --json`, translate the "
+    handoff = ctx.say("For an accurate translation, run `nemo subs pending --json`, translate the "
                         "cues, and run `nemo subs submit FILE`.",
                    "如需准确翻译：运行 `nemo subs pending --json`，翻译后运行 `nemo subs submit FILE`。")
     if translator in ("auto", "whisper") and target == "en" and src is not None:
@@ -125,13 +121,18 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
         texts = translate.spread_words(_to_timeline(english.words, ss, st, length), items)
         save_cues(draft, target, cues.retime_translation(items, texts, target, _rules(draft, target)), "whisper-draft",
                   quality="draft")
-        return _say(ctx, "The English subtitles are a Whisper draft (draft quality). ",
+        return ctx.say("The English subtitles are a Whisper draft (draft quality). ",
                     "英文字幕是 Whisper 草稿（草稿质量）。") + handoff
     t = subtitle_track(draft, target)
     if t is not None:
         t["sg"] = []
-    return _say(ctx, f"The {LANG_WORDS.get(target, target)} subtitles wait for your agent's translation. ",
+    return ctx.say(f"The {LANG_WORDS.get(target, target)} subtitles wait for your agent's translation. ",
                 f"{LANG_WORDS_ZH.get(target, target)}字幕等待你的助手翻译。") + handoff
+
+
+def _no_subtitles(ctx: ToolContext) -> dict:
+    return {"error": "no subtitles", "message": ctx.say('There are no subtitles yet; say "generate subtitles" first.',
+                                                        "还没有字幕，请先说“生成字幕”。")}
 
 
 # --- the tools ----------------------------------------------------------------------------
@@ -140,7 +141,7 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
 def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     src = _speech_source(draft, ctx)
     if src is None:
-        return {"error": "no video", "message": _say(ctx, "Upload a video first, then ask for subtitles.",
+        return {"error": "no video", "message": ctx.say("Upload a video first, then ask for subtitles.",
                                                      "请先上传视频，再生成字幕。")}
     path, ss, st, length = src
     try:
@@ -150,8 +151,8 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     words = _to_timeline(result.words, ss, st, length)
     if not words:
-        return {"error": "no speech", "message": _say(
-            ctx, f"No speech was found in {path.name} (it is silent or only music), so there are no "
+        return {"error": "no speech", "message": ctx.say(
+            f"No speech was found in {path.name} (it is silent or only music), so there are no "
                  "subtitles to make.", f"{path.name} 中没有找到人声（静音或只有音乐），无法生成字幕。")}
     lang = result.language
     limits = args.get("limits") or {}
@@ -166,10 +167,10 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     for other in subtitle_langs(draft):
         if other not in wanted and other != lang:
             draft["t"] = [t for t in draft["t"] if t.get("id") != f"subtitle_{other}"]
-    said = _say(ctx, f"Made {len(items)} {LANG_WORDS.get(lang, lang)} subtitle cues ({result.model}).",
+    said = ctx.say(f"Made {len(items)} {LANG_WORDS.get(lang, lang)} subtitle cues ({result.model}).",
                 f"已生成 {len(items)} 条{LANG_WORDS_ZH.get(lang, lang)}字幕（{result.model}）。")
     if result.dropped:
-        said += _say(ctx, f" Dropped {len(result.dropped)} line(s) that were not speech.",
+        said += ctx.say(f" Dropped {len(result.dropped)} line(s) that were not speech.",
                      f" 去掉了 {len(result.dropped)} 行非语音内容。")
     for target in wanted:
         if target != lang:
@@ -181,8 +182,7 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
 def translate_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
     langs = subtitle_langs(draft)
     if not langs:
-        return {"error": "no subtitles", "message": _say(ctx, 'There are no subtitles yet; say "generate subtitles" first.',
-                                                         "还没有字幕，请先说“生成字幕”。")}
+        return _no_subtitles(ctx)
     target = args.get("target") or ("en" if "zh" in langs else "zh")
     source = next((x for x in langs if x != target), langs[0])
     said = _translate(draft, source, target, str(args.get("translator") or "auto"), ctx,
@@ -211,7 +211,7 @@ def apply_translation(draft: dict, args: dict, ctx: ToolContext) -> dict:
     meta.pop("pending", None)
     if lang not in meta["order"]:
         meta["order"].append(lang)
-    return {"message": _say(ctx, f"Applied {len(lines)} {LANG_WORDS.get(lang, lang)} subtitle lines.",
+    return {"message": ctx.say(f"Applied {len(lines)} {LANG_WORDS.get(lang, lang)} subtitle lines.",
                             f"已应用 {len(lines)} 条{LANG_WORDS_ZH.get(lang, lang)}字幕。")}
 
 
@@ -224,8 +224,7 @@ _COLOURS = {"white": "#FFFFFF", "yellow": "#FFE600", "red": "#FF3B30", "blue": "
 def style_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
     langs = [x for x in subtitle_langs(draft) if not args.get("lang") or x == args["lang"]]
     if not langs:
-        return {"error": "no subtitles", "message": _say(ctx, 'There are no subtitles yet; say "generate subtitles" first.',
-                                                         "还没有字幕，请先说“生成字幕”。")}
+        return _no_subtitles(ctx)
     changed = []
     for lang in langs:
         style = subtitle_track(draft, lang)["m"].setdefault("style", {})
@@ -242,7 +241,7 @@ def style_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
             style["color"] = args["color"]
     extra = [f"position {args['position']}"] if args.get("position") else []
     extra += [f"colour {args['color']}"] if args.get("color") else []
-    return {"message": _say(ctx, "Subtitles restyled: " + ", ".join(changed + extra) + ".",
+    return {"message": ctx.say("Subtitles restyled: " + ", ".join(changed + extra) + ".",
                             "字幕样式已更新：" + "，".join(changed + extra) + "。")}
 
 
@@ -251,8 +250,7 @@ def subtitle_languages(draft: dict, args: dict, ctx: ToolContext) -> dict:
     keep = list(args.get("keep") or [])
     present = subtitle_langs(draft)
     if not present:
-        return {"error": "no subtitles", "message": _say(ctx, 'There are no subtitles yet; say "generate subtitles" first.',
-                                                         "还没有字幕，请先说“生成字幕”。")}
+        return _no_subtitles(ctx)
     if not any(k in present for k in keep):
         return {"error": "missing language", "message": f"There are no {'/'.join(keep)} subtitles; "
                                                         f"the project has {', '.join(present)}."}
@@ -262,7 +260,7 @@ def subtitle_languages(draft: dict, args: dict, ctx: ToolContext) -> dict:
     meta["order"] = [x for x in meta["order"] if x in keep] or keep
     meta.pop("pending", None)
     names = " + ".join(LANG_WORDS.get(k, k) for k in keep)
-    return {"message": _say(ctx, f"Keeping only the {names} subtitles.", f"只保留{'和'.join(LANG_WORDS_ZH.get(k, k) for k in keep)}字幕。")}
+    return {"message": ctx.say(f"Keeping only the {names} subtitles.", f"只保留{'和'.join(LANG_WORDS_ZH.get(k, k) for k in keep)}字幕。")}
 
 
 @tool("subtitle_mode", "burn the subtitles in, or add them as a soft track", zh="设置硬字幕或软字幕")
@@ -270,9 +268,9 @@ def subtitle_mode(draft: dict, args: dict, ctx: ToolContext) -> dict:
     mode = "soft" if args.get("mode") == "soft" else "burn"
     settings(draft)["mode"] = mode
     if mode == "soft":
-        return {"message": _say(ctx, "The export will carry the subtitles as a soft track (no re-encode).",
+        return {"message": ctx.say("The export will carry the subtitles as a soft track (no re-encode).",
                                 "导出时字幕作为软字幕轨道（不重新编码）。")}
-    return {"message": _say(ctx, "The export will burn the subtitles into the picture.", "导出时字幕将烧录进画面。")}
+    return {"message": ctx.say("The export will burn the subtitles into the picture.", "导出时字幕将烧录进画面。")}
 
 
 @tool("subtitle_order", "choose which language's line is on top", zh="调整双语字幕顺序")
@@ -280,7 +278,7 @@ def subtitle_order(draft: dict, args: dict, ctx: ToolContext) -> dict:
     first = args.get("first") or "zh"
     meta = settings(draft)
     meta["order"] = [first] + [x for x in meta["order"] if x != first]
-    return {"message": _say(ctx, f"{LANG_WORDS.get(first, first)} line on top.", f"{LANG_WORDS_ZH.get(first, first)}在上。")}
+    return {"message": ctx.say(f"{LANG_WORDS.get(first, first)} line on top.", f"{LANG_WORDS_ZH.get(first, first)}在上。")}
 
 
 # --- the rules -------------------------------------------------------------------------------
@@ -324,8 +322,9 @@ def _transcribe_args(text: str, m: re.Match):
     if restyle and not re.search(r"generat|creat|transcrib|生成|制作|识别", text, re.I):
         return None
     args = {"languages": _languages(text), "translator": _translator(text)}
-    if _limits(text):
-        args["limits"] = _limits(text)
+    limits = _limits(text)
+    if limits:
+        args["limits"] = limits
     return args
 
 
@@ -336,7 +335,7 @@ planner.rule("apply_translation", r"^\s*(apply|应用).{0,40}(subtitle translati
 def _translation_lines(text: str):
     head, _, body = text.partition("\n")
     lang = "zh" if re.search(r"\(zh\)|中文|chinese", head, re.I) else "en"
-    lines = [translate._NUMBERED.match(x) for x in body.splitlines() if x.strip()]
+    lines = [translate.NUMBERED_LINE.match(x) for x in body.splitlines() if x.strip()]
     return {"lang": lang, "lines": [m.group(2).strip() for m in lines if m]}
 
 

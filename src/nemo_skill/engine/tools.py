@@ -30,6 +30,10 @@ class ToolContext:
     cancel: threading.Event = field(default_factory=threading.Event)
     language: str = "en"
 
+    def say(self, en: str, zh: str) -> str:
+        """The message in the user's language."""
+        return zh if self.language == "zh" else en
+
     def latest_upload(self, *kinds: str) -> dict | None:
         for upload in reversed(self.uploads):
             if upload["file_type"] in kinds:

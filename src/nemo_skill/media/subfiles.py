@@ -19,10 +19,11 @@ from .cues import Cue
 from .escape import ass_text
 from .fonts import CJK_FAMILY
 
+# Numpad positions: ASS alignment and BCC location use the same numbers.
 POSITIONS = {"bottom": 2, "middle": 5, "center": 5, "top": 8}
-BCC_LOCATION = {"bottom": 2, "middle": 5, "center": 5, "top": 8}
 DEFAULT_SIZE = {"zh": 60, "en": 42}          # at 1080 px on the short side
-LANG_NAMES = {"zh": "中文", "en": "English"}
+LANG_NAMES = {"zh": "中文", "en": "English"}              # subtitle stream titles
+LANGUAGE_WORDS = {"zh": "Chinese", "en": "English"}      # in English sentences
 ISO639_2 = {"zh": "chi", "en": "eng"}
 
 
@@ -159,7 +160,7 @@ def bilingual_cues(tracks: list[SubTrack]) -> list[Cue]:
 
 def bcc(cues: list[Cue], style: dict | None = None) -> dict:
     style = style or {}
-    location = BCC_LOCATION.get(str(style.get("position") or "bottom"), 2)
+    location = POSITIONS.get(str(style.get("position") or "bottom"), 2)
     return {
         "font_size": 0.4, "font_color": str(style.get("color") or "#FFFFFF"),
         "background_alpha": 0.5, "background_color": "#9C27B0", "Stroke": "none",

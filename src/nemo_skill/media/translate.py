@@ -29,7 +29,7 @@ from .cues import Cue
 
 LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English"}
 BATCH = 40
-_NUMBERED = re.compile(r"^\s*\[?(\d{1,5})\]?\s*[.)．、:：\]]?\s*(.*)$")
+NUMBERED_LINE = re.compile(r"^\s*\[?(\d{1,5})\]?\s*[.)．、:：\]]?\s*(.*)$")
 
 
 class TranslationError(NemoError):
@@ -67,7 +67,7 @@ def parse_numbered(text: str, count: int) -> list[str]:
     """"1. ..." lines -> exactly ``count`` texts, else TranslationError saying what is off."""
     found: dict[int, str] = {}
     for line in text.splitlines():
-        m = _NUMBERED.match(line)
+        m = NUMBERED_LINE.match(line)
         if m and m.group(2).strip():
             n = int(m.group(1))
             if n in found:
@@ -112,7 +112,7 @@ class LLMTranslator:
         last: Exception | None = None
         for attempt in range(self.tries):
             try:
-                reply = self._ask(self._messages(texts, source, target, context, strict=attempt > 0))
+                reply = self.complete(self._messages(texts, source, target, context, strict=attempt > 0))
                 return parse_numbered(reply, len(texts))
             except BadReply as exc:   # wrong count or an answer we cannot read: ask again
                 last = exc
@@ -134,7 +134,8 @@ class LLMTranslator:
             user = "(Earlier lines, for context only, do not translate: " + " / ".join(context) + ")\n" + user
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
-    def _ask(self, messages: list[dict]) -> str:
+    def complete(self, messages: list[dict]) -> str:
+        """One chat completion: the reply's text (retried on 429/5xx and dropped connections)."""
         headers = {"Content-Type": "application/json"}
         if self.settings.api_key:
             headers["Authorization"] = f"Bearer {self.settings.api_key}"
