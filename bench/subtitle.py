@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Subtitle benchmarks, each beside the plain alternative, on one 60 s video of
-real Chinese speech (built from ../shared/testdata/speech), in one run:
+real Chinese speech (built from tests/data), in one run:
 
   1. ASR: our transcribe (decode, VAD, Whisper, clean-up, edge refinement)
      vs faster-whisper alone with the same model and settings

