@@ -1,23 +1,34 @@
 #!/usr/bin/env bash
 # Install everything the skill needs on a fresh Debian/Ubuntu machine:
 # ffmpeg, the Noto CJK fonts (Chinese text), espeak-ng (offline narration),
-# then a virtualenv in .venv with the package and its test tools.
+# then a virtualenv in .venv with the package (and, in a source checkout,
+# its test tools). scripts/nemo.py runs in that .venv by itself, so this also
+# works where the system Python refuses `pip install` (PEP 668).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+PY=${PYTHON:-python3}
 need=()
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need+=(fonts-noto-cjk fontconfig)
+# Debian and Ubuntu ship venv without ensurepip until python3-venv is installed.
+[ -x .venv/bin/python ] || "$PY" -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  if [ "$(id -u)" = 0 ]; then SUDO=""
+  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO="sudo"
+  else
+    echo "Error: these system packages are missing: ${need[*]}" >&2
+    echo "Next: sudo apt-get install -y ${need[*]}   (macOS: brew install ffmpeg espeak-ng), then run this again." >&2
+    exit 1
+  fi
   echo "Installing system packages: ${need[*]}" >&2
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-PY=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e '.[test]'
-echo "Ready: .venv/bin/nemo --help" >&2
+if [ -d tests ]; then extras='.[test]'; else extras='.'; fi
+.venv/bin/python -m pip install -q -e "$extras"
+echo "Ready: .venv/bin/nemo --help  (or python3 scripts/nemo.py --help); check with: .venv/bin/nemo doctor" >&2

@@ -135,7 +135,7 @@ def submit(client: NemoClient, path: Path, out: Path, *, aspect: str | None, voi
     doc = pending(client)
     text = read_script(str(path))
     script.split(text)
-    req = Request(script=text, aspect=aspect or "16:9", duration=doc.get("duration"),
+    req = Request(script=text, aspect=aspect or doc.get("aspect") or "16:9", duration=doc.get("duration"),
                   voice=voice or tts.DEFAULT_VOICE)
     check(req)
     return _generate(client, message(req), out, poll_interval, progress)

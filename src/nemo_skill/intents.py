@@ -40,8 +40,12 @@ class Route:
                 "via_agent_stream": self.action == "message", "text": self.text}
 
 
-def files_in(words: str) -> list[str]:
-    """Words that name an existing file of an accepted type."""
+# Words that ask for subtitles: such a request needs a file with speech in it.
+_SUBTITLE_WORDS = re.compile(r"(?i)(?<![\w-])(subtitles?|captions?|transcribe|srt)(?![\w-])|字幕|听写")
+
+
+def _media_tokens(words: str) -> list[str]:
+    """Tokens of the words that are file names of an accepted media type."""
     try:
         tokens = shlex.split(words)
     except ValueError:
@@ -50,10 +54,24 @@ def files_in(words: str) -> list[str]:
     found = []
     for token in tokens:
         token = token.strip("，。,;；\"'“”")
-        path = Path(token).expanduser()
-        if path.suffix.lower().lstrip(".") in accepted and path.is_file():
+        if Path(token).suffix.lower().lstrip(".") in accepted:
             found.append(token)
     return found
+
+
+def files_in(words: str) -> list[str]:
+    """Words that name an existing file of an accepted type."""
+    return [t for t in _media_tokens(words) if Path(t).expanduser().is_file()]
+
+
+def missing_files_in(words: str) -> list[str]:
+    """Words that name a media file (``./nope.mp4``) that is not there: the user meant a
+    file, so acting on the project's other media instead would be wrong."""
+    return [t for t in _media_tokens(words) if not Path(t).expanduser().is_file()]
+
+
+def asks_for_subtitles(words: str) -> bool:
+    return bool(_SUBTITLE_WORDS.search(words))
 
 
 def route(words: str, files: list[str] | tuple[str, ...] = ()) -> Route:

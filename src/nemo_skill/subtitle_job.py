@@ -48,8 +48,8 @@ def check_video(path: Path) -> None:
         raise FileTypeError(f"{path.name} is not a video or audio file this tool takes",
                             hint="use one of: " + ", ".join(kinds.get("video", ()) + kinds.get("audio", ())))
     if path.stat().st_size > manifest().max_upload_bytes:
-        raise FileSizeError(f"{path.name} is {path.stat().st_size / 1e6:.0f} MB; the limit is "
-                            f"{manifest().max_upload_bytes / 1e6:.0f} MB")
+        raise FileSizeError(f"{path.name} is {path.stat().st_size / 2**20:.0f} MB; the limit is "
+                            f"{manifest().max_upload_bytes / 2**20:.0f} MB")
     asr.check_input(path)
 
 

@@ -84,7 +84,8 @@ def add_parsers(sub, common) -> None:
     p.set_defaults(func=cmd_pending)
     p = verbs.add_parser("submit", parents=[common], help="make the video from a written script")
     p.add_argument("file", help="the script: first line a short title, then one sentence a line")
-    p.add_argument("--aspect", choices=generate_job.ASPECTS)
-    p.add_argument("--voice")
-    p.add_argument("--out", default="video.mp4")
+    p.add_argument("--aspect", choices=generate_job.ASPECTS,
+                   help="the video's shape (default: the one `nemo generate` was given, else 16:9)")
+    p.add_argument("--voice", help="the narrator (see `nemo generate --help`; default: the offline voice)")
+    p.add_argument("--out", default="video.mp4", help="where to save the MP4 (default ./video.mp4)")
     p.set_defaults(func=cmd_submit)

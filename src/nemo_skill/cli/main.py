@@ -15,7 +15,7 @@ from .. import __version__
 from ..constants import EXIT_ERROR, EXIT_USAGE
 from ..errors import NemoError
 from ..redact import RedactingFilter
-from . import engine, generate, project, skills, subtitles
+from . import doctor, engine, generate, project, skills, subtitles
 from .output import Output
 
 EPILOG = """exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, a handoff)
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     project.add_parsers(sub, common)
     skills.add_parsers(sub, common)
     engine.add_parsers(sub, common)
+    doctor.add_parsers(sub, common)
     return parser
 
 
@@ -57,6 +58,18 @@ def _setup_logging() -> None:
     root = logging.getLogger("nemo_skill")
     root.handlers[:] = [handler]
     root.setLevel(level)
+
+
+def _resume_hint() -> str:
+    """After Ctrl-C: a render the engine or cloud already started goes on; say how to collect it."""
+    try:
+        from ..config import Settings
+        from ..store import Store
+        if Store(Settings.from_env().state_dir).renders(unfinished_only=True):
+            return ("the render goes on without this command; collect it with `nemo export --resume`")
+    except Exception:  # a hint must never turn an interrupt into a traceback
+        return ""
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,8 +83,14 @@ def main(argv: list[str] | None = None) -> int:
         out.failure(exc.to_json(), human)
         return exc.exit_code
     except KeyboardInterrupt:
-        out.failure({"error": "Interrupted", "message": "interrupted"}, "Interrupted.")
+        hint = _resume_hint()
+        out.failure({"error": "Interrupted", "message": "interrupted", **({"hint": hint} if hint else {})},
+                    "Interrupted." + (f"\nNext: {hint}" if hint else ""))
         return 130
+    except BrokenPipeError:  # `nemo ... --json | head`: the reader left; say nothing more
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
     except Exception as exc:  # the funnel: say something useful, keep the trace for debugging
         if os.environ.get("NEMO_DEBUG"):
             raise

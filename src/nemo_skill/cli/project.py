@@ -6,7 +6,8 @@ import argparse
 from pathlib import Path
 
 from .. import workflows
-from ..intents import remaining_request
+from ..errors import InputError
+from ..intents import asks_for_subtitles, has_cjk, missing_files_in, remaining_request
 from ..intents import route as route_words
 from ..timeline import Draft
 from .context import make_client, settings
@@ -56,9 +57,33 @@ def _export_text(client, args, out: Output, data: dict) -> str:
     return f"Exported to {res.path}"
 
 
+def _check_named_files(words: str, files: tuple[str, ...]) -> None:
+    """The files the words name must exist, and a subtitle request needs speech in them:
+    the same errors as `nemo subtitle`, before anything is uploaded or changed."""
+    missing = missing_files_in(words) + [f for f in files if not Path(f).expanduser().is_file()]
+    if missing:
+        zh = has_cjk(words)
+        raise InputError((f"找不到文件：{missing[0]}" if zh else f"{missing[0]} does not exist"),
+                         hint=("检查路径后再试一次；项目里的其他视频没有被改动" if zh else
+                               "check the path and try again; nothing in the project was changed"))
+    if files and asks_for_subtitles(words):
+        from ..subtitle_job import check_video
+        kinds = _speech_extensions()
+        for f in files:
+            if Path(f).suffix.lower().lstrip(".") in kinds:
+                check_video(Path(f).expanduser())
+
+
+def _speech_extensions() -> set[str]:
+    from ..bundle import manifest
+    types = manifest().upload_types
+    return set(types.get("video", ())) | set(types.get("audio", ()))
+
+
 def cmd_say(args: argparse.Namespace, out: Output) -> int:
     words = " ".join(args.words)
     r = route_words(words, args.file or [])
+    _check_named_files(words, r.files)
     data: dict = {"action": r.action, "route": r.to_json()}
     with make_client(args, out) as client:
         if r.action == "export":

@@ -43,7 +43,7 @@ def check_file(raw: str | os.PathLike) -> UploadFile:
             hint=f"accepted types: {', '.join(m.accepted_extensions)}")
     size = path.stat().st_size
     if size > m.max_upload_bytes:
-        raise FileSizeError(f"{path.name} is {size / 1e6:.0f} MB, over the "
+        raise FileSizeError(f"{path.name} is {size / 2**20:.0f} MB, over the "
                             f"{m.max_upload_bytes // (1024 * 1024)} MB limit")
     try:
         with open(path, "rb") as f:

@@ -195,8 +195,10 @@ def create_app(engine: Engine) -> FastAPI:
                     if done:
                         break
                     if len(notes) > sent or quiet >= engine.config.keepalive:
+                        # A note goes out once; a plain keep-alive carries none (no repeated lines).
+                        fresh = notes[-1] if len(notes) > sent else None
                         sent, quiet = len(notes), 0.0
-                        yield {"data": dumps({"type": "heartbeat", "note": notes[-1] if notes else f"{call.name}..."})}
+                        yield {"data": dumps({"type": "heartbeat", **({"note": fresh} if fresh else {})})}
                 result = task.result()
                 yield adk([{"functionResponse": {"id": call_id, "name": call.name, "response": result}}])
                 said.append(result.get("message", ""))
