@@ -116,3 +116,14 @@ def test_install_to_a_folder_and_refuse_to_overwrite(tmp_path):
     install("best-bilibili-ai-subtitle", str(tmp_path / "skills"), force=True)
     with pytest.raises(InputError, match="unknown install target"):
         install("best-bilibili-ai-subtitle", "nowhere")
+
+
+def test_openclaw_metadata_offers_the_system_installs():
+    """A ClawHub user is offered ffmpeg and the CJK fonts (apt and brew) instead of a missing binary."""
+    for entry in manifest().skills:
+        meta = read_frontmatter(entry.skill_md).openclaw["openclaw"]
+        assert {"python3", "ffmpeg", "ffprobe"} <= set(meta["requires"]["bins"])
+        kinds = {(i["kind"], i.get("package") or i.get("formula") or i.get("cask")) for i in meta["install"]}
+        assert {("apt", "ffmpeg"), ("apt", "fonts-noto-cjk"), ("brew", "ffmpeg")} <= kinds
+        if "espeak-ng" in meta["requires"]["bins"]:
+            assert ("apt", "espeak-ng") in kinds and ("brew", "espeak-ng") in kinds
