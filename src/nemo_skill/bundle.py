@@ -52,6 +52,7 @@ class SkillEntry:
 class Manifest:
     skills: tuple[SkillEntry, ...]
     intents: tuple[dict, ...]
+    routing: dict[str, tuple[str, ...]]
     gui_phrases: tuple[dict, ...]
     max_upload_bytes: int
     upload_types: dict[str, tuple[str, ...]]
@@ -85,6 +86,7 @@ def parse_manifest(data: dict) -> Manifest:
     return Manifest(
         skills=skills,
         intents=tuple(data["intents"]),
+        routing={k: tuple(v) for k, v in data["routing"].items()},
         gui_phrases=tuple(data["gui_phrases"]),
         max_upload_bytes=int(data["uploads"]["max_bytes"]),
         upload_types={k: tuple(v) for k, v in data["uploads"]["types"].items()},

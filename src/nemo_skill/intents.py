@@ -6,6 +6,7 @@ beyond asking whether a word names an existing file.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from dataclasses import dataclass, field
@@ -30,14 +31,21 @@ def _pattern(keyword: str) -> re.Pattern:
 
 @dataclass(frozen=True)
 class Route:
-    action: str                      # export | credits | status | upload | message
+    """One step of what the words ask, in order.
+
+    action: upload | message | export | subtitle_files | status | credits | noop
+    (``status`` with ``about="export"`` is a question about a render, not a new one).
+    """
+    action: str
     keyword: str | None = None       # what matched, if anything
     files: tuple[str, ...] = ()      # files named in the words or given
-    text: str = ""                   # the words, for a message
+    text: str = ""                   # the words of this step (a message's text)
+    about: str | None = None
 
     def to_json(self) -> dict:
         return {"action": self.action, "keyword": self.keyword, "files": list(self.files),
-                "via_agent_stream": self.action == "message", "text": self.text}
+                "via_agent_stream": self.action == "message", "text": self.text,
+                **({"about": self.about} if self.about else {})}
 
 
 # Words that ask for subtitles: such a request needs a file with speech in it.
@@ -74,27 +82,152 @@ def asks_for_subtitles(words: str) -> bool:
     return bool(_SUBTITLE_WORDS.search(words))
 
 
-def route(words: str, files: list[str] | tuple[str, ...] = ()) -> Route:
-    """The first matching intent (skill.yaml ``intents``), else a message."""
-    named = list(files) + [f for f in files_in(words) if f not in files]
-    if named:
-        return Route("upload", None, tuple(named), words)
-    for intent in manifest().intents:
-        for keyword in intent["keywords"]:
-            if _pattern(keyword).search(words):
-                return Route(intent["action"], keyword, (), words)
-    return Route("message", None, (), words)
+# --- the plan: clauses in order, each read with the words around its keyword ---------------
+
+def _alternation(words: tuple[str, ...] | list[str]) -> str:
+    ordered = sorted(words, key=len, reverse=True)   # longest first: "and then" before "and"
+    return "|".join(_pattern(w).pattern for w in ordered)
 
 
-def remaining_request(words: str, files: tuple[str, ...]) -> str:
-    """What the words still ask for once the files and upload words are taken out
-    ("add subtitles to ./a.mp4" -> "add subtitles to"); empty if nothing is left."""
+@functools.cache
+def _tables() -> dict:
+    r = manifest().routing
+    keywords = [(kw, intent["action"]) for intent in manifest().intents for kw in intent["keywords"]]
+    return {
+        "hard": re.compile(_alternation(r["connectors"]), re.IGNORECASE),
+        "soft_end": re.compile(r"(?:" + _alternation(r["soft_connectors"]) + r")\s*$", re.IGNORECASE),
+        # English: a negation up to two words before the keyword; Chinese: up to two characters.
+        "negation_end": re.compile(
+            r"(?:" + _alternation([n for n in r["negations"] if not has_cjk(n)]) + r")\s+(?:\S+\s+){0,2}$|"
+            r"(?:" + _alternation([n for n in r["negations"] if has_cjk(n)]) + r")[^\s，,。]{0,2}$",
+            re.IGNORECASE),
+        "ref_before": re.compile(r"(?:" + _alternation(r["references_before"]) + r")\s*$", re.IGNORECASE),
+        "ref_after": re.compile(r"^(?:" + "|".join(map(re.escape, r["references_after"])) + ")"),
+        "question": re.compile(_alternation(r["questions"]), re.IGNORECASE),
+        "subtitle": re.compile(_alternation(r["subtitle_words"]), re.IGNORECASE),
+        "video": re.compile(_alternation(r["video_words"]), re.IGNORECASE),
+        "keywords": [(_pattern(kw), kw, action) for kw, action in
+                     sorted(keywords, key=lambda k: -len(k[0]))],
+    }
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    keyword: str
+    action: str
+
+
+def _hits(text: str) -> list[_Hit]:
+    """Keyword matches, longest keyword first where they overlap, in text order."""
+    hits: list[_Hit] = []
+    for pattern, keyword, action in _tables()["keywords"]:
+        for m in pattern.finditer(text):
+            if not any(h.start < m.end() and m.start() < h.end for h in hits):
+                hits.append(_Hit(m.start(), m.end(), keyword, action))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"(?i)^(?:\s|[,，;；。.!！]|please\b|请|帮我)+", "", text)
+    text = re.sub(r"(?i)(?:\s|[,，;；。!！]|\band\b|\byet\b|先)+$", "", text)
+    return text.strip()
+
+
+def _clauses(text: str) -> list[str]:
+    """Cut at connectors ("then", "然后"), and at "and"/"再"/commas when an action follows."""
+    t = _tables()
+    pieces = [p for p in t["hard"].split(text)]
+    out: list[str] = []
+    for piece in pieces:
+        cut = 0
+        for hit in _hits(piece):
+            before = piece[cut:hit.start]
+            soft = t["soft_end"].search(before)
+            if soft and _tidy(before[:soft.start()]):
+                out.append(before[:soft.start()])
+                cut = hit.start
+        out.append(piece[cut:])
+    return [c for c in (_tidy(c) for c in out) if c]
+
+
+def _is_reference(text: str, hit: _Hit) -> bool:
+    """A keyword that names a thing: "the export", "上传的音乐", "时间线上" (a place on it).
+    "my balance" still asks for the balance, so only the verbs take a reference before them."""
+    t = _tables()
+    if hit.action in ("export", "upload") and t["ref_before"].search(text[:hit.start]):
+        return True
+    return hit.action != "credits" and bool(t["ref_after"].search(text[hit.end:]))
+
+
+def _object_is_subtitles(text: str, hit: _Hit) -> bool:
+    """"download the subtitles", "导出字幕文件": what follows the verb is subtitles, not a video."""
+    after = text[hit.end:]
+    window = after[:6] if has_cjk(hit.keyword) else " ".join(after.split()[:3])
+    t = _tables()
+    return bool(t["subtitle"].search(window)) and not t["video"].search(window)
+
+
+def _step(clause: str) -> Route | None:
+    t = _tables()
+    hits = _hits(clause)
+    live, text = [], clause
+    for hit in reversed(hits):   # right to left, so cutting a span keeps earlier offsets
+        negation = t["negation_end"].search(clause[:hit.start])
+        if negation:
+            text = text[:negation.start()] + text[hit.end:]
+        else:
+            live.insert(0, hit)
+    text = _tidy(re.sub(r"(?i)^\s*(?:yet|just|only|先|只)\b", "", _tidy(text)))
+    exports = [h for h in live if h.action == "export"]
+    if exports and t["question"].search(clause):
+        return Route("status", exports[0].keyword, (), clause, about="export")
+    live = [h for h in live if not _is_reference(clause, h)]
+    if not live:
+        if text:
+            return Route("message", None, (), text)
+        return Route("noop", hits[0].keyword, (), clause) if hits else None
+    first = live[0]
+    if first.action == "export" and _object_is_subtitles(clause, first):
+        return Route("subtitle_files", first.keyword, (), clause)
+    return Route(first.action, first.keyword, (), clause)
+
+
+def _without_upload_words(words: str, files: list[str]) -> str:
     rest = words
     for f in files:
-        rest = rest.replace(f, " ")
-    rest = re.sub(r"(?i)\b(please|upload|this|file|video|the)\b|上传|请", " ", rest)
-    rest = re.sub(r"[\s,，。.!！:：]+", " ", rest).strip()
-    return rest if len(rest) >= 4 else ""
+        rest = rest.replace(f'"{f}"', " ").replace(f"'{f}'", " ").replace(f, " ")
+    return re.sub(r"(?i)(?<![\w-])upload(?![\w-])|上传", " ", rest)
+
+
+def plan(words: str, files: list[str] | tuple[str, ...] = ()) -> list[Route]:
+    """What the words ask, step by step: named files are uploaded first, then each clause."""
+    named = list(files) + [f for f in files_in(words) if f not in files]
+    steps: list[Route] = [Route("upload", None, tuple(named), words)] if named else []
+    rest = _without_upload_words(words, named) if named else words
+    for clause in _clauses(rest):
+        step = _step(clause)
+        if step is None:
+            continue
+        if step.action == "upload" and named:
+            continue                       # "upload a.mp4 and ..." : already the first step
+        if step.action == "message" and steps and steps[-1].action == "message":
+            joiner = "，然后" if has_cjk(step.text) else ", then "
+            steps[-1] = Route("message", None, (), steps[-1].text + joiner + step.text)
+            continue
+        steps.append(step)
+    if not steps:
+        steps.append(Route("noop", None, (), words))
+    elif steps[0].action == "upload" and len(steps) > 1 and steps[1].action == "message" \
+            and len(steps[1].text) < 2:
+        steps.pop(1)
+    return steps
+
+
+def route(words: str, files: list[str] | tuple[str, ...] = ()) -> Route:
+    """The first step of :func:`plan`."""
+    return plan(words, files)[0]
 
 
 @dataclass

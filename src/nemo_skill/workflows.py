@@ -64,11 +64,16 @@ def finish_export(client: NemoClient, render_id: str, target: Path, *, interval:
     return ExportResult(render_id, str(target), status.status, time.monotonic() - t0)
 
 
+def unfinished_jobs(client: NemoClient) -> list[dict]:
+    """Renders this client started on this backend and did not download."""
+    return [j for j in client.store.renders(unfinished_only=True)
+            if j.get("base_url") == client.base_url]
+
+
 def resume_exports(client: NemoClient, *, interval: float, out: Path | None = None,
                    on_status=None, on_bytes=None) -> list[ExportResult]:
     """Pick up every render this client started and did not download."""
-    jobs = [j for j in client.store.renders(unfinished_only=True)
-            if j.get("base_url") == client.base_url]
+    jobs = unfinished_jobs(client)
     if not jobs:
         raise InputError("no unfinished export to resume", hint="start one with `nemo export`")
     results = []

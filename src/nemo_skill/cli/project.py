@@ -7,8 +7,8 @@ from pathlib import Path
 
 from .. import workflows
 from ..errors import InputError
-from ..intents import asks_for_subtitles, has_cjk, missing_files_in, remaining_request
-from ..intents import route as route_words
+from ..intents import Route, asks_for_subtitles, has_cjk, missing_files_in
+from ..intents import plan as plan_words
 from ..timeline import Draft
 from .context import make_client, settings
 from .output import Output
@@ -27,9 +27,12 @@ def cmd_connect(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_route(args: argparse.Namespace, out: Output) -> int:
-    r = route_words(" ".join(args.words), args.file or [])
-    out.result(f"{r.action}" + (f" (matched {r.keyword!r})" if r.keyword else "")
-               + (f" files: {', '.join(r.files)}" if r.files else ""), r.to_json())
+    steps = plan_words(" ".join(args.words), args.file or [])
+    first = steps[0]
+    human = " -> ".join(f"{s.action}" + (f" ({s.about})" if s.about else "")
+                        + (f" [{', '.join(s.files)}]" if s.files else "")
+                        + (f": {s.text}" if s.action == "message" else "") for s in steps)
+    out.result(human, {**first.to_json(), "plan": [s.to_json() for s in steps]})
     return 0
 
 
@@ -80,38 +83,73 @@ def _speech_extensions() -> set[str]:
     return set(types.get("video", ())) | set(types.get("audio", ()))
 
 
+def _status_text(client, step: Route, data: dict) -> str:
+    data["summary"] = workflows.summary(client)
+    lines = [data["summary"]]
+    if step.about == "export":
+        renders = []
+        for job in workflows.unfinished_jobs(client):
+            st = client.export_status(job["id"])
+            renders.append({"id": st.id, "status": st.status, "progress": st.progress})
+            lines.append(f"Render {st.id}: {st.status} {st.progress:.0f}%"
+                         + (" — collect it with `nemo export --resume`" if st.status == "completed" else ""))
+        data["renders"] = renders
+        if not renders:
+            lines.append("No export is running.")
+    return "\n".join(lines)
+
+
+def _subtitle_files_text(client, data: dict, out: Output) -> str:
+    from ..subtitle_job import Options, finish_session
+    result = finish_session(client, Options(burn=False, soft=False, poll_interval=settings().poll_interval),
+                            progress=out.progress)
+    data["subtitle_files"] = result
+    files = [str(v) for v in (result.get("files") or {}).values() if isinstance(v, str)]
+    return "Wrote " + (", ".join(files) if files else "no files: the project has no subtitles yet")
+
+
+def _run_step(client, step: Route, words: str, args, out: Output, data: dict) -> str:
+    zh = has_cjk(words)
+    if step.action == "export":
+        return _export_text(client, args, out, data)
+    if step.action == "credits":
+        data["credits"] = client.credits()
+        return _credits_text(data["credits"])
+    if step.action == "status":
+        return _status_text(client, step, data)
+    if step.action == "subtitle_files":
+        return _subtitle_files_text(client, data, out)
+    if step.action == "noop":
+        data["declined"] = step.keyword
+        return ("好的，这次什么也不做。" if zh else "OK, nothing done.") + (
+            "" if not step.keyword else
+            "（取消正在进行的导出：nemo export --cancel RENDER_ID）" if zh else
+            " (to cancel a running export: nemo export --cancel RENDER_ID)")
+    if step.action == "upload":
+        if not step.files:
+            data["needs"] = "file"
+            return ("上传哪个文件？请给出路径，例如 nemo say \"上传 ~/video.mp4\"。" if zh else
+                    "Which file? Give its path, e.g. nemo say \"upload ~/video.mp4\".")
+        uploaded = client.upload(list(step.files), on_bytes=out.bytes_progress("Uploading"))
+        data["upload"] = uploaded
+        names = ", ".join(f.get("filename", "?") for f in uploaded.get("files", []))
+        return (f"已上传 {names}。" if zh else f"Uploaded {names}.")
+    text, more = _chat(client, step.text, out, args)
+    data.update(more)
+    return text
+
+
 def cmd_say(args: argparse.Namespace, out: Output) -> int:
     words = " ".join(args.words)
-    r = route_words(words, args.file or [])
-    _check_named_files(words, r.files)
-    data: dict = {"action": r.action, "route": r.to_json()}
+    steps = plan_words(words, args.file or [])
+    _check_named_files(words, steps[0].files)
+    data: dict = {"action": steps[0].action, "route": steps[0].to_json(),
+                  "plan": [s.to_json() for s in steps]}
+    lines = []
     with make_client(args, out) as client:
-        if r.action == "export":
-            human = _export_text(client, args, out, data)
-        elif r.action == "credits":
-            data["credits"] = client.credits()
-            human = _credits_text(data["credits"])
-        elif r.action == "status":
-            data["summary"] = workflows.summary(client)
-            human = data["summary"]
-        elif r.action == "upload":
-            if not r.files:
-                human = "Which file? Give its path, e.g. nemo say \"upload ~/video.mp4\"."
-                data["needs"] = "file"
-            else:
-                uploaded = client.upload(list(r.files), on_bytes=out.bytes_progress("Uploading"))
-                data["upload"] = uploaded
-                names = ", ".join(f.get("filename", "?") for f in uploaded.get("files", []))
-                human = f"Uploaded {names}."
-                rest = remaining_request(words, r.files)
-                if rest:
-                    text, more = _chat(client, rest, out, args)
-                    human += "\n" + text
-                    data.update(more)
-        else:
-            human, more = _chat(client, words, out, args)
-            data.update(more)
-    out.result(human, data)
+        for step in steps:
+            lines.append(_run_step(client, step, words, args, out, data))
+    out.result("\n".join(line for line in lines if line), data)
     return 0
 
 

@@ -1,0 +1,126 @@
+"""Routing that reads like a person (issue 12): clauses in order, negations,
+references, questions about an action, and "download the subtitles"."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import run_nemo
+
+from nemo_skill.intents import plan
+
+M, E, C, S, U, F, N = "message", "export", "credits", "status", "upload", "subtitle_files", "noop"
+ES = "status:export"   # a question about an export, not a new one
+
+TABLE = [
+    # the issue's five
+    ("把上传的音乐作为背景音乐，音量35%", [M]),
+    ("add subtitles then export", [M, E]),
+    ("download the subtitles", [F]),
+    ("下载字幕", [F]),
+    ("don't export yet, just make the subtitles bigger", [M]),
+    ("先别导出，把字幕调大", [M]),
+    ("status of my export", [ES]),
+    # plain actions, English
+    ("export", [E]), ("please export the video", [E]), ("export it", [E]), ("download it", [E]),
+    ("send me the video", [E]), ("render the video", [E]), ("download the video", [E]),
+    ("export the video with English subtitles", [E]),
+    ("how many credits do I have", [C]), ("what's my balance", [C]), ("check my credit balance", [C]),
+    ("status", [S]), ("show tracks", [S]), ("show the timeline", [S]), ("timeline summary", [S]),
+    ("upload", [U]),
+    # plain actions, Chinese
+    ("导出", [E]), ("把视频导出来", [E]), ("下载视频", [E]), ("渲染一下", [E]), ("发给我", [E]),
+    ("积分还剩多少", [C]), ("余额", [C]), ("查一下点数", [C]),
+    ("项目状态", [S]), ("看看时间线", [S]), ("我要上传", [U]), ("上传", [U]),
+    # messages to the editing agent
+    ("add background music", [M]), ("生成中英双语字幕", [M]), ("make the subtitles bigger", [M]),
+    ("exporter settings", [M]), ("make it 9:16", [M]), ("改成9:16", [M]),
+    ("generate accurate Chinese and English subtitles for my Bilibili video", [M]),
+    ("add Chinese and English subtitles", [M]), ("加个标题“城市之梦”", [M]),
+    ("在时间线上加个标题", [M]), ("put the subtitles at the top", [M]), ("字幕放到顶部", [M]),
+    ("slower voice", [M]), ("语速慢一点", [M]), ("remove the music", [M]), ("去掉英文字幕", [M]),
+    # references: a keyword that names a thing
+    ("use the uploaded music as background music", [M]), ("已经上传了视频，加字幕", [M]),
+    ("把刚上传的图片放在开头", [M]), ("上传过的视频加上字幕", [M]), ("the export looks too dark, brighten it", [M]),
+    ("my export has no sound, fix the audio", [M]), ("导出的视频太暗了", [M]),
+    # compound requests, in order
+    ("add subtitles and export", [M, E]), ("add Chinese and English subtitles and export", [M, E]),
+    ("make it 9:16 and then export it", [M, E]), ("add a title, then export", [M, E]),
+    ("加字幕然后导出", [M, E]), ("加字幕再导出", [M, E]), ("加上字幕，然后导出视频", [M, E]),
+    ("先加背景音乐，再导出", [M, E]), ("add music, then check my credits", [M, C]),
+    ("导出然后查一下余额", [E, C]), ("export and then show the status", [E, S]),
+    ("add a title, then make the music quieter", [M]),
+    ("add subtitles then download the subtitles", [M, F]),
+    ("生成字幕，然后下载字幕", [M, F]),
+    # negations
+    ("don't export", [N]), ("do not export yet", [N]), ("先别导出", [N]), ("不要导出", [N]),
+    ("暂时不导出，先把标题改成“旅行”", [M]), ("不用导出，字幕改成黄色", [M]),
+    ("no need to export, make the title bigger", [M]), ("cancel the export", [N]),
+    ("取消导出", [N]), ("never export without asking, add music now", [M]),
+    # questions about an action
+    ("is my export done?", [ES]), ("is the export finished", [ES]), ("how's the export going", [ES]),
+    ("did the export finish?", [ES]), ("export progress", [ES]), ("导出好了吗", [ES]),
+    ("导出进度", [ES]), ("导出完成了吗", [ES]), ("渲染到哪了", [ES]), ("下载好了没", [ES]),
+    # subtitle files, not a video
+    ("export the subtitles", [F]), ("download the srt", [F]), ("download subtitles as srt", [F]),
+    ("导出字幕文件", [F]), ("下载中英字幕", [F]), ("把字幕下载下来", [E]),
+]
+
+
+def _actions(words: str) -> list[str]:
+    return [s.action + (f":{s.about}" if s.about else "") for s in plan(words)]
+
+
+def test_the_table_is_large_enough():
+    assert len(TABLE) >= 80 and len({w for w, _ in TABLE}) == len(TABLE)
+
+
+@pytest.mark.parametrize("words, expected", TABLE)
+def test_routing_table(words, expected):
+    assert _actions(words) == expected
+
+
+def test_message_steps_carry_their_own_words():
+    steps = plan("don't export yet, just make the subtitles bigger")
+    assert steps[0].text == "just make the subtitles bigger"
+    assert [s.text for s in plan("加字幕再导出")] == ["加字幕", "导出"]
+
+
+def test_upload_then_message_in_order(tmp_path):
+    clip = tmp_path / "a.mp4"
+    clip.write_bytes(b"x")
+    steps = plan(f"上传 {clip} 然后加字幕")
+    assert [s.action for s in steps] == [U, M]
+    assert steps[0].files == (str(clip),) and steps[1].text == "加字幕"
+    steps = plan(f"add subtitles to {clip} and export")
+    assert [s.action for s in steps] == [U, M, E]
+
+
+def test_route_json_shows_the_whole_plan(cli_env):
+    r = run_nemo(["route", "add subtitles then export", "--json"], cli_env)
+    doc = json.loads(r.stdout)
+    assert r.returncode == 0 and doc["action"] == M
+    assert [s["action"] for s in doc["plan"]] == [M, E]
+
+
+def test_a_negated_export_starts_no_render(cli_env, media):
+    assert run_nemo(["upload", str(media["clip"])], cli_env).returncode == 0
+    r = run_nemo(["say", "don't export yet, just add a title \"Trip\"", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [s["action"] for s in doc["plan"]] == [M] and "export" not in doc
+    state = json.loads(run_nemo(["state", "--json"], cli_env).stdout)
+    assert "Trip" in state["summary"]
+    status = json.loads(run_nemo(["say", "status of my export", "--json"], cli_env).stdout)
+    assert status["plan"][0]["about"] == "export" and status["renders"] == []
+
+
+def test_compound_request_edits_then_exports(cli_env, media, tmp_path):
+    assert run_nemo(["upload", str(media["clip"])], cli_env).returncode == 0
+    out = tmp_path / "trip.mp4"
+    r = run_nemo(["say", "add a title \"Trip\" then export", "--out", str(out), "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert [s["action"] for s in doc["plan"]] == [M, E]
+    assert doc["export"]["path"] == str(out) and out.stat().st_size > 1000
