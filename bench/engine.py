@@ -7,7 +7,7 @@
   3. export of a 60 s 1080p draft (clip + title + music) vs the bare ffmpeg
      command for the same composition
 
-Usage: .venv/bin/python bench/engine.py [--runs 10] [--keep DIR]
+Usage: .venv/bin/python bench/engine.py [--runs 10] [--keep DIR] [--only-credits]
 """
 
 from __future__ import annotations
@@ -40,13 +40,15 @@ def nemo(env, *args, check=True):
     return proc
 
 
-def timed(fn, runs):
-    times = []
+def timed_alternating(fns, runs):
+    """Median and minimum seconds of each function, run in turn so drift hits both alike."""
+    times = [[] for _ in fns]
     for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), min(times)
+        for i, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            times[i].append(time.perf_counter() - t0)
+    return [(statistics.median(t), min(t)) for t in times]
 
 
 def peak_kb(cmd, env):
@@ -54,10 +56,18 @@ def peak_kb(cmd, env):
     return int(out[0]), int(out[1])
 
 
+def _print(rows, url) -> None:
+    width = max(len(r[0]) for r in rows)
+    print(f"machine: {os.cpu_count()} cores; engine {url}")
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=10, help="repetitions for the timing of (1)")
     ap.add_argument("--keep", type=Path, help="keep the work files in this folder")
+    ap.add_argument("--only-credits", action="store_true", help="run (1) only")
     args = ap.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="nemo-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -76,10 +86,14 @@ def main() -> None:
         # 1. one small call, CLI vs bare requests
         bare = ["-c", "import requests,sys; r=requests.get(sys.argv[1]+'/api/credits/balance/simple', "
                 "headers={'Authorization':'Bearer '+sys.argv[2]}); print(r.json()['data'])", url, token]
-        med_cli, min_cli = timed(lambda: nemo(env, "credits", "--json"), args.runs)
-        med_bare, min_bare = timed(lambda: subprocess.run([sys.executable, *bare], capture_output=True, check=True), args.runs)
+        (med_cli, min_cli), (med_bare, min_bare) = timed_alternating(
+            [lambda: nemo(env, "credits", "--json"),
+             lambda: subprocess.run([sys.executable, *bare], capture_output=True, check=True)], args.runs)
         rows.append(("credits: nemo credits --json", f"{med_cli * 1000:.0f} ms median ({min_cli * 1000:.0f} min)"))
         rows.append(("credits: bare python3 -c requests", f"{med_bare * 1000:.0f} ms median ({min_bare * 1000:.0f} min)"))
+        rows.append(("credits: ratio", f"{med_cli / med_bare:.2f}x"))
+        if args.only_credits:
+            return _print(rows, url)
 
         # 2. upload memory, 400 MB
         big = work / "big.wav"
@@ -132,10 +146,7 @@ def main() -> None:
         rows.append(("export 60 s 1080p: bare ffmpeg, same composition", f"{bare_s:.1f} s, RTF {bare_s / 60:.2f}"))
         rows.append(("export overhead", f"{ours - bare_s:+.1f} s ({(ours / bare_s - 1) * 100:+.0f}%)"))
 
-        width = max(len(r[0]) for r in rows)
-        print(f"machine: {os.cpu_count()} cores; engine {url}")
-        for name, value in rows:
-            print(f"{name:<{width}}  {value}")
+        _print(rows, url)
     finally:
         daemon.stop(state)
 

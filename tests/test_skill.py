@@ -13,7 +13,7 @@ import yaml
 from skills_ref.parser import parse_frontmatter
 from skills_ref.validator import validate_metadata
 
-from nemo_skill.bundle import manifest
+from nemo_skill.bundle import manifest, validate_manifest
 from nemo_skill.skill import detect_platform, identify, install, read_frontmatter
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +51,10 @@ def test_manifest_agrees_with_frontmatter(entry):
 
 def test_manifest_matches_its_schema_and_contract_types():
     data = yaml.safe_load((ROOT / "skill.yaml").read_text())
+    validate_manifest(data)
+    broken = {**data, "routing": {**data["routing"], "negations": []}}
+    with pytest.raises(Exception, match="should be non-empty|is too short"):
+        validate_manifest(broken)
     assert data["uploads"]["max_bytes"] == 500 * 1024 * 1024
     contract = {"mp4", "mov", "avi", "webm", "mkv", "flv", "jpg", "png", "gif", "webp", "mp3", "wav", "m4a", "aac"}
     assert contract <= set(manifest().accepted_extensions)

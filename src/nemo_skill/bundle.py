@@ -12,7 +12,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import jsonschema
 import yaml
 
 from .errors import ConfigError
@@ -76,8 +75,20 @@ class Manifest:
         return [e for exts in self.upload_types.values() for e in exts]
 
 
-def parse_manifest(data: dict) -> Manifest:
+def load_yaml(text: str):
+    """yaml.safe_load, with libyaml's C loader when PyYAML has it (several times faster: this
+    runs on every command)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def validate_manifest(data: dict) -> None:
+    """skill.yaml against its schema. The tests run it on every change; a command does not
+    pay for it (jsonschema costs a tenth of a second to import on every call)."""
+    import jsonschema
     jsonschema.validate(data, schema("skill.schema.json"))
+
+
+def parse_manifest(data: dict) -> Manifest:
     skills = tuple(
         SkillEntry(s["name"], str(s["version"]), s["path"], s["description"].strip(),
                    tuple(s.get("examples", ())))
@@ -96,4 +107,4 @@ def parse_manifest(data: dict) -> Manifest:
 @functools.cache
 def manifest() -> Manifest:
     path = bundle_root() / "skill.yaml"
-    return parse_manifest(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_manifest(load_yaml(path.read_text(encoding="utf-8")))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import yaml
 
-from .bundle import bundle_root, manifest
+from .bundle import bundle_root, load_yaml, manifest
 from .errors import ConfigError, InputError
 
 INSTALL_MARKER = ".nemo-skill.json"
@@ -47,7 +47,7 @@ def read_frontmatter(skill_md: Path) -> Frontmatter:
         raise ConfigError(f"{skill_md} has no frontmatter")
     try:
         _, head, _ = text.split("---", 2)
-        data = yaml.safe_load(head) or {}
+        data = load_yaml(head) or {}
     except (ValueError, yaml.YAMLError) as exc:
         raise ConfigError(f"{skill_md}: frontmatter is not valid YAML ({exc})") from None
     return Frontmatter(str(data.get("name", "")), str(data.get("version", "0")),

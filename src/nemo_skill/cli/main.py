@@ -7,6 +7,7 @@ Exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, handoff).
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import sys
@@ -15,8 +16,16 @@ from .. import __version__
 from ..constants import EXIT_ERROR, EXIT_USAGE
 from ..errors import NemoError
 from ..redact import RedactingFilter
-from . import doctor, engine, generate, project, skills, subtitles
 from .output import Output
+
+# Which module holds each command: a call imports only its own (an agent pays a process
+# start for every command, and the subtitle or video modules pull in numpy and more).
+COMMAND_MODULES = {
+    "subtitle": "subtitles", "subs": "subtitles", "generate": "generate", "script": "generate",
+    "connect": "project", "say": "project", "route": "project", "chat": "project",
+    "upload": "project", "state": "project", "credits": "project", "export": "project",
+    "skill": "skills", "engine": "engine", "doctor": "doctor",
+}
 
 EPILOG = """exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, a handoff)
 settings: NEMO_BACKEND, NEMO_API_URL, NEMO_TOKEN, NEMO_STATE_DIR, NEMO_SKILL_PLATFORM,
@@ -30,7 +39,15 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(EXIT_USAGE)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _modules_for(argv: list[str]) -> list[str]:
+    """The command modules this call needs: one for a command, all for `nemo --help`."""
+    command = next((a for a in argv if not a.startswith("-")), None)
+    if command in COMMAND_MODULES:
+        return [COMMAND_MODULES[command]]
+    return list(dict.fromkeys(COMMAND_MODULES.values()))
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true",
                         help="print one JSON document on stdout (progress stays on stderr)")
@@ -42,12 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nemo {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 parser_class=_Parser)
-    subtitles.add_parsers(sub, common)
-    generate.add_parsers(sub, common)
-    project.add_parsers(sub, common)
-    skills.add_parsers(sub, common)
-    engine.add_parsers(sub, common)
-    doctor.add_parsers(sub, common)
+    for name in _modules_for(sys.argv[1:] if argv is None else argv):
+        importlib.import_module(f"{__package__}.{name}").add_parsers(sub, common)
     return parser
 
 
@@ -74,7 +87,7 @@ def _resume_hint() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     _setup_logging()
-    args = build_parser().parse_args(argv)
+    args = build_parser(argv).parse_args(argv)
     out = Output(json_mode=args.json, quiet=args.quiet)
     try:
         return args.func(args, out)
