@@ -3,6 +3,7 @@ user's journey through `nemo say` alone, and no token in any output."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -12,15 +13,38 @@ from pathlib import Path
 import pytest
 from conftest import run_nemo
 
-COMMANDS = [["connect"], ["say"], ["route"], ["chat"], ["upload"], ["state"], ["credits"],
-            ["export"], ["skill", "install"], ["skill", "list"], ["skill", "headers"],
-            ["engine", "start"], ["engine", "stop"], ["engine", "status"], ["engine", "logs"]]
+from nemo_skill.cli.main import build_parser, main
+
+def _commands(parser: argparse.ArgumentParser, prefix=()) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
+    """Every command and sub-command of the real parser, so a new one is covered at once."""
+    found = []
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                found.append(((*prefix, name), sub))
+                found.extend(_commands(sub, (*prefix, name)))
+    return found
 
 
-@pytest.mark.parametrize("command", COMMANDS, ids=" ".join)
-def test_every_command_has_help(command, cli_env):
-    proc = run_nemo([*command, "--help"], cli_env)
-    assert proc.returncode == 0 and "--json" in proc.stdout
+COMMANDS = _commands(build_parser([]))
+
+
+def test_the_command_list_is_complete():
+    names = {" ".join(c) for c, _ in COMMANDS}
+    assert {"subtitle", "subs pending", "generate", "script submit", "say", "export", "doctor",
+            "engine logs", "skill install"} <= names
+
+
+@pytest.mark.parametrize("command, parser", COMMANDS, ids=lambda c: " ".join(c) if isinstance(c, tuple) else "")
+def test_every_command_has_help_and_every_option_says_what_it_does(command, parser, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([*command, "--help"])
+    assert exit_.value.code == 0
+    if not any(isinstance(a, argparse._SubParsersAction) for a in parser._actions):
+        assert "--json" in capsys.readouterr().out
+    silent = [a.dest for a in parser._actions if not a.help and a.dest != "help"
+              and not isinstance(a, argparse._SubParsersAction)]
+    assert silent == [], f"nemo {' '.join(command)}: options without help: {silent}"
 
 
 def test_usage_error_is_exit_2(cli_env):
