@@ -15,6 +15,7 @@ from conftest import run_nemo
 
 from nemo_skill.cli.main import build_parser, main
 
+
 def _commands(parser: argparse.ArgumentParser, prefix=()) -> list[tuple[tuple[str, ...], argparse.ArgumentParser]]:
     """Every command and sub-command of the real parser, so a new one is covered at once."""
     found = []
