@@ -41,7 +41,7 @@ def test_bad_scripts(text, message):
 
 
 def test_voices():
-    assert tts.parse_voice(None).id == "espeak:cmn"
+    assert tts.parse_voice(None).id == tts.DEFAULT_VOICE == "espeak:cmn+f3"
     assert tts.parse_voice("espeak:cmn+f3").id == "espeak:cmn+f3"
     assert tts.parse_voice("edge:zh-CN-XiaoxiaoNeural").provider == "edge"
     with pytest.raises(InputError, match="unknown voice") as err:
