@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+from pathlib import Path
 
 import jsonschema
 import pysubs2
@@ -98,3 +100,23 @@ def test_a_blank_translated_cue_keeps_the_pair(tmp_path):
     assert len(json.loads(open(files["en.bcc"], encoding="utf-8").read())["body"]) == 1
     ass = subfiles.ass_document(pair, 1920, 1080)
     assert [e.style for e in ass] == ["Sub_zh", "Sub_zh"]
+
+
+def test_a_language_without_words_is_left_out_of_files_and_renders(tmp_path):
+    """Issue 9: an empty English track became a 0-byte .en.srt and crashed the soft render."""
+    from nemo_skill.media import compose
+    draft = Draft({"t": [
+        {"id": "clip", "tt": 0, "sg": [{"st": 0, "d": 2000, "src": "clip.mp4"}]},
+        {"id": "subtitle_zh", "tt": 7, "m": {"kind": "subtitle", "lang": "zh"},
+         "sg": [{"st": 500, "d": 1500, "txt": "你好"}]},
+        {"id": "subtitle_en", "tt": 7, "m": {"kind": "subtitle", "lang": "en"},
+         "sg": [{"st": 500, "d": 1500, "txt": "  "}]}]})
+    assert subfiles.subtitle_languages(draft) == ["zh", "en"]
+    assert [t.lang for t in subfiles.from_draft(draft)] == ["zh"]
+    clip = tmp_path / "clip.mp4"
+    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "testsrc2=s=320x240:d=2", "-f", "lavfi",
+                    "-i", "sine=d=2", "-c:v", "libx264", "-c:a", "aac", "-shortest", str(clip)], check=True)
+    plan = compose.build_soft(draft.raw, lambda _src: clip, tmp_path / "soft.mp4", tmp_path)
+    assert [a for a in plan.args if a.endswith(".srt")] == [f"file:{tmp_path / '0.zh.srt'}"]
+    files = subfiles.write_all(subfiles.from_draft(draft), tmp_path / "out", "v", 1920, 1080, ("srt", "bcc"))
+    assert not any("en" in k for k in files) and all(Path(p).stat().st_size > 0 for p in files.values())

@@ -148,6 +148,12 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
     data: dict = {"files": files, "languages": [t.lang for t in tracks],
                   "cues": {t.lang: sum(1 for c in t.cues if c.text.strip()) for t in tracks},
                   "translation": {t.lang: t.source for t in tracks}}
+    left_out = [lang for lang in subfiles.subtitle_languages(draft) if lang not in data["languages"]]
+    if left_out:
+        data["left_out"] = {lang: "no words were recognised or translated for it, so no file was "
+                                  "written" for lang in left_out}
+        data["next"] = ("for English, let your agent translate (`nemo subtitle VIDEO --translator "
+                        "agent`) or set NEMO_LLM_BASE_URL/NEMO_LLM_MODEL/NEMO_LLM_API_KEY")
     drafts = [t.lang for t in tracks if t.draft_quality]
     if drafts:
         data["draft_quality"] = drafts

@@ -44,6 +44,7 @@ def _human(data: dict) -> str:
              + (f" (translation: {', '.join(f'{k} by {v}' for k, v in data.get('translation', {}).items())})"
                 if data.get("translation") else "")]
     lines += [f"  {label}: {path}" for label, path in data.get("files", {}).items()]
+    lines += [f"Left out {lang}: {why}" for lang, why in data.get("left_out", {}).items()]
     if data.get("next"):
         lines.append(f"Next: {data['next']}")
     return "\n".join(lines)

@@ -39,8 +39,17 @@ class SubTrack:
         return self.source == "whisper-draft"
 
 
+def subtitle_languages(draft: Draft) -> list[str]:
+    """Every language the draft has a subtitle track for, words or not."""
+    return [str((t.raw.get("m") or {}).get("lang") or "zh") for t in draft.tracks
+            if t.type == TEXT and t.kind == "subtitle"]
+
+
 def from_draft(draft: Draft) -> list[SubTrack]:
-    """The draft's subtitle tracks, in display order (``m.subtitles.order``)."""
+    """The draft's subtitle tracks that have words, in display order (``m.subtitles.order``).
+
+    A track without a single word is left out, so no render or file ever meets an empty
+    language (an empty SRT is invalid input to ffmpeg; an empty BCC body helps nobody)."""
     tracks = []
     for t in draft.tracks:
         if t.type != TEXT or t.kind != "subtitle":
@@ -48,6 +57,8 @@ def from_draft(draft: Draft) -> list[SubTrack]:
         meta = t.raw.get("m") or {}
         # Empty cues are kept: a translation that left one cue blank still pairs 1:1.
         cues = [Cue(s.start / 1000, s.end / 1000, s.text or "") for s in t.segments]
+        if not any(c.text.strip() for c in cues):
+            continue
         tracks.append(SubTrack(str(meta.get("lang") or "zh"), cues, dict(meta.get("style") or {}),
                                str(meta.get("source") or "")))
     order = list((draft.meta.get("subtitles") or {}).get("order") or ["zh", "en"])
