@@ -185,6 +185,8 @@ def test_bad_input_is_explained(kind, message, cli_env, tmp_path):
     doc = json.loads(r.stdout)
     assert doc["ok"] is False and message in doc["message"]
     assert "Next:" in r.stderr
+    if kind == "silence":   # the user's own file name, not the engine's stored one
+        assert "No speech was found in silence.mp4 " in doc["message"]
 
 
 def test_english_speech_gets_chinese_through_the_agent(cli_env, tmp_path):

@@ -10,6 +10,7 @@ translation still waiting for the calling agent.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from ..errors import NemoError
 from ..media import asr, cues, subfiles, translate
@@ -75,6 +76,11 @@ def _speech_source(draft: dict, ctx: ToolContext):
     if upload is None:
         return None
     return ctx.engine.resolve_src(upload["cdn_url"]), 0.0, 0.0, float(upload.get("duration") or 0)
+
+
+def _shown_name(path: Path, ctx: ToolContext) -> str:
+    """The name the user gave the file, not the engine's stored one (``1bdc144f_tea.mp4``)."""
+    return next((u["filename"] for u in ctx.uploads if Path(u.get("path", "")) == path), path.name)
 
 
 def _to_timeline(words: list, ss: float, st: float, length: float) -> list:
@@ -151,9 +157,10 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     words = _to_timeline(result.words, ss, st, length)
     if not words:
+        name = _shown_name(path, ctx)
         return {"error": "no speech", "message": ctx.say(
-            f"No speech was found in {path.name} (it is silent or only music), so there are no "
-                 "subtitles to make.", f"{path.name} 中没有找到人声（静音或只有音乐），无法生成字幕。")}
+            f"No speech was found in {name} (it is silent or only music), so there are no "
+                 "subtitles to make.", f"{name} 中没有找到人声（静音或只有音乐），无法生成字幕。")}
     lang = result.language
     limits = args.get("limits") or {}
     items = cues.layout(words, lang, cues.rules_for(lang, **limits.get(lang, {})))
