@@ -128,7 +128,7 @@ def test_url_guard_refuses_private_addresses(url):
 
 def test_url_guard_in_the_app(tmp_path):
     engine = Engine(EngineConfig(state_dir=tmp_path, allow_private_urls=False))
-    with TestClient(create_app(engine)) as http:
+    with TestClient(create_app(engine, extra_hosts=("testserver",))) as http:
         token = http.post("/api/auth/anonymous-token", headers={"X-Client-Id": str(uuid.uuid4())}).json()["data"]["token"]
         auth = {"Authorization": f"Bearer {token}"}
         sid = http.post("/api/tasks/me/with-session/nemo_agent", json={"task_name": "project", "language": "en"},

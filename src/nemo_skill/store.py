@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import time
 import uuid
@@ -17,6 +18,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from .constants import RENDER_ID_PATTERN
+from .errors import ProtocolError
 from .redact import register_secret
 
 SECRET_MODE = 0o600
@@ -83,9 +86,9 @@ class Store:
             write_private(path, value + "\n")
             return value
 
-    # --- tokens, per API base URL ----------------------------------------------
-    def token(self, base_url: str) -> dict | None:
-        entry = _read_json(self.credentials_path, {}).get(base_url)
+    # --- tokens, per backend (its URL; the local engine: one key) ----------------------------------------------
+    def token(self, key: str) -> dict | None:
+        entry = _read_json(self.credentials_path, {}).get(key)
         if not entry or not entry.get("token"):
             return None
         if entry.get("expires_at") and entry["expires_at"] <= time.time() + 60:
@@ -93,38 +96,45 @@ class Store:
         register_secret(entry["token"])
         return entry
 
-    def save_token(self, base_url: str, token: str, *, user_id: str | None,
+    def save_token(self, key: str, token: str, *, user_id: str | None,
                    expires_at: float | None) -> None:
         register_secret(token)
         self._update(self.credentials_path, lambda d: d.__setitem__(
-            base_url, {"token": token, "user_id": user_id, "expires_at": expires_at}))
+            key, {"token": token, "user_id": user_id, "expires_at": expires_at}))
 
-    def forget_token(self, base_url: str) -> None:
-        self._update(self.credentials_path, lambda d: d.pop(base_url, None))
+    def forget_token(self, key: str) -> None:
+        self._update(self.credentials_path, lambda d: d.pop(key, None))
 
-    # --- sessions, per base URL and skill ------------------------------------
-    def session(self, base_url: str, skill: str) -> dict | None:
-        return _read_json(self.dir / "sessions.json", {}).get(f"{base_url}|{skill}")
+    # --- sessions, per backend and skill ------------------------------------
+    def session(self, key: str, skill: str) -> dict | None:
+        return _read_json(self.dir / "sessions.json", {}).get(f"{key}|{skill}")
 
-    def save_session(self, base_url: str, skill: str, session: dict) -> None:
+    def save_session(self, key: str, skill: str, session: dict) -> None:
         self._update(self.dir / "sessions.json",
-                     lambda d: d.__setitem__(f"{base_url}|{skill}", session))
+                     lambda d: d.__setitem__(f"{key}|{skill}", session))
 
-    def note_session(self, base_url: str, skill: str, **extra) -> None:
+    def note_session(self, key: str, skill: str, **extra) -> None:
         """Keep local facts beside the session (the source video's path, the output folder)."""
         self._update(self.dir / "sessions.json",
-                     lambda d: d.setdefault(f"{base_url}|{skill}", {}).update(extra))
+                     lambda d: d.setdefault(f"{key}|{skill}", {}).update(extra))
 
-    def forget_session(self, base_url: str, skill: str) -> None:
-        self._update(self.dir / "sessions.json", lambda d: d.pop(f"{base_url}|{skill}", None))
+    def forget_session(self, key: str, skill: str) -> None:
+        self._update(self.dir / "sessions.json", lambda d: d.pop(f"{key}|{skill}", None))
 
     # --- render jobs -----------------------------------------------------------
+    def _render_path(self, render_id: str) -> Path:
+        if not isinstance(render_id, str) or not re.fullmatch(RENDER_ID_PATTERN, render_id):
+            raise ProtocolError(f"the server gave a render id that is not safe as a file name: "
+                                f"{str(render_id)[:40]!r}",
+                                hint="this is not a NemoVideo server you can trust; check NEMO_API_URL")
+        return self.renders_dir / f"{render_id}.json"
+
     def save_render(self, job: dict) -> None:
         job = {**job, "updated_at": time.time()}
-        write_private(self.renders_dir / f"{job['id']}.json", json.dumps(job, indent=2))
+        write_private(self._render_path(job["id"]), json.dumps(job, indent=2))
 
     def render(self, render_id: str) -> dict | None:
-        return _read_json(self.renders_dir / f"{render_id}.json", None)
+        return _read_json(self._render_path(render_id), None)
 
     def renders(self, *, unfinished_only: bool = False) -> list[dict]:
         jobs = [_read_json(p, None) for p in self.renders_dir.glob("*.json")]

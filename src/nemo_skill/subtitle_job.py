@@ -77,7 +77,7 @@ def run(client: NemoClient, video: Path, out_dir: Path, options: Options,
     client.session(new=True)
     progress(f"Uploading {video.name}...")
     client.upload([video])
-    client.store.note_session(client.base_url, client.skill, video=str(video.resolve()),
+    client.store.note_session(client.store_key, client.skill, video=str(video.resolve()),
                               out_dir=str(Path(out_dir).resolve()), stem=video.stem)
     result = client.chat(request_text(options))
     errors = result.errors()
@@ -128,7 +128,7 @@ def submit(client: NemoClient, path: Path) -> Draft:
 def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None = None,
                    video: Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> dict:
     """`finish` for the current project, with the video and folder `run` noted for it."""
-    noted = client.store.session(client.base_url, client.skill) or {}
+    noted = client.store.session(client.store_key, client.skill) or {}
     out_dir = out_dir or Path(noted.get("out_dir") or ".")
     if video is None and noted.get("video"):
         video = Path(noted["video"])

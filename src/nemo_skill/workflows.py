@@ -67,7 +67,7 @@ def finish_export(client: NemoClient, render_id: str, target: Path, *, interval:
 def unfinished_jobs(client: NemoClient) -> list[dict]:
     """Renders this client started on this backend and did not download."""
     return [j for j in client.store.renders(unfinished_only=True)
-            if j.get("base_url") == client.base_url]
+            if j.get("store_key", j.get("base_url")) == client.store_key]
 
 
 def resume_exports(client: NemoClient, *, interval: float, out: Path | None = None,

@@ -10,6 +10,8 @@ from ..skill import identify
 from ..store import Store
 from .output import Output
 
+LOCAL_ENGINE_KEY = "local-engine"   # the engine's port changes at every start; its identity does not
+
 
 def settings() -> Settings:
     return Settings.from_env()
@@ -19,11 +21,12 @@ def make_client(args: argparse.Namespace, out: Output, *, skill: str | None = No
     cfg = settings()
     store = Store(cfg.state_dir)
     ident = identify(skill or getattr(args, "skill", None))
-    base_url = cfg.api_url
+    base_url, store_key = cfg.api_url, None
     if cfg.backend == "local" and base_url is None:
         from ..engine.daemon import ensure_running
-        base_url = ensure_running(cfg, on_progress=out.progress)
+        base_url, store_key = ensure_running(cfg, on_progress=out.progress), LOCAL_ENGINE_KEY
     return NemoClient(base_url, store=store, headers=ident.headers(cfg.platform), skill=ident.name,
                       token=cfg.token, retry_delay=cfg.retry_delay,
                       rate_limit_wait=cfg.rate_limit_wait,
-                      state_poll_interval=cfg.state_poll_interval, on_progress=out.progress)
+                      state_poll_interval=cfg.state_poll_interval, on_progress=out.progress,
+                      store_key=store_key)

@@ -107,9 +107,13 @@ class NemoClient:
                  skill: str, token: str | None = None, retry_delay: float = C.RETRY_DELAY,
                  rate_limit_wait: float = C.RATE_LIMIT_WAIT,
                  state_poll_interval: float = C.STATE_POLL_INTERVAL,
-                 on_progress: Progress = _quiet) -> None:
+                 on_progress: Progress = _quiet, store_key: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.store = store
+        # What token, session and render jobs are kept under: the URL, except for the local
+        # engine, which is one backend whatever port it starts on (issue 10: a restart must
+        # not lose the project).
+        self.store_key = store_key or self.base_url
         self.skill = skill
         self.attribution = dict(headers)
         self.user_token = token           # NEMO_TOKEN: a registered user's, never renewed
@@ -143,13 +147,13 @@ class NemoClient:
         if not token:
             raise ProtocolError("the token endpoint answered without a token")
         expires = _epoch(data.get("expires_at"))
-        self.store.save_token(self.base_url, token, user_id=data.get("user_id"), expires_at=expires)
+        self.store.save_token(self.store_key, token, user_id=data.get("user_id"), expires_at=expires)
         self._token = token
         return {k: v for k, v in data.items() if k != "token"}
 
     def token(self) -> str:
         if self._token is None:
-            saved = self.store.token(self.base_url)
+            saved = self.store.token(self.store_key)
             if saved:
                 self._token = saved["token"]
             else:
@@ -158,7 +162,7 @@ class NemoClient:
         return self._token
 
     def _renew_token(self) -> None:
-        self.store.forget_token(self.base_url)
+        self.store.forget_token(self.store_key)
         self._token = None
         self.anonymous_token()
 
@@ -232,7 +236,7 @@ class NemoClient:
             time.sleep(delay)
 
     def _credits_error(self, exc: OutOfCredits) -> OutOfCredits:
-        saved = self.store.token(self.base_url) or {}
+        saved = self.store.token(self.store_key) or {}
         return OutOfCredits(exc.message, bind_id=saved.get("user_id"),
                             registered=not self.anonymous, status=exc.status)
 
@@ -244,11 +248,11 @@ class NemoClient:
             raise ProtocolError("the session endpoint answered without a session_id")
         session = {"session_id": data["session_id"], "task_id": data.get("task_id"),
                    "user_id": data.get("user_id"), "created_at": time.time(), "language": language}
-        self.store.save_session(self.base_url, self.skill, session)
+        self.store.save_session(self.store_key, self.skill, session)
         return session
 
     def session(self, *, new: bool = False, language: str = "en") -> dict:
-        saved = None if new else self.store.session(self.base_url, self.skill)
+        saved = None if new else self.store.session(self.store_key, self.skill)
         return saved or self.create_session(language)
 
     def _with_session(self, call: Callable[[str], Any], session_id: str | None = None) -> Any:
@@ -258,7 +262,7 @@ class NemoClient:
             return call(sid)
         except SessionNotFound:
             self.progress("The project session was not found; starting a new one...")
-            self.store.forget_session(self.base_url, self.skill)
+            self.store.forget_session(self.store_key, self.skill)
             return call(self.create_session()["session_id"])
 
     # --- simple reads --------------------------------------------------------------------
@@ -297,7 +301,7 @@ class NemoClient:
     def stream(self, text: str, session_id: str, *, on_bytes: Callable[[], None] | None = None,
                deadline: float = C.STREAM_DEADLINE) -> Iterator[StreamEvent]:
         """POST /run_sse and yield its events; the response is always closed."""
-        session = self.store.session(self.base_url, self.skill) or {}
+        session = self.store.session(self.store_key, self.skill) or {}
         body = {"app_name": C.APP_NAME, "user_id": session.get("user_id") or "me",
                 "session_id": session_id,
                 "new_message": {"role": "user", "parts": [{"text": text}]}, "streaming": True}
@@ -386,7 +390,7 @@ class NemoClient:
                     continue
                 status = RenderStatus.parse(render_id, data if isinstance(data, dict) else {})
                 job = {"id": status.id, "session_id": sid, "base_url": self.base_url,
-                       "skill": self.skill, "status": status.status, "created_at": time.time()}
+                       "store_key": self.store_key, "skill": self.skill, "status": status.status, "created_at": time.time()}
                 self.store.save_render(job)
                 return job
             raise AssertionError("unreachable")
@@ -409,7 +413,8 @@ class NemoClient:
         end = time.monotonic() + deadline
         while True:
             status = self.export_status(render_id)
-            job = self.store.render(render_id) or {"id": render_id, "base_url": self.base_url}
+            job = self.store.render(render_id) or {"id": render_id, "base_url": self.base_url,
+                                                   "store_key": self.store_key}
             self.store.save_render({**job, "status": status.status, "progress": status.progress,
                                     "output_url": status.output_url})
             if on_status:

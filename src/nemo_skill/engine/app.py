@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
+import re
 import time
 import uuid
 
@@ -20,11 +20,12 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from .. import __version__
-from ..constants import APP_NAME
+from ..constants import APP_NAME, RENDER_ID_PATTERN
 from ..intents import has_cjk
 from ..timeline import Draft
 from . import planner, uploads
 from .errors import EngineError
+from .guard import Guard
 from .service import MESSAGE_COST, Engine, dumps
 from .tools import TOOLS, ToolContext
 
@@ -35,10 +36,17 @@ def ok(data) -> dict:
     return {"code": 0, "message": "success", "data": data}
 
 
-def create_app(engine: Engine) -> FastAPI:
+def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
+    """The app. ``extra_hosts``: Host names besides the loopback ones (in-process tests)."""
     app = FastAPI(title="NemoVideo API (local engine)", version=__version__,
                   description="The NemoVideo API contract served on 127.0.0.1 (nemo-api.md).")
     app.state.engine = engine
+    app.add_middleware(Guard, extra_hosts=extra_hosts)
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, exc: RecursionError):
+        return JSONResponse({"code": 4000, "message": "the JSON body is nested too deeply", "data": None},
+                            status_code=400)
 
     @app.exception_handler(EngineError)
     async def engine_error(request: Request, exc: EngineError):
@@ -67,7 +75,9 @@ def create_app(engine: Engine) -> FastAPI:
 
     @app.get("/healthz")
     def health():
-        return ok({"status": "ok", "pid": os.getpid(), "version": __version__})
+        # An opaque id of this run (engine.json holds it too), so `nemo` knows it reached its own
+        # engine; no pid or path for a stranger.
+        return ok({"status": "ok", "version": __version__, "instance": engine.instance})
 
     @app.post("/api/auth/anonymous-token")
     def anonymous_token(x_client_id: str | None = Header(default=None)):
@@ -218,19 +228,26 @@ def create_app(engine: Engine) -> FastAPI:
         finally:
             engine.active_streams -= 1
 
+    def render_id_of(value) -> str:
+        """A render id names a file: only the safe shape, or 400 (issue 10)."""
+        if not isinstance(value, str) or not re.fullmatch(RENDER_ID_PATTERN, value):
+            raise EngineError(4000, "a render id is 1-64 letters, digits, '_' or '-' "
+                                    "(e.g. render_1700000000000)", 400, envelope="success")
+        return value
+
     @app.post("/api/render/proxy/lambda")
     def render(body: dict, request: Request, user_id: str = Depends(user)):
-        render_id = str(body.get("id") or f"render_{int(time.time() * 1000)}")
+        render_id = render_id_of(body.get("id") or f"render_{int(time.time() * 1000)}")
         session_id = body.get("sessionId") or body.get("session_id")
         draft = body.get("draft")
-        if not session_id or not isinstance(draft, dict):
+        if not isinstance(session_id, str) or not session_id or not isinstance(draft, dict):
             raise EngineError(4000, "expected id, sessionId and draft", 400, envelope="success")
-        status = engine.render(user_id, render_id, str(session_id), draft)
+        status = engine.render(user_id, render_id, session_id, draft)
         return {"success": True, "data": status}
 
     @app.get("/api/render/proxy/lambda/{render_id}")
     def render_status(render_id: str, request: Request, user_id: str = Depends(user)):
-        engine.owned_render(user_id, render_id)
+        engine.owned_render(user_id, render_id_of(render_id))
         status = engine.renders.status(render_id)
         if status["status"] == "completed":
             status["outputUrl"] = str(request.url_for("download", render_id=render_id))
@@ -238,12 +255,12 @@ def create_app(engine: Engine) -> FastAPI:
 
     @app.post("/api/render/proxy/lambda/{render_id}/cancel")
     def render_cancel(render_id: str, user_id: str = Depends(user)):
-        engine.owned_render(user_id, render_id)
+        engine.owned_render(user_id, render_id_of(render_id))
         return {"success": True, "data": engine.renders.cancel(render_id)}
 
     @app.get("/api/render/proxy/{render_id}/download", name="download")
     def download(render_id: str, user_id: str = Depends(user)):
-        engine.owned_render(user_id, render_id)
+        engine.owned_render(user_id, render_id_of(render_id))
         path = engine.renders.output(render_id)
         if path is None:
             raise EngineError(404, f"render {render_id} has no finished output yet", 404,

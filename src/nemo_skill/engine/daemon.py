@@ -63,7 +63,7 @@ def status(state_dir: Path) -> dict | None:
         with requests.Session() as http:
             http.trust_env = False
             r = http.get(f"{info['url']}/healthz", timeout=2)
-        if r.status_code == 200 and r.json().get("data", {}).get("pid") == info["pid"]:
+        if r.status_code == 200 and r.json().get("data", {}).get("instance") == info.get("instance"):
             return info
     except (requests.RequestException, ValueError):
         pass

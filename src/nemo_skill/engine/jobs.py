@@ -88,7 +88,7 @@ class RenderQueue:
         try:
             draft = json.loads(row["draft"])
             tmp = work / "out.mp4"
-            plan = compose.build_for(draft, self.resolve, tmp, work)
+            plan = compose.build_for(draft, lambda src: self.resolve(src, row["session_id"]), tmp, work)
             ffmpeg.run(plan.args, duration=plan.duration, on_progress=progress, cancel=cancel)
             shutil.move(str(tmp), out)
             self._set(render_id, status="completed", progress=100, output_path=str(out),

@@ -42,7 +42,7 @@ def serve(state_dir: Path, *, port: int = 0, idle_timeout: float | None = None,
                                            access_log=False, timeout_keep_alive=30,
                                            timeout_graceful_shutdown=5))
     info = info_path(state_dir)
-    write_private(info, json.dumps({"pid": os.getpid(), "port": actual,
+    write_private(info, json.dumps({"pid": os.getpid(), "port": actual, "instance": engine.instance,
                                     "url": f"http://127.0.0.1:{actual}", "started_at": time.time()}))
     log.info("engine listening on http://127.0.0.1:%d (pid %d)", actual, os.getpid())
 

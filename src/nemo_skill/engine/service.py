@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ..bundle import manifest
 from ..timeline import Draft
-from . import planner
+from . import draft_check, planner
 from .accounts import Accounts
 from .db import Database
 from .errors import EngineError, session_not_found
@@ -59,6 +59,7 @@ class Engine:
                                  token_lifetime=config.token_lifetime)
         self.renders = RenderQueue(self.db, self.home / "renders", self.accounts, self.resolve_src)
         self.last_activity = time.monotonic()
+        self.instance = uuid.uuid4().hex
         self.active_streams = 0
         self._session_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -120,18 +121,37 @@ class Engine:
             self.db.save_draft(session_id, normalize(draft), note="upload")
         return True
 
-    def resolve_src(self, src: str) -> Path:
-        """A draft ``src`` (an /api/files URL of an upload) -> the file on disk."""
-        parts = src.split("/api/files/", 1)
+    def resolve_src(self, src: str, session_id: str) -> Path:
+        """A draft ``src`` -> the file on disk, if it belongs to ``session_id``: an /api/files
+        URL of one of its uploads, or a file the engine made inside its folder (narration).
+        Anything else (another user's upload or output, a path outside) gets one answer,
+        whether it exists or not, so nothing leaks."""
+        parts = str(src).split("/api/files/", 1)
         if len(parts) == 2:
             upload_id = parts[1].split("/", 1)[0]
-            row = self.db.one("SELECT path FROM uploads WHERE id=?", upload_id)
+            row = self.db.one("SELECT path FROM uploads WHERE id=? AND session_id=?", upload_id, session_id)
             if row and Path(row["path"]).is_file():
                 return Path(row["path"])
-        path = Path(src)
-        if path.is_absolute() and path.is_file() and path.resolve().is_relative_to(self.home.resolve()):
-            return path
-        raise EngineError(400, f"the draft refers to a file the engine does not have: {src[:80]}", 400)
+        else:
+            path = Path(str(src))
+            try:
+                inside = path.is_absolute() and path.resolve().is_relative_to(
+                    self.session_dir(session_id).resolve())
+            except (OSError, ValueError):
+                inside = False
+            if inside and path.is_file():
+                return path
+        raise EngineError(4000, f"the draft refers to a file that is not in this project: {str(src)[:80]}",
+                          400, envelope="success")
+
+    def owns_src(self, session_id: str):
+        def owns(src: str) -> bool:
+            try:
+                self.resolve_src(src, session_id)
+                return True
+            except EngineError:
+                return False
+        return owns
 
     # --- the agent ----------------------------------------------------------------------
     def plan(self, text: str) -> list[planner.Call]:
@@ -152,13 +172,10 @@ class Engine:
 
     def render(self, user_id: str, render_id: str, session_id: str, draft: dict) -> dict:
         self.owned_session(user_id, session_id)
+        draft_check.check(draft, owns=self.owns_src(session_id))
         if not Draft(draft).exportable:
             raise EngineError(400, "the draft has no track with segments; nothing to render", 400,
                               envelope="success")
-        for t in draft.get("t") or []:
-            for seg in t.get("sg") or []:
-                if seg.get("src"):
-                    self.resolve_src(seg["src"])
         return self.renders.submit(render_id, user_id, session_id, draft)
 
     def owned_render(self, user_id: str, render_id: str) -> None:

@@ -70,12 +70,12 @@ def _speech_source(draft: dict, ctx: ToolContext):
             continue
         for seg in t.segments:
             if seg.raw.get("src") and (seg.raw.get("m") or {}).get("type", "video") == "video":
-                return (ctx.engine.resolve_src(seg.raw["src"]), float(seg.raw.get("ss", 0)) / 1000,
+                return (ctx.engine.resolve_src(seg.raw["src"], ctx.session_id), float(seg.raw.get("ss", 0)) / 1000,
                         seg.start / 1000, seg.duration / 1000)
     upload = ctx.latest_upload("video", "audio")
     if upload is None:
         return None
-    return ctx.engine.resolve_src(upload["cdn_url"]), 0.0, 0.0, float(upload.get("duration") or 0)
+    return ctx.engine.resolve_src(upload["cdn_url"], ctx.session_id), 0.0, 0.0, float(upload.get("duration") or 0)
 
 
 def _shown_name(path: Path, ctx: ToolContext) -> str:
