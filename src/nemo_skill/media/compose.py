@@ -83,6 +83,11 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
             info = ffmpeg.probe(path)
             st, dur = seg.start / 1000.0, seg.duration / 1000.0
             ss = float(seg.raw.get("ss", 0)) / 1000.0
+            if not info.is_image and info.duration and ss >= info.duration:
+                # ffmpeg would "finish" with no frames from it: fail with the reason instead
+                raise MediaError(f"a segment starts {ss:.1f} s into {seg.name or 'its clip'}, which is "
+                                 f"only {info.duration:.1f} s long",
+                                 hint="trim it to start inside the clip, or remove it")
             volume = seg.volume if seg.volume is not None else 1.0
             if info.is_image:
                 inputs += ["-loop", "1", "-framerate", str(FPS), "-t", f"{dur:.3f}", "-i", ffmpeg.fpath(path)]

@@ -3,14 +3,22 @@
 argv lists only (never a shell), ``file:`` before paths so odd names are
 safe, the last stderr lines in every error, the child killed on any
 exception or cancel, progress read from ``-progress``.
+
+Media is untrusted (issue 10): every file input is opened with the ``file``
+protocol only, and a probed file must be a container of a type we accept, so
+an HLS or concat playlist renamed ``.mp4`` is refused before it can pull in
+other files. Children die with the process that started them.
 """
 
 from __future__ import annotations
 
+import ctypes
 import json
 import logging
 import shutil
+import signal
 import subprocess
+import sys
 import threading
 import time
 from collections import deque
@@ -22,6 +30,46 @@ from pathlib import Path
 from ..errors import MediaError, ToolMissingError
 
 log = logging.getLogger("nemo_skill.media")
+
+# Demuxers (ffprobe's format_name parts) of the types skill.yaml accepts. Anything else -
+# hls, concat, ffconcat, a playlist, a device - is refused: it could read other files.
+ALLOWED_FORMATS = frozenset({
+    "mov", "mp4", "m4a", "3gp", "3g2", "mj2", "matroska", "webm", "avi", "flv",
+    "mp3", "wav", "aac", "ogg", "flac",
+    "image2", "png_pipe", "jpeg_pipe", "gif", "gif_pipe", "webp_pipe", "bmp_pipe", "tiff_pipe",
+    "srt", "ass", "lavfi",
+})
+FILE_ONLY = ["-protocol_whitelist", "file"]
+
+
+def _load_prctl():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL("libc.so.6", use_errno=True).prctl
+    except OSError:
+        return None
+
+
+_PRCTL = _load_prctl()   # loaded here, in the parent: the child only makes one call
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL when the thread that started us dies, so a
+    killed engine leaves no ffmpeg behind (Linux; elsewhere the engine kills on exit)."""
+    if _PRCTL is not None:
+        _PRCTL(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _guard_inputs(args: Sequence[str]) -> list[str]:
+    """``-protocol_whitelist file`` before every file input, so nothing inside a file can
+    send ffmpeg to another protocol (http, tcp, concat, subfile, ...)."""
+    out: list[str] = []
+    for i, arg in enumerate(args):
+        if arg == "-i" and i + 1 < len(args) and str(args[i + 1]).startswith("file:"):
+            out += FILE_ONLY
+        out.append(arg)
+    return out
 
 
 class Cancelled(MediaError):
@@ -63,10 +111,11 @@ _IMAGE_CODECS = {"mjpeg", "png", "gif", "webp", "bmp", "tiff"}
 def probe(path: str | Path, timeout: float = 60) -> MediaInfo:
     """ffprobe a file; MediaError if it is not readable media."""
     path = Path(path)
-    cmd = [binary("ffprobe"), "-v", "error", "-print_format", "json", "-show_format",
+    cmd = [binary("ffprobe"), "-v", "error", *FILE_ONLY, "-print_format", "json", "-show_format",
            "-show_streams", fpath(path)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False,
+                              preexec_fn=_die_with_parent)
     except subprocess.TimeoutExpired:
         raise MediaError(f"{path.name}: reading the media took too long") from None
     if proc.returncode != 0:
@@ -83,6 +132,10 @@ def probe(path: str | Path, timeout: float = 60) -> MediaInfo:
         raise MediaError(f"{path.name} has no audio or video stream",
                          hint="give a video, image or audio file")
     fmt_name = str(fmt.get("format_name", ""))
+    if not set(fmt_name.split(",")) & ALLOWED_FORMATS:
+        raise MediaError(f"{path.name} is a {fmt_name or 'unknown'} file, not a video, image or audio "
+                         "container this tool takes", hint="give an MP4, MOV, MKV, WebM, AVI, FLV, "
+                         "JPG, PNG, GIF, WebP, MP3, WAV, M4A or AAC file")
     is_image = bool(video) and (video.get("codec_name") in _IMAGE_CODECS) and (
         "image2" in fmt_name or "_pipe" in fmt_name or fmt_name in ("gif", "webp"))
     duration = float(fmt.get("duration") or (video or audio or {}).get("duration") or 0)
@@ -103,10 +156,11 @@ def run(args: Sequence[str], *, duration: float | None = None,
         on_start: Callable[[subprocess.Popen], None] | None = None) -> None:
     """Run ffmpeg with ``args`` (after the binary); progress 0..100 if ``duration`` is known."""
     cmd = [binary("ffmpeg"), "-hide_banner", "-nostdin", "-y", "-progress", "pipe:1",
-           "-nostats", "-loglevel", "error", *args]
+           "-nostats", "-loglevel", "error", *_guard_inputs(args)]
     log.debug("ffmpeg %s", " ".join(cmd[1:]))
     tail: deque[str] = deque(maxlen=12)
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            preexec_fn=_die_with_parent)
     if on_start:
         on_start(proc)
     started = time.monotonic()
@@ -148,9 +202,10 @@ def read_pcm(path: str | Path, rate: int, *, block_seconds: float = 30,
     """Yield the audio of ``path`` as mono int16 numpy blocks at ``rate`` Hz."""
     import numpy as np  # only the ASR path needs it
 
-    cmd = [binary("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", "-i", fpath(path),
-           "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(rate), "-f", "s16le", "pipe:1"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    cmd = [binary("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *FILE_ONLY, "-i",
+           fpath(path), "-map", "0:a:0", "-vn", "-ac", "1", "-ar", str(rate), "-f", "s16le", "pipe:1"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            preexec_fn=_die_with_parent)
     tail: deque[str] = deque(maxlen=6)
     reader = threading.Thread(target=lambda: [tail.append(line.decode("utf-8", "replace").rstrip())
                                               for line in proc.stderr], daemon=True)
