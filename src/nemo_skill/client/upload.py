@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import quote, urlparse
 
 from ..bundle import manifest
 from ..errors import FileSizeError, FileTypeError, InputError
@@ -63,6 +63,16 @@ def check_url(url: str) -> str:
     return url
 
 
+def disposition_filename(name: str) -> str:
+    """``filename=`` for every server, plus RFC 5987 ``filename*=`` with the exact UTF-8 name,
+    so 视频.mp4 or ünï.mp4 arrive as they are (issue 10)."""
+    name = name.replace("\r", "").replace("\n", "")
+    plain = name.replace("\\", "_").replace('"', "%22")
+    if name.isascii():
+        return f'filename="{plain}"'
+    return f"filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
 class MultipartStream:
     """multipart/form-data with one ``files`` part per file, read block by block."""
 
@@ -73,9 +83,8 @@ class MultipartStream:
         self._parts: list[bytes | Path] = []
         for item in files:
             ctype = mimetypes.guess_type(item.path.name)[0] or "application/octet-stream"
-            name = item.path.name.replace('"', "%22").replace("\r", "").replace("\n", "")
             head = (f"--{self.boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
-                    f"filename=\"{name}\"\r\nContent-Type: {ctype}\r\n\r\n").encode()
+                    f"{disposition_filename(item.path.name)}\r\nContent-Type: {ctype}\r\n\r\n").encode()
             self._parts += [head, item.path, b"\r\n"]
         self._parts.append(f"--{self.boundary}--\r\n".encode())
         self.total = sum(p.stat().st_size if isinstance(p, Path) else len(p) for p in self._parts)

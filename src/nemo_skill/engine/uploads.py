@@ -51,6 +51,26 @@ def safe_filename(name: str) -> str:
     return f"{stem}.{ext[:10]}" if ext else stem
 
 
+def part_filename(params: dict[bytes, bytes]) -> str | None:
+    """The file name of a multipart part: RFC 5987 ``filename*=UTF-8''...`` first, else
+    ``filename`` read as UTF-8 (what browsers and requests send), else latin-1."""
+    extended = params.get(b"filename*")
+    if extended and b"''" in extended:
+        charset, _, encoded = extended.partition(b"''")
+        try:
+            return unquote(encoded.decode("ascii"), encoding=charset.decode("ascii") or "utf-8",
+                           errors="strict")
+        except (UnicodeDecodeError, LookupError):
+            pass
+    plain = params.get(b"filename")
+    if plain is None:
+        return None
+    try:
+        return plain.decode("utf-8")
+    except UnicodeDecodeError:
+        return plain.decode("latin-1")
+
+
 @dataclass
 class SavedFile:
     original: str
@@ -100,15 +120,15 @@ class StreamingUpload:
         self._value += data[start:end]
 
     def _hend(self) -> None:
-        self._part.headers[self._field.decode("latin-1").lower()] = self._value.decode("utf-8", "replace")
+        # Kept as bytes: a UTF-8 file name (视频.mp4) must not pass through latin-1 (issue 10).
+        self._part.headers[self._field.decode("latin-1").lower()] = self._value
         self._field = self._value = b""
 
     def _headers_done(self) -> None:
-        _, params = parse_options_header(self._part.headers.get("content-disposition", ""))
-        filename = params.get(b"filename")
-        if filename is None:
+        _, params = parse_options_header(self._part.headers.get("content-disposition", b""))
+        original = part_filename(params)
+        if original is None:
             return  # a plain form field: ignored
-        original = filename.decode("utf-8", "replace")
         self.dest.mkdir(parents=True, exist_ok=True)
         path = self.dest / f"{uuid.uuid4().hex[:8]}_{safe_filename(original)}"
         self._part.file = SavedFile(original, path)
@@ -165,6 +185,11 @@ def register(db: Database, session_id: str, saved: SavedFile) -> dict:
     if (kind == "audio" and not info.has_audio) or (kind in ("video", "image") and not info.has_video):
         saved.path.unlink(missing_ok=True)
         raise unsupported(f"{safe_filename(saved.original)!r} has no {kind} stream")
+    if (kind == "image") != info.is_image:   # a video renamed x.png, or a picture renamed x.mp4
+        saved.path.unlink(missing_ok=True)
+        actual = "a picture" if info.is_image else "a video or audio file"
+        raise unsupported(f"{safe_filename(saved.original)!r} is {actual}, not {kind}: "
+                          "give it its real extension")
     upload_id = "up_" + uuid.uuid4().hex[:12]
     name = safe_filename(saved.original)
     duration = 0.0 if info.is_image else info.duration
