@@ -14,8 +14,10 @@ NEMO_ENGINE_IDLE   seconds before an idle local engine stops (1800; 0 = never)
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -34,6 +36,29 @@ def _float(env: dict, name: str, default: float) -> float:
     if value < 0:
         raise ConfigError(f"{name} must not be negative")
     return value
+
+
+def _api_url(raw: str | None) -> str | None:
+    """NEMO_API_URL: an http(s) URL with a host and nothing that could smuggle a header."""
+    value = (raw or "").strip().rstrip("/")
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(
+            ch in value for ch in "\r\n\t ") or parts.username or parts.password:
+        raise ConfigError(f"NEMO_API_URL={value[:80]!r} is not an http(s) URL",
+                          hint="set it to e.g. https://mega-api-prod.nemovideo.ai, or unset it")
+    return value
+
+
+def _platform(raw: str | None) -> str | None:
+    """NEMO_SKILL_PLATFORM goes into a header: a plain name only (CRLF would forge headers)."""
+    if not raw:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,40}", raw):
+        raise ConfigError(f"NEMO_SKILL_PLATFORM={raw[:40]!r} is not a platform name",
+                          hint="use letters, digits, '.', '_' or '-' (e.g. openclaw, cursor, claude), or unset it")
+    return raw
 
 
 @dataclass
@@ -58,7 +83,7 @@ class Settings:
             raise ConfigError(f"NEMO_BACKEND={backend!r} is not a backend",
                               hint="set NEMO_BACKEND to cloud or local, or unset it")
         state_dir = Path(env.get("NEMO_STATE_DIR") or platformdirs.user_state_dir("nemo-skill"))
-        api_url = (env.get("NEMO_API_URL") or "").rstrip("/") or None
+        api_url = _api_url(env.get("NEMO_API_URL"))
         if backend == "cloud" and api_url is None:
             api_url = C.CLOUD_API_URL
         default_poll = C.POLL_INTERVAL_CLOUD if backend == "cloud" else C.POLL_INTERVAL_LOCAL
@@ -68,7 +93,7 @@ class Settings:
             api_url=api_url,
             token=token if backend == "cloud" else None,
             state_dir=state_dir,
-            platform=env.get("NEMO_SKILL_PLATFORM") or None,
+            platform=_platform(env.get("NEMO_SKILL_PLATFORM")),
             poll_interval=_float(env, "NEMO_POLL_INTERVAL", default_poll),
             retry_delay=retry_delay,
             # The 429 wait keeps its 30:1 ratio to the backoff so tests can shrink both.

@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import generate_job
 from ..media import tts
 from .context import make_client, settings
-from .output import Output
+from .output import Output, seconds
 
 
 def _interval(args) -> float:
@@ -72,7 +72,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--image", action="append", help="an image or clip for the scenes, in order (repeatable)")
     p.add_argument("--title", help="the title shown at the start (default: the script's first short line)")
     p.add_argument("--out", default="video.mp4", help="where to save the MP4 (default video.mp4)")
-    p.add_argument("--poll-interval", type=float, help="seconds between render status polls")
+    p.add_argument("--poll-interval", type=seconds, help="seconds between render status polls")
     p.set_defaults(func=cmd_generate)
 
     s = sub.add_parser("script", parents=[common], help="the script handoff for a prompt-only video",

@@ -11,7 +11,7 @@ from ..intents import Route, asks_for_subtitles, has_cjk, missing_files_in
 from ..intents import plan as plan_words
 from ..timeline import Draft
 from .context import make_client, settings
-from .output import Output
+from .output import Output, seconds
 
 
 def cmd_connect(args: argparse.Namespace, out: Output) -> int:
@@ -275,6 +275,6 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--no-wait", action="store_true", help="start the render and return at once")
     p.add_argument("--status", metavar="RENDER_ID", help="show one render's status")
     p.add_argument("--cancel", metavar="RENDER_ID", help="cancel a render")
-    p.add_argument("--poll-interval", type=float, help="seconds between status polls (NEMO_POLL_INTERVAL)")
-    p.add_argument("--deadline", type=float, help="give up waiting after this many seconds (default 1800)")
+    p.add_argument("--poll-interval", type=seconds, help="seconds between status polls (NEMO_POLL_INTERVAL)")
+    p.add_argument("--deadline", type=seconds, help="give up waiting after this many seconds (default 1800)")
     p.set_defaults(func=cmd_export)

@@ -10,7 +10,7 @@ from .. import subtitle_job
 from ..constants import EXIT_NEEDS_USER
 from ..errors import InputError
 from .context import make_client, settings
-from .output import Output
+from .output import Output, seconds
 
 
 def _options(args: argparse.Namespace) -> subtitle_job.Options:
@@ -119,7 +119,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--no-preview", action="store_true", help="skip the preview PNG")
     p.add_argument("--line-chars", metavar="zh=16,en=42", help="characters a line (default zh=16,en=42)")
     p.add_argument("--cps", metavar="zh=9,en=20", help="reading speed, characters a second (default zh=9,en=20)")
-    p.add_argument("--poll-interval", type=float, help="seconds between render status polls")
+    p.add_argument("--poll-interval", type=seconds, help="seconds between render status polls")
     _outputs(p)
     p.set_defaults(func=cmd_subtitle)
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ..config import Settings
-from .server import serve
+from .db import DamagedDatabase
+from .server import AlreadyServed, serve
 
 
 def main() -> None:
@@ -17,8 +19,12 @@ def main() -> None:
     parser.add_argument("--idle", type=float, help="stop after this many idle seconds (0 = never)")
     args = parser.parse_args()
     settings = Settings.from_env()
-    serve(args.state_dir or settings.state_dir, port=args.port,
-          idle_timeout=args.idle if args.idle is not None else settings.engine_idle)
+    try:
+        serve(args.state_dir or settings.state_dir, port=args.port,
+              idle_timeout=args.idle if args.idle is not None else settings.engine_idle)
+    except (AlreadyServed, DamagedDatabase) as exc:   # said plainly, no traceback
+        print(f"Error: {exc}", file=sys.stderr, flush=True)
+        sys.exit(3)
 
 
 if __name__ == "__main__":

@@ -89,6 +89,13 @@ class Accounts:
     def release(self, ref: str) -> None:
         self._close(ref, spend=False)
 
+    def release_stale_messages(self) -> int:
+        """At start: no stream of a previous engine is alive, so no message hold is either."""
+        refs = [r["ref"] for r in self.db.all("SELECT ref FROM holds WHERE state='held' AND ref LIKE 'msg:%'")]
+        for ref in refs:
+            self.release(ref)
+        return len(refs)
+
     def set_available(self, user_id: str, amount: float) -> None:
         with self.db.tx() as c:
             c.execute("UPDATE accounts SET available=? WHERE user_id=?", (amount, user_id))

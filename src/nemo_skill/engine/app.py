@@ -13,6 +13,7 @@ import re
 import time
 import uuid
 
+import anyio
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -162,6 +163,9 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             session_id = str(body["session_id"])
             parts = body["new_message"]["parts"]
             text = " ".join(str(p.get("text") or "") for p in parts).strip()
+            # A lone surrogate ("\ud800") cannot be sent back as UTF-8: it would end the stream
+            # half-way with the credit still held (issue 10).
+            text = text.encode("utf-8", "replace").decode("utf-8")
         except (ValueError, KeyError, TypeError, AttributeError):
             raise EngineError(4000, "expected an ADK RunAgentRequest: session_id and new_message.parts",
                               400) from None
@@ -181,6 +185,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
                                    "timestamp": time.time(), "partial": False, "turnComplete": final})}
 
         engine.active_streams += 1
+        worked = False   # once a tool has run, the message is paid for, whatever happens next
         try:
             calls = engine.plan(text)
             if not calls:
@@ -210,6 +215,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
                         sent, quiet = len(notes), 0.0
                         yield {"data": dumps({"type": "heartbeat", **({"note": fresh} if fresh else {})})}
                 result = task.result()
+                worked = True
                 yield adk([{"functionResponse": {"id": call_id, "name": call.name, "response": result}}])
                 said.append(result.get("message", ""))
             draft = Draft(engine.state(session_id)["state"]["draft"])
@@ -218,14 +224,16 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
                 closing += (" 准备好后点击导出。" if language == "zh" else " Click Export when you are ready.")
             yield adk([{"text": closing.strip()}], final=True)
             await run_in_threadpool(engine.accounts.settle, ref)
-        except asyncio.CancelledError:
-            await run_in_threadpool(engine.accounts.settle, ref)
-            raise
         except Exception as exc:  # noqa: BLE001 - reported to the client as the contract's error event
             log.exception("agent turn failed")
             await run_in_threadpool(engine.accounts.release, ref)
             yield {"data": dumps({"error": getattr(exc, "message", None) or str(exc)})}
         finally:
+            # Every path closes the hold: a dropped stream (cancel), a send that failed, a
+            # generator closed early. Settling or releasing twice is a no-op.
+            close = engine.accounts.settle if worked else engine.accounts.release
+            with anyio.CancelScope(shield=True):   # a cancelled stream still closes its hold
+                await run_in_threadpool(close, ref)
             engine.active_streams -= 1
 
     def render_id_of(value) -> str:

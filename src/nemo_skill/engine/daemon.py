@@ -7,6 +7,7 @@ it wrote to engine.json. `nemo engine start|stop|status|logs` manage it.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import signal
@@ -20,8 +21,8 @@ import requests
 from filelock import FileLock
 
 from ..config import Settings
-from ..errors import APIConnectionError
-from .paths import engine_dir, info_path
+from ..errors import APIConnectionError, ConfigError
+from .paths import engine_dir, info_path, run_lock_path
 
 START_TIMEOUT = 30.0
 
@@ -70,6 +71,14 @@ def status(state_dir: Path) -> dict | None:
     return None
 
 
+def _last_error(log: Path) -> str:
+    try:
+        lines = log.read_text(encoding="utf-8", errors="replace").splitlines()[-20:]
+    except OSError:
+        return ""
+    return next((line[len("Error: "):] for line in reversed(lines) if line.startswith("Error: ")), "")
+
+
 def start(state_dir: Path, *, idle: float = 1800.0,
           on_progress: Callable[[str], None] = lambda _m: None) -> dict:
     """Start the engine if it is not running; its info either way."""
@@ -90,6 +99,10 @@ def start(state_dir: Path, *, idle: float = 1800.0,
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if proc.poll() is not None:
+                said = _last_error(log_path(state_dir))
+                if said:   # a damaged database, another engine on it: the engine said why
+                    raise ConfigError(f"the local engine did not start: {said}",
+                                      hint=f"details in `nemo engine logs` ({log_path(state_dir)})")
                 raise APIConnectionError(
                     f"the local engine exited at start (code {proc.returncode})",
                     hint=f"see `nemo engine logs` ({log_path(state_dir)})")
@@ -110,13 +123,30 @@ def ensure_running(settings: Settings, on_progress: Callable[[str], None] = lamb
     return running["url"]
 
 
+def lock_holder(state_dir: Path) -> int | None:
+    """The pid of the engine holding this state dir's run lock, if one does."""
+    path = run_lock_path(state_dir)
+    if not path.exists():
+        return None
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            text = handle.read().strip()
+            return int(text) if text.isdigit() else None
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return None
+
+
 def stop(state_dir: Path, timeout: float = 15.0) -> bool:
-    """Stop the engine; False if none was running."""
+    """Stop the engine; False if none was running. The run lock names it even when
+    engine.json is gone or damaged."""
     try:
         info = json.loads(info_path(state_dir).read_text())
-    except (OSError, ValueError):
-        return False
-    pid = int(info.get("pid", 0))
+        pid = int(info.get("pid", 0))
+    except (OSError, ValueError, TypeError, AttributeError):
+        pid = lock_holder(state_dir) or 0
     if not pid or not _alive(pid):
         info_path(state_dir).unlink(missing_ok=True)
         return False

@@ -42,12 +42,36 @@ CREATE TABLE IF NOT EXISTS holds (
 """
 
 
+class DamagedDatabase(Exception):
+    """engine.db is there but is not a readable database: refuse to start over it."""
+
+
+def check_file(path: Path) -> None:
+    """A missing file becomes a new database; a damaged one is never silently replaced
+    (a zero-byte engine.db once wiped every user and project, issue 10)."""
+    if not path.exists():
+        return
+    with open(path, "rb") as f:
+        head = f.read(16)
+    if head != b"SQLite format 3\x00":
+        raise DamagedDatabase(
+            f"{path} is damaged ({'empty' if not head else 'not an SQLite database'}); the engine "
+            f"will not start over it. Move it aside to start afresh (its projects are lost): "
+            f"mv '{path}' '{path}.damaged', or put back a copy you trust")
+
+
 class Database:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        check_file(self.path)
         self._local = threading.local()
-        self._conn().executescript(SCHEMA)  # executescript manages its own transaction
+        try:
+            self._conn().executescript(SCHEMA)  # executescript manages its own transaction
+            self._conn().execute("SELECT count(*) FROM sessions").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise DamagedDatabase(f"{self.path} cannot be read ({exc}); move it aside to start "
+                                  f"afresh: mv '{self.path}' '{self.path}.damaged'") from None
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)

@@ -25,6 +25,9 @@ from .errors import EngineError
 log = logging.getLogger("nemo_skill.engine.jobs")
 
 
+MAX_WAITING_PER_USER = 3
+
+
 def render_cost(draft: dict) -> float:
     """Credits for a render: one, plus one for each started 10 s of output."""
     return 1 + math.ceil(max(float(draft.get("d") or 0), 0) / 10000)
@@ -42,6 +45,11 @@ class RenderQueue:
     def submit(self, render_id: str, user_id: str, session_id: str, draft: dict) -> dict:
         if self.db.one("SELECT 1 FROM renders WHERE id=?", render_id):
             raise EngineError(409, f"render id {render_id} already exists", 409, envelope="success")
+        waiting = self.db.one("SELECT count(*) AS n FROM renders WHERE user_id=? AND status IN "
+                              "('pending','processing')", user_id)["n"]
+        if waiting >= MAX_WAITING_PER_USER:   # one user's renders cannot starve the others'
+            raise EngineError(429, f"you already have {waiting} renders waiting or running; let one "
+                                   "finish (or cancel one) first", 429, envelope="success")
         self.accounts.reserve(user_id, render_cost(draft), f"render:{render_id}")
         with self.db.tx() as c:
             c.execute("INSERT INTO renders (id, session_id, user_id, status, progress, draft, created_at) "
@@ -88,7 +96,12 @@ class RenderQueue:
         try:
             draft = json.loads(row["draft"])
             tmp = work / "out.mp4"
-            plan = compose.build_for(draft, lambda src: self.resolve(src, row["session_id"]), tmp, work)
+            def resolve(src: str):   # called per input while the plan is built: cancel works here too
+                if cancel.is_set():
+                    raise ffmpeg.Cancelled("cancelled")
+                return self.resolve(src, row["session_id"])
+
+            plan = compose.build_for(draft, resolve, tmp, work)
             ffmpeg.run(plan.args, duration=plan.duration, on_progress=progress, cancel=cancel)
             shutil.move(str(tmp), out)
             self._set(render_id, status="completed", progress=100, output_path=str(out),

@@ -182,13 +182,21 @@ def sole(tool: str, when: Callable[[Args], bool] = lambda args: True) -> None:
     _SOLE[tool] = when
 
 
+def _mask_quotes(text: str) -> str:
+    """The words with quoted text blanked (same length): a title "Remove me" is a title,
+    not a request to remove something (issue 10)."""
+    return _QUOTED.sub(lambda m: m.group(0)[0] + "_" * (len(m.group(0)) - 2) + m.group(0)[-1], text)
+
+
 def plan(text: str) -> list[Call]:
-    """The tool calls a message asks for, in rule order (empty: not understood)."""
+    """The tool calls a message asks for, in rule order (empty: not understood). Rules match
+    the words outside quotes; their arguments (a title's text) come from the words as given."""
     calls: list[Call] = []
+    masked = _mask_quotes(text)
     for r in RULES:
         if r.tool not in TOOLS:
             continue
-        m = r.pattern.search(text)
+        m = r.pattern.search(masked)
         if not m:
             continue
         args = r.args(text, m)

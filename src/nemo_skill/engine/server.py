@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
+import shutil
 import socket
 import threading
 import time
@@ -15,10 +17,45 @@ import uvicorn
 from ..redact import RedactingFilter
 from ..store import write_private
 from .app import create_app
-from .paths import info_path
+from .paths import info_path, run_lock_path
 from .service import Engine, EngineConfig
 
 log = logging.getLogger("nemo_skill.engine")
+
+
+class AlreadyServed(Exception):
+    """Another engine holds this state dir's database."""
+
+
+def hold_run_lock(state_dir: Path):
+    """The lock that decides which engine serves a database (not engine.json, which a crash
+    or an editor can damage): a second engine on the same database exits at once."""
+    path = run_lock_path(state_dir)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")  # noqa: SIM115 - held open for the engine's life
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        handle.seek(0)
+        holder = handle.read().strip() or "?"
+        handle.close()
+        raise AlreadyServed(f"another engine (pid {holder}) already serves {path.parent}; stop it "
+                            f"(`nemo engine stop`, or kill {holder}) before starting one") from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
+
+
+def clean_leftovers(renders_dir: Path) -> int:
+    """Work folders of renders a dead engine left (its temp files); jobs are re-run."""
+    gone = 0
+    for folder in renders_dir.glob("*_*") if renders_dir.is_dir() else []:
+        if folder.is_dir():
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+    return gone
 
 
 def serve(state_dir: Path, *, port: int = 0, idle_timeout: float | None = None,
@@ -30,7 +67,14 @@ def serve(state_dir: Path, *, port: int = 0, idle_timeout: float | None = None,
     config = config or EngineConfig.from_env(state_dir)
     if idle_timeout is not None:
         config.idle_timeout = idle_timeout
+    lock = hold_run_lock(state_dir)  # noqa: F841 - released when the process ends
     engine = Engine(config)
+    cleaned = clean_leftovers(engine.home / "renders")
+    if cleaned:
+        log.info("removed %d work folder(s) a stopped engine left", cleaned)
+    released = engine.accounts.release_stale_messages()
+    if released:
+        log.info("released %d credit hold(s) of messages the last engine left open", released)
     rerun = engine.renders.recover()
     if rerun:
         log.info("re-running %d render(s) left by the last engine", rerun)
