@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlparse
 
 import requests
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from ..bundle import manifest
@@ -154,10 +155,17 @@ class StreamingUpload:
             part.file.sha256 = part.digest.hexdigest()
 
     def feed(self, chunk: bytes) -> None:
-        self.parser.write(chunk)
+        try:
+            self.parser.write(chunk)
+        except MultipartParseError as exc:   # e.g. a 5000-character file name: a 400, not a crash
+            raise EngineError(400, f"the upload is not well-formed multipart ({exc}); a file name "
+                                   "may be too long", 400) from None
 
     def finish(self) -> list[SavedFile]:
-        self.parser.finalize()
+        try:
+            self.parser.finalize()
+        except MultipartParseError as exc:
+            raise EngineError(400, f"the upload is not well-formed multipart ({exc})", 400) from None
         if self._part.handle is not None:
             raise EngineError(400, "the upload ended in the middle of a file", 400)
         if not self.saved:
@@ -185,6 +193,9 @@ def register(db: Database, session_id: str, saved: SavedFile) -> dict:
     if (kind == "audio" and not info.has_audio) or (kind in ("video", "image") and not info.has_video):
         saved.path.unlink(missing_ok=True)
         raise unsupported(f"{safe_filename(saved.original)!r} has no {kind} stream")
+    if kind in ("video", "image") and not (info.width and info.height):   # a header, no picture
+        saved.path.unlink(missing_ok=True)
+        raise unsupported(f"{safe_filename(saved.original)!r} has no picture ffmpeg can decode")
     if (kind == "image") != info.is_image:   # a video renamed x.png, or a picture renamed x.mp4
         saved.path.unlink(missing_ok=True)
         actual = "a picture" if info.is_image else "a video or audio file"
