@@ -37,6 +37,20 @@ def ok(data) -> dict:
     return {"code": 0, "message": "success", "data": data}
 
 
+_ERROR_BODY = {"content": {"application/json": {"schema": {"type": "object", "properties": {
+    "code": {"type": "integer"}, "message": {"type": "string"}, "success": {"type": "boolean"},
+    "error": {"type": "object"}}}}}}
+_MEANING = {400: "bad request (a message names the field)", 401: "token missing, invalid or expired (1001)",
+            402: "out of credits (2001)", 404: "not found, or not yours", 409: "render id already used",
+            413: "body too large", 415: "unsupported file type", 421: "Host is not this engine's loopback address",
+            429: "too many renders waiting"}
+
+
+def errors(codes: tuple[int, ...]) -> dict:
+    """The error statuses a route really sends, for the OpenAPI document (issue 10)."""
+    return {code: {"description": _MEANING[code], **_ERROR_BODY} for code in codes}
+
+
 def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
     """The app. ``extra_hosts``: Host names besides the loopback ones (in-process tests)."""
     app = FastAPI(title="NemoVideo API (local engine)", version=__version__,
@@ -74,31 +88,31 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
     def user(authorization: str | None = Header(default=None)) -> str:
         return engine.accounts.authenticate(authorization)
 
-    @app.get("/healthz")
+    @app.get("/healthz", responses=errors((421,)))
     def health():
         # An opaque id of this run (engine.json holds it too), so `nemo` knows it reached its own
         # engine; no pid or path for a stranger.
         return ok({"status": "ok", "version": __version__, "instance": engine.instance})
 
-    @app.post("/api/auth/anonymous-token")
+    @app.post("/api/auth/anonymous-token", responses=errors((400, 413, 421)))
     def anonymous_token(x_client_id: str | None = Header(default=None)):
         return ok(engine.accounts.issue_token(x_client_id or ""))
 
-    @app.post("/api/tasks/me/with-session/{app_name}")
+    @app.post("/api/tasks/me/with-session/{app_name}", responses=errors((400, 401, 413, 421)))
     def new_session(app_name: str, body: dict | None = None, user_id: str = Depends(user)):
         language = str((body or {}).get("language") or "en")
         return ok(engine.create_session(user_id, language))
 
-    @app.get("/api/credits/balance/simple")
+    @app.get("/api/credits/balance/simple", responses=errors((401, 421)))
     def credits(user_id: str = Depends(user)):
         return ok(engine.accounts.balance(user_id))
 
-    @app.get("/api/state/{app_name}/me/{session_id}/latest")
+    @app.get("/api/state/{app_name}/me/{session_id}/latest", responses=errors((401, 404, 421)))
     def state(app_name: str, session_id: str, user_id: str = Depends(user)):
         engine.owned_session(user_id, session_id)
         return ok(engine.state(session_id))
 
-    @app.get("/api/files/{upload_id}/{name}")
+    @app.get("/api/files/{upload_id}/{name}", responses=errors((401, 404, 421)))
     def file(upload_id: str, name: str, user_id: str = Depends(user)):
         row = engine.db.one("SELECT u.path, u.filename FROM uploads u JOIN sessions s "
                             "ON s.id=u.session_id WHERE u.id=? AND s.user_id=?", upload_id, user_id)
@@ -106,7 +120,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             raise EngineError(404, "file not found", 404)
         return FileResponse(row["path"], filename=row["filename"])
 
-    @app.post("/api/upload-video/{app_name}/me/{session_id}")
+    @app.post("/api/upload-video/{app_name}/me/{session_id}", responses=errors((400, 401, 404, 413, 421)))
     async def upload(app_name: str, session_id: str, request: Request, user_id: str = Depends(user)):
         await run_in_threadpool(engine.owned_session, user_id, session_id)
         dest = engine.session_dir(session_id) / "uploads"
@@ -156,7 +170,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         except Exception:  # noqa: BLE001 - the client went away; nothing to answer
             return
 
-    @app.post("/run_sse")
+    @app.post("/run_sse", responses=errors((400, 401, 402, 404, 413, 421)))
     async def run_sse(request: Request, user_id: str = Depends(user)):
         try:
             body = await request.json()
@@ -243,7 +257,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
                                     "(e.g. render_1700000000000)", 400, envelope="success")
         return value
 
-    @app.post("/api/render/proxy/lambda")
+    @app.post("/api/render/proxy/lambda", responses=errors((400, 401, 402, 404, 409, 413, 421, 429)))
     def render(body: dict, request: Request, user_id: str = Depends(user)):
         render_id = render_id_of(body.get("id") or f"render_{int(time.time() * 1000)}")
         session_id = body.get("sessionId") or body.get("session_id")
@@ -253,7 +267,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         status = engine.render(user_id, render_id, session_id, draft)
         return {"success": True, "data": status}
 
-    @app.get("/api/render/proxy/lambda/{render_id}")
+    @app.get("/api/render/proxy/lambda/{render_id}", responses=errors((400, 401, 404, 421)))
     def render_status(render_id: str, request: Request, user_id: str = Depends(user)):
         engine.owned_render(user_id, render_id_of(render_id))
         status = engine.renders.status(render_id)
@@ -261,12 +275,12 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             status["outputUrl"] = str(request.url_for("download", render_id=render_id))
         return {"success": True, "data": status}
 
-    @app.post("/api/render/proxy/lambda/{render_id}/cancel")
+    @app.post("/api/render/proxy/lambda/{render_id}/cancel", responses=errors((400, 401, 404, 413, 421)))
     def render_cancel(render_id: str, user_id: str = Depends(user)):
         engine.owned_render(user_id, render_id_of(render_id))
         return {"success": True, "data": engine.renders.cancel(render_id)}
 
-    @app.get("/api/render/proxy/{render_id}/download", name="download")
+    @app.get("/api/render/proxy/{render_id}/download", name="download", responses=errors((400, 401, 404, 421)))
     def download(render_id: str, user_id: str = Depends(user)):
         engine.owned_render(user_id, render_id_of(render_id))
         path = engine.renders.output(render_id)
