@@ -33,14 +33,22 @@ _src = FOLDER / "src"
 if (_src / "nemo_skill").is_dir():
     sys.path.insert(0, str(_src))
 
-try:
-    from nemo_skill.cli.main import main
-except ImportError as exc:  # a dependency is missing, not the library
+
+
+def _missing(exc: ImportError) -> int:
     print(f"Error: a Python package is missing ({exc.name}).\n"
           f"Next: run `bash {FOLDER / 'scripts' / 'setup.sh'}` once (it makes {FOLDER / '.venv'} "
           "and installs ffmpeg, the CJK fonts and espeak-ng if they are missing), then try again.",
           file=sys.stderr)
-    sys.exit(1)
+    return 1
+
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        from nemo_skill.cli.main import main
+        code = main()
+    except ImportError as exc:  # a dependency is missing (commands import theirs when run)
+        if (exc.name or "").startswith("nemo_skill"):
+            raise
+        code = _missing(exc)
+    sys.exit(code)

@@ -6,8 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
+import platformdirs
 import pytest
 
 from nemo_skill.client import NemoClient
@@ -18,15 +20,22 @@ from nemo_skill.store import Store
 ROOT = Path(__file__).resolve().parent.parent
 
 # Tests never reach the cloud: every setting that could point there is cleared.
-_CLEARED = ("NEMO_TOKEN", "NEMO_BACKEND", "NEMO_API_URL", "NEMO_SKILL_PLATFORM", "NEMO_DEBUG",
+_CLEARED = ("NEMO_TOKEN", "NEMO_BACKEND", "NEMO_API_URL", "NEMO_SKILL_PLATFORM", "NEMO_DEBUG", "NEMO_CLIENT_ID",
             "NEMO_POLL_INTERVAL", "NEMO_RETRY_DELAY", "HTTP_PROXY", "HTTPS_PROXY", "http_proxy",
             "https_proxy")
+
+
+# The packaged Whisper model is joined once into the real cache, before HOME moves.
+_MODEL_CACHE = os.environ.get("NEMO_MODEL_CACHE") or platformdirs.user_cache_dir("nemo-skill")
 
 
 @pytest.fixture(autouse=True)
 def private_state(tmp_path, monkeypatch):
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
+    # A private HOME: the shared ~/.config/nemovideo/client_id of a test stays in the test.
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("NEMO_MODEL_CACHE", _MODEL_CACHE)
     state = tmp_path / "state"
     monkeypatch.setenv("NEMO_STATE_DIR", str(state))
     monkeypatch.setenv("NEMO_RETRY_DELAY", "0.01")
@@ -66,7 +75,11 @@ def make_client(url: str, state: Path, **kw) -> NemoClient:
     kw.setdefault("retry_delay", 0.01)
     kw.setdefault("rate_limit_wait", 0.01)
     kw.setdefault("state_poll_interval", 0.05)
-    return NemoClient(url, store=Store(state), headers=ident.headers(), skill=ident.name, **kw)
+    # One client id per state dir: clients of different dirs are different users, as on two
+    # machines (on one machine every NemoVideo skill shares ~/.config/nemovideo/client_id).
+    client_id = str(uuid.uuid5(uuid.NAMESPACE_URL, str(state)))
+    return NemoClient(url, store=Store(state, client_id=client_id), headers=ident.headers(),
+                      skill=ident.name, **kw)
 
 
 @pytest.fixture

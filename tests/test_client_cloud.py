@@ -44,7 +44,7 @@ def test_402_is_a_plan_matter_not_credits(cloud):
 def test_429_waits_retry_after_then_retries_once(cloud, monkeypatch):
     mock, client = cloud
     waits = []
-    monkeypatch.setattr("nemo_skill.client.core.time.sleep", waits.append)
+    monkeypatch.setattr("nemo_skill.client.transport.time.sleep", waits.append)
     mock.get(f"{URL}/api/credits/balance/simple", status=429, headers={"Retry-After": "7"}, json={})
     mock.get(f"{URL}/api/credits/balance/simple", json=ok({"available": 5, "frozen": 0, "total": 5}))
     assert client.credits()["available"] == 5
@@ -53,7 +53,7 @@ def test_429_waits_retry_after_then_retries_once(cloud, monkeypatch):
 
 def test_429_twice_gives_up(cloud, monkeypatch):
     mock, client = cloud
-    monkeypatch.setattr("nemo_skill.client.core.time.sleep", lambda s: None)
+    monkeypatch.setattr("nemo_skill.client.transport.time.sleep", lambda s: None)
     for _ in range(2):
         mock.get(f"{URL}/api/credits/balance/simple", status=429, json={})
     with pytest.raises(Exception, match="429|rate|Too Many"):
@@ -63,7 +63,7 @@ def test_429_twice_gives_up(cloud, monkeypatch):
 def test_5xx_backs_off_at_most_three_tries(cloud, monkeypatch):
     mock, client = cloud
     waits = []
-    monkeypatch.setattr("nemo_skill.client.core.time.sleep", waits.append)
+    monkeypatch.setattr("nemo_skill.client.transport.time.sleep", waits.append)
     for _ in range(3):
         mock.get(f"{URL}/api/credits/balance/simple", status=503, json={"code": 5000, "message": "busy"})
     with pytest.raises(ServerError):
@@ -73,7 +73,7 @@ def test_5xx_backs_off_at_most_three_tries(cloud, monkeypatch):
 
 def test_connection_error_retried_then_reported(cloud, monkeypatch):
     mock, client = cloud
-    monkeypatch.setattr("nemo_skill.client.core.time.sleep", lambda s: None)
+    monkeypatch.setattr("nemo_skill.client.transport.time.sleep", lambda s: None)
     for _ in range(3):
         mock.get(f"{URL}/api/credits/balance/simple", body=requests.ConnectionError("refused"))
     with pytest.raises(APIConnectionError, match="cannot reach"):
@@ -83,7 +83,7 @@ def test_connection_error_retried_then_reported(cloud, monkeypatch):
 
 def test_5xx_then_success(cloud, monkeypatch):
     mock, client = cloud
-    monkeypatch.setattr("nemo_skill.client.core.time.sleep", lambda s: None)
+    monkeypatch.setattr("nemo_skill.client.transport.time.sleep", lambda s: None)
     mock.get(f"{URL}/api/credits/balance/simple", status=502, body="bad gateway")
     mock.get(f"{URL}/api/credits/balance/simple", json=ok({"available": 1, "frozen": 0, "total": 1}))
     assert client.credits()["total"] == 1

@@ -18,6 +18,8 @@ from conftest import ffmpeg, run_nemo
 
 from nemo_skill.engine import daemon
 
+ATTRIBUTION = {"X-Skill-Source": "best-bilibili-ai-subtitle", "X-Skill-Version": "0.1.0",
+               "X-Skill-Platform": "test"}
 CLIP = {"id": "v", "tt": 0, "sg": [{"id": "s", "st": 0, "d": 1000, "ss": 0, "src": None}]}
 
 
@@ -30,7 +32,7 @@ class Api:
         token = self.http.post(f"{url}/api/auth/anonymous-token",
                                headers={"X-Client-Id": str(uuid.uuid4())}).json()["data"]
         self.user_id = token["user_id"]
-        self.auth = {"Authorization": f"Bearer {token['token']}"}
+        self.auth = {"Authorization": f"Bearer {token['token']}", **ATTRIBUTION}
         self.sid = self.post("/api/tasks/me/with-session/nemo_agent", json={"language": "en"}).json()["data"]["session_id"]
 
     def post(self, path, **kw):
@@ -215,7 +217,8 @@ def test_bad_messages_cost_nothing(case, world, after):
 
 def test_a_lone_surrogate_in_a_message_closes_its_hold(world, after):
     b = world["b"]
-    body = '{"app_name":"nemo_agent","user_id":"me","session_id":"%s","new_message":{"parts":[{"text":"add a title \\"\\ud800\\""}]}}' % b.sid
+    body = ('{"app_name":"nemo_agent","user_id":"me","session_id":"SID",'
+            '"new_message":{"parts":[{"text":"add a title \\"\\ud800\\""}]}}').replace("SID", b.sid)
     r = b.post("/run_sse", data=body.encode(), headers={"Content-Type": "application/json"})
     assert r.status_code == 200 and "Traceback" not in r.text
 
@@ -287,8 +290,9 @@ def test_hostile_drafts_are_refused_naming_the_field(case, world, after):
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
 def test_non_finite_numbers_are_refused(literal, world, after):
     b = world["b"]
-    body = ('{"id":"render_%d","sessionId":"%s","draft":{"d":1000,"t":[{"tt":0,"sg":[{"st":%s,"d":1000,'
-            '"src":"%s"}]}]}}' % (uuid.uuid4().int % 10**12, b.sid, literal, world["b_upload"]["cdn_url"]))
+    body = ('{"id":"render_RID","sessionId":"SID","draft":{"d":1000,"t":[{"tt":0,"sg":[{"st":LIT,"d":1000,'
+            '"src":"SRC"}]}]}}').replace("RID", str(uuid.uuid4().int % 10**12)).replace("SID", b.sid) \
+        .replace("LIT", literal).replace("SRC", world["b_upload"]["cdn_url"])
     r = b.post("/api/render/proxy/lambda", data=body, headers={"Content-Type": "application/json"})
     _refused(r, status=(400,))
     assert "finite" in r.text
@@ -370,6 +374,16 @@ def test_bad_tokens(auth, world, after):
 def test_bad_client_ids(client_id, world, after):
     r = requests.post(world["url"] + "/api/auth/anonymous-token", headers={"X-Client-Id": client_id}, timeout=30)
     _refused(r, status=(400,))
+
+
+@pytest.mark.parametrize("dropped", list(ATTRIBUTION))
+def test_an_export_without_attribution_is_402_as_on_the_cloud(dropped, world, after):
+    b = world["b"]
+    headers = {k: v for k, v in b.auth.items() if k != dropped}
+    body = {"id": f"render_{uuid.uuid4().int % 10**12}", "sessionId": b.sid, "draft": _draft(world)}
+    r = requests.post(world["url"] + "/api/render/proxy/lambda", json=body, headers=headers, timeout=30)
+    _refused(r, status=(402,))
+    assert dropped in r.json()["error"]["message"]
 
 
 def test_healthz_says_nothing_about_the_process(world, after):

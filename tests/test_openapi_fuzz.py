@@ -26,7 +26,8 @@ def engine(tmp_path_factory):
     info = daemon.start(state, idle=0)
     token = requests.post(info["url"] + "/api/auth/anonymous-token",
                           headers={"X-Client-Id": str(uuid.uuid4())}, timeout=30).json()["data"]["token"]
-    yield info["url"], {"Authorization": f"Bearer {token}"}
+    yield info["url"], {"Authorization": f"Bearer {token}", "X-Skill-Source": "best-bilibili-ai-subtitle",
+                        "X-Skill-Version": "0.1.0", "X-Skill-Platform": "test"}
     daemon.stop(state)
 
 

@@ -142,7 +142,7 @@ def test_dropped_stream_recovers_by_polling_state_and_never_resends(tmp_path):
 
 
 def test_still_working_is_said_at_most_every_two_minutes(tmp_path, monkeypatch):
-    import nemo_skill.client.core as core
+    import nemo_skill.client.chat as core
     clock = iter(range(0, 10_000, 50))  # each look at the clock: 50 s later
     monkeypatch.setattr(core.time, "monotonic", lambda: next(clock))
     stream = b"".join(b": ping\n\n" for _ in range(12)) + sse(adk_text("done"))

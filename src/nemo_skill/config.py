@@ -38,16 +38,16 @@ def _float(env: dict, name: str, default: float) -> float:
     return value
 
 
-def _api_url(raw: str | None) -> str | None:
-    """NEMO_API_URL: an http(s) URL with a host and nothing that could smuggle a header."""
+def _api_url(raw: str | None, *, name: str = "NEMO_API_URL") -> str | None:
+    """An http(s) URL setting with a host and nothing that could smuggle a header."""
     value = (raw or "").strip().rstrip("/")
     if not value:
         return None
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.hostname or any(
             ch in value for ch in "\r\n\t ") or parts.username or parts.password:
-        raise ConfigError(f"NEMO_API_URL={value[:80]!r} is not an http(s) URL",
-                          hint="set it to e.g. https://mega-api-prod.nemovideo.ai, or unset it")
+        raise ConfigError(f"{name}={value[:80]!r} is not an http(s) URL",
+                          hint="set it to an https:// address, or unset it")
     return value
 
 
@@ -59,6 +59,17 @@ def _platform(raw: str | None) -> str | None:
         raise ConfigError(f"NEMO_SKILL_PLATFORM={raw[:40]!r} is not a platform name",
                           hint="use letters, digits, '.', '_' or '-' (e.g. openclaw, cursor, claude), or unset it")
     return raw
+
+
+def _client_id(raw: str | None) -> str | None:
+    """NEMO_CLIENT_ID, as the official skills honour it: a UUID or client-<ts>-<rand>."""
+    from .store import is_client_id
+    if not raw:
+        return None
+    if not is_client_id(raw.strip()):
+        raise ConfigError(f"NEMO_CLIENT_ID={raw[:40]!r} is not a client id",
+                          hint="use a UUID (or client-<unix time>-<number>), or unset it")
+    return raw.strip()
 
 
 @dataclass
@@ -73,6 +84,8 @@ class Settings:
     rate_limit_wait: float = C.RATE_LIMIT_WAIT
     state_poll_interval: float = C.STATE_POLL_INTERVAL
     engine_idle: float = 1800.0
+    client_id: str | None = None
+    web_url: str = C.WEB_URL
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Settings:
@@ -100,4 +113,6 @@ class Settings:
             rate_limit_wait=C.RATE_LIMIT_WAIT * retry_delay / C.RETRY_DELAY,
             state_poll_interval=C.STATE_POLL_INTERVAL * retry_delay / C.RETRY_DELAY,
             engine_idle=_float(env, "NEMO_ENGINE_IDLE", 1800.0),
+            client_id=_client_id(env.get("NEMO_CLIENT_ID")),
+            web_url=_api_url(env.get("NEMO_WEB_URL"), name="NEMO_WEB_URL") or C.WEB_URL,
         )

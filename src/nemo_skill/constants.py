@@ -23,9 +23,12 @@ RETRY_DELAY = 1.0             # base of the exponential backoff
 RETRY_DELAY_MAX = 20.0
 RATE_LIMIT_WAIT = 30.0        # 429 without Retry-After
 
-# Export polling: the cloud seeds poll every 30 s; the local engine is near.
+# Export polling: the official skill polls every 30 s, at most 10 times (nemovideo_skills
+# SKILL.md v1.9, "3.5 c"; nemovideo-tools src/core/render.ts: 30 s, 10 attempts); past that
+# the render goes on and `nemo export --resume` collects it. The local engine is near.
 POLL_INTERVAL_CLOUD = 30.0
 POLL_INTERVAL_LOCAL = 1.0
+CLOUD_MAX_POLLS = 10
 EXPORT_DEADLINE = 30 * 60.0
 
 # A dropped stream is followed by polling the state until it stops changing.
@@ -36,8 +39,20 @@ STATE_POLL_DEADLINE = 10 * 60.0
 STILL_WORKING_EVERY = 120.0   # "Still working..." at most this often
 TOKEN_LIFETIME = 7 * 24 * 3600
 
-REGISTER_URL = "https://nemovideo.ai/register"
-TOPUP_URL = "https://nemovideo.ai/pricing"
+# nemovideo_skills SKILL.md v1.9: NEMO_WEB_URL defaults to https://nemovideo.com; 2001 for an
+# anonymous user -> the registration URL with ?bind=<id>; registered -> "Top up at nemovideo.com".
+WEB_URL = "https://nemovideo.com"
+REGISTER_URL = WEB_URL + "/register"
+TOPUP_URL = WEB_URL
+# v1.9 "Open in browser": POST /api/auth/claim-token -> $WEB/workspace/claim?ct=<claim_token>
+CLAIM_PATH = "/workspace/claim"
+# v1.9 "SSE Handling": ignore a trailing "I encountered a temporary issue" after normal replies.
+TEMPORARY_ISSUE = "I encountered a temporary issue"
+# Accepted here (ffprobe reads them) but not in the official list of upload types
+# (references/api-reference.md: mp4, mov, avi, webm, mkv; images; mp3, wav, m4a, aac).
+CLOUD_UNLISTED_TYPES = ("flv",)
+# The shared client id of every NemoVideo skill (v1.9 "Environment Variables").
+SHARED_CLIENT_ID_FILE = "~/.config/nemovideo/client_id"
 
 # Exit codes of the `nemo` command (ARCHITECTURE.md, "cli").
 EXIT_OK = 0

@@ -67,6 +67,12 @@ class ToolMissingError(NemoError):
 class APIConnectionError(NemoError):
     hint = "check the network, or run `nemo engine status` for the local engine"
 
+    def __init__(self, message: str, *, hint: str | None = None, sent: bool = True) -> None:
+        super().__init__(message, hint=hint)
+        # False only when the connection was never made: then nothing reached the server and
+        # even a paid request may be sent again (issue 11).
+        self.sent = sent
+
 
 class APITimeoutError(APIConnectionError):
     hint = "the server took too long; try again in a minute"

@@ -101,15 +101,17 @@ class SkillIdentity:
         return self.frontmatter.name
 
 
-def identify(skill: str | None = None) -> SkillIdentity:
-    """The running skill: asked for by name, else the installed folder's, else the default."""
+def identify(skill: str | None = None, *, command_skill: str | None = None) -> SkillIdentity:
+    """The running skill: asked for by name (--skill), else the installed folder's, else the
+    one the command belongs to (`nemo generate` speaks as video-generation-chinese), else the
+    default. It is what X-Skill-Source says (issue 11)."""
     root = bundle_root()
     marker = root / INSTALL_MARKER
     if marker.is_file():
         installed = json.loads(marker.read_text(encoding="utf-8"))["skill"]
         if skill in (None, installed):
             return SkillIdentity(read_frontmatter(root / "SKILL.md"), root)
-    entry = manifest().skill(skill or manifest().skills[0].name)
+    entry = manifest().skill(skill or command_skill or manifest().skills[0].name)
     return SkillIdentity(read_frontmatter(entry.skill_md), entry.skill_md.parent)
 
 

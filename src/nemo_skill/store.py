@@ -49,8 +49,24 @@ def _read_json(path: Path, default):
         return default
 
 
+# The official skill makes a UUID, or "client-<unix time>-<$RANDOM>" where uuidgen is missing.
+_CLIENT_ID = re.compile(r"client-\d{1,12}-\d{1,6}")
+
+
+def is_client_id(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+        return True
+    except (ValueError, AttributeError, TypeError):
+        return bool(isinstance(value, str) and _CLIENT_ID.fullmatch(value))
+
+
 class Store:
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, *, client_id: str | None = None,
+                 shared_client_id_path: Path | None = None) -> None:
+        self.fixed_client_id = client_id if client_id and is_client_id(client_id) else None
+        self.shared_client_id_path = shared_client_id_path or (
+            Path.home() / ".config" / "nemovideo" / "client_id")
         self.dir = Path(state_dir)
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._lock = FileLock(str(self.dir / ".store.lock"))
@@ -73,14 +89,20 @@ class Store:
 
     # --- client id (X-Client-Id) ---------------------------------------------
     def client_id(self, *, renew: bool = False) -> str:
-        path = self.dir / "client_id"
+        """The X-Client-Id: NEMO_CLIENT_ID if set, else the one every NemoVideo skill shares in
+        ~/.config/nemovideo/client_id (nemovideo_skills SKILL.md v1.9): one id per machine, so
+        the 1-token-per-client and 10-per-IP limits are not burnt by each skill separately."""
+        if self.fixed_client_id and not renew:
+            return self.fixed_client_id
+        self.fixed_client_id = None   # renewing (the server did not take it): the shared file decides
+        path = self.shared_client_id_path
         with self._lock:
             if not renew:
                 try:
                     value = path.read_text(encoding="utf-8").strip()
-                    uuid.UUID(value)
-                    return value
-                except (OSError, ValueError):
+                    if is_client_id(value):
+                        return value
+                except OSError:
                     pass
             value = str(uuid.uuid4())
             write_private(path, value + "\n")

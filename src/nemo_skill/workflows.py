@@ -57,7 +57,8 @@ def finish_export(client: NemoClient, render_id: str, target: Path, *, interval:
                   deadline: float | None = None, on_status=None, on_bytes=None,
                   t0: float | None = None) -> ExportResult:
     t0 = time.monotonic() if t0 is None else t0
-    kwargs = {"deadline": deadline} if deadline else {}
+    # An explicit deadline replaces the cloud's poll limit (the user said how long to wait).
+    kwargs = {"deadline": deadline, "max_polls": 0} if deadline else {}
     status: RenderStatus = client.wait_export(render_id, interval=interval, on_status=on_status,
                                               **kwargs)
     client.download(status, target, on_bytes=on_bytes)

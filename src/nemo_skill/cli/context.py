@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 
+from .. import constants as C
 from ..client import NemoClient
 from ..config import Settings
 from ..skill import identify
 from ..store import Store
 from .output import Output
 
+# Outside an installed skill folder the command says which skill speaks; each keeps its own
+# session (the store keys sessions by skill).
+COMMAND_SKILLS = {"generate": "video-generation-chinese", "script": "video-generation-chinese",
+                  "subtitle": "best-bilibili-ai-subtitle", "subs": "best-bilibili-ai-subtitle"}
 LOCAL_ENGINE_KEY = "local-engine"   # the engine's port changes at every start; its identity does not
 
 
@@ -19,8 +24,9 @@ def settings() -> Settings:
 
 def make_client(args: argparse.Namespace, out: Output, *, skill: str | None = None) -> NemoClient:
     cfg = settings()
-    store = Store(cfg.state_dir)
-    ident = identify(skill or getattr(args, "skill", None))
+    store = Store(cfg.state_dir, client_id=cfg.client_id)
+    ident = identify(skill or getattr(args, "skill", None),
+                     command_skill=COMMAND_SKILLS.get(getattr(args, "command", None) or ""))
     base_url, store_key = cfg.api_url, None
     if cfg.backend == "local" and base_url is None:
         from ..engine.daemon import ensure_running
@@ -29,4 +35,6 @@ def make_client(args: argparse.Namespace, out: Output, *, skill: str | None = No
                       token=cfg.token, retry_delay=cfg.retry_delay,
                       rate_limit_wait=cfg.rate_limit_wait,
                       state_poll_interval=cfg.state_poll_interval, on_progress=out.progress,
-                      store_key=store_key)
+                      store_key=store_key,
+                      max_polls=C.CLOUD_MAX_POLLS if cfg.backend == "cloud" else None,
+                      unofficial_types=C.CLOUD_UNLISTED_TYPES if cfg.backend == "cloud" else ())

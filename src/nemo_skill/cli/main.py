@@ -24,7 +24,7 @@ COMMAND_MODULES = {
     "subtitle": "subtitles", "subs": "subtitles", "generate": "generate", "script": "generate",
     "connect": "project", "say": "project", "route": "project", "chat": "project",
     "upload": "project", "state": "project", "credits": "project", "export": "project",
-    "skill": "skills", "engine": "engine", "doctor": "doctor",
+    "skill": "skills", "engine": "engine", "doctor": "doctor", "open": "links",
 }
 
 EPILOG = """exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, a handoff)

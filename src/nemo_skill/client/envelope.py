@@ -72,7 +72,8 @@ def _message(body: Any, fallback: str) -> str:
     return fallback
 
 
-def _code(body: Any) -> int | None:
+def error_code(body: Any) -> int | None:
+    """The non-zero error code a body carries (``code`` or ``error.code``), else None."""
     if not isinstance(body, dict):
         return None
     for candidate in (body.get("code"), (body.get("error") or {}).get("code")
@@ -88,7 +89,7 @@ def _code(body: Any) -> int | None:
 def error_for(status: int, body: Any, *, retry_after: float | None = None,
               reason: str = "") -> APIError:
     """The exception an answer stands for (status and body together)."""
-    code = _code(body)
+    code = error_code(body)
     message = redact(_message(body, reason or f"HTTP {status}"))
     if code in BY_CODE:
         cls = BY_CODE[code]

@@ -13,6 +13,7 @@ import secrets
 import time
 import uuid
 
+from ..store import is_client_id
 from .db import Database
 from .errors import EngineError, out_of_credits, token_invalid
 
@@ -28,10 +29,12 @@ class Accounts:
         self.token_lifetime = token_lifetime
 
     def issue_token(self, client_id: str) -> dict:
+        if not is_client_id(client_id):   # a UUID, or the official fallback client-<ts>-<rand>
+            raise EngineError(400, "missing or malformed X-Client-Id header", 400)
         try:
             client_id = str(uuid.UUID(client_id))
-        except (ValueError, TypeError, AttributeError):
-            raise EngineError(400, "missing or malformed X-Client-Id header", 400) from None
+        except ValueError:
+            pass
         token = "nmk_" + secrets.token_urlsafe(32)
         now = time.time()
         expires = now + self.token_lifetime

@@ -16,7 +16,7 @@ import uuid
 import anyio
 from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -24,13 +24,16 @@ from .. import __version__
 from ..constants import APP_NAME, RENDER_ID_PATTERN
 from ..intents import has_cjk
 from ..timeline import Draft
-from . import planner, uploads
+from . import links, planner, uploads
 from .errors import EngineError
 from .guard import Guard
 from .service import MESSAGE_COST, Engine, dumps
 from .tools import TOOLS, ToolContext
 
 log = logging.getLogger("nemo_skill.engine")
+
+
+ATTRIBUTION = ("X-Skill-Source", "X-Skill-Version", "X-Skill-Platform")
 
 
 def ok(data) -> dict:
@@ -102,6 +105,23 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
     def new_session(app_name: str, body: dict | None = None, user_id: str = Depends(user)):
         language = str((body or {}).get("language") or "en")
         return ok(engine.create_session(user_id, language))
+
+    @app.post("/api/auth/claim-token", responses=errors((400, 401, 404, 413, 421)))
+    def claim_token(body: dict, user_id: str = Depends(user)):
+        """A link that opens one project in a browser; the token never goes in a URL."""
+        session_id = body.get("session_id")
+        if not isinstance(session_id, str) or not session_id:
+            raise EngineError(4000, "expected {\"task_id\": ..., \"session_id\": ...}", 400)
+        engine.owned_session(user_id, session_id)
+        return ok(links.issue(engine.db, session_id))
+
+    @app.get("/workspace/claim", response_class=HTMLResponse, responses=errors((404, 421)))
+    def claim_page(ct: str = ""):
+        session_id = links.session_of(engine.db, ct)
+        state = engine.state(session_id)["state"]
+        return HTMLResponse(links.page(state, engine.uploads_of(session_id)),
+                            headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+                                     "Referrer-Policy": "no-referrer"})
 
     @app.get("/api/credits/balance/simple", responses=errors((401, 421)))
     def credits(user_id: str = Depends(user)):
@@ -250,6 +270,16 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
                 await run_in_threadpool(close, ref)
             engine.active_streams -= 1
 
+    def official(status: dict, request: Request) -> dict:
+        """A render's status in both shapes: the current official one (top-level ``status``
+        and ``output.url``: SKILL.md v1.9 "3.5 c", nemovideo-tools render.ts) and the older
+        ``data.status`` / ``data.outputUrl`` (references/api-reference.md)."""
+        if status["status"] == "completed":
+            status["outputUrl"] = str(request.url_for("download", render_id=status["id"]))
+        return {"success": True, "id": status["id"], "status": status["status"],
+                "progress": status["progress"], "error": status.get("error"),
+                "output": {"url": status.get("outputUrl")}, "data": status}
+
     def render_id_of(value) -> str:
         """A render id names a file: only the safe shape, or 400 (issue 10)."""
         if not isinstance(value, str) or not re.fullmatch(RENDER_ID_PATTERN, value):
@@ -259,26 +289,29 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
 
     @app.post("/api/render/proxy/lambda", responses=errors((400, 401, 402, 404, 409, 413, 421, 429)))
     def render(body: dict, request: Request, user_id: str = Depends(user)):
+        # The cloud answers 402 to an export without the attribution headers (nemovideo_skills
+        # SKILL.md v1.9: "Missing them will cause auth failures or export 402"); so do we.
+        missing = [h for h in ATTRIBUTION if not request.headers.get(h)]
+        if missing:
+            raise EngineError(402, f"export needs the attribution headers: {', '.join(missing)}", 402,
+                              envelope="success")
         render_id = render_id_of(body.get("id") or f"render_{int(time.time() * 1000)}")
         session_id = body.get("sessionId") or body.get("session_id")
         draft = body.get("draft")
         if not isinstance(session_id, str) or not session_id or not isinstance(draft, dict):
             raise EngineError(4000, "expected id, sessionId and draft", 400, envelope="success")
         status = engine.render(user_id, render_id, session_id, draft)
-        return {"success": True, "data": status}
+        return official(status, request)
 
     @app.get("/api/render/proxy/lambda/{render_id}", responses=errors((400, 401, 404, 421)))
     def render_status(render_id: str, request: Request, user_id: str = Depends(user)):
         engine.owned_render(user_id, render_id_of(render_id))
-        status = engine.renders.status(render_id)
-        if status["status"] == "completed":
-            status["outputUrl"] = str(request.url_for("download", render_id=render_id))
-        return {"success": True, "data": status}
+        return official(engine.renders.status(render_id), request)
 
     @app.post("/api/render/proxy/lambda/{render_id}/cancel", responses=errors((400, 401, 404, 413, 421)))
-    def render_cancel(render_id: str, user_id: str = Depends(user)):
+    def render_cancel(render_id: str, request: Request, user_id: str = Depends(user)):
         engine.owned_render(user_id, render_id_of(render_id))
-        return {"success": True, "data": engine.renders.cancel(render_id)}
+        return official(engine.renders.cancel(render_id), request)
 
     @app.get("/api/render/proxy/{render_id}/download", name="download", responses=errors((400, 401, 404, 421)))
     def download(render_id: str, user_id: str = Depends(user)):

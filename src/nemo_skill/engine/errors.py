@@ -20,4 +20,5 @@ def session_not_found() -> EngineError:
 
 
 def out_of_credits(needed: float, available: float) -> EngineError:
-    return EngineError(2001, f"out of credits: this needs {needed:g}, {available:g} available", 402)
+    # Not HTTP 402: that status is the plan-blocked export, a different thing (issue 11).
+    return EngineError(2001, f"out of credits: this needs {needed:g}, {available:g} available", 403)

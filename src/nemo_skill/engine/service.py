@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ..bundle import manifest
 from ..timeline import Draft
-from . import draft_check, planner
+from . import draft_check, links, planner
 from .accounts import Accounts
 from .db import Database
 from .errors import EngineError, session_not_found
@@ -55,6 +55,7 @@ class Engine:
         self.config = config
         self.home = config.state_dir / "engine"
         self.db = Database(self.home / "engine.db")
+        links.ensure_table(self.db)
         self.accounts = Accounts(self.db, starting_credits=config.starting_credits,
                                  token_lifetime=config.token_lifetime)
         self.renders = RenderQueue(self.db, self.home / "renders", self.accounts, self.resolve_src)
