@@ -12,6 +12,7 @@ import requests
 from .. import constants as C
 from ..errors import (
     APIConnectionError,
+    OutOfCredits,
     ProtocolError,
     ServerError,
     SessionNotFound,
@@ -78,6 +79,8 @@ class ChatMixin:
                 if code is not None:   # an error code inside the stream, e.g. {"code": 2001}
                     raise envelope.error_for(200, event.data)
                 yield event
+        except OutOfCredits as exc:   # with the registration link, as from any other endpoint
+            raise self._credits_error(exc) from None
         finally:
             response.close()
 
