@@ -23,8 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from nemo_skill.engine import daemon  # noqa: E402
+from nemo_skill.engine.jobs import build_for  # noqa: E402
 from nemo_skill.engine.service import Engine, EngineConfig  # noqa: E402
-from nemo_skill.media import compose, ffmpeg  # noqa: E402
+from nemo_skill.media import ffmpeg  # noqa: E402
 
 SCRIPT = """茶之道
 茶是中国人的国饮，已有几千年的历史。
@@ -61,7 +62,8 @@ def main() -> None:
         daemon.stop(state)
     draft = state_doc["state"]["state"]["draft"]
     engine = Engine(EngineConfig(state_dir=state))          # only to map the draft's files to paths
-    plan = compose.build_for(draft, engine.resolve_src, work / "bare.mp4", work)
+    session_id = engine.db.one("SELECT session_id FROM drafts ORDER BY created_at DESC LIMIT 1")["session_id"]
+    plan = build_for(draft, lambda src: engine.resolve_src(src, session_id), work / "bare.mp4", work)
     t0 = time.perf_counter()
     ffmpeg.run(plan.args)
     bare = time.perf_counter() - t0

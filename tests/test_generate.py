@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import run_nemo
 
-from nemo_skill.engine.planner import plan
+from nemo_skill.engine.registry import plan
 from nemo_skill.errors import InputError
 from nemo_skill.media import ffmpeg, script, tts
 

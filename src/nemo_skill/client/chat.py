@@ -59,13 +59,16 @@ class ChatMixin:
     """The agent's part of NemoClient (needs the Transport's requests and sessions)."""
 
     def stream(self, text: str, session_id: str, *, on_bytes: Callable[[], None] | None = None,
-               deadline: float = C.STREAM_DEADLINE) -> Iterator[StreamEvent]:
+               deadline: float = C.STREAM_DEADLINE, call: dict | None = None) -> Iterator[StreamEvent]:
         """POST /run_sse and yield its events; the response is always closed."""
         # Exactly the official body (nemovideo_skills SKILL.md v1.9, "3.1 Send Message via
         # SSE"): "me" as the user, no role, no "streaming" (which would switch ADK to partial
         # token events).
+        parts: list[dict] = [{"text": text}]
+        if call:   # a tool named by the calling agent (the local engine reads it; issue 12)
+            parts.append({"functionCall": call})
         body = {"app_name": C.APP_NAME, "user_id": "me", "session_id": session_id,
-                "new_message": {"parts": [{"text": text}]}}
+                "new_message": {"parts": parts}}
         response = self._request("POST", "/run_sse", json=body, stream=True, raw=True,
                                  headers={"Accept": "text/event-stream"}, idempotent=False,
                                  timeout=(C.CONNECT_TIMEOUT, C.STREAM_READ_TIMEOUT))
@@ -84,7 +87,7 @@ class ChatMixin:
         finally:
             response.close()
 
-    def chat(self, text: str, session_id: str | None = None,
+    def chat(self, text: str, session_id: str | None = None, *, call: dict | None = None,
              deadline: float = C.STREAM_DEADLINE) -> ChatResult:
         """Send one message; answer with its text, or the state change when it is silent."""
         sid, before = self._with_session(lambda s: (s, self._state(s)), session_id)
@@ -98,7 +101,7 @@ class ChatMixin:
 
         recovered = False
         try:
-            for event in self._stream_once_more(text, sid, alive, deadline):
+            for event in self._stream_once_more(text, sid, alive, deadline, call):
                 if event.kind == "text":
                     text_out.add(event)
                 elif event.kind == "tool_call":
@@ -129,13 +132,14 @@ class ChatMixin:
             gui.text = ("Done: " + "; ".join(changes)) if changes else "Done (no visible change)."
         return ChatResult(gui.text, tools, gui.actions, changes, recovered, sid, results)
 
-    def _stream_once_more(self, text: str, sid: str, alive, deadline: float) -> Iterator[StreamEvent]:
+    def _stream_once_more(self, text: str, sid: str, alive, deadline: float,
+                          call: dict | None = None) -> Iterator[StreamEvent]:
         """The stream, sent again once only when the server refused it inside the stream
         before doing anything (1001 token, 1002 session), as for the same HTTP errors."""
         for attempt in (1, 2):
             started = False
             try:
-                for event in self.stream(text, sid, on_bytes=alive, deadline=deadline):
+                for event in self.stream(text, sid, on_bytes=alive, deadline=deadline, call=call):
                     started = started or event.kind != "heartbeat"
                     yield event
                 return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import threading
 import time
 import uuid
 
@@ -24,7 +25,7 @@ from .. import __version__
 from ..constants import APP_NAME, RENDER_ID_PATTERN
 from ..intents import has_cjk
 from ..timeline import Draft
-from . import links, planner, uploads
+from . import links, registry, uploads
 from .errors import EngineError
 from .guard import Guard
 from .service import MESSAGE_COST, Engine, dumps
@@ -197,20 +198,28 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             session_id = str(body["session_id"])
             parts = body["new_message"]["parts"]
             text = " ".join(str(p.get("text") or "") for p in parts).strip()
+            # The calling agent may name the tool itself (`nemo do`): an ADK functionCall part,
+            # checked against the tool's schema here, before any credit is reserved.
+            direct = [p["functionCall"] for p in parts if isinstance(p.get("functionCall"), dict)]
             # A lone surrogate ("\ud800") cannot be sent back as UTF-8: it would end the stream
             # half-way with the credit still held (issue 10).
             text = text.encode("utf-8", "replace").decode("utf-8")
         except (ValueError, KeyError, TypeError, AttributeError):
             raise EngineError(4000, "expected an ADK RunAgentRequest: session_id and new_message.parts",
                               400) from None
+        try:
+            calls = [registry.check_call(c.get("name"), c.get("args")) for c in direct]
+        except registry.BadCall as exc:
+            raise EngineError(4000, str(exc), 400) from None
         session = await run_in_threadpool(engine.owned_session, user_id, session_id)
         ref = f"msg:{uuid.uuid4().hex}"
         await run_in_threadpool(engine.accounts.reserve, user_id, MESSAGE_COST, ref)
         language = "zh" if has_cjk(text) else (session.get("language") or "en")
-        return EventSourceResponse(_agent_events(user_id, session_id, text, language, ref),
+        return EventSourceResponse(_agent_events(user_id, session_id, text, language, ref, calls or None),
                                    ping=15, sep="\n")
 
-    async def _agent_events(user_id: str, session_id: str, text: str, language: str, ref: str):
+    async def _agent_events(user_id: str, session_id: str, text: str, language: str, ref: str,
+                            direct: list | None = None):
         invocation = "e-" + uuid.uuid4().hex[:12]
 
         def adk(parts: list[dict], *, final: bool = False) -> dict:
@@ -220,10 +229,12 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
 
         engine.active_streams += 1
         worked = False   # once a tool has run, the message is paid for, whatever happens next
+        stop = threading.Event()   # set when the stream ends early: the running tool stops too
         try:
-            calls = engine.plan(text)
+            # The agent's own calls, else the rules (never planned on the event loop).
+            calls = direct or await run_in_threadpool(engine.plan, text)
             if not calls:
-                yield adk([{"text": planner.capabilities(language)}], final=True)
+                yield adk([{"text": registry.capabilities(language)}], final=True)
                 await run_in_threadpool(engine.accounts.settle, ref)
                 return
             steps = ("，" if language == "zh" else ", ").join(TOOLS[c.name].describe(language) for c in calls)
@@ -231,7 +242,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             uploaded = await run_in_threadpool(engine.uploads_of, session_id)
             notes: list[str] = []
             ctx = ToolContext(session_id=session_id, uploads=uploaded, engine=engine,
-                              note=notes.append, language=language)
+                              note=notes.append, language=language, cancel=stop)
             said = []
             for call in calls:
                 call_id = "call_" + uuid.uuid4().hex[:10]
@@ -265,6 +276,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         finally:
             # Every path closes the hold: a dropped stream (cancel), a send that failed, a
             # generator closed early. Settling or releasing twice is a no-op.
+            stop.set()
             close = engine.accounts.settle if worked else engine.accounts.release
             with anyio.CancelScope(shield=True):   # a cancelled stream still closes its hold
                 await run_in_threadpool(close, ref)

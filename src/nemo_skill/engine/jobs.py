@@ -18,7 +18,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import NemoError
-from ..media import compose, ffmpeg
+from ..media import compose, ffmpeg, generate
+from ..media.encode import RenderPlan
 from .db import Database
 from .errors import EngineError
 
@@ -26,6 +27,16 @@ log = logging.getLogger("nemo_skill.engine.jobs")
 
 
 MAX_WAITING_PER_USER = 3
+
+
+def build_for(draft: dict, resolve, out: Path, workdir: Path) -> RenderPlan:
+    """Which builder renders a draft: a generated video has its own graph; soft subtitles
+    are muxed without re-encoding; anything else is the full burned-in composition."""
+    if generate.is_generated(draft):
+        return generate.build(draft, resolve, out, workdir)
+    if ((draft.get("m") or {}).get("subtitles") or {}).get("mode") == "soft":
+        return compose.build_soft(draft, resolve, out, workdir)
+    return compose.build(draft, resolve, out, workdir)
 
 
 def render_cost(draft: dict) -> float:
@@ -101,7 +112,7 @@ class RenderQueue:
                     raise ffmpeg.Cancelled("cancelled")
                 return self.resolve(src, row["session_id"])
 
-            plan = compose.build_for(draft, resolve, tmp, work)
+            plan = build_for(draft, resolve, tmp, work)
             ffmpeg.run(plan.args, duration=plan.duration, on_progress=progress, cancel=cancel)
             shutil.move(str(tmp), out)
             self._set(render_id, status="completed", progress=100, output_path=str(out),

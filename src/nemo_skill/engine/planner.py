@@ -233,7 +233,3 @@ def capabilities(language: str = "en") -> str:
             "seconds), set the aspect ratio (make it 9:16), set the resolution (720p), remove a track "
             "(remove the music), and describe the project.")
 
-
-# The tool modules register their tools and rules with this module; importing
-# them last means `plan` knows every tool however the planner was imported.
-from . import generate_tools, subtitle_tools  # noqa: E402,F401

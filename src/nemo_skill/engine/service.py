@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from ..bundle import manifest
 from ..timeline import Draft
-from . import draft_check, links, planner
+from . import draft_check, links, registry
 from .accounts import Accounts
 from .db import Database
 from .errors import EngineError, session_not_found
@@ -155,11 +155,15 @@ class Engine:
         return owns
 
     # --- the agent ----------------------------------------------------------------------
-    def plan(self, text: str) -> list[planner.Call]:
-        return planner.plan(text)
+    def plan(self, text: str) -> list[registry.Call]:
+        return registry.plan(text)
 
-    def run_tool(self, user_id: str, session_id: str, call: planner.Call, ctx: ToolContext) -> dict:
+    def run_tool(self, user_id: str, session_id: str, call: registry.Call, ctx: ToolContext) -> dict:
         """Run one tool on the latest draft and save a new version if it edits."""
+        try:
+            registry.check_call(call.name, call.args)   # whichever planner made the call
+        except registry.BadCall as exc:
+            return {"error": "bad arguments", "message": str(exc)}
         t = TOOLS[call.name]
         with self.session_lock(session_id):
             _, current = self.db.latest_draft(session_id)

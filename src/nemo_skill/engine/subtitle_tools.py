@@ -9,14 +9,12 @@ translation still waiting for the calling agent.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..errors import NemoError
 from ..media import asr, cues, subfiles, translate
 from ..media.cues import Cue
 from ..timeline import TEXT, VIDEO, Draft
-from . import planner
 from .tools import ToolContext, tool, track
 
 LANG_WORDS = subfiles.LANGUAGE_WORDS
@@ -222,11 +220,6 @@ def apply_translation(draft: dict, args: dict, ctx: ToolContext) -> dict:
                             f"已应用 {len(lines)} 条{LANG_WORDS_ZH.get(lang, lang)}字幕。")}
 
 
-_COLOURS = {"white": "#FFFFFF", "yellow": "#FFE600", "red": "#FF3B30", "blue": "#3DA5FF", "green": "#34C759",
-            "black": "#000000", "orange": "#FF9500", "pink": "#FF6FAE", "白": "#FFFFFF", "黄": "#FFE600",
-            "红": "#FF3B30", "蓝": "#3DA5FF", "绿": "#34C759", "黑": "#000000", "橙": "#FF9500", "粉": "#FF6FAE"}
-
-
 @tool("style_subtitles", "change the subtitle size, position or colour", zh="调整字幕样式")
 def style_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
     langs = [x for x in subtitle_langs(draft) if not args.get("lang") or x == args["lang"]]
@@ -286,126 +279,3 @@ def subtitle_order(draft: dict, args: dict, ctx: ToolContext) -> dict:
     meta = settings(draft)
     meta["order"] = [first] + [x for x in meta["order"] if x != first]
     return {"message": ctx.say(f"{LANG_WORDS.get(first, first)} line on top.", f"{LANG_WORDS_ZH.get(first, first)}在上。")}
-
-
-# --- the rules -------------------------------------------------------------------------------
-
-_SUBS = r"(subtitle|caption|字幕)"
-_ZH = r"chinese|mandarin|中文|汉语|普通话|简体"
-_EN = r"english|英文|英语"
-
-
-def _languages(text: str) -> list[str]:
-    if re.search(r"bilingual|双语|中英", text, re.I):
-        return ["zh", "en"]
-    found = [(m.start(), lang) for lang, pat in (("zh", _ZH), ("en", _EN)) for m in [re.search(pat, text, re.I)] if m]
-    return [lang for _, lang in sorted(found)] or ["zh", "en"]
-
-
-def _translator(text: str) -> str:
-    if re.search(r"i('ll| will) translate|translate (them |it )?myself|agent (will )?translat|我来翻译|我自己翻译|由我翻译", text, re.I):
-        return "agent"
-    if re.search(r"whisper|draft translation|草稿", text, re.I):
-        return "whisper"
-    if re.search(r"\b(llm|deepseek|qwen|gpt)\b|大模型", text, re.I):
-        return "llm"
-    return "auto"
-
-
-_LIMIT = re.compile(r"\b(zh|en) (lines at most|at most) (\d{1,3}) (characters|chars) a (line|second)", re.I)
-
-
-def _limits(text: str) -> dict:
-    """ "zh lines at most 14 characters a line", "en at most 18 characters a second" -> layout limits."""
-    out: dict = {}
-    for lang, _, n, _, unit in _LIMIT.findall(text):
-        key = "max_chars" if unit.lower() == "line" else "cps"
-        out.setdefault(lang.lower(), {})[key] = int(n) if key == "max_chars" else float(n)
-    return out
-
-
-def _transcribe_args(text: str, m: re.Match):
-    restyle = re.search(r"加大|放大|调大|大一点|bigger|larger|smaller|缩小|颜色|colou?r|位置|position", text, re.I)
-    if restyle and not re.search(r"generat|creat|transcrib|生成|制作|识别", text, re.I):
-        return None
-    args = {"languages": _languages(text), "translator": _translator(text)}
-    limits = _limits(text)
-    if limits:
-        args["limits"] = limits
-    return args
-
-
-planner.rule("apply_translation", r"^\s*(apply|应用).{0,40}(subtitle translation|字幕翻译)",
-             lambda t, m: _translation_lines(t))
-
-
-def _translation_lines(text: str):
-    head, _, body = text.partition("\n")
-    lang = "zh" if re.search(r"\(zh\)|中文|chinese", head, re.I) else "en"
-    lines = [translate.NUMBERED_LINE.match(x) for x in body.splitlines() if x.strip()]
-    return {"lang": lang, "lines": [m.group(2).strip() for m in lines if m]}
-
-
-planner.rule("transcribe", r"(generat|creat|transcrib|produce|\badd\b|\bmake\s+(?!the\b|them\b|it\b|they\b)|"
-             r"生成|制作|添加|加上|识别|配上|做|加)[^。.!?]{0,60}" + _SUBS + r"|" + _SUBS + r".{0,6}(生成|制作)",
-             _transcribe_args)
-planner.rule("translate_subtitles", r"translat|翻译",
-             lambda t, m: {"target": "zh" if re.search(r"(in|into|to)\s+chinese|译成中文|翻译成中文|成中文", t, re.I)
-                           else "en", "translator": _translator(t)})
-
-
-def _style_args(text: str, m: re.Match):
-    if not re.search(_SUBS, text, re.I):
-        return None
-    args: dict = {}
-    if re.search(r"bigger|larger|increase|大一点|大一些|放大|调大|加大|大点", text, re.I):
-        args["scale"] = 1.25
-    elif re.search(r"smaller|decrease|小一点|小一些|缩小|调小|小点", text, re.I):
-        args["scale"] = 0.8
-    size = re.search(r"(?:size|字号)\s*(?:to|=|:|：|为)?\s*(\d{2,3})", text, re.I)
-    if size:
-        args["size"] = float(size.group(1))
-    if re.search(r"\btop\b|顶部|上方|上面|顶端", text, re.I):
-        args["position"] = "top"
-    elif re.search(r"\bmiddle\b|\bcent(er|re)\b|中间|居中", text, re.I):
-        args["position"] = "middle"
-    elif re.search(r"\bbottom\b|底部|下方|下面|底端", text, re.I):
-        args["position"] = "bottom"
-    colour = re.search(r"(" + "|".join(_COLOURS) + r")(?:色)?", text, re.I)
-    if colour and re.search(r"colou?r|颜色|色|\b(" + "|".join(k for k in _COLOURS if k.isascii()) + r")\b", text, re.I):
-        args["color"] = _COLOURS[colour.group(1).lower()]
-    lang = "zh" if re.search(r"(chinese|中文)\s*(subtitle|字幕)", text, re.I) else \
-        "en" if re.search(r"(english|英文)\s*(subtitle|字幕)", text, re.I) else None
-    if lang and not re.search(r"only|只", text, re.I):
-        args["lang"] = lang
-    return args if set(args) - {"lang"} else None
-
-
-planner.rule("style_subtitles", _SUBS, _style_args)
-
-
-def _only_args(text: str, m: re.Match):
-    only = re.search(r"(only|just)\s+(keep\s+)?(the\s+)?(" + _ZH + "|" + _EN + r")|(只要|只保留|只留|仅保留|只显示)(" + _ZH + "|" + _EN + ")", text, re.I)
-    if only:
-        return {"keep": _languages(only.group(0))[:1]}
-    drop = re.search(r"(remove|delete|drop|去掉|删除|删掉|不要)\s*(the\s+)?(" + _ZH + "|" + _EN + r")\s*" + _SUBS, text, re.I)
-    if drop:
-        gone = _languages(drop.group(0))[0]
-        return {"keep": ["en" if gone == "zh" else "zh"]}
-    return None
-
-
-planner.rule("subtitle_languages", r"only|just|只|仅|remove|delete|drop|去掉|删除|删掉|不要", _only_args)
-planner.rule("subtitle_mode", r"burn|hard[- ]?sub|soft[- ]?sub|soft (subtitle|caption)|硬字幕|软字幕|烧录|内嵌|压制|外挂",
-             lambda t, m: {"mode": "soft" if re.search(r"soft|软字幕|外挂", t, re.I) else "burn"})
-planner.rule("subtitle_order", r"(english|chinese|英文|中文)\s*(line\s*)?(on top|first|above|在上|在前)",
-             lambda t, m: {"first": _languages(m.group(0))[0]})
-
-# A translation message holds arbitrary subtitle text: nothing else in it is a request.
-planner.sole("apply_translation")
-planner.exclusive("transcribe", {"translate_subtitles", "subtitle_languages", "set_title", "add_bgm",
-                                 "generate_video"})
-planner.exclusive("style_subtitles", {"set_volume", "add_bgm", "set_title", "remove_track", "translate_subtitles"})
-planner.exclusive("subtitle_languages", {"remove_track", "transcribe", "translate_subtitles", "set_title"})
-planner.exclusive("subtitle_mode", {"set_title", "translate_subtitles"})
-planner.exclusive("subtitle_order", {"transcribe", "set_title", "translate_subtitles"})

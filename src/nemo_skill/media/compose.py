@@ -9,7 +9,6 @@ file. The draft's ``src`` values are mapped to local files by the caller.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pysubs2
@@ -17,27 +16,8 @@ import pysubs2
 from ..errors import MediaError
 from ..timeline import AUDIO, TEXT, VIDEO, Draft
 from . import ffmpeg, subfiles
-from .escape import ass_text, filter_value
-from .fonts import fonts_dir
-
-FPS = 30
-# Bilibili-ready encode: H.264 High yuv420p, a keyframe at least every 10 s,
-# AAC 44.1 kHz, moov atom first so playback starts before the download ends.
-ENCODE = ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", "veryfast",
-          "-crf", "20", "-g", str(FPS * 10), "-c:a", "aac", "-b:a", "192k", "-ar", "44100",
-          "-movflags", "+faststart"]
-
-@dataclass
-class RenderPlan:
-    args: list[str]
-    duration: float
-    ass_path: Path | None
-
-
-def canvas(draft: Draft) -> tuple[int, int]:
-    w = int(draft.meta.get("width") or 1920)
-    h = int(draft.meta.get("height") or 1080)
-    return w - w % 2, h - h % 2
+from .encode import ENCODE, FPS, RenderPlan, burn_filter, canvas
+from .escape import ass_text
 
 
 def draft_ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile | None:
@@ -140,12 +120,6 @@ def _single_clip(draft: Draft) -> bool:
     return not is_still and seg.start == 0 and seg.end >= draft.duration - 1000 / FPS
 
 
-def burn_filter(ass_path: Path) -> str:
-    """The libass filter that draws ``ass_path``, with the CJK font folder."""
-    font_opt = f":fontsdir={filter_value(str(fonts_dir()))}" if fonts_dir() else ""
-    return f"subtitles=filename={filter_value(str(ass_path))}{font_opt}"
-
-
 def soft_source(draft: Draft) -> dict:
     """The one untouched video a soft-subtitle MP4 can be muxed from, or MediaError."""
     visual = [s for t in draft.tracks if t.type in (VIDEO, AUDIO) for s in t.segments]
@@ -179,17 +153,6 @@ def build_soft(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workd
     args = [*inputs, *maps, "-c:v", "copy", "-c:a", "copy", "-c:s", "mov_text", *meta,
             "-movflags", "+faststart", ffmpeg.fpath(out)]
     return RenderPlan(args, info.duration, None)
-
-
-def build_for(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path) -> RenderPlan:
-    """Soft subtitles when the draft asks for them, else the full burned-in render."""
-    from . import generate  # a generated video (scenes, narration) has its own graph
-    if generate.is_generated(draft_raw):
-        return generate.build(draft_raw, resolve, out, workdir)
-    mode = ((draft_raw.get("m") or {}).get("subtitles") or {}).get("mode")
-    if mode == "soft":
-        return build_soft(draft_raw, resolve, out, workdir)
-    return build(draft_raw, resolve, out, workdir)
 
 
 def preview(video: Path, draft_raw: dict, at: float, out: Path, workdir: Path) -> Path:

@@ -17,7 +17,7 @@ import pysubs2
 
 from ..timeline import AUDIO, VIDEO, Draft
 from . import ffmpeg, subfiles
-from .compose import ENCODE, FPS, RenderPlan, burn_filter, canvas
+from .encode import ENCODE, FPS, RenderPlan, burn_filter, canvas
 from .escape import ass_text
 
 FADE = 0.5                  # seconds of cross-fade between scenes

@@ -1,0 +1,62 @@
+"""What each tool of the local agent takes, as JSON Schema (issue 12).
+
+Every planner's calls are checked against these before a tool runs: the rules',
+and the calling agent's (`nemo do TOOL --args JSON`). `nemo tools --json` prints
+them, so an agent can call a tool without any words being parsed in between.
+"""
+
+from __future__ import annotations
+
+LANG = {"type": "string", "enum": ["zh", "en"]}
+SECONDS = {"type": "number", "minimum": 0, "maximum": 10800}
+VOLUME = {"type": "number", "minimum": 0, "maximum": 2, "description": "1 = as recorded; 0.3 = 30%"}
+COLOUR = {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"}
+
+
+def _obj(properties: dict | None = None, required: tuple[str, ...] = ()) -> dict:
+    return {"type": "object", "properties": properties or {}, "required": list(required),
+            "additionalProperties": False}
+
+
+PARAMS: dict[str, dict] = {
+    "describe_project": _obj(),
+    "set_title": _obj({"text": {"type": "string", "minLength": 1, "maxLength": 200},
+                       "start": SECONDS, "duration": {"type": "number", "exclusiveMinimum": 0, "maximum": 600}},
+                      ("text",)),
+    "add_bgm": _obj({"volume": VOLUME}),
+    "set_volume": _obj({"volume": VOLUME}, ("volume",)),
+    "trim": _obj({"start": SECONDS, "end": SECONDS, "drop_last": SECONDS}),
+    "set_aspect": _obj({"ratio": {"type": "string", "enum": ["16:9", "9:16", "1:1", "4:3", "3:4"]}}, ("ratio",)),
+    "set_resolution": _obj({"short_side": {"type": "integer", "enum": [720, 1080, 1440, 2160]}}, ("short_side",)),
+    "remove_track": _obj({"kind": {"type": "string", "enum": ["bgm", "title", "subtitle", "video", "narration"]},
+                          "kinds": {"type": "array", "minItems": 1, "maxItems": 5, "items": {
+                              "type": "string", "enum": ["bgm", "title", "subtitle", "video", "narration"]}}}),
+    "generate_video": _obj({"script": {"type": "string", "maxLength": 10000},
+                            "prompt": {"type": "string", "maxLength": 2000},
+                            "title": {"type": "string", "maxLength": 100},
+                            "aspect": {"type": "string", "enum": ["16:9", "9:16", "1:1"]},
+                            "duration": {"type": "number", "minimum": 5, "maximum": 600},
+                            "voice": {"type": "string", "maxLength": 300},
+                            "music": {"type": "boolean"}}),
+    "set_voice_speed": _obj({"factor": {"type": "number", "minimum": 0.5, "maximum": 2.0,
+                                        "description": "below 1 slower, above 1 faster"}}, ("factor",)),
+    "transcribe": _obj({"languages": {"type": "array", "minItems": 1, "maxItems": 2, "items": LANG},
+                        "source": LANG,
+                        "translator": {"type": "string", "enum": ["auto", "llm", "agent", "whisper"]},
+                        "limits": {"type": "object", "additionalProperties": {
+                            "type": "object", "additionalProperties": False, "properties": {
+                                "max_chars": {"type": "integer", "minimum": 6, "maximum": 80},
+                                "cps": {"type": "number", "minimum": 3, "maximum": 40}}}}}),
+    "translate_subtitles": _obj({"target": LANG,
+                                 "translator": {"type": "string", "enum": ["auto", "llm", "agent", "whisper"]}}),
+    "apply_translation": _obj({"lang": LANG, "lines": {"type": "array", "minItems": 1, "maxItems": 20000,
+                                                       "items": {"type": "string", "maxLength": 500}}},
+                              ("lang", "lines")),
+    "style_subtitles": _obj({"lang": LANG, "size": {"type": "number", "minimum": 16, "maximum": 160},
+                             "scale": {"type": "number", "minimum": 0.3, "maximum": 3},
+                             "position": {"type": "string", "enum": ["top", "middle", "bottom"]},
+                             "color": COLOUR}),
+    "subtitle_languages": _obj({"keep": {"type": "array", "minItems": 1, "maxItems": 2, "items": LANG}}, ("keep",)),
+    "subtitle_mode": _obj({"mode": {"type": "string", "enum": ["burn", "soft"]}}, ("mode",)),
+    "subtitle_order": _obj({"first": LANG}, ("first",)),
+}

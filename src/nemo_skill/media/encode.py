@@ -1,0 +1,39 @@
+"""What every render shares: the frame rate, the Bilibili-ready encode, the plan a
+builder returns, the canvas size and the libass filter. Both builders (compose for
+edits and subtitles, generate for generated videos) import it; neither imports the
+other, and the engine chooses between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..timeline import Draft
+from .escape import filter_value
+from .fonts import fonts_dir
+
+FPS = 30
+# Bilibili-ready encode: H.264 High yuv420p, a keyframe at least every 10 s,
+# AAC 44.1 kHz, moov atom first so playback starts before the download ends.
+ENCODE = ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", "veryfast",
+          "-crf", "20", "-g", str(FPS * 10), "-c:a", "aac", "-b:a", "192k", "-ar", "44100",
+          "-movflags", "+faststart"]
+
+
+@dataclass
+class RenderPlan:
+    args: list[str]
+    duration: float
+    ass_path: Path | None
+
+
+def canvas(draft: Draft) -> tuple[int, int]:
+    w = int(draft.meta.get("width") or 1920)
+    h = int(draft.meta.get("height") or 1080)
+    return w - w % 2, h - h % 2
+
+
+def burn_filter(ass_path: Path) -> str:
+    """The libass filter that draws ``ass_path``, with the CJK font folder."""
+    font_opt = f":fontsdir={filter_value(str(fonts_dir()))}" if fonts_dir() else ""
+    return f"subtitles=filename={filter_value(str(ass_path))}{font_opt}"

@@ -1,0 +1,83 @@
+"""One registry of typed tools (issue 12): every tool has a valid JSON Schema, the rules'
+calls fit it, and the calling agent can drive a tool directly (`nemo tools`, `nemo do`)."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from conftest import run_nemo
+
+from nemo_skill.engine import registry
+
+PHRASES = ['add a title "My Trip"', "加个标题“城市之梦”", "add background music at 30%", "music volume 20%",
+           "keep only the first 10 seconds", "make it 9:16", "改成1:1", "720p", "remove the music",
+           "describe the project", "generate Chinese and English subtitles", "translate the subtitles into English",
+           "make the subtitles bigger and yellow at the top", "only Chinese subtitles", "burn in the subtitles",
+           "English on top", "slower voice", "语速快一点", "字幕放大一点"]
+
+
+def test_every_tool_has_a_valid_schema():
+    listed = registry.describe()
+    assert {t["name"] for t in listed} == set(registry.TOOLS) and len(listed) >= 17
+    for t in listed:
+        jsonschema.Draft202012Validator.check_schema(t["parameters"])
+        assert t["description"] and t["description_zh"], t["name"]
+
+
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_the_rules_make_calls_that_fit_the_schemas(phrase):
+    calls = registry.plan(phrase)
+    assert calls, phrase
+    for call in calls:
+        registry.check_call(call.name, call.args)
+
+
+@pytest.mark.parametrize("name, args, says", [
+    ("nope", {}, "unknown tool"), ("set_aspect", {"ratio": "5:4"}, "ratio"),
+    ("set_title", {}, "'text' is a required property"), ("set_volume", {"volume": "loud"}, "volume"),
+    ("subtitle_mode", {"mode": "burn", "extra": 1}, "Additional properties"),
+    ("style_subtitles", {"color": "#fff; drawtext"}, "color"), ("trim", [], "JSON object"),
+])
+def test_bad_calls_are_refused_with_the_field(name, args, says):
+    with pytest.raises(registry.BadCall, match=says):
+        registry.check_call(name, args)
+
+
+def test_nemo_tools_json_lists_every_tool(cli_env):
+    r = run_nemo(["tools", "--json"], cli_env)
+    assert r.returncode == 0
+    assert {t["name"] for t in json.loads(r.stdout)["tools"]} == set(registry.TOOLS)
+
+
+def test_the_agent_runs_a_tool_without_words_being_parsed(cli_env, media):
+    assert run_nemo(["upload", str(media["clip"])], cli_env).returncode == 0
+    # A title the rules would read as a request to remove something: the agent's call is exact.
+    r = run_nemo(["do", "set_title", "--args", '{"text": "Remove the music, 删除"}', "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["reply"]["tool_calls"] == ["set_title"]
+    r = run_nemo(["do", "set_aspect", "--args", '{"ratio": "9:16"}', "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    state = json.loads(run_nemo(["state", "--json"], cli_env).stdout)
+    assert 'Title: "Remove the music, 删除"' in state["summary"]
+    assert state["state"]["state"]["draft"]["m"]["aspect"] == "9:16"
+
+
+def test_a_bad_call_costs_nothing(cli_env):
+    before = json.loads(run_nemo(["credits", "--json"], cli_env).stdout)["credits"]
+    r = run_nemo(["do", "set_volume", "--args", '{"volume": 99}', "--json"], cli_env)
+    assert r.returncode == 1 and "volume" in json.loads(r.stdout)["message"]
+    assert json.loads(run_nemo(["credits", "--json"], cli_env).stdout)["credits"] == before
+
+
+def test_the_engine_refuses_a_bad_function_call_before_charging(client):
+    import requests
+    sid = client.session()["session_id"]
+    before = client.credits()
+    body = {"app_name": "nemo_agent", "user_id": "me", "session_id": sid,
+            "new_message": {"parts": [{"text": "x"}, {"functionCall": {"name": "set_aspect", "args": {"ratio": "2:1"}}}]}}
+    r = requests.post(client.base_url + "/run_sse", json=body, timeout=30,
+                      headers={"Authorization": f"Bearer {client.token()}"})
+    assert r.status_code == 400 and "ratio" in r.json()["message"]
+    assert client.credits() == before
