@@ -81,3 +81,38 @@ def test_the_engine_refuses_a_bad_function_call_before_charging(client):
                       headers={"Authorization": f"Bearer {client.token()}"})
     assert r.status_code == 400 and "ratio" in r.json()["message"]
     assert client.credits() == before
+
+
+# --- typed job requests: no option travels only in English --------------------------------
+
+from nemo_skill import generate_job, subtitle_job  # noqa: E402
+
+SUBTITLE_OPTIONS = [subtitle_job.Options(), subtitle_job.Options(languages=["zh"], translator="agent"),
+                    subtitle_job.Options(translator="whisper", limits={"zh": {"max_chars": 14, "cps": 8},
+                                                                        "en": {"max_chars": 40}})]
+GENERATE_REQUESTS = [generate_job.Request(script="茶之道\n一杯清茶。", duration=30, aspect="9:16", title="茶",
+                                          no_music=True),
+                     generate_job.Request(prompt="山水之间的一天", aspect="1:1", voice="espeak:cmn")]
+
+
+@pytest.mark.parametrize("options", SUBTITLE_OPTIONS, ids=range(len(SUBTITLE_OPTIONS)))
+def test_subtitle_options_round_trip(options):
+    call = subtitle_job.to_call(options)
+    registry.check_call(call["name"], call["args"])
+    back = subtitle_job.from_call(call)
+    assert (back.languages, back.translator, back.limits) == (options.languages, options.translator, options.limits)
+    # the cloud's words ask for exactly the same call
+    assert [(c.name, c.args) for c in registry.plan(subtitle_job.request_text(options))] == \
+        [(call["name"], json.loads(json.dumps(call["args"])))]
+
+
+@pytest.mark.parametrize("req", GENERATE_REQUESTS, ids=range(len(GENERATE_REQUESTS)))
+def test_generate_requests_round_trip(req):
+    call = generate_job.to_call(req)
+    registry.check_call(call["name"], call["args"])
+    back = generate_job.from_call(call)
+    assert (back.script, back.prompt, back.aspect, back.duration, back.voice, back.title, back.no_music) == \
+        (req.script.strip() if req.script else None, req.prompt, req.aspect, req.duration, req.voice,
+         req.title, req.no_music)
+    planned = registry.plan(generate_job.message(req))
+    assert [c.name for c in planned] == ["generate_video"] and planned[0].args == call["args"]

@@ -73,7 +73,32 @@ def _check_file(path: Path, exts: tuple[str, ...], what: str) -> None:
         raise FileTypeError(f"{path.name} is not {what}", hint="use one of: " + ", ".join(exts))
 
 
+def to_call(req: Request) -> dict:
+    """The request as the generate_video tool call the local engine runs as it is."""
+    args: dict = {"aspect": req.aspect, "voice": req.voice}
+    if req.script is not None:
+        args["script"] = req.script.strip()
+    else:
+        args["prompt"] = (req.prompt or "").strip()
+    if req.duration:
+        args["duration"] = float(req.duration)
+    if req.title:
+        args["title"] = req.title
+    if req.no_music:
+        args["music"] = False
+    return {"name": "generate_video", "args": args}
+
+
+def from_call(call: dict) -> Request:
+    """The inverse of :func:`to_call` (files travel as uploads, not in the call)."""
+    args = call["args"]
+    return Request(script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
+                   duration=args.get("duration"), voice=args.get("voice", tts.DEFAULT_VOICE),
+                   title=args.get("title"), no_music=args.get("music") is False)
+
+
 def message(req: Request) -> str:
+    """The same request in words, for the cloud's agent."""
     head = "generate a"
     if req.duration:
         head += f" {req.duration:g}-second"
@@ -95,11 +120,11 @@ def run(client: NemoClient, req: Request, out: Path, *, poll_interval: float,
     if files:
         progress(f"Uploading {len(files)} file(s)...")
         client.upload(files)
-    return _generate(client, message(req), out, poll_interval, progress)
+    return _generate(client, req, out, poll_interval, progress)
 
 
-def _generate(client: NemoClient, text: str, out: Path, poll_interval: float, progress) -> dict:
-    result = client.chat(text)
+def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float, progress) -> dict:
+    result = client.chat(message(req), call=to_call(req))
     errors = result.errors()
     if errors:
         raise InputError(errors[0], hint="fix the request and run it again")
@@ -138,4 +163,4 @@ def submit(client: NemoClient, path: Path, out: Path, *, aspect: str | None, voi
     req = Request(script=text, aspect=aspect or doc.get("aspect") or "16:9", duration=doc.get("duration"),
                   voice=voice or tts.DEFAULT_VOICE)
     check(req)
-    return _generate(client, message(req), out, poll_interval, progress)
+    return _generate(client, req, out, poll_interval, progress)

@@ -53,7 +53,23 @@ def check_video(path: Path) -> None:
     asr.check_input(path)
 
 
+def to_call(options: Options) -> dict:
+    """The options as the transcribe tool call the local engine runs as it is (issue 12)."""
+    args: dict = {"languages": list(options.languages), "translator": options.translator}
+    if options.limits:
+        args["limits"] = {lang: dict(v) for lang, v in options.limits.items()}
+    return {"name": "transcribe", "args": args}
+
+
+def from_call(call: dict) -> Options:
+    """The inverse of :func:`to_call` for the options the engine needs."""
+    args = call["args"]
+    return Options(languages=list(args.get("languages") or ["zh", "en"]),
+                   translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}))
+
+
 def request_text(options: Options) -> str:
+    """The same options in words, for the cloud's agent."""
     langs = " and ".join(subfiles.LANGUAGE_WORDS.get(x, x) for x in options.languages)
     text = f"generate accurate {langs} subtitles for my Bilibili video"
     if options.translator == "agent":
@@ -79,7 +95,7 @@ def run(client: NemoClient, video: Path, out_dir: Path, options: Options,
     client.upload([video])
     client.store.note_session(client.store_key, client.skill, video=str(video.resolve()),
                               out_dir=str(Path(out_dir).resolve()), stem=video.stem)
-    result = client.chat(request_text(options))
+    result = client.chat(request_text(options), call=to_call(options))
     errors = result.errors()
     if errors:
         raise MediaError(errors[0], hint="check that the video has speech in it")

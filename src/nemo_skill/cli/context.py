@@ -37,4 +37,5 @@ def make_client(args: argparse.Namespace, out: Output, *, skill: str | None = No
                       state_poll_interval=cfg.state_poll_interval, on_progress=out.progress,
                       store_key=store_key,
                       max_polls=C.CLOUD_MAX_POLLS if cfg.backend == "cloud" else None,
-                      unofficial_types=C.CLOUD_UNLISTED_TYPES if cfg.backend == "cloud" else ())
+                      unofficial_types=C.CLOUD_UNLISTED_TYPES if cfg.backend == "cloud" else (),
+                      structured_calls=cfg.backend == "local")

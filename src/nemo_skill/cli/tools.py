@@ -7,7 +7,7 @@ import argparse
 import json
 
 from ..errors import InputError
-from .context import make_client, settings
+from .context import make_client
 from .output import Output
 
 
@@ -33,8 +33,7 @@ def cmd_do(args: argparse.Namespace, out: Output) -> int:
     words = f"{tool.description}: {json.dumps(call.args, ensure_ascii=False)}"
     with make_client(args, out) as client:
         # The local engine takes the call as it is; the cloud gets the same request in words.
-        local = settings().backend == "local"
-        result = client.chat(words, call={"name": call.name, "args": call.args} if local else None)
+        result = client.chat(words, call={"name": call.name, "args": call.args})
     data = {"tool": call.name, "args": call.args, "reply": result.to_json()}
     failed = result.errors()
     if failed:

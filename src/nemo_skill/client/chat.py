@@ -65,7 +65,7 @@ class ChatMixin:
         # SSE"): "me" as the user, no role, no "streaming" (which would switch ADK to partial
         # token events).
         parts: list[dict] = [{"text": text}]
-        if call:   # a tool named by the calling agent (the local engine reads it; issue 12)
+        if call and self.structured_calls:   # a typed call the local engine reads (issue 12)
             parts.append({"functionCall": call})
         body = {"app_name": C.APP_NAME, "user_id": "me", "session_id": session_id,
                 "new_message": {"parts": parts}}

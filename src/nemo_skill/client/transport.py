@@ -58,7 +58,8 @@ class Transport:
                  rate_limit_wait: float = C.RATE_LIMIT_WAIT,
                  state_poll_interval: float = C.STATE_POLL_INTERVAL,
                  on_progress: Progress = _quiet, store_key: str | None = None,
-                 max_polls: int | None = None, unofficial_types: tuple[str, ...] = ()) -> None:
+                 max_polls: int | None = None, unofficial_types: tuple[str, ...] = (),
+                 structured_calls: bool = False) -> None:
         self.base_url = base_url.rstrip("/")
         self.store = store
         # What token, session and render jobs are kept under: the URL, except for the local
@@ -67,6 +68,8 @@ class Transport:
         self.store_key = store_key or self.base_url
         self.max_polls = max_polls   # the cloud: the official skill's 10 polls, unless told otherwise
         self.unofficial_types = frozenset(unofficial_types)
+        # The local engine reads a tool call beside the words; the cloud gets the words only.
+        self.structured_calls = structured_calls
         self.skill = skill
         self.attribution = dict(headers)
         self.user_token = token           # NEMO_TOKEN: a registered user's, never renewed
