@@ -116,3 +116,12 @@ def test_generate_requests_round_trip(req):
          req.title, req.no_music)
     planned = registry.plan(generate_job.message(req))
     assert [c.name for c in planned] == ["generate_video"] and planned[0].args == call["args"]
+
+
+def test_a_chinese_request_gets_a_chinese_answer(cli_env, media):
+    assert run_nemo(["upload", str(media["clip"]), str(media["music"])], cli_env).returncode == 0
+    r = run_nemo(["say", "加个标题“城市之梦”，背景音乐音量35%", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    text = json.loads(r.stdout)["reply"]["text"]
+    assert "标题已设为“城市之梦”" in text and "音量" in text
+    assert not any(word in text for word in ("Title set", "added at", "volume set")), text

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..timeline import AUDIO, TEXT, VIDEO, Draft
 
+KIND_ZH = {"bgm": "背景音乐", "title": "标题", "subtitle": "字幕", "video": "视频", "narration": "旁白"}
 ASPECTS = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080),
            "4:3": (1440, 1080), "3:4": (1080, 1440)}
 
@@ -138,13 +139,15 @@ def describe_project(draft: dict, args: dict, ctx: ToolContext) -> dict:
 def set_title(draft: dict, args: dict, ctx: ToolContext) -> dict:
     text = str(args.get("text") or "").strip()
     if not text:
-        return {"error": "no title text given", "message": 'Which title? Put it in quotes, e.g. add a title "My Trip".'}
+        return {"error": "no title text given", "message": ctx.say('Which title? Put it in quotes, e.g. add a title "My Trip".',
+                                                               "标题写什么？请用引号括起来，例如：加个标题“我的旅行”。")}
     start = int(float(args.get("start", 0)) * 1000)
     duration = int(float(args.get("duration", 3)) * 1000)
     t = track(draft, "title", TEXT)
     t["sg"] = [{"id": "title_1", "st": start, "d": duration, "txt": text}]
     draft.setdefault("m", {})["title"] = text
-    return {"message": f'Title set to "{text}" ({start / 1000:g}-{(start + duration) / 1000:g}s).'}
+    span = f"{start / 1000:g}-{(start + duration) / 1000:g}s"
+    return {"message": ctx.say(f'Title set to "{text}" ({span}).', f"标题已设为“{text}”（{span}）。")}
 
 
 @tool("add_bgm", "add background music from an uploaded audio file at a volume", zh="添加背景音乐")
@@ -152,13 +155,15 @@ def add_bgm(draft: dict, args: dict, ctx: ToolContext) -> dict:
     upload = ctx.latest_upload("audio")
     if upload is None:
         return {"error": "no audio uploaded",
-                "message": "Upload a music file first (mp3, wav, m4a or aac), then ask again."}
+                "message": ctx.say("Upload a music file first (mp3, wav, m4a or aac), then ask again.",
+                                   "请先上传音乐文件（mp3、wav、m4a 或 aac），再说一次。")}
     volume = float(args.get("volume", 0.3))
     t = track(draft, "bgm", AUDIO)
     end = content_end(draft) or int(upload["duration"] * 1000)
     t["sg"] = [{"id": "bgm_1", "st": 0, "d": end, "ss": 0, "src": upload["cdn_url"],
                 "n": upload["filename"].rsplit(".", 1)[0], "v": volume, "loop": True}]
-    return {"message": f"Background music {upload['filename']} added at {round(volume * 100)}%."}
+    return {"message": ctx.say(f"Background music {upload['filename']} added at {round(volume * 100)}%.",
+                               f"已添加背景音乐 {upload['filename']}，音量 {round(volume * 100)}%。")}
 
 
 @tool("set_volume", "change the background music volume", zh="调整音乐音量")
@@ -169,21 +174,23 @@ def set_volume(draft: dict, args: dict, ctx: ToolContext) -> dict:
     volume = float(args.get("volume", 0.3))
     for seg in t["sg"]:
         seg["v"] = volume
-    return {"message": f"Music volume set to {round(volume * 100)}%."}
+    return {"message": ctx.say(f"Music volume set to {round(volume * 100)}%.", f"音乐音量已设为 {round(volume * 100)}%。")}
 
 
 @tool("trim", "keep only a time range of the video", zh="剪辑时长")
 def trim(draft: dict, args: dict, ctx: ToolContext) -> dict:
     end_all = content_end(draft)
     if not end_all:
-        return {"error": "empty timeline", "message": "There is nothing to trim yet: upload a video first."}
+        return {"error": "empty timeline", "message": ctx.say("There is nothing to trim yet: upload a video first.",
+                                                              "还没有可剪辑的内容：请先上传视频。")}
     a = max(0, int(float(args.get("start", 0)) * 1000))
     b = int(float(args["end"]) * 1000) if args.get("end") is not None else end_all
     if args.get("drop_last") is not None:
         b = end_all - int(float(args["drop_last"]) * 1000)
     b = min(b, end_all)
     if b - a < 100:
-        return {"error": "range too short", "message": f"That leaves nothing (the video is {end_all / 1000:g}s long)."}
+        return {"error": "range too short", "message": ctx.say(
+            f"That leaves nothing (the video is {end_all / 1000:g}s long).", f"这样就什么都不剩了（视频长 {end_all / 1000:g} 秒）。")}
     for t in draft.get("t", []):
         if (t.get("m") or {}).get("kind") == "bgm":
             continue
@@ -197,20 +204,23 @@ def trim(draft: dict, args: dict, ctx: ToolContext) -> dict:
             seg["st"], seg["d"] = lo - a, hi - lo
             kept.append(seg)
         t["sg"] = kept
-    return {"message": f"Trimmed to {a / 1000:g}-{b / 1000:g}s ({(b - a) / 1000:g}s long)."}
+    return {"message": ctx.say(f"Trimmed to {a / 1000:g}-{b / 1000:g}s ({(b - a) / 1000:g}s long).",
+                               f"已剪辑为 {a / 1000:g}-{b / 1000:g} 秒（共 {(b - a) / 1000:g} 秒）。")}
 
 
 @tool("set_aspect", "set the aspect ratio (16:9, 9:16, 1:1, 4:3)", zh="调整画幅比例")
 def set_aspect(draft: dict, args: dict, ctx: ToolContext) -> dict:
     ratio = str(args.get("ratio", "16:9"))
     if ratio not in ASPECTS:
-        return {"error": "unsupported aspect", "message": f"Aspect {ratio} is not supported; use {', '.join(ASPECTS)}."}
+        return {"error": "unsupported aspect", "message": ctx.say(
+            f"Aspect {ratio} is not supported; use {', '.join(ASPECTS)}.", f"不支持 {ratio} 画幅，可用：{'、'.join(ASPECTS)}。")}
     w, h = ASPECTS[ratio]
     meta = draft.setdefault("m", {})
     short = min(int(meta.get("width", 1920)), int(meta.get("height", 1080)))
     scale = short / 1080
     meta.update(width=int(w * scale) // 2 * 2, height=int(h * scale) // 2 * 2, aspect=ratio)
-    return {"message": f"Aspect ratio set to {ratio} ({meta['width']}x{meta['height']})."}
+    return {"message": ctx.say(f"Aspect ratio set to {ratio} ({meta['width']}x{meta['height']}).",
+                               f"画幅已改为 {ratio}（{meta['width']}x{meta['height']}）。")}
 
 
 @tool("set_resolution", "set the output resolution (720p, 1080p, 1440p, 4k)", zh="调整分辨率")
@@ -220,7 +230,8 @@ def set_resolution(draft: dict, args: dict, ctx: ToolContext) -> dict:
     w, h = int(meta.get("width", 1920)), int(meta.get("height", 1080))
     scale = short / min(w, h)
     meta.update(width=int(w * scale) // 2 * 2, height=int(h * scale) // 2 * 2)
-    return {"message": f"Resolution set to {meta['width']}x{meta['height']}."}
+    return {"message": ctx.say(f"Resolution set to {meta['width']}x{meta['height']}.",
+                               f"分辨率已设为 {meta['width']}x{meta['height']}。")}
 
 
 @tool("remove_track", "remove a track (music, title, subtitles, video)", zh="删除轨道")
@@ -231,7 +242,9 @@ def remove_track(draft: dict, args: dict, ctx: ToolContext) -> dict:
                   and t.get("id") not in kinds]
     removed = before - len(draft["t"])
     if not removed:
-        return {"message": f"There was no {'/'.join(sorted(kinds))} track to remove."}
+        return {"message": ctx.say(f"There was no {'/'.join(sorted(kinds))} track to remove.",
+                                   f"没有可删除的{'/'.join(KIND_ZH.get(k, k) for k in sorted(kinds))}轨道。")}
     if "title" in kinds:
         draft.get("m", {}).pop("title", None)
-    return {"message": f"Removed the {'/'.join(sorted(kinds))} track."}
+    return {"message": ctx.say(f"Removed the {'/'.join(sorted(kinds))} track.",
+                               f"已删除{'/'.join(KIND_ZH.get(k, k) for k in sorted(kinds))}轨道。")}
