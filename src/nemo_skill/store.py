@@ -140,6 +140,13 @@ class Store:
         self._update(self.dir / "sessions.json",
                      lambda d: d.setdefault(f"{key}|{skill}", {}).update(extra))
 
+    def latest_skill(self, key: str) -> str | None:
+        """The skill whose session on this backend was made last, if any."""
+        entries = [(v.get("created_at") or 0, k.split("|", 1)[1])
+                   for k, v in _read_json(self.dir / "sessions.json", {}).items()
+                   if k.startswith(f"{key}|") and isinstance(v, dict) and v.get("session_id")]
+        return max(entries)[1] if entries else None
+
     def forget_session(self, key: str, skill: str) -> None:
         self._update(self.dir / "sessions.json", lambda d: d.pop(f"{key}|{skill}", None))
 

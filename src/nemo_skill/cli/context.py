@@ -25,12 +25,15 @@ def settings() -> Settings:
 def make_client(args: argparse.Namespace, out: Output, *, skill: str | None = None) -> NemoClient:
     cfg = settings()
     store = Store(cfg.state_dir, client_id=cfg.client_id)
-    ident = identify(skill or getattr(args, "skill", None),
-                     command_skill=COMMAND_SKILLS.get(getattr(args, "command", None) or ""))
     base_url, store_key = cfg.api_url, None
     if cfg.backend == "local" and base_url is None:
         from ..engine.daemon import ensure_running
         base_url, store_key = ensure_running(cfg, on_progress=out.progress), LOCAL_ENGINE_KEY
+    # A job command speaks as its skill; the others (say, state, export, ...) continue the
+    # project made last, whichever skill made it.
+    command_skill = COMMAND_SKILLS.get(getattr(args, "command", None) or "") or \
+        store.latest_skill(store_key or base_url.rstrip("/"))
+    ident = identify(skill or getattr(args, "skill", None), command_skill=command_skill)
     return NemoClient(base_url, store=store, headers=ident.headers(cfg.platform), skill=ident.name,
                       token=cfg.token, retry_delay=cfg.retry_delay,
                       rate_limit_wait=cfg.rate_limit_wait,
