@@ -15,7 +15,28 @@ PHRASES = ['add a title "My Trip"', "加个标题“城市之梦”", "add backg
            "keep only the first 10 seconds", "make it 9:16", "改成1:1", "720p", "remove the music",
            "describe the project", "generate Chinese and English subtitles", "translate the subtitles into English",
            "make the subtitles bigger and yellow at the top", "only Chinese subtitles", "burn in the subtitles",
-           "English on top", "slower voice", "语速快一点", "字幕放大一点"]
+           "English on top", "slower voice", "语速快一点", "字幕放大一点",
+           "apply the subtitle translation (en):\n1. Hello\n2. World",
+           "generate a 30-second 9:16 Chinese video, from this script:\n茶之道\n一杯清茶。"]
+
+# The calling agent's path reaches every tool: one valid call each.
+AGENT_CALLS = {
+    "describe_project": {}, "set_title": {"text": "旅行"}, "add_bgm": {"volume": 0.3}, "set_volume": {"volume": 0.2},
+    "trim": {"start": 0, "end": 10}, "set_aspect": {"ratio": "9:16"}, "set_resolution": {"short_side": 720},
+    "remove_track": {"kinds": ["bgm"]}, "generate_video": {"script": "茶。", "aspect": "1:1"},
+    "set_voice_speed": {"factor": 0.8}, "transcribe": {"languages": ["zh", "en"], "translator": "agent"},
+    "translate_subtitles": {"target": "en"}, "apply_translation": {"lang": "en", "lines": ["Hi"]},
+    "style_subtitles": {"position": "top", "color": "#FFE600"}, "subtitle_languages": {"keep": ["zh"]},
+    "subtitle_mode": {"mode": "soft"}, "subtitle_order": {"first": "en"},
+}
+
+
+def test_every_tool_is_reached_by_the_rules_and_by_the_agent():
+    by_rules = {c.name for phrase in PHRASES for c in registry.plan(phrase)}
+    assert by_rules == set(registry.TOOLS), set(registry.TOOLS) - by_rules
+    assert set(AGENT_CALLS) == set(registry.TOOLS)
+    for name, args in AGENT_CALLS.items():
+        registry.check_call(name, args)
 
 
 def test_every_tool_has_a_valid_schema():

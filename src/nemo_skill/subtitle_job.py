@@ -134,7 +134,8 @@ def submit(client: NemoClient, path: Path) -> Draft:
     doc = pending_cues(client.draft())
     texts = translate.read_submission(Path(path), doc["count"])
     body = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1))
-    result = client.chat(f"apply the subtitle translation ({doc['target_language']}):\n{body}")
+    call = {"name": "apply_translation", "args": {"lang": doc["target_language"], "lines": texts}}
+    result = client.chat(f"apply the subtitle translation ({doc['target_language']}):\n{body}", call=call)
     errors = result.errors()
     if errors:
         raise InputError(errors[0], hint="fix the translation file and submit it again")

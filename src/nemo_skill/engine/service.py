@@ -17,8 +17,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..bundle import manifest
+from ..errors import ConfigError
+from ..llm import LLMSettings
 from ..timeline import Draft
-from . import draft_check, links, registry
+from . import draft_check, links, llm_planner, registry
 from .accounts import Accounts
 from .db import Database
 from .errors import EngineError, session_not_found
@@ -61,6 +63,11 @@ class Engine:
         self.renders = RenderQueue(self.db, self.home / "renders", self.accounts, self.resolve_src)
         self.last_activity = time.monotonic()
         self.instance = uuid.uuid4().hex
+        try:   # read once at start, like every engine setting
+            self.llm = LLMSettings.from_env()
+        except ConfigError as exc:
+            log.warning("LLM planner off: %s", exc.message)
+            self.llm = None
         self.active_streams = 0
         self._session_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
@@ -156,6 +163,11 @@ class Engine:
 
     # --- the agent ----------------------------------------------------------------------
     def plan(self, text: str) -> list[registry.Call]:
+        """The LLM's calls when one is configured and answers well; else the rules'."""
+        if self.llm is not None:
+            calls = llm_planner.plan(text, self.llm)
+            if calls:
+                return calls
         return registry.plan(text)
 
     def run_tool(self, user_id: str, session_id: str, call: registry.Call, ctx: ToolContext) -> dict:

@@ -14,17 +14,15 @@ endpoint; it is never part of a message or an error.
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import requests
 
-from ..errors import ConfigError, InputError, NemoError
-from ..redact import redact
+from ..errors import InputError, NemoError
+from ..llm import LLMBadReply, LLMClient, LLMError, LLMSettings
 from .cues import Cue
 
 LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English"}
@@ -38,25 +36,6 @@ class TranslationError(NemoError):
 
 class BadReply(TranslationError):
     """The answer came, but not as one numbered line per cue: worth asking again."""
-
-
-@dataclass(frozen=True)
-class LLMSettings:
-    base_url: str
-    model: str
-    api_key: str = field(default="", repr=False)
-
-    @classmethod
-    def from_env(cls, env: dict | None = None) -> LLMSettings | None:
-        env = os.environ if env is None else env
-        base = (env.get("NEMO_LLM_BASE_URL") or "").rstrip("/")
-        if not base:
-            return None
-        model = env.get("NEMO_LLM_MODEL") or ""
-        if not model:
-            raise ConfigError("NEMO_LLM_BASE_URL is set but NEMO_LLM_MODEL is not",
-                              hint="set NEMO_LLM_MODEL to the model name, e.g. deepseek-chat or qwen-plus")
-        return cls(base, model, env.get("NEMO_LLM_API_KEY") or "")
 
 
 def numbered(texts: list[str]) -> str:
@@ -93,7 +72,8 @@ class LLMTranslator:
                  retry_delay: float = 1.0, timeout: float = 120.0, session: requests.Session | None = None):
         self.settings, self.batch, self.tries = settings, batch, tries
         self.retry_delay, self.timeout = retry_delay, timeout
-        self.http = session or requests.Session()
+        self.client = LLMClient(settings, tries=tries, retry_delay=retry_delay, timeout=timeout,
+                                session=session)
 
     @property
     def name(self) -> str:
@@ -135,37 +115,13 @@ class LLMTranslator:
         return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
     def complete(self, messages: list[dict]) -> str:
-        """One chat completion: the reply's text (retried on 429/5xx and dropped connections)."""
-        headers = {"Content-Type": "application/json"}
-        if self.settings.api_key:
-            headers["Authorization"] = f"Bearer {self.settings.api_key}"
-        body = {"model": self.settings.model, "messages": messages, "temperature": 0.2, "stream": False}
-        url = f"{self.settings.base_url}/chat/completions"
-        for attempt in range(self.tries):
-            try:
-                resp = self.http.post(url, json=body, headers=headers, timeout=self.timeout)
-            except requests.RequestException as exc:
-                if attempt + 1 == self.tries:
-                    raise TranslationError(f"the LLM endpoint {self.settings.base_url} is unreachable "
-                                           f"({type(exc).__name__})") from None
-            else:
-                if resp.status_code == 200:
-                    try:
-                        return str(resp.json()["choices"][0]["message"]["content"])
-                    except (ValueError, KeyError, IndexError, TypeError):
-                        raise BadReply("the LLM endpoint answered with something that is not a "
-                                               "chat completion") from None
-                if resp.status_code in (401, 403):
-                    raise TranslationError(f"the LLM endpoint refused the API key (HTTP {resp.status_code})",
-                                           hint="check NEMO_LLM_API_KEY")
-                if resp.status_code not in (408, 429) and resp.status_code < 500 or attempt + 1 == self.tries:
-                    raise TranslationError(f"the LLM endpoint answered HTTP {resp.status_code}: "
-                                           f"{redact(resp.text[:200])}")
-                wait = resp.headers.get("Retry-After")
-                if wait and wait.isdigit():
-                    time.sleep(min(float(wait), 30.0) * self.retry_delay)
-            time.sleep(self.retry_delay * (2 ** attempt))
-        raise TranslationError("the LLM endpoint did not answer")
+        """One chat completion through the shared LLM client (nemo_skill.llm)."""
+        try:
+            return self.client.complete(messages)
+        except LLMBadReply as exc:
+            raise BadReply(exc.message) from None
+        except LLMError as exc:
+            raise TranslationError(exc.message, hint=exc.hint) from None
 
 
 # --- the agent handoff ----------------------------------------------------------------
