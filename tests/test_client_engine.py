@@ -62,7 +62,7 @@ def test_upload_several_files_in_one_call_fills_files(client, media):
 def test_url_upload(client, media):
     handler = lambda *a, **k: SimpleHTTPRequestHandler(*a, directory=str(media["clip"].parent), **k)  # noqa: E731
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
         answer = client.upload_urls([f"http://127.0.0.1:{httpd.server_address[1]}/music.mp3"])
     finally:

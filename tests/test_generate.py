@@ -122,6 +122,7 @@ def test_uploaded_image_is_used_and_9_16_edit_re_exports(cli_env, tmp_path, medi
     draft = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
     assert (draft["m"]["width"], draft["m"]["height"]) == (1080, 1920)
     r = run_nemo(["say", "slower voice", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
     slower = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
     assert slower["d"] > draft["d"] and slower["m"]["generator"]["rate"] < draft["m"]["generator"]["rate"]
     edited = tmp_path / "b.mp4"
@@ -191,7 +192,7 @@ def test_a_prompt_becomes_a_script_through_the_configured_llm(monkeypatch):
             self.wfile.write(body)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
         monkeypatch.setenv("NEMO_LLM_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
         monkeypatch.setenv("NEMO_LLM_MODEL", "fake")

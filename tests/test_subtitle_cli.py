@@ -153,23 +153,22 @@ def test_chat_path_in_english_and_chinese_with_edits(speech_clip, cli_env, tmp_p
     assert tracks["subtitle_zh"]["tt"] == 7 and tracks["subtitle_zh"]["m"]["lang"] == "zh"
     assert len(tracks["subtitle_en"]["sg"]) == len(tracks["subtitle_zh"]["sg"])
 
-    run_nemo(["say", "make the subtitles bigger and put them at the top"], cli_env)
+    assert run_nemo(["say", "make the subtitles bigger and put them at the top"], cli_env).returncode == 0
     style = {t["id"]: t["m"].get("style", {}) for t in draft()["t"]}
     assert style["subtitle_zh"] == {"size": 75, "position": "top"}
     r = run_nemo(["say", "只要中文字幕", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
     assert "只保留中文字幕" in json.loads(r.stdout)["reply"]["text"]
     assert [t["id"] for t in draft()["t"] if t["tt"] == 7] == ["subtitle_zh"]
     out = tmp_path / "edited.mp4"
     r = run_nemo(["export", "--out", str(out), "--json"], cli_env, timeout=600)
     assert r.returncode == 0, r.stderr
     # top position: the text is now in the upper band
-    first = pysubs2.SSAFile()
-    assert first is not None
     ours, source = frame(out, 2.0), frame(speech_clip, 2.0)
     assert np.abs(ours[40:200] - source[40:200]).mean() > 8
 
-    r = run_nemo(["connect", "--new"], cli_env)
-    run_nemo(["upload", str(speech_clip)], cli_env)
+    assert run_nemo(["connect", "--new"], cli_env).returncode == 0
+    assert run_nemo(["upload", str(speech_clip)], cli_env).returncode == 0
     r = run_nemo(["say", "给我的B站视频生成中英双语字幕", "--json"], cli_env)
     assert r.returncode == 0, r.stderr
     assert "条中文字幕" in json.loads(r.stdout)["reply"]["text"]
