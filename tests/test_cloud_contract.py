@@ -263,3 +263,14 @@ def test_the_local_engine_answers_render_status_in_the_official_shape(client, me
     body = requests.get(f"{client.base_url}/api/render/proxy/lambda/{job['id']}", timeout=30,
                         headers={"Authorization": f"Bearer {client.token()}"}).json()
     assert body["status"] == "completed" and body["output"]["url"].endswith(f"/api/render/proxy/{job['id']}/download")
+
+
+def test_a_lost_session_inside_the_stream_gets_a_new_session_once(cloud, tmp_path):
+    c, url = cloud
+    c.on("POST", "/run_sse", Answer(sse=sse({"code": 1002, "message": "session not found"})),
+         Answer(sse=sse(text_event("Done."))))
+    with _client(url, tmp_path) as client:
+        client.session()
+        result = client.chat("add a title")
+    assert result.text == "Done." and len(c.sent("/api/tasks/me/with-session")) == 2
+    assert len(c.sent("/run_sse")) == 2   # the first was refused before it ran: safe to send again
