@@ -10,6 +10,7 @@ the voice with sidechain compression and mixed in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,17 @@ FADE = 0.5                  # seconds of cross-fade between scenes
 ASPECTS = ("16:9", "9:16", "1:1")   # what a generated video can be
 PALETTES = [("1e3a5f", "6a2c70"), ("14532d", "0f766e"), ("7c2d12", "b45309"), ("312e81", "1d4ed8"),
             ("4a044e", "be185d"), ("134e4a", "365314"), ("3f3f46", "0c4a6e"), ("7f1d1d", "9a3412")]
+
+
+def _hex_pair(colors, fallback: tuple[str, str]) -> tuple[str, str]:
+    """Two RRGGBB values for a filter string: the draft's if both are plain hex colours
+    (``#`` allowed), else the palette's. The draft checker refuses anything else first;
+    this is the second wall."""
+    if isinstance(colors, (list, tuple)) and len(colors) == 2:
+        pair = [str(c).lstrip("#") for c in colors]
+        if all(re.fullmatch(r"[0-9A-Fa-f]{6}", c) for c in pair):
+            return pair[0], pair[1]
+    return fallback
 
 
 def is_generated(draft_raw: dict) -> bool:
@@ -92,7 +104,7 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
                          f"y='ih/2-(ih/zoom/2)':d=1:s={width}x{height}:fps={FPS},setsar=1,"
                          f"trim=duration={length:.3f},setpts=PTS-STARTPTS[s{i}]")
         else:                      # a generated background: one gradient frame, held
-            c0, c1 = meta.get("colors") or PALETTES[i % len(PALETTES)]
+            c0, c1 = _hex_pair(meta.get("colors"), PALETTES[i % len(PALETTES)])
             inputs += ["-f", "lavfi", "-i", f"gradients=s={width}x{height}:c0=0x{c0}:c1=0x{c1}:"
                        f"x0=0:y0=0:x1={width}:y1={height}:n=2:d=0.04:r={FPS}"]
             graph.append(f"[{n}:v]trim=end_frame=1,loop=loop=-1:size=1,fps={FPS},"
