@@ -26,6 +26,7 @@ from ..constants import APP_NAME, RENDER_ID_PATTERN
 from ..intents import has_cjk
 from ..timeline import Draft
 from . import links, registry, uploads
+from .bodies import ClaimRequest, NewSession, RenderRequest, RunAgentRequest
 from .errors import EngineError
 from .guard import Guard
 from .service import MESSAGE_COST, Engine, dumps
@@ -103,18 +104,14 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         return ok(engine.accounts.issue_token(x_client_id or ""))
 
     @app.post("/api/tasks/me/with-session/{app_name}", responses=errors((400, 401, 413, 421)))
-    def new_session(app_name: str, body: dict | None = None, user_id: str = Depends(user)):
-        language = str((body or {}).get("language") or "en")
-        return ok(engine.create_session(user_id, language))
+    def new_session(app_name: str, body: NewSession | None = None, user_id: str = Depends(user)):
+        return ok(engine.create_session(user_id, body.language if body else "en"))
 
     @app.post("/api/auth/claim-token", responses=errors((400, 401, 404, 413, 421)))
-    def claim_token(body: dict, user_id: str = Depends(user)):
+    def claim_token(body: ClaimRequest, user_id: str = Depends(user)):
         """A link that opens one project in a browser; the token never goes in a URL."""
-        session_id = body.get("session_id")
-        if not isinstance(session_id, str) or not session_id:
-            raise EngineError(4000, "expected {\"task_id\": ..., \"session_id\": ...}", 400)
-        engine.owned_session(user_id, session_id)
-        return ok(links.issue(engine.db, session_id))
+        engine.owned_session(user_id, body.session_id)
+        return ok(links.issue(engine.db, body.session_id))
 
     @app.get("/workspace/claim", response_class=HTMLResponse, responses=errors((404, 421)))
     def claim_page(ct: str = ""):
@@ -192,21 +189,14 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             return
 
     @app.post("/run_sse", responses=errors((400, 401, 402, 404, 413, 421)))
-    async def run_sse(request: Request, user_id: str = Depends(user)):
-        try:
-            body = await request.json()
-            session_id = str(body["session_id"])
-            parts = body["new_message"]["parts"]
-            text = " ".join(str(p.get("text") or "") for p in parts).strip()
-            # The calling agent may name the tool itself (`nemo do`): an ADK functionCall part,
-            # checked against the tool's schema here, before any credit is reserved.
-            direct = [p["functionCall"] for p in parts if isinstance(p.get("functionCall"), dict)]
-            # A lone surrogate ("\ud800") cannot be sent back as UTF-8: it would end the stream
-            # half-way with the credit still held (issue 10).
-            text = text.encode("utf-8", "replace").decode("utf-8")
-        except (ValueError, KeyError, TypeError, AttributeError):
-            raise EngineError(4000, "expected an ADK RunAgentRequest: session_id and new_message.parts",
-                              400) from None
+    async def run_sse(body: RunAgentRequest, user_id: str = Depends(user)):
+        session_id, parts = body.session_id, body.new_message.parts
+        # A lone surrogate ("\ud800") cannot be sent back as UTF-8: it would end the stream
+        # half-way with the credit still held (issue 10).
+        text = " ".join(p.text or "" for p in parts).strip().encode("utf-8", "replace").decode("utf-8")
+        # The calling agent may name the tool itself (`nemo do`): an ADK functionCall part,
+        # checked against the tool's schema here, before any credit is reserved.
+        direct = [p.functionCall for p in parts if p.functionCall is not None]
         try:
             calls = [registry.check_call(c.get("name"), c.get("args")) for c in direct]
         except registry.BadCall as exc:
@@ -300,19 +290,18 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         return value
 
     @app.post("/api/render/proxy/lambda", responses=errors((400, 401, 402, 404, 409, 413, 421, 429)))
-    def render(body: dict, request: Request, user_id: str = Depends(user)):
+    def render(body: RenderRequest, request: Request, user_id: str = Depends(user)):
         # The cloud answers 402 to an export without the attribution headers (nemovideo_skills
         # SKILL.md v1.9: "Missing them will cause auth failures or export 402"); so do we.
         missing = [h for h in ATTRIBUTION if not request.headers.get(h)]
         if missing:
             raise EngineError(402, f"export needs the attribution headers: {', '.join(missing)}", 402,
                               envelope="success")
-        render_id = render_id_of(body.get("id") or f"render_{int(time.time() * 1000)}")
-        session_id = body.get("sessionId") or body.get("session_id")
-        draft = body.get("draft")
-        if not isinstance(session_id, str) or not session_id or not isinstance(draft, dict):
+        render_id = render_id_of(body.id or f"render_{int(time.time() * 1000)}")
+        session_id = body.sessionId or body.session_id
+        if not session_id:
             raise EngineError(4000, "expected id, sessionId and draft", 400, envelope="success")
-        status = engine.render(user_id, render_id, session_id, draft)
+        status = engine.render(user_id, render_id, session_id, body.draft)
         return official(status, request)
 
     @app.get("/api/render/proxy/lambda/{render_id}", responses=errors((400, 401, 404, 421)))
