@@ -194,9 +194,10 @@ def test_a_prompt_becomes_a_script_through_the_configured_llm(monkeypatch):
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
-        monkeypatch.setenv("NEMO_LLM_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
-        monkeypatch.setenv("NEMO_LLM_MODEL", "fake")
-        written = generate_tools._write_script("传统茶文化", 20)
+        from nemo_skill.config import llm_settings
+        llm = llm_settings({"NEMO_LLM_BASE_URL": f"http://127.0.0.1:{server.server_address[1]}/v1",
+                            "NEMO_LLM_MODEL": "fake"})
+        written = generate_tools._write_script("传统茶文化", 20, llm)
     finally:
         server.shutdown()
     assert generate_tools._split_title(written) == ("茶之道", "茶是国饮。\n喝茶讲究心境。")

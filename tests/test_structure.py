@@ -80,3 +80,10 @@ def test_no_module_over_400_lines():
     long = {str(p.relative_to(SRC)): n for p in (SRC / PACKAGE).rglob("*.py")
             if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400}
     assert long == {}
+
+
+def test_the_environment_is_read_in_one_place():
+    """config.py reads the environment; the daemon only hands it on to the engine it starts."""
+    readers = sorted(str(p.relative_to(SRC)) for p in (SRC / PACKAGE).rglob("*.py")
+                     if any(word in p.read_text(encoding="utf-8") for word in ("os.environ", "os.getenv")))
+    assert readers == ["nemo_skill/config.py", "nemo_skill/engine/daemon.py"], readers

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+from nemo_skill.config import llm_settings
 from nemo_skill.errors import InputError
 from nemo_skill.media import translate
 from nemo_skill.media.asr import Word
@@ -63,7 +64,7 @@ def llm():
 
 
 def client(llm, **kw):
-    settings = translate.LLMSettings.from_env({"NEMO_LLM_BASE_URL": llm.url, "NEMO_LLM_MODEL": "fake-1",
+    settings = llm_settings({"NEMO_LLM_BASE_URL": llm.url, "NEMO_LLM_MODEL": "fake-1",
                                                "NEMO_LLM_API_KEY": KEY})
     return translate.LLMTranslator(settings, retry_delay=0.01, **kw)
 
@@ -109,9 +110,9 @@ def test_unreachable_endpoint():
 
 
 def test_model_is_required_with_a_url():
-    assert translate.LLMSettings.from_env({}) is None
+    assert llm_settings({}) is None
     with pytest.raises(Exception, match="NEMO_LLM_MODEL"):
-        translate.LLMSettings.from_env({"NEMO_LLM_BASE_URL": "http://x"})
+        llm_settings({"NEMO_LLM_BASE_URL": "http://x"})
 
 
 @pytest.mark.parametrize("content", [

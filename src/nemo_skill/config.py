@@ -9,6 +9,10 @@ NEMO_SKILL_PLATFORM  overrides where-installed detection for X-Skill-Platform
 NEMO_POLL_INTERVAL seconds between export polls (cloud 30, local 1)
 NEMO_RETRY_DELAY   base seconds of retry backoff (1); also scales the 429 wait
 NEMO_ENGINE_IDLE   seconds before an idle local engine stops (1800; 0 = never)
+
+This module is the only reader of the environment (issue 12): the CLI's Settings, and
+the functions below for the engine and media knobs (the LLM endpoint, the ASR model,
+its cache and length limit, the engine's credits and URL policy, debug output).
 """
 
 from __future__ import annotations
@@ -116,3 +120,57 @@ class Settings:
             client_id=_client_id(env.get("NEMO_CLIENT_ID")),
             web_url=_api_url(env.get("NEMO_WEB_URL"), name="NEMO_WEB_URL") or C.WEB_URL,
         )
+
+
+# --- the knobs the engine and the media layer read (still only here) -------------------------
+
+def _env(env: dict | None) -> dict:
+    return os.environ if env is None else env
+
+
+def debug(env: dict | None = None) -> bool:
+    """NEMO_DEBUG: debug logging and full tracebacks."""
+    return bool(_env(env).get("NEMO_DEBUG"))
+
+
+def llm_settings(env: dict | None = None):
+    """NEMO_LLM_BASE_URL / NEMO_LLM_MODEL / NEMO_LLM_API_KEY as an LLMSettings, or None."""
+    from .llm import LLMSettings
+    from .redact import register_secret
+    env = _env(env)
+    base = (env.get("NEMO_LLM_BASE_URL") or "").rstrip("/")
+    if not base:
+        return None
+    model = env.get("NEMO_LLM_MODEL") or ""
+    if not model:
+        raise ConfigError("NEMO_LLM_BASE_URL is set but NEMO_LLM_MODEL is not",
+                          hint="set NEMO_LLM_MODEL to the model name, e.g. deepseek-chat or qwen-plus")
+    key = env.get("NEMO_LLM_API_KEY") or ""
+    register_secret(key or None)
+    return LLMSettings(base, model, key)
+
+
+def asr_model_choice(env: dict | None = None) -> str:
+    """NEMO_ASR_MODEL: a model folder or name; empty for the packaged base model."""
+    return (_env(env).get("NEMO_ASR_MODEL") or "").strip()
+
+
+def model_cache_root(env: dict | None = None) -> Path:
+    """NEMO_MODEL_CACHE: where the packaged model is joined and checksummed once."""
+    return Path(_env(env).get("NEMO_MODEL_CACHE") or platformdirs.user_cache_dir("nemo-skill"))
+
+
+def asr_max_seconds(default: float, env: dict | None = None) -> float:
+    """NEMO_ASR_MAX_SECONDS: the longest input the ASR takes."""
+    try:
+        return float(_env(env).get("NEMO_ASR_MAX_SECONDS") or default)
+    except ValueError:
+        return default
+
+
+def engine_knobs(env: dict | None = None) -> dict:
+    """NEMO_ENGINE_CREDITS, NEMO_ENGINE_ALLOW_PRIVATE_URLS and NEMO_ENGINE_IDLE, for the engine."""
+    env = _env(env)
+    return {"starting_credits": _float(env, "NEMO_ENGINE_CREDITS", 10000.0),
+            "allow_private_urls": env.get("NEMO_ENGINE_ALLOW_PRIVATE_URLS", "") in ("1", "true", "yes"),
+            "idle_timeout": _float(env, "NEMO_ENGINE_IDLE", 1800.0)}

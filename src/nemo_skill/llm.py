@@ -9,14 +9,13 @@ retried.
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 
 import requests
 
-from .errors import ConfigError, NemoError
-from .redact import redact, register_secret
+from .errors import NemoError
+from .redact import redact
 
 
 class LLMError(NemoError):
@@ -29,23 +28,12 @@ class LLMBadReply(LLMError):
 
 @dataclass(frozen=True)
 class LLMSettings:
+    """An endpoint; nemo_skill.config.llm_settings() reads it from NEMO_LLM_*."""
+
     base_url: str
     model: str
     api_key: str = field(default="", repr=False)
 
-    @classmethod
-    def from_env(cls, env: dict | None = None) -> LLMSettings | None:
-        env = os.environ if env is None else env
-        base = (env.get("NEMO_LLM_BASE_URL") or "").rstrip("/")
-        if not base:
-            return None
-        model = env.get("NEMO_LLM_MODEL") or ""
-        if not model:
-            raise ConfigError("NEMO_LLM_BASE_URL is set but NEMO_LLM_MODEL is not",
-                              hint="set NEMO_LLM_MODEL to the model name, e.g. deepseek-chat or qwen-plus")
-        key = env.get("NEMO_LLM_API_KEY") or ""
-        register_secret(key or None)
-        return cls(base, model, key)
 
 
 class LLMClient:

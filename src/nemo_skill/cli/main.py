@@ -12,7 +12,7 @@ import logging
 import os
 import sys
 
-from .. import __version__
+from .. import __version__, config
 from ..constants import EXIT_ERROR, EXIT_USAGE
 from ..errors import NemoError
 from ..redact import RedactingFilter
@@ -66,7 +66,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
 
 
 def _setup_logging() -> None:
-    level = logging.DEBUG if os.environ.get("NEMO_DEBUG") else logging.WARNING
+    level = logging.DEBUG if config.debug() else logging.WARNING
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(RedactingFilter())
     root = logging.getLogger("nemo_skill")
@@ -106,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_ERROR
     except Exception as exc:  # the funnel: say something useful, keep the trace for debugging
-        if os.environ.get("NEMO_DEBUG"):
+        if config.debug():
             raise
         out.failure({"error": type(exc).__name__, "message": str(exc)},
                     f"Error: unexpected {type(exc).__name__}: {exc}\n"

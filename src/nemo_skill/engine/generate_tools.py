@@ -96,9 +96,8 @@ def _music(ctx: ToolContext, wanted: bool, end_ms: int = 0) -> dict | None:
     return None
 
 
-def _write_script(prompt: str, duration: float) -> str | None:
-    """A script from the configured LLM, or None when none is configured."""
-    llm = translate.LLMSettings.from_env()
+def _write_script(prompt: str, duration: float, llm) -> str | None:
+    """A script from the configured LLM (read by the engine at its start), or None."""
     if llm is None:
         return None
     n = script.sentences_for(duration)
@@ -138,7 +137,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
             return {"error": "no script", "message": ctx.say(
                 "Give the script (the narration text), or say what the video is about.",
                 "请提供文案（旁白文字），或说明视频的主题。")}
-        written = _write_script(prompt, duration or 30.0)
+        written = _write_script(prompt, duration or 30.0, getattr(ctx.engine, "llm", None))
         if written is None:
             draft.setdefault("m", {})["generator_pending"] = script_request(prompt, duration or 30.0)
             return {"needs": "script", "message": ctx.say(

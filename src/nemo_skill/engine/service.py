@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import threading
 import time
 import uuid
@@ -17,8 +16,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..bundle import manifest
+from ..config import engine_knobs, llm_settings
 from ..errors import ConfigError
-from ..llm import LLMSettings
 from ..timeline import Draft
 from . import draft_check, links, llm_planner, registry
 from .accounts import Accounts
@@ -43,13 +42,7 @@ class EngineConfig:
 
     @classmethod
     def from_env(cls, state_dir: Path, env: dict | None = None) -> EngineConfig:
-        env = dict(os.environ if env is None else env)
-        return cls(
-            state_dir=Path(state_dir),
-            starting_credits=float(env.get("NEMO_ENGINE_CREDITS") or 10000),
-            allow_private_urls=env.get("NEMO_ENGINE_ALLOW_PRIVATE_URLS", "") in ("1", "true", "yes"),
-            idle_timeout=float(env.get("NEMO_ENGINE_IDLE") or 1800),
-        )
+        return cls(state_dir=Path(state_dir), **engine_knobs(env))
 
 
 class Engine:
@@ -64,7 +57,7 @@ class Engine:
         self.last_activity = time.monotonic()
         self.instance = uuid.uuid4().hex
         try:   # read once at start, like every engine setting
-            self.llm = LLMSettings.from_env()
+            self.llm = llm_settings()
         except ConfigError as exc:
             log.warning("LLM planner off: %s", exc.message)
             self.llm = None

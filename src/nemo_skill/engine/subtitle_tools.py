@@ -101,7 +101,8 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
     if not items:
         return ctx.say("There are no subtitles to translate yet.", "还没有可翻译的字幕。")
     meta = settings(draft)
-    llm = translate.LLMSettings.from_env() if translator in ("auto", "llm") else None
+    # the endpoint the engine read at its start (nemo_skill.config)
+    llm = getattr(ctx.engine, "llm", None) if translator in ("auto", "llm") else None
     if translator == "llm" and llm is None:
         return ctx.say("No LLM is configured (NEMO_LLM_BASE_URL, NEMO_LLM_MODEL, NEMO_LLM_API_KEY "
                          "in the engine's environment).", "没有配置大模型（NEMO_LLM_BASE_URL 等）。")

