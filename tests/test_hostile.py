@@ -229,8 +229,12 @@ def _media(src):
     return {"id": "v", "tt": 0, "sg": [{"id": "s", "st": 0, "d": 1000, "ss": 0, "src": src}]}
 
 
+DROP = object()   # a key the case leaves out of the base segment
+
+
 def _draft(world, *, seg=None, track=None, meta=None, tracks=None):
     base_seg = {"id": "s", "st": 0, "d": 1000, "ss": 0, "src": world["b_upload"]["cdn_url"], **(seg or {})}
+    base_seg = {key: value for key, value in base_seg.items() if value is not DROP}
     base_track = {"id": "v", "tt": 0, "sg": [base_seg], **(track or {})}
     return {"t": tracks if tracks is not None else [base_track], "d": 1000, **({"m": meta} if meta else {})}
 
@@ -264,6 +268,14 @@ DRAFTS = {
     "tracks not a list": dict(tracks={"a": 1}),
     "201 media segments": dict(tracks=[{"id": "v", "tt": 0, "sg": [{"st": i, "d": 1, "src": "B"} for i in range(201)]}]),
     "deeply nested meta": dict(meta={"x": json.loads(_deep(40))}),
+    # the long-form aliases the timeline also reads (start, duration, volume, text, name)
+    "alias duration huge": dict(seg={"d": DROP, "duration": 1e300}),
+    "alias start negative": dict(seg={"st": DROP, "start": -5}),
+    "alias start a string": dict(seg={"st": DROP, "start": "x"}),
+    "alias volume nan string": dict(seg={"volume": "nan"}),
+    "alias volume 1e9": dict(seg={"volume": 1e9}),
+    "alias text too long": dict(seg={"text": "x" * 5000}),
+    "alias name too long": dict(seg={"name": "x" * 5000}),
 }
 
 

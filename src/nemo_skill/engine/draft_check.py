@@ -70,7 +70,10 @@ def check(draft: Any, *, owns: Callable[[str], bool] | None = None, envelope: st
     for ti, track in enumerate(draft.get("t") or []):
         for si, seg in enumerate(track.get("sg") or []):
             where = f"draft.t[{ti}].sg[{si}]"
-            if float(seg.get("st", 0)) + float(seg.get("d", 0)) > MAX_TOTAL_MS:
+            # the timeline reads st/start and d/duration: bound whichever it will use
+            start = seg.get("st", seg.get("start", 0)) or 0
+            length = seg.get("d", seg.get("duration", 0)) or 0
+            if float(start) + float(length) > MAX_TOTAL_MS:
                 raise bad_draft(where, "ends after 3 hours", envelope=envelope)
             if seg.get("src"):
                 media += 1
