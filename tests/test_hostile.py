@@ -9,6 +9,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 import uuid
 from pathlib import Path
 
@@ -297,6 +298,21 @@ def test_hostile_drafts_are_refused_naming_the_field(case, world, after):
     r = world["b"].render(draft)
     _refused(r, status=(400,))
     assert "invalid draft" in r.text or "not in this project" in r.text or "draft" in r.text
+
+
+def test_a_segment_past_its_clips_end_fails_with_the_reason(world, after):
+    """The 2 s clip from 5 s on: ffmpeg would "complete" with no video; the job fails, saying why."""
+    b = world["b"]
+    r = b.render(_draft(world, seg={"ss": 5000}))
+    assert r.status_code == 200, r.text
+    render_id = r.json()["data"]["id"]
+    for _ in range(300):
+        status = b.get(f"/api/render/proxy/lambda/{render_id}").json()["data"]
+        if status["status"] in ("completed", "failed"):
+            break
+        time.sleep(0.1)
+    assert status["status"] == "failed", status
+    assert "starts 5.0 s into" in json.dumps(status, ensure_ascii=False), status
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
