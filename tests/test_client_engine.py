@@ -4,6 +4,7 @@ recoveries the engine can produce for real (1001, 1002, 2001, 4001)."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -171,3 +172,12 @@ def test_token_never_in_store_files_other_than_credentials(client, private_state
         if path.is_file() and path.name != "credentials.json":
             assert token not in path.read_text(errors="replace")
     assert json.loads((private_state / "credentials.json").read_text())
+
+
+@pytest.mark.parametrize("name", ["视频.mp4", "ünï.mp4", "中文 字幕（第1集）.mp4"])
+def test_non_latin_file_names_upload_and_show_as_they_are(client, media, tmp_path, name):
+    """Issue 10: a Chinese user's file name goes up as RFC 5987 filename* and comes back whole."""
+    named = tmp_path / name
+    shutil.copyfile(media["clip"], named)
+    answer = client.upload([named])
+    assert [f["filename"] for f in answer["files"]] == [name]
