@@ -134,3 +134,19 @@ def test_a_damaged_database_is_refused_with_the_way_out(tmp_path):
     message = json.loads(r.stdout)["message"]
     assert "engine.db is damaged (empty)" in message and "mv " in message
     assert (state / "engine" / "engine.db").stat().st_size == 0, "the damaged file was replaced"
+
+
+def test_a_command_that_finds_the_engine_stopped_starts_it_again(tmp_path):
+    """The engine stopped (idle, crash) between finding its address and the first request:
+    the request was never sent, so the engine is started again and the request goes once."""
+    state = tmp_path / "state"
+    info = daemon.start(state, idle=0)
+    client = make_client(info["url"], tmp_path / "c")
+    client.reconnect = lambda: daemon.start(state, idle=0)["url"]
+    try:
+        assert client.credits()["available"] == 10000
+        daemon.stop(state)
+        assert client.credits()["available"] == 10000      # same user, engine started again
+        assert client.base_url != info["url"] or daemon.status(state)["pid"] != info["pid"]
+    finally:
+        daemon.stop(state)

@@ -25,10 +25,11 @@ def settings() -> Settings:
 def make_client(args: argparse.Namespace, out: Output, *, skill: str | None = None) -> NemoClient:
     cfg = settings()
     store = Store(cfg.state_dir, client_id=cfg.client_id)
-    base_url, store_key = cfg.api_url, None
+    base_url, store_key, reconnect = cfg.api_url, None, None
     if cfg.backend == "local" and base_url is None:
         from ..engine.daemon import ensure_running
         base_url, store_key = ensure_running(cfg, on_progress=out.progress), LOCAL_ENGINE_KEY
+        reconnect = lambda: ensure_running(cfg, on_progress=out.progress)  # noqa: E731
     # A job command speaks as its skill; the others (say, state, export, ...) continue the
     # project made last, whichever skill made it.
     command_skill = COMMAND_SKILLS.get(getattr(args, "command", None) or "") or \
@@ -41,4 +42,4 @@ def make_client(args: argparse.Namespace, out: Output, *, skill: str | None = No
                       store_key=store_key,
                       max_polls=C.CLOUD_MAX_POLLS if cfg.backend == "cloud" else None,
                       unofficial_types=C.CLOUD_UNLISTED_TYPES if cfg.backend == "cloud" else (),
-                      structured_calls=cfg.backend == "local")
+                      structured_calls=cfg.backend == "local", reconnect=reconnect)

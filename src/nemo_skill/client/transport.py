@@ -59,7 +59,7 @@ class Transport:
                  state_poll_interval: float = C.STATE_POLL_INTERVAL,
                  on_progress: Progress = _quiet, store_key: str | None = None,
                  max_polls: int | None = None, unofficial_types: tuple[str, ...] = (),
-                 structured_calls: bool = False) -> None:
+                 structured_calls: bool = False, reconnect: Callable[[], str] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.store = store
         # What token, session and render jobs are kept under: the URL, except for the local
@@ -70,6 +70,9 @@ class Transport:
         self.unofficial_types = frozenset(unofficial_types)
         # The local engine reads a tool call beside the words; the cloud gets the words only.
         self.structured_calls = structured_calls
+        # The local engine may have stopped (idle, crash) since its address was looked up:
+        # a connection that was never made starts it again, once (nothing was sent).
+        self.reconnect = reconnect
         self.skill = skill
         self.attribution = dict(headers)
         self.user_token = token           # NEMO_TOKEN: a registered user's, never renewed
@@ -170,6 +173,12 @@ class Transport:
                 finally:
                     response.close()
             except NemoError as exc:
+                if isinstance(exc, APIConnectionError) and not exc.sent and self.reconnect \
+                        and "reconnect" not in state.used:
+                    state.used.add("reconnect")
+                    self.base_url = self.reconnect().rstrip("/")
+                    self.progress("The local engine had stopped; it is running again.")
+                    continue
                 action = decide(exc, state, anonymous=self.anonymous, idempotent=idempotent)
                 if action is None:
                     if isinstance(exc, TokenInvalid) and not self.anonymous:
