@@ -154,6 +154,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     try:
         sentences = script.split(text)
         voice = tts.parse_voice(args.get("voice"))
+        title = title or sentences[0].phrase   # every video opens on a title card
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     aspect = str(args.get("aspect") or (draft.get("m") or {}).get("aspect") or "16:9")

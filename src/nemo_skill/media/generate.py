@@ -74,7 +74,31 @@ def _ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile:
                 doc.events.append(pysubs2.SSAEvent(start=int(start), end=int(seg.end), style="Phrase",
                                                    text=r"{\fad(400,300)}" + ass_text(phrase)))
     subfiles.add_subtitles(doc, subfiles.from_draft(draft), width, height)
+    if height > width:
+        _keep_in_safe_area(doc, width, height)
     return doc
+
+
+# Douyin's and Bilibili's 9:16 players cover the bottom fifth (caption, progress, comment box)
+# and a column at the right (like, comment, share buttons): words stay out of both.
+SAFE_BOTTOM, SAFE_RIGHT, SAFE_LEFT = 0.24, 0.17, 0.06
+
+
+def _keep_in_safe_area(doc: pysubs2.SSAFile, width: int, height: int) -> None:
+    raised: dict[str, int] = {}
+    for name, style in doc.styles.items():
+        if name == "Title":
+            continue
+        style.marginl = max(style.marginl, round(width * SAFE_LEFT))
+        style.marginr = max(style.marginr, round(width * SAFE_RIGHT))
+        if style.alignment in (pysubs2.Alignment.BOTTOM_LEFT, pysubs2.Alignment.BOTTOM_CENTER,
+                               pysubs2.Alignment.BOTTOM_RIGHT):
+            new = max(style.marginv, round(height * SAFE_BOTTOM))
+            raised[name] = new - style.marginv
+            style.marginv = new
+    for ev in doc.events:   # a second language stacked above moves up with the first
+        if ev.marginv:
+            ev.marginv += raised.get(ev.style, 0)
 
 
 def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path) -> RenderPlan:
