@@ -1,15 +1,17 @@
 """Generated scenes show what is said (issue 15): motifs picked by keywords, still layers
-that move, no two adjacent scenes alike, words kept out of the 9:16 app buttons."""
+that move, no two adjacent scenes alike, a title card and covers, words kept out of the 9:16 app buttons."""
 
 from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pysubs2
 import pytest
 from conftest import run_nemo
+from PIL import Image
 
 from nemo_skill.media import motifs, script
 from nemo_skill.media.generate import SAFE_BOTTOM, _ass
@@ -37,7 +39,7 @@ def test_every_motif_draws_in_every_style(tmp_path):
     for m in motifs.motifs():
         for style in motifs.STYLES:
             png = motifs.render(m, style, 160, 90, seed=1, out=tmp_path / f"{m}_{style}.png")
-            pixels = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(png))
+            pixels = np.asarray(Image.open(png))
             assert pixels.shape == (round(90 * motifs.MARGIN), round(160 * motifs.MARGIN), 3)
             assert pixels.std() > 10          # a picture, not a flat field
             seen.add(pixels.tobytes())
@@ -70,6 +72,9 @@ def test_mountain_and_tea_scenes_move_and_differ(cli_env, tmp_path):
     out = tmp_path / "v.mp4"
     r = run_nemo(["generate", "--script", str(text), "--out", str(out), "--no-music", "--json"], cli_env)
     assert r.returncode == 0, r.stderr
+    covers = [Path(c) for c in json.loads(r.stdout)["covers"]]
+    assert [c.name for c in covers] == ["v.cover.png", "v.cover-16x10.png"]
+    assert Image.open(covers[0]).size == (1920, 1080) and Image.open(covers[1]).size == (1920, 1200)
     draft = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
     tracks = {t["id"]: t for t in draft["t"]}
     scenes = tracks["scenes"]["sg"]

@@ -16,7 +16,7 @@ from . import workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileTypeError, InputError, NeedsUser
-from .media import ffmpeg, script, tts
+from .media import cover, ffmpeg, script, tts
 from .media.generate import ASPECTS
 from .media.motifs import STYLES
 
@@ -146,7 +146,10 @@ def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float,
     res = workflows.export(client, out, interval=poll_interval, draft=draft,
                            on_status=lambda s: progress(f"Rendering: {s.status} {s.progress:.0f}%"))
     narration = [s for t in draft.tracks if t.kind == "narration" for s in t.segments]
-    return {"path": res.path, "seconds": draft.duration / 1000, "render_seconds": round(res.seconds, 2),
+    titles = [s for t in draft.tracks if t.kind == "title" for s in t.segments if s.text]
+    progress("Making the cover...")
+    covers = cover.make(Path(res.path), titles[0].text, draft.duration / 1000, titles[0].end / 1000) if titles else []
+    return {"path": res.path, "covers": [str(c) for c in covers], "seconds": draft.duration / 1000, "render_seconds": round(res.seconds, 2),
             "sentences": len(narration), "narration_end": max((s.end for s in narration), default=0) / 1000,
             "aspect": draft.meta.get("aspect"), "width": draft.meta.get("width"),
             "height": draft.meta.get("height"), "voice": (draft.meta.get("generator") or {}).get("voice"),
