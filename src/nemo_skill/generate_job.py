@@ -16,8 +16,9 @@ from . import workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileTypeError, InputError, NeedsUser
-from .media import ffmpeg, script, tts
+from .media import cover, ffmpeg, script, tts
 from .media.generate import ASPECTS
+from .media.motifs import STYLES
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Request:
     images: list[Path] = field(default_factory=list)
     title: str | None = None
     no_music: bool = False
+    style: str | None = None    # the illustrations' look: ink (水墨), flat or gradient
 
 
 def read_script(value: str) -> str:
@@ -46,6 +48,8 @@ def read_script(value: str) -> str:
 
 
 def check(req: Request) -> None:
+    if req.style is not None and req.style not in STYLES:
+        raise InputError(f"style {req.style} is not known", hint=f"use one of {', '.join(STYLES)}")
     if req.aspect not in ASPECTS:
         raise InputError(f"aspect {req.aspect} is not supported", hint="use 16:9, 9:16 or 1:1")
     if req.script is not None:
@@ -86,6 +90,8 @@ def to_call(req: Request) -> dict:
         args["title"] = req.title
     if req.no_music:
         args["music"] = False
+    if req.style:
+        args["style"] = req.style
     return {"name": "generate_video", "args": args}
 
 
@@ -94,7 +100,7 @@ def from_call(call: dict) -> Request:
     args = call["args"]
     return Request(script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
                    duration=args.get("duration"), voice=args.get("voice", tts.DEFAULT_VOICE),
-                   title=args.get("title"), no_music=args.get("music") is False)
+                   title=args.get("title"), no_music=args.get("music") is False, style=args.get("style"))
 
 
 def message(req: Request) -> str:
@@ -140,7 +146,10 @@ def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float,
     res = workflows.export(client, out, interval=poll_interval, draft=draft,
                            on_status=lambda s: progress(f"Rendering: {s.status} {s.progress:.0f}%"))
     narration = [s for t in draft.tracks if t.kind == "narration" for s in t.segments]
-    return {"path": res.path, "seconds": draft.duration / 1000, "render_seconds": round(res.seconds, 2),
+    titles = [s for t in draft.tracks if t.kind == "title" for s in t.segments if s.text]
+    progress("Making the cover...")
+    covers = cover.make(Path(res.path), titles[0].text, draft.duration / 1000, titles[0].end / 1000) if titles else []
+    return {"path": res.path, "covers": [str(c) for c in covers], "seconds": draft.duration / 1000, "render_seconds": round(res.seconds, 2),
             "sentences": len(narration), "narration_end": max((s.end for s in narration), default=0) / 1000,
             "aspect": draft.meta.get("aspect"), "width": draft.meta.get("width"),
             "height": draft.meta.get("height"), "voice": (draft.meta.get("generator") or {}).get("voice"),

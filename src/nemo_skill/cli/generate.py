@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import generate_job
 from ..media import tts
+from ..media.motifs import STYLES
 from .context import make_client, settings
 from .output import Output, seconds
 
@@ -30,7 +31,8 @@ def cmd_generate(args: argparse.Namespace, out: Output) -> int:
         script=generate_job.read_script(args.script) if args.script is not None else None,
         prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice,
         music=Path(args.music).expanduser() if args.music else None,
-        images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music)
+        images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music,
+        style=args.style)
     target = Path(args.out).expanduser()
     with make_client(args, out) as client:
         data = generate_job.run(client, req, target, poll_interval=_interval(args), progress=out.progress)
@@ -72,6 +74,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--image", action="append", help="an image or clip for the scenes, in order (repeatable)")
     p.add_argument("--title", help="the title shown at the start (default: the script's first short line)")
     p.add_argument("--out", default="video.mp4", help="where to save the MP4 (default video.mp4)")
+    p.add_argument("--style", choices=STYLES, help="the look of generated scenes: ink (水墨, default), flat or gradient")
     p.add_argument("--poll-interval", type=seconds, help="seconds between render status polls")
     p.set_defaults(func=cmd_generate)
 

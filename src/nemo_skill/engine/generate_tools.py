@@ -1,7 +1,8 @@
 """The video-generation tools of the local agent: a script -> a narrated video draft.
 
 The draft holds everything as tracks: ``scenes`` (tt 0: the user's stills
-and clips, or generated backgrounds with a key phrase), ``narration``
+and clips, or generated illustrations: ``m.motif`` picked from the sentence,
+``m.style`` one per video, and a key phrase), ``narration``
 (tt 1: one WAV a sentence, made here), ``subtitle_zh`` (tt 7: each
 sentence at its audio's exact time), ``title`` and ``bgm``. ``m.generator``
 keeps the script, voice and rate, so "slower voice" re-speaks and re-times
@@ -14,7 +15,7 @@ import re
 import uuid
 
 from ..errors import NemoError
-from ..media import cues, script, translate, tts
+from ..media import cues, motifs, script, translate, tts
 from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
 from . import planner
@@ -37,7 +38,7 @@ def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx:
 
 def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, rate: float,
              duration: float | None, ctx: ToolContext, *, visuals: list[dict], music: dict | None,
-             title: str) -> dict:
+             title: str, style: str = motifs.DEFAULT_STYLE) -> dict:
     """Speak the sentences (at a rate that fits ``duration``) and lay out every track."""
     audio = _speak(sentences, voice, rate, ctx)
     spoken = sum(a["seconds"] for a in audio) + GAP * (len(audio) - 1) + LEAD + TAIL
@@ -57,7 +58,8 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
         scene_end = starts[i + 1] if i + 1 < len(starts) else end
         seg = {"id": f"scene_{i + 1}", "st": int(round(scene_start * 1000)),
                "d": int(round((scene_end - scene_start) * 1000)), "n": s.phrase,
-               "m": {"type": "scene", "phrase": s.phrase, "colors": list(PALETTES[i % len(PALETTES)])}}
+               "m": {"type": "scene", "phrase": s.phrase, "colors": list(PALETTES[i % len(PALETTES)]),
+                     "motif": motifs.pick(s.text), "style": style}}
         if i < len(visuals):
             v = visuals[i]
             seg.update(src=v["cdn_url"], n=v["filename"], ss=0)
@@ -151,6 +153,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     try:
         sentences = script.split(text)
         voice = tts.parse_voice(args.get("voice"))
+        title = title or sentences[0].phrase   # every video opens on a title card
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     aspect = str(args.get("aspect") or (draft.get("m") or {}).get("aspect") or "16:9")
@@ -161,8 +164,12 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     w, h = ASPECTS[aspect]
     draft.setdefault("m", {}).update(width=w, height=h, aspect=aspect, fps=30)
     draft["m"].pop("generator_pending", None)
+    style = str(args.get("style") or motifs.DEFAULT_STYLE)
+    if style not in motifs.STYLES:
+        return {"error": "style", "message": f"Style {style} is not known; use one of {', '.join(motifs.STYLES)}."}
     try:
-        made = assemble(draft, sentences, voice, 1.0, duration, ctx, visuals=visuals, music=music, title=title)
+        made = assemble(draft, sentences, voice, 1.0, duration, ctx, visuals=visuals, music=music, title=title,
+                        style=style)
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     if music is not None:
@@ -189,8 +196,9 @@ def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
                 "id": s["m"].get("upload_id")} for s in scenes if s.get("src")]
     music = next((dict(t["sg"][0]) for t in draft["t"] if t.get("id") == "bgm" and t.get("sg")), None)
     title = (draft.get("m") or {}).get("title", "")
+    style = next((s["m"].get("style") for s in scenes if s["m"].get("style") in motifs.STYLES), motifs.DEFAULT_STYLE)
     made = assemble(draft, sentences, tts.parse_voice(gen["voice"]), rate, None, ctx,
-                    visuals=visuals, music=music, title=title)
+                    visuals=visuals, music=music, title=title, style=style)
     if music is not None:
         music["d"] = draft["d"]
     slower = float(args.get("factor", 1.0)) < 1

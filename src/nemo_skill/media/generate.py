@@ -1,7 +1,7 @@
 """A generated video's draft -> one ffmpeg command (one filter graph).
 
 Scenes (the user's stills with a slow zoom, their clips trimmed to the
-scene, or generated gradient backgrounds) are joined with xfade; the title,
+scene, or illustrations of the sentence's motif drifting across the frame) are joined with xfade; the title,
 each scene's key phrase and the subtitles are drawn by libass from one ASS
 file; the narration sentences are placed at their times and normalised to
 about -16 LUFS; the music (an upload or a generated bed) is ducked under
@@ -10,14 +10,13 @@ the voice with sidechain compression and mixed in.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import pysubs2
 
 from ..timeline import AUDIO, VIDEO, Draft
-from . import ffmpeg, subfiles
+from . import ffmpeg, motifs, subfiles
 from .encode import ENCODE, FPS, RenderPlan, burn_filter, canvas
 from .escape import ass_text
 
@@ -27,15 +26,19 @@ PALETTES = [("1e3a5f", "6a2c70"), ("14532d", "0f766e"), ("7c2d12", "b45309"), ("
             ("4a044e", "be185d"), ("134e4a", "365314"), ("3f3f46", "0c4a6e"), ("7f1d1d", "9a3412")]
 
 
-def _hex_pair(colors, fallback: tuple[str, str]) -> tuple[str, str]:
-    """Two RRGGBB values for a filter string: the draft's if both are plain hex colours
-    (``#`` allowed), else the palette's. The draft checker refuses anything else first;
-    this is the second wall."""
-    if isinstance(colors, (list, tuple)) and len(colors) == 2:
-        pair = [str(c).lstrip("#") for c in colors]
-        if all(re.fullmatch(r"[0-9A-Fa-f]{6}", c) for c in pair):
-            return pair[0], pair[1]
-    return fallback
+def _illustration(meta: dict, index: int, width: int, height: int, workdir: Path) -> Path:
+    """The scene's motif drawn as a still, larger than the frame; a bad or missing name falls back."""
+    motif = meta.get("motif") if meta.get("motif") in motifs.motifs() else motifs.FALLBACK
+    style = meta.get("style") if meta.get("style") in motifs.STYLES else motifs.DEFAULT_STYLE
+    return motifs.render(motif, style, width, height, seed=index + 1, out=workdir / f"scene_{index}.png")
+
+
+def _drift(index: int, length: float, width: int, height: int) -> str:
+    """A slow pan across the still, alternating direction scene by scene, so no frame is held."""
+    span = max(length, 0.1)
+    x = f"(iw-ow)*t/{span:.3f}" if index % 2 == 0 else f"(iw-ow)*(1-t/{span:.3f})"
+    y = f"(ih-oh)*(0.5+0.4*sin(t/{span:.3f}*PI-PI/2)*{1 if index % 3 else -1})"
+    return f"crop=w={width}:h={height}:x='{x}':y='{y}'"
 
 
 def is_generated(draft_raw: dict) -> bool:
@@ -71,7 +74,31 @@ def _ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile:
                 doc.events.append(pysubs2.SSAEvent(start=int(start), end=int(seg.end), style="Phrase",
                                                    text=r"{\fad(400,300)}" + ass_text(phrase)))
     subfiles.add_subtitles(doc, subfiles.from_draft(draft), width, height)
+    if height > width:
+        _keep_in_safe_area(doc, width, height)
     return doc
+
+
+# Douyin's and Bilibili's 9:16 players cover the bottom fifth (caption, progress, comment box)
+# and a column at the right (like, comment, share buttons): words stay out of both.
+SAFE_BOTTOM, SAFE_RIGHT, SAFE_LEFT = 0.24, 0.17, 0.06
+
+
+def _keep_in_safe_area(doc: pysubs2.SSAFile, width: int, height: int) -> None:
+    raised: dict[str, int] = {}
+    for name, style in doc.styles.items():
+        if name == "Title":
+            continue
+        style.marginl = max(style.marginl, round(width * SAFE_LEFT))
+        style.marginr = max(style.marginr, round(width * SAFE_RIGHT))
+        if style.alignment in (pysubs2.Alignment.BOTTOM_LEFT, pysubs2.Alignment.BOTTOM_CENTER,
+                               pysubs2.Alignment.BOTTOM_RIGHT):
+            new = max(style.marginv, round(height * SAFE_BOTTOM))
+            raised[name] = new - style.marginv
+            style.marginv = new
+    for ev in doc.events:   # a second language stacked above moves up with the first
+        if ev.marginv:
+            ev.marginv += raised.get(ev.style, 0)
 
 
 def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path) -> RenderPlan:
@@ -103,12 +130,11 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
                          f"zoompan=z='min(1+{0.12 / frames:.6f}*on,1.12)':x='iw/2-(iw/zoom/2)':"
                          f"y='ih/2-(ih/zoom/2)':d=1:s={width}x{height}:fps={FPS},setsar=1,"
                          f"trim=duration={length:.3f},setpts=PTS-STARTPTS[s{i}]")
-        else:                      # a generated background: one gradient frame, held
-            c0, c1 = _hex_pair(meta.get("colors"), PALETTES[i % len(PALETTES)])
-            inputs += ["-f", "lavfi", "-i", f"gradients=s={width}x{height}:c0=0x{c0}:c1=0x{c1}:"
-                       f"x0=0:y0=0:x1={width}:y1={height}:n=2:d=0.04:r={FPS}"]
-            graph.append(f"[{n}:v]trim=end_frame=1,loop=loop=-1:size=1,fps={FPS},"
-                         f"trim=duration={length:.3f},setpts=PTS-STARTPTS,setsar=1[s{i}]")
+        else:                      # a generated illustration: one still, drifting across the frame
+            still = _illustration(meta, i, width, height, workdir)
+            inputs += ["-i", ffmpeg.fpath(still)]
+            graph.append(f"[{n}:v]loop=loop=-1:size=1,fps={FPS},trim=duration={length:.3f},setpts=PTS-STARTPTS,"
+                         f"{_drift(i, length, width, height)},setsar=1[s{i}]")
         labels.append(f"[s{i}]")
         n += 1
     if not scenes:

@@ -64,18 +64,35 @@ def _split_long(sentence: str) -> list[str]:
     return parts
 
 
+_NOUNS = ("n", "nr", "ns", "nz", "nt", "vn", "an", "eng")
+_OPEN_ENDS = "的从在把被向和与及《「“（(于对给让到"   # a clause ending in one of these is cut off
+
+
 def key_phrase(sentence: str, limit: int = 8) -> str:
-    """The words to set large on the scene: the sentence's first clause, shortened at a word edge."""
-    clause = re.split(r"[，,。！？!?；;：:、…]", sentence.strip())[0].strip() or sentence.strip()
-    if len(clause) <= limit:
+    """The words to set large on the scene: a short, whole first clause, else the sentence's
+    strongest nouns (jieba TF-IDF) in their order, joined by a middle dot — never a cut-off clause."""
+    sentence = sentence.strip()
+    clause = re.split(r"[，,。！？!?；;：:、…]", sentence)[0].strip() or sentence
+    if len(clause) <= limit and clause[-1] not in _OPEN_ENDS:
         return clause
+    if clause.isascii():   # English: whole words, about three of them
+        words = clause.split()
+        return " ".join(words[:3]).rstrip(".,;:!?") or clause[:3 * limit]
+    import jieba.analyse
+    tags = jieba.analyse.extract_tags(sentence, topK=3, allowPOS=_NOUNS)
+    picked = sorted(tags[:2], key=sentence.find)
+    phrase = "·".join(picked)
+    if picked and len(phrase) > limit:
+        phrase = picked[0] if len(picked[0]) <= limit else ""
+    if phrase:
+        return phrase
     from .cues import _jieba
-    words, out = list(_jieba().cut(clause)), ""
-    for w in words:
+    out = ""
+    for w in _jieba().cut(clause):
         if len(out) + len(w) > limit:
             break
         out += w
-    return out or clause[:limit]
+    return out.rstrip(_OPEN_ENDS) or clause[:limit]
 
 
 def sentences_for(duration: float) -> int:

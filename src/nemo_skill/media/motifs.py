@@ -1,0 +1,250 @@
+"""Illustrations that show what a sentence says: a motif picked by keywords, drawn as a still.
+
+The keyword table is data (``motifs.yaml``); the drawings are our own code
+(Pillow), one style per video: ``ink`` (水墨: ink ridges and mist on paper),
+``flat`` (plain colours) or ``gradient`` (the old colour fields, with the
+motif in light ink). Stills are drawn larger than the frame so the renderer
+can drift across them (the motion is ffmpeg's, not a per-frame source).
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from PIL import Image, ImageDraw, ImageFilter
+
+STYLES = ("ink", "flat", "gradient")
+DEFAULT_STYLE = "ink"
+MARGIN = 1.12            # the still is this much larger than the frame: room to drift
+FALLBACK = "mountain"    # a sentence that names nothing still gets a landscape
+
+# Per style: background top and bottom, far, middle and near ink, an accent.
+PALETTES: dict[str, dict[str, tuple[int, int, int]]] = {
+    "ink": {"top": (244, 239, 226), "bottom": (226, 219, 203), "far": (190, 188, 182), "mid": (120, 120, 118),
+            "near": (45, 45, 48), "accent": (178, 34, 34)},
+    "flat": {"top": (135, 190, 230), "bottom": (222, 238, 246), "far": (126, 160, 178), "mid": (70, 125, 110),
+             "near": (38, 82, 70), "accent": (236, 150, 60)},
+    "gradient": {"top": (30, 58, 95), "bottom": (106, 44, 112), "far": (120, 110, 160), "mid": (180, 170, 210),
+                 "near": (235, 230, 245), "accent": (255, 214, 102)},
+}
+
+
+@lru_cache(maxsize=1)
+def keyword_table() -> dict[str, list[str]]:
+    data = yaml.safe_load((Path(__file__).with_name("motifs.yaml")).read_text(encoding="utf-8"))
+    return {str(k): [str(w).lower() for w in v] for k, v in data.items()}
+
+
+def motifs() -> tuple[str, ...]:
+    return tuple(keyword_table())
+
+
+def pick(sentence: str) -> str:
+    """The motif a sentence shows: the first table entry with a keyword in it."""
+    text = sentence.lower()
+    words = set(re.findall(r"[a-z]+", text))
+    for motif, keys in keyword_table().items():
+        for k in keys:
+            if (k in words) if k.isascii() else (k in text):
+                return motif
+    return FALLBACK
+
+
+def draw(motif: str, style: str, width: int, height: int, seed: int) -> list[Image.Image]:
+    """The motif as layers, back to front: an opaque background and transparent fore layers."""
+    if motif not in keyword_table():
+        raise ValueError(f"unknown motif {motif!r}")
+    if style not in STYLES:
+        raise ValueError(f"unknown style {style!r}")
+    pal = PALETTES[style]
+    w, h = round(width * MARGIN), round(height * MARGIN)
+    rng = random.Random(seed)
+    back = _background(pal, w, h)
+    front = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    _DRAW[motif](back, front, pal, rng)
+    return [back, front]
+
+
+def render(motif: str, style: str, width: int, height: int, seed: int, out: Path) -> Path:
+    """One flattened still (PNG) of the motif, ``MARGIN`` times the frame."""
+    back, front = draw(motif, style, width, height, seed)
+    back.alpha_composite(front)
+    back.convert("RGB").save(out, optimize=False, compress_level=1)
+    return out
+
+
+def _background(pal, w: int, h: int) -> Image.Image:
+    top, bottom = pal["top"], pal["bottom"]
+    column = Image.new("RGBA", (1, h))
+    for y in range(h):
+        f = y / max(1, h - 1)
+        column.putpixel((0, y), tuple(round(a + (b - a) * f) for a, b in zip(top, bottom, strict=True)) + (255,))
+    return column.resize((w, h))
+
+
+def _ridge(img: Image.Image, rng: random.Random, base: float, amp: float, color, blur: float,
+           alpha: int = 255, peaks: int = 4) -> None:
+    """A mountain ridge across the picture: summed sines for the skyline, filled down, soft at the edge."""
+    w, h = img.size
+    layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    phases = [rng.uniform(0, math.tau) for _ in range(3)]
+    pts = []
+    for x in range(0, w + 8, 8):
+        u = x / w
+        y = base - amp * (0.6 * abs(math.sin(u * math.pi * peaks / 2 + phases[0]))
+                          + 0.3 * math.sin(u * math.pi * peaks * 1.7 + phases[1])
+                          + 0.1 * math.sin(u * math.pi * peaks * 5.3 + phases[2]))
+        pts.append((x, h * y))
+    ImageDraw.Draw(layer).polygon([(0, h), *pts, (w, h)], fill=color + (alpha,))
+    if blur:
+        layer = layer.filter(ImageFilter.GaussianBlur(blur))
+    img.alpha_composite(layer)
+
+
+def _mist(img: Image.Image, pal, y: float, rng: random.Random) -> None:
+    w, h = img.size
+    layer = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    d = ImageDraw.Draw(layer)
+    for _ in range(5):
+        cx, cy = rng.uniform(0, w), h * (y + rng.uniform(-0.04, 0.04))
+        d.ellipse((cx - w * 0.3, cy - h * 0.03, cx + w * 0.3, cy + h * 0.03), fill=pal["top"] + (170,))
+    img.alpha_composite(layer.filter(ImageFilter.GaussianBlur(h / 40)))
+
+
+def _sun(img: Image.Image, pal, x: float, y: float, r: float, moon: bool = False) -> None:
+    w, h = img.size
+    d = ImageDraw.Draw(img)
+    c = (250, 248, 240) if moon else pal["accent"]
+    d.ellipse((w * x - h * r, h * y - h * r, w * x + h * r, h * y + h * r), fill=c + (255,))
+
+
+def _mountain(back, front, pal, rng) -> None:
+    _sun(back, pal, rng.uniform(0.6, 0.85), 0.2, 0.06)
+    _ridge(back, rng, 0.5, 0.28, pal["far"], 3, peaks=3)
+    _mist(back, pal, 0.55, rng)
+    _ridge(back, rng, 0.68, 0.22, pal["mid"], 1.5, peaks=5)
+    _mist(back, pal, 0.72, rng)
+    _ridge(front, rng, 0.9, 0.18, pal["near"], 0, peaks=7)
+
+
+def _water(back, front, pal, rng) -> None:
+    _ridge(back, rng, 0.5, 0.15, pal["far"], 3, peaks=3)
+    w, h = back.size
+    d = ImageDraw.Draw(back)
+    d.rectangle((0, h * 0.52, w, h), fill=pal["bottom"] + (255,))
+    for i in range(14):
+        y = h * (0.56 + i * 0.03)
+        x = rng.uniform(0, w * 0.7)
+        d.line((x, y, x + w * rng.uniform(0.1, 0.3), y), fill=pal["mid"] + (255,), width=max(2, h // 300))
+    fd = ImageDraw.Draw(front)   # a small boat
+    bx, by = w * rng.uniform(0.3, 0.6), h * 0.7
+    fd.polygon([(bx, by), (bx + w * 0.1, by), (bx + w * 0.08, by + h * 0.03), (bx + w * 0.02, by + h * 0.03)],
+               fill=pal["near"] + (255,))
+    fd.line((bx + w * 0.05, by, bx + w * 0.05, by - h * 0.1), fill=pal["near"] + (255,), width=max(2, h // 250))
+
+
+def _sky(back, front, pal, rng) -> None:
+    w, h = back.size
+    night = rng.random() < 0.5
+    if night:
+        d = ImageDraw.Draw(back)
+        d.rectangle((0, 0, w, h), fill=(20, 28, 52, 255))
+        for _ in range(160):
+            x, y, r = rng.uniform(0, w), rng.uniform(0, h * 0.7), rng.uniform(1, h / 500 + 1)
+            d.ellipse((x - r, y - r, x + r, y + r), fill=(250, 250, 235, 255))
+    _sun(back, pal, 0.7, 0.28, 0.09, moon=night)
+    _ridge(front, rng, 0.92, 0.1, pal["near"], 0, peaks=3)
+
+
+def _forest(back, front, pal, rng) -> None:
+    _ridge(back, rng, 0.55, 0.2, pal["far"], 3, peaks=3)
+    w, h = back.size
+    for layer, color, n, width in ((back, pal["mid"], 18, 0.010), (front, pal["near"], 9, 0.016)):
+        d = ImageDraw.Draw(layer)
+        for _ in range(n):   # bamboo: a stalk with nodes and a few leaves
+            x = rng.uniform(0, w)
+            sw = w * width
+            d.rectangle((x, 0, x + sw, h), fill=color + (255,))
+            for y in range(int(rng.uniform(0, h * 0.1)), h, int(h * 0.12)):
+                d.rectangle((x - sw * 0.3, y, x + sw * 1.3, y + sw * 0.4), fill=pal["top"] + (255,))
+                leaf = [(x + sw, y), (x + sw + w * 0.06, y - h * 0.03), (x + sw + w * 0.015, y + h * 0.01)]
+                d.polygon(leaf, fill=color + (255,))
+
+
+def _tea(back, front, pal, rng) -> None:
+    w, h = back.size
+    d = ImageDraw.Draw(back)
+    d.rectangle((0, h * 0.7, w, h), fill=pal["far"] + (255,))            # the table
+    fd = ImageDraw.Draw(front)
+    cx, cy, r = w * rng.uniform(0.42, 0.58), h * 0.66, min(w, h) * 0.16
+    fd.chord((cx - r, cy - r * 0.9, cx + r, cy + r * 1.1), 0, 180, fill=pal["near"] + (255,))   # the bowl
+    fd.ellipse((cx - r, cy - r * 0.18, cx + r, cy + r * 0.18), fill=pal["mid"] + (255,))      # its rim
+    fd.ellipse((cx - r * 0.9, cy - r * 0.12, cx + r * 0.9, cy + r * 0.12), fill=(164, 140, 60, 255))  # tea
+    fd.ellipse((cx - r * 1.6, cy + r * 0.95, cx + r * 1.6, cy + r * 1.25), outline=pal["near"] + (255,),
+               width=max(3, h // 200))                                                         # the saucer
+    steam = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    sd = ImageDraw.Draw(steam)
+    for k in (-1, 0, 1):   # three curls of steam
+        pts = [(cx + k * r * 0.4 + r * 0.15 * math.sin(t / 6), cy - r * 0.3 - t * r / 18) for t in range(40)]
+        sd.line(pts, fill=pal["mid"] + (200,), width=max(4, h // 120))
+    front.alpha_composite(steam.filter(ImageFilter.GaussianBlur(h / 200)))
+    _ridge(back, rng, 0.45, 0.15, pal["far"], 4, alpha=140, peaks=3)   # hills behind, faint
+
+
+def _city(back, front, pal, rng) -> None:
+    w, h = back.size
+    for layer, color, base, tall in ((back, pal["mid"], 0.8, 0.45), (front, pal["near"], 0.95, 0.35)):
+        d = ImageDraw.Draw(layer)
+        x = -rng.uniform(0, w * 0.05)
+        while x < w:
+            bw, bh = w * rng.uniform(0.04, 0.09), h * rng.uniform(0.15, tall)
+            d.rectangle((x, h * base - bh, x + bw, h), fill=color + (255,))
+            for wy in range(int(h * base - bh + h * 0.02), int(h * base), int(h * 0.04)):
+                for wx in range(int(x + bw * 0.15), int(x + bw * 0.85), int(max(6, bw * 0.25))):
+                    if rng.random() < 0.4:
+                        d.rectangle((wx, wy, wx + bw * 0.1, wy + h * 0.015), fill=pal["accent"] + (255,))
+            x += bw + w * rng.uniform(0.0, 0.02)
+
+
+def _flower(back, front, pal, rng) -> None:
+    _ridge(back, rng, 0.6, 0.15, pal["far"], 3, peaks=3)
+    w, h = back.size
+    d = ImageDraw.Draw(front)
+    d.line([(w * 0.05, h), (w * 0.3, h * 0.5), (w * 0.55, h * 0.35), (w * 0.9, h * 0.25)],
+           fill=pal["near"] + (255,), width=max(6, h // 70))   # a branch
+    for _ in range(28):
+        t = rng.uniform(0.15, 1.0)
+        x, y = w * (0.05 + 0.85 * t), h * (1 - 0.75 * t) + rng.uniform(-h * 0.06, h * 0.06)
+        r = h * rng.uniform(0.015, 0.03)
+        for a in range(5):
+            px, py = x + r * math.cos(a * math.tau / 5), y + r * math.sin(a * math.tau / 5)
+            d.ellipse((px - r * 0.7, py - r * 0.7, px + r * 0.7, py + r * 0.7), fill=(232, 120, 150, 255))
+        d.ellipse((x - r * 0.3, y - r * 0.3, x + r * 0.3, y + r * 0.3), fill=(250, 220, 120, 255))
+
+
+def _rain(back, front, pal, rng) -> None:
+    _mountain(back, Image.new("RGBA", back.size), pal, rng)
+    w, h = back.size
+    d = ImageDraw.Draw(front)
+    for _ in range(260):
+        x, y = rng.uniform(0, w), rng.uniform(0, h)
+        d.line((x, y, x - h * 0.01, y + h * 0.05), fill=pal["mid"] + (170,), width=max(2, h // 500))
+
+
+def _snow(back, front, pal, rng) -> None:
+    snowy = dict(pal, near=(235, 238, 242), mid=(180, 186, 196))
+    _mountain(back, Image.new("RGBA", back.size), snowy, rng)
+    w, h = back.size
+    d = ImageDraw.Draw(front)
+    for _ in range(220):
+        x, y, r = rng.uniform(0, w), rng.uniform(0, h), rng.uniform(2, h / 220 + 2)
+        d.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 230))
+
+
+_DRAW = {"mountain": _mountain, "water": _water, "sky": _sky, "forest": _forest, "tea": _tea, "city": _city,
+         "flower": _flower, "rain": _rain, "snow": _snow}

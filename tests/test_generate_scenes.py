@@ -1,0 +1,93 @@
+"""Generated scenes show what is said (issue 15): motifs picked by keywords, still layers
+that move, no two adjacent scenes alike, a title card and covers, words kept out of the 9:16 app buttons."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pysubs2
+import pytest
+from conftest import run_nemo
+from PIL import Image
+
+from nemo_skill.media import motifs, script
+from nemo_skill.media.generate import SAFE_BOTTOM, _ass
+from nemo_skill.timeline import Draft
+
+
+@pytest.mark.parametrize("sentence, motif", [
+    ("远处的高山层层叠叠，云雾缭绕。", "mountain"), ("唐代陆羽写下《茶经》。", "tea"),
+    ("一条清澈的小溪从山谷中流过。", "water"), ("夜空中满是星星。", "sky"), ("城市的夜景", "city"),
+    ("The mountains rise above the fog.", "mountain"), ("a cup of green tea", "tea"),
+])
+def test_keywords_pick_the_motif(sentence, motif):
+    assert motifs.pick(sentence) == motif
+
+
+@pytest.mark.parametrize("sentence", ["一条清澈的小溪从山谷中流过。", "唐代陆羽写下《茶经》，被后人尊为茶圣。"])
+def test_key_phrase_is_never_a_cut_off_clause(sentence):
+    phrase = script.key_phrase(sentence)
+    assert phrase and phrase[-1] not in "的从《" and len(phrase) <= 8
+    assert all(part in sentence for part in phrase.split("·"))
+
+
+def test_every_motif_draws_in_every_style(tmp_path):
+    seen = set()
+    for m in motifs.motifs():
+        for style in motifs.STYLES:
+            png = motifs.render(m, style, 160, 90, seed=1, out=tmp_path / f"{m}_{style}.png")
+            pixels = np.asarray(Image.open(png))
+            assert pixels.shape == (round(90 * motifs.MARGIN), round(160 * motifs.MARGIN), 3)
+            assert pixels.std() > 10          # a picture, not a flat field
+            seen.add(pixels.tobytes())
+    assert len(seen) == len(motifs.motifs()) * len(motifs.STYLES)
+    with pytest.raises(ValueError):
+        motifs.draw("volcano", "ink", 160, 90, 1)
+
+
+def test_9_16_words_stay_above_the_app_buttons():
+    draft = Draft({"d": 4000, "m": {"width": 1080, "height": 1920}, "t": [
+        {"id": "subtitle_zh", "tt": 7, "m": {"kind": "subtitle", "lang": "zh"},
+         "sg": [{"id": "c1", "st": 0, "d": 2000, "txt": "山下的小屋里"}]}]})
+    doc: pysubs2.SSAFile = _ass(draft, 1080, 1920)
+    bottom = [s for n, s in doc.styles.items() if n != "Title" and s.alignment.value in (1, 2, 3)]
+    assert bottom and all(s.marginv >= 1920 * SAFE_BOTTOM and s.marginr >= 1080 * 0.17 for s in bottom)
+
+
+def _frames(path, at: float, count: int) -> list[np.ndarray]:
+    """``count`` consecutive frames from ``at``, full size, grey."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", f"{at:.3f}", "-i", str(path), "-frames:v", str(count),
+                          "-fps_mode", "passthrough",   # the decoded frames, none repeated by the muxer
+                          "-f", "rawvideo", "-pix_fmt", "gray", "pipe:1"], capture_output=True, check=True).stdout
+    return list(np.frombuffer(raw, dtype=np.uint8).reshape(count, 1080, 1920).astype(float))
+
+
+@pytest.mark.slow
+def test_mountain_and_tea_scenes_move_and_differ(cli_env, tmp_path):
+    text = tmp_path / "s.txt"
+    text.write_text("远处的高山层层叠叠，云雾缭绕。\n山下的小屋里，老人泡上一壶好茶。\n", encoding="utf-8")
+    out = tmp_path / "v.mp4"
+    r = run_nemo(["generate", "--script", str(text), "--out", str(out), "--no-music", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    covers = [Path(c) for c in json.loads(r.stdout)["covers"]]
+    assert [c.name for c in covers] == ["v.cover.png", "v.cover-16x10.png"]
+    assert Image.open(covers[0]).size == (1920, 1080) and Image.open(covers[1]).size == (1920, 1200)
+    draft = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
+    tracks = {t["id"]: t for t in draft["t"]}
+    scenes = tracks["scenes"]["sg"]
+    assert [s["m"]["motif"] for s in scenes] == ["mountain", "tea"]
+    assert {s["m"]["style"] for s in scenes} == {"ink"}
+    assert tracks["title"]["sg"][0]["txt"]                    # a title card, though the script has no title line
+    middles = []
+    for s in scenes:
+        a, b = s["st"] / 1000 + 0.7, (s["st"] + s["d"]) / 1000 - 0.7
+        mid = (a + b) / 2
+        frames = _frames(out, mid, 3)
+        for f1, f2 in zip(frames, frames[1:], strict=False):
+            change = np.abs(f1 - f2).mean()
+            assert change > 0.05, f"a scene is held still (mean change {change:.3f})"
+        middles.append(frames[0])
+    assert np.abs(middles[0] - middles[1]).mean() > 10, "adjacent scenes look the same"
