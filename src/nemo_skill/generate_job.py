@@ -20,6 +20,8 @@ from .media import cover, ffmpeg, script, tts
 from .media.generate import ASPECTS
 from .media.motifs import STYLES
 
+SUBTITLE_STYLES = ("plain", "karaoke")
+
 
 @dataclass
 class Request:
@@ -33,6 +35,7 @@ class Request:
     title: str | None = None
     no_music: bool = False
     style: str | None = None    # the illustrations' look: ink (水墨), flat or gradient
+    subtitle_style: str = "plain"   # or karaoke: each character lights up as it is said
 
 
 def read_script(value: str) -> str:
@@ -50,6 +53,9 @@ def read_script(value: str) -> str:
 def check(req: Request) -> None:
     if req.style is not None and req.style not in STYLES:
         raise InputError(f"style {req.style} is not known", hint=f"use one of {', '.join(STYLES)}")
+    if req.subtitle_style not in SUBTITLE_STYLES:
+        raise InputError(f"subtitle style {req.subtitle_style} is not known",
+                         hint=f"use {' or '.join(SUBTITLE_STYLES)}")
     if req.aspect not in ASPECTS:
         raise InputError(f"aspect {req.aspect} is not supported", hint="use 16:9, 9:16 or 1:1")
     if req.script is not None:
@@ -92,6 +98,8 @@ def to_call(req: Request) -> dict:
         args["music"] = False
     if req.style:
         args["style"] = req.style
+    if req.subtitle_style != "plain":
+        args["subtitle_style"] = req.subtitle_style
     return {"name": "generate_video", "args": args}
 
 
@@ -100,7 +108,8 @@ def from_call(call: dict) -> Request:
     args = call["args"]
     return Request(script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
                    duration=args.get("duration"), voice=args.get("voice", tts.DEFAULT_VOICE),
-                   title=args.get("title"), no_music=args.get("music") is False, style=args.get("style"))
+                   title=args.get("title"), no_music=args.get("music") is False, style=args.get("style"),
+                   subtitle_style=args.get("subtitle_style", "plain"))
 
 
 def message(req: Request) -> str:
@@ -113,6 +122,8 @@ def message(req: Request) -> str:
         head += f', title "{req.title}"'
     if req.no_music:
         head += ", no music"
+    if req.subtitle_style == "karaoke":
+        head += ", karaoke subtitles (each character highlighted as it is spoken)"
     if req.script is not None:
         return f"{head}, from this script:\n{req.script.strip()}"
     return f"{head}, about: {req.prompt.strip()}"
@@ -152,7 +163,8 @@ def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float,
     return {"path": res.path, "covers": [str(c) for c in covers], "seconds": draft.duration / 1000, "render_seconds": round(res.seconds, 2),
             "sentences": len(narration), "narration_end": max((s.end for s in narration), default=0) / 1000,
             "aspect": draft.meta.get("aspect"), "width": draft.meta.get("width"),
-            "height": draft.meta.get("height"), "voice": (draft.meta.get("generator") or {}).get("voice"),
+            "height": draft.meta.get("height"),
+            "voice": tts.terms(tts.parse_voice((draft.meta.get("generator") or {}).get("voice") or req.voice)),
             "reply": result.text}
 
 

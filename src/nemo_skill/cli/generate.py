@@ -19,7 +19,7 @@ def _interval(args) -> float:
 
 def _human(data: dict) -> str:
     return (f"Made {data['path']}: {data['seconds']:.1f} s, {data['width']}x{data['height']}, "
-            f"{data['sentences']} sentences narrated by {data['voice']}.")
+            f"{data['sentences']} sentences narrated by {data['voice']['id']}.")
 
 
 def cmd_generate(args: argparse.Namespace, out: Output) -> int:
@@ -32,12 +32,19 @@ def cmd_generate(args: argparse.Namespace, out: Output) -> int:
         prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice,
         music=Path(args.music).expanduser() if args.music else None,
         images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music,
-        style=args.style)
+        style=args.style, subtitle_style=args.subtitle_style)
     target = Path(args.out).expanduser()
     with make_client(args, out) as client:
         data = generate_job.run(client, req, target, poll_interval=_interval(args), progress=out.progress)
+    _say_voice_terms(data, out)
     out.result(_human(data), data)
     return 0
+
+
+def _say_voice_terms(data: dict, out: Output) -> None:
+    """One line on stderr with the voice's terms: the default voice's weights are non-commercial."""
+    voice = data.get("voice") or {}
+    out.progress(f"Voice: {voice.get('engine', voice.get('id'))}. {voice.get('terms', '')}")
 
 
 def cmd_pending(args: argparse.Namespace, out: Output) -> int:
@@ -53,6 +60,7 @@ def cmd_submit(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         data = generate_job.submit(client, Path(args.file), Path(args.out).expanduser(), aspect=args.aspect,
                                    voice=args.voice, poll_interval=_interval(args), progress=out.progress)
+    _say_voice_terms(data, out)
     out.result(_human(data), data)
     return 0
 
@@ -66,8 +74,12 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--prompt", help="what the video is about, when there is no script yet")
     p.add_argument("--aspect", choices=generate_job.ASPECTS, default="16:9", help="16:9 (default), 9:16 or 1:1")
     p.add_argument("--duration", type=float, help="target seconds; steers the speaking rate")
-    p.add_argument("--voice", default=tts.DEFAULT_VOICE, help=f"narration voice (default {tts.DEFAULT_VOICE}; "
-                                                             "see --voices)")
+    p.add_argument("--voice", default=tts.DEFAULT_VOICE,
+                   help=f"narration voice (default {tts.DEFAULT_VOICE}: an offline neural Mandarin voice whose "
+                        "weights were trained on Databaker's CSMSC corpus, published for NON-COMMERCIAL use; "
+                        "for commercial work use espeak:cmn+f3, an edge: voice (online) or sherpa:DIR; see --voices)")
+    p.add_argument("--subtitle-style", choices=generate_job.SUBTITLE_STYLES, default="plain",
+                   help="plain (default) or karaoke: each character lights up as the voice says it")
     p.add_argument("--voices", action="store_true", help="list the voices and exit")
     p.add_argument("--music", help="background music (mp3, wav, m4a, aac); default a generated bed")
     p.add_argument("--no-music", action="store_true", help="no background music")

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from types import SimpleNamespace
 
 from ..errors import NemoError
-from ..media import cues, motifs, script, translate, tts
+from ..media import cues, karaoke, motifs, script, translate, tts
 from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
 from . import planner
@@ -24,6 +25,8 @@ from .tools import ASPECTS, ToolContext, tool
 
 LEAD, GAP, TAIL = 0.3, 0.35, 0.6   # seconds: before the first sentence, between, after the last
 SUB_RULES = cues.rules_for("zh", max_lines=2)
+TIMED_RULES = cues.rules_for("zh")     # one line a cue when the voice says when every character is spoken
+SUBTITLE_STYLES = ("plain", "karaoke")
 
 
 def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx: ToolContext) -> list[dict]:
@@ -32,13 +35,30 @@ def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx:
     for i, s in enumerate(sentences, 1):
         ctx.note(f"Narrating: sentence {i}/{len(sentences)}")
         path = folder / f"{i:03d}.wav"
-        out.append({"path": str(path), "seconds": tts.synthesize(s.text, voice, path, rate=rate)})
+        seconds, chars = tts.synthesize_timed(s.text, voice, path, rate=rate)
+        out.append({"path": str(path), "seconds": seconds, "chars": chars})
     return out
+
+
+def _subtitle_cues(narration: list[dict], audio: list[dict]) -> list[cues.Cue]:
+    """Subtitles at the narration's time: one line a cue, each character at the moment it is
+    said, when the voice gives per-character timing; else one wrapped cue a sentence."""
+    if not all(a["chars"] for a in audio):
+        return [cues.Cue(n["st"] / 1000, (n["st"] + n["d"]) / 1000, cues.wrap(n["txt"], "zh", SUB_RULES))
+                for n in narration]
+    timed = [(text, n["st"] / 1000 + s, n["st"] / 1000 + e) for n, a in zip(narration, audio, strict=True)
+             for text, s, e in a["chars"]]
+    words = [SimpleNamespace(text=t, start=s, end=e) for t, s, e in timed if t.strip()]
+    laid = cues.layout(words, "zh", TIMED_RULES)
+    for i, cue in enumerate(laid):
+        until = laid[i + 1].start if i + 1 < len(laid) else cue.end + 60
+        cue.chars = tuple(karaoke.chars_in(timed, cue.start, until))
+    return laid
 
 
 def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, rate: float,
              duration: float | None, ctx: ToolContext, *, visuals: list[dict], music: dict | None,
-             title: str, style: str = motifs.DEFAULT_STYLE) -> dict:
+             title: str, style: str = motifs.DEFAULT_STYLE, subtitle_style: str = "plain") -> dict:
     """Speak the sentences (at a rate that fits ``duration``) and lay out every track."""
     audio = _speak(sentences, voice, rate, ctx)
     spoken = sum(a["seconds"] for a in audio) + GAP * (len(audio) - 1) + LEAD + TAIL
@@ -73,8 +93,9 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
         {"id": "narration", "tt": 1, "n": "Narration", "m": {"kind": "narration", "voice": voice.id},
          "sg": narration},
     ]
-    save_cues(draft, "zh", [cues.Cue(n["st"] / 1000, (n["st"] + n["d"]) / 1000, cues.wrap(n["txt"], "zh", SUB_RULES))
-                            for n in narration], "script")
+    track = save_cues(draft, "zh", _subtitle_cues(narration, audio), "script")
+    if subtitle_style == "karaoke":
+        track["m"].setdefault("style", {}).update(karaoke=True)
     settings(draft).update(order=["zh"], mode="burn")
     if title:
         draft["t"].append({"id": "title", "tt": 7, "n": "Title", "m": {"kind": "title"},
@@ -83,6 +104,7 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
     if music is not None:
         draft["t"].append({"id": "bgm", "tt": 1, "n": "BGM", "m": {"kind": "bgm"}, "sg": [music]})
     meta["generator"] = {"voice": voice.id, "rate": round(rate, 3), "duration": duration,
+                         "subtitle_style": subtitle_style,
                          "sentences": [{"text": s.text, "phrase": s.phrase} for s in sentences]}
     draft["d"] = int(round(end * 1000))
     return {"seconds": round(end, 2), "rate": round(rate, 3), "sentences": len(sentences)}
@@ -167,9 +189,13 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     style = str(args.get("style") or motifs.DEFAULT_STYLE)
     if style not in motifs.STYLES:
         return {"error": "style", "message": f"Style {style} is not known; use one of {', '.join(motifs.STYLES)}."}
+    subtitle_style = str(args.get("subtitle_style") or "plain")
+    if subtitle_style not in SUBTITLE_STYLES:
+        return {"error": "subtitle_style", "message": f"Subtitle style {subtitle_style} is not known; "
+                                                      f"use {' or '.join(SUBTITLE_STYLES)}."}
     try:
         made = assemble(draft, sentences, voice, 1.0, duration, ctx, visuals=visuals, music=music, title=title,
-                        style=style)
+                        style=style, subtitle_style=subtitle_style)
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     if music is not None:
@@ -198,7 +224,8 @@ def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
     title = (draft.get("m") or {}).get("title", "")
     style = next((s["m"].get("style") for s in scenes if s["m"].get("style") in motifs.STYLES), motifs.DEFAULT_STYLE)
     made = assemble(draft, sentences, tts.parse_voice(gen["voice"]), rate, None, ctx,
-                    visuals=visuals, music=music, title=title, style=style)
+                    visuals=visuals, music=music, title=title, style=style,
+                    subtitle_style=gen.get("subtitle_style", "plain"))
     if music is not None:
         music["d"] = draft["d"]
     slower = float(args.get("factor", 1.0)) < 1

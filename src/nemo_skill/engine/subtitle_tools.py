@@ -44,7 +44,9 @@ def save_cues(draft: dict, lang: str, items: list[Cue], source: str, **meta) -> 
     t = subtitle_track(draft, lang, create=True)
     t["m"].update(source=source, **meta)
     t["sg"] = [{"id": f"sub_{lang}_{i}", "st": int(round(c.start * 1000)),
-                "d": max(1, int(round((c.end - c.start) * 1000))), "txt": c.text}
+                "d": max(1, int(round((c.end - c.start) * 1000))), "txt": c.text,
+                **({"m": {"k": [[ch, int(round(s * 1000)), int(round(e * 1000))] for ch, s, e in c.chars]}}
+                   if c.chars else {})}
                for i, c in enumerate(items, 1)]
     return t
 

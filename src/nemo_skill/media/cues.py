@@ -56,6 +56,7 @@ class Cue:
     start: float
     end: float
     text: str           # lines joined with "\n"
+    chars: tuple = ()   # (text, start s, end s) per spoken character, when the voice knows them
 
     @property
     def duration(self) -> float:

