@@ -3,7 +3,9 @@
 
 Prints our wall time for `nemo generate` (session, narration, draft, render,
 download), the wall time of the single ffmpeg command the render runs (the
-same command, run again bare on the same inputs), and real-time factors.
+same command, run again bare on the same inputs), and real-time factors; then
+the narration alone: seconds of synthesis per second of audio for the default
+neural voice beside espeak-ng, on the same script in the same run (issue 14).
 
 Usage: .venv/bin/python bench/generate.py [--aspect 16:9] [--keep DIR]
 """
@@ -25,7 +27,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from nemo_skill.engine import daemon  # noqa: E402
 from nemo_skill.engine.jobs import build_for  # noqa: E402
 from nemo_skill.engine.service import Engine, EngineConfig  # noqa: E402
-from nemo_skill.media import ffmpeg  # noqa: E402
+from nemo_skill.media import ffmpeg, tts  # noqa: E402
 
 SCRIPT = """茶之道
 茶是中国人的国饮，已有几千年的历史。
@@ -69,13 +71,30 @@ def main() -> None:
     bare = time.perf_counter() - t0
     length = ffmpeg.probe(work / "ours.mp4").duration
     print(f"A {length:.1f} s {args.aspect} video ({data['width']}x{data['height']}, {data['sentences']} sentences, "
-          f"espeak-ng narration, generated scenes and music) on {os.cpu_count()} CPU cores")
+          f"{data['voice']['id']} narration, generated scenes and music) on {os.cpu_count()} CPU cores")
     print(f"  {'nemo generate (all of it)':<40} {ours:7.2f} s   RTF {ours / length:5.3f}")
     print(f"  {'  of which the render + download':<40} {data['render_seconds']:7.2f} s   "
           f"RTF {data['render_seconds'] / length:5.3f}")
     print(f"  {'the single ffmpeg command, bare':<40} {bare:7.2f} s   RTF {bare / length:5.3f}")
     print(f"  overhead of ours over the bare command: {ours - bare:+.2f} s (narration, planning, queue, download)")
+    narration_speed(work)
     print(f"Work files: {work}")
+
+
+def narration_speed(work: Path) -> None:
+    """Synthesis time per second of audio, each voice over the same sentences (after one warm-up)."""
+    sentences = [line for line in SCRIPT.splitlines()[1:] if line.strip()]
+    print(f"Narration alone, {len(sentences)} sentences, one thread:")
+    for voice_id in (tts.DEFAULT_VOICE, tts.FALLBACK_VOICE):
+        voice = tts.parse_voice(voice_id)
+        tts.synthesize(sentences[0], voice, work / "warm.wav")      # model load and rewrite check
+        spent = audio = 0.0
+        for i, text in enumerate(sentences):
+            t0 = time.perf_counter()
+            audio += tts.synthesize(text, voice, work / f"{voice.provider}_{i}.wav")
+            spent += time.perf_counter() - t0
+        print(f"  {voice_id:<40} {spent:6.2f} s for {audio:5.1f} s of speech   "
+              f"{spent / audio:5.3f} s per second of audio")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
 """The video-generation skill: script splitting, voices, and `nemo generate`
-end to end on the real engine (espeak-ng narration, one ffmpeg graph)."""
+end to end on the real engine (the neural narrator, one ffmpeg graph)."""
 
 from __future__ import annotations
 
@@ -211,3 +211,32 @@ def test_a_prompt_becomes_a_script_through_the_configured_llm(monkeypatch):
     assert generate_tools._split_title(written) == ("茶之道", "茶是国饮。\n喝茶讲究心境。")
     prompt = asked[0]["messages"][-1]["content"]
     assert "传统茶文化" in prompt and "20秒" in prompt and f"{script.sentences_for(20)}句" in prompt
+
+
+def _highlight_and_plain(path, at: float) -> tuple[int, int]:
+    """(highlight-yellow pixels, white pixels) in the subtitle band of the frame at ``at``."""
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(path), "-frames:v", "1", "-vf",
+                          "crop=iw:ih*0.16:0:ih*0.82", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+                         capture_output=True, check=True).stdout
+    px = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(int)
+    yellow = (px[:, 0] > 200) & (px[:, 1] > 170) & (px[:, 2] < 90)
+    white = (px[:, 0] > 225) & (px[:, 1] > 225) & (px[:, 2] > 225)
+    return int(yellow.sum()), int(white.sum())
+
+
+@pytest.mark.slow
+def test_karaoke_subtitles_light_up_as_the_voice_speaks(cli_env, tmp_path):
+    out = tmp_path / "k.mp4"
+    r = run_nemo(["generate", "--script", "清晨的山谷里，雾气慢慢散开。", "--subtitle-style", "karaoke",
+                  "--no-music", "--style", "gradient", "--out", str(out), "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    assert "non-commercial" in json.loads(r.stdout)["voice"]["terms"] and "non-commercial" in r.stderr
+    draft = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
+    cue = next(t for t in draft["t"] if t["id"] == "subtitle_zh")["sg"][0]
+    timed = cue["m"]["k"]
+    early = (timed[1][1] + timed[2][1]) / 2000          # while the second character is said
+    late = (timed[-3][1] + timed[-2][1]) / 2000         # near the end of the line
+    y_early, w_early = _highlight_and_plain(out, early)
+    y_late, w_late = _highlight_and_plain(out, late)
+    assert y_early > 0 and y_late > 3 * y_early, (y_early, y_late)      # more of the line is lit
+    assert w_late < w_early, (w_early, w_late)                          # and less of it is plain

@@ -29,7 +29,7 @@ def ass_karaoke(text: str, chars: list[tuple[str, float, float]], cue_start: flo
     timed = _match(text, chars)
     starts = [when for _, when in timed if when is not None]
     last_end = max((c[2] for c in chars), default=cue_start)
-    out = "{\\k%d}" % _centis(starts[0] - cue_start) if starts and starts[0] > cue_start else ""
+    out = _tag(_centis(starts[0] - cue_start)) if starts and starts[0] > cue_start else ""
     n = 0
     for ch, when in timed:
         if ch == "\n":
@@ -38,7 +38,7 @@ def ass_karaoke(text: str, chars: list[tuple[str, float, float]], cue_start: flo
             out += ass_text(ch)
         else:
             nxt = starts[n + 1] if n + 1 < len(starts) else max(last_end, when)
-            out += "{\\k%d}" % (_centis(nxt) - _centis(when)) + ass_text(ch)
+            out += _tag(_centis(nxt) - _centis(when)) + ass_text(ch)
             n += 1
     return out
 
@@ -61,6 +61,10 @@ def _match(text: str, chars: list[tuple[str, float, float]]) -> list[tuple[str, 
         pending = chars[hit][0][1:]
         i = hit + 1
     return out
+
+
+def _tag(centis: int) -> str:
+    return "{\\k" + str(centis) + "}"
 
 
 def _centis(seconds: float) -> int:
