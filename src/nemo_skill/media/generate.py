@@ -16,7 +16,7 @@ from pathlib import Path
 import pysubs2
 
 from ..timeline import AUDIO, VIDEO, Draft
-from . import ffmpeg, motifs, subfiles
+from . import ffmpeg, motifs, music, subfiles
 from .encode import ENCODE, FPS, RenderPlan, burn_filter, canvas
 from .escape import ass_text
 
@@ -169,12 +169,10 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
         if bgm.raw.get("src"):
             inputs += ["-stream_loop", "-1", "-t", f"{total:.3f}", "-i", ffmpeg.fpath(resolve(bgm.raw["src"]))]
             graph.append(f"[{n}:a]aresample=48000,aformat=channel_layouts=stereo,volume={volume:.3f}[music]")
-        else:   # a soft generated pad: a slow chord with a gentle pulse
-            inputs += ["-f", "lavfi", "-i", "aevalsrc='0.5*(sin(2*PI*220*t)+0.7*sin(2*PI*277.2*t)+0.6*sin(2*PI*329.6*t)"
-                       "+0.4*sin(2*PI*110*t))*(0.75+0.25*sin(2*PI*0.25*t))'"
-                       f":s=48000:d={total:.3f}"]
-            graph.append(f"[{n}:a]lowpass=f=1200,volume={0.25 * volume:.3f},"
-                         f"aformat=channel_layouts=stereo,afade=t=in:d=1,afade=t=out:st={max(0.0, total - 1.5):.3f}:d=1.5[music]")
+        else:   # our own bed: a chord progression with a plucked line (media/music.py)
+            bed = music.write_bed(total, workdir / "music.wav", seed=len(scenes) or 1)
+            inputs += ["-i", ffmpeg.fpath(bed)]
+            graph.append(f"[{n}:a]volume={0.5 * volume:.3f},aformat=channel_layouts=stereo[music]")
         n += 1
         if voice_labels:
             graph.append("[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]")
