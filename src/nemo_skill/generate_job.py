@@ -16,7 +16,7 @@ from . import workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileTypeError, InputError, NeedsUser
-from .media import cover, ffmpeg, script, tts
+from .media import cover, ffmpeg, library, script, tts
 from .media.generate import ASPECTS
 from .media.motifs import STYLES
 
@@ -36,6 +36,8 @@ class Request:
     no_music: bool = False
     style: str | None = None    # the illustrations' look: ink (水墨), flat or gradient
     subtitle_style: str = "plain"   # or karaoke: each character lights up as it is said
+    media_dir: Path | None = None   # the user's library, matched to the sentences by name and tags
+    scene_files: list[str | None] | None = None   # per sentence, the library file it shows (set by run)
 
 
 def read_script(value: str) -> str:
@@ -100,6 +102,8 @@ def to_call(req: Request) -> dict:
         args["style"] = req.style
     if req.subtitle_style != "plain":
         args["subtitle_style"] = req.subtitle_style
+    if req.scene_files is not None:
+        args["scene_files"] = list(req.scene_files)
     return {"name": "generate_video", "args": args}
 
 
@@ -109,7 +113,7 @@ def from_call(call: dict) -> Request:
     return Request(script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
                    duration=args.get("duration"), voice=args.get("voice", tts.DEFAULT_VOICE),
                    title=args.get("title"), no_music=args.get("music") is False, style=args.get("style"),
-                   subtitle_style=args.get("subtitle_style", "plain"))
+                   subtitle_style=args.get("subtitle_style", "plain"), scene_files=args.get("scene_files"))
 
 
 def message(req: Request) -> str:
@@ -133,11 +137,39 @@ def run(client: NemoClient, req: Request, out: Path, *, poll_interval: float,
         progress: Callable[[str], None] = lambda _m: None) -> dict:
     check(req)
     client.session(new=True)
+    if req.media_dir is not None:
+        req.images = _library_matches(req, progress)
     files = [p for p in [req.music, *req.images] if p is not None]
     if files:
         progress(f"Uploading {len(files)} file(s)...")
         client.upload(files)
     return _generate(client, req, out, poll_interval, progress)
+
+
+def _library_matches(req: Request, progress) -> list[Path]:
+    """Pick the library's files for the script's sentences; returns the files to upload, and
+    sets ``req.scene_files`` to each sentence's file name (None: a drawn scene)."""
+    if req.script is None:
+        raise InputError("--media-dir needs the script", hint="give --script with --media-dir")
+    if req.images:
+        raise InputError("--media-dir and --image both choose the scenes", hint="give one of them")
+    kinds = manifest().upload_types
+    entries = library.scan(req.media_dir, kinds["image"] + kinds["video"])
+    _title, body = script.split_title(req.script)
+    picked = library.match([s.text for s in script.split(body)], entries)
+    names: dict[str, Path] = {}
+    req.scene_files = []
+    for path in picked:
+        if path is not None and path.name in names and names[path.name] != path:
+            path = None        # two library files share a name: the upload could not tell them apart
+        if path is not None:
+            names[path.name] = path
+        req.scene_files.append(path.name if path is not None else None)
+    progress(f"Library: {sum(1 for n in req.scene_files if n)} of {len(picked)} sentences matched a file "
+             f"in {req.media_dir}")
+    for path in names.values():
+        ffmpeg.probe(path)
+    return list(names.values())
 
 
 def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float, progress) -> dict:

@@ -32,7 +32,8 @@ def cmd_generate(args: argparse.Namespace, out: Output) -> int:
         prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice,
         music=Path(args.music).expanduser() if args.music else None,
         images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music,
-        style=args.style, subtitle_style=args.subtitle_style)
+        style=args.style, subtitle_style=args.subtitle_style,
+        media_dir=Path(args.media_dir).expanduser() if args.media_dir else None)
     target = Path(args.out).expanduser()
     with make_client(args, out) as client:
         data = generate_job.run(client, req, target, poll_interval=_interval(args), progress=out.progress)
@@ -84,6 +85,9 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--music", help="background music (mp3, wav, m4a, aac); default a generated bed")
     p.add_argument("--no-music", action="store_true", help="no background music")
     p.add_argument("--image", action="append", help="an image or clip for the scenes, in order (repeatable)")
+    p.add_argument("--media-dir", metavar="DIR",
+                   help="your own pictures and clips: each sentence shows the file whose name (or sidecar "
+                        "NAME.txt of tags) matches what it says, in script order; the rest are drawn")
     p.add_argument("--title", help="the title shown at the start (default: the script's first short line)")
     p.add_argument("--out", default="video.mp4", help="where to save the MP4 (default video.mp4)")
     p.add_argument("--style", choices=STYLES, help="the look of generated scenes: ink (水墨, default), flat or gradient")

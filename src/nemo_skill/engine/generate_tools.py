@@ -57,7 +57,7 @@ def _subtitle_cues(narration: list[dict], audio: list[dict]) -> list[cues.Cue]:
 
 
 def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, rate: float,
-             duration: float | None, ctx: ToolContext, *, visuals: list[dict], music: dict | None,
+             duration: float | None, ctx: ToolContext, *, visuals: list[dict | None], music: dict | None,
              title: str, style: str = motifs.DEFAULT_STYLE, subtitle_style: str = "plain") -> dict:
     """Speak the sentences (at a rate that fits ``duration``) and lay out every track."""
     audio = _speak(sentences, voice, rate, ctx)
@@ -80,8 +80,8 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
                "d": int(round((scene_end - scene_start) * 1000)), "n": s.phrase,
                "m": {"type": "scene", "phrase": s.phrase, "colors": list(PALETTES[i % len(PALETTES)]),
                      "motif": motifs.pick(s.text), "style": style}}
-        if i < len(visuals):
-            v = visuals[i]
+        v = visuals[i] if i < len(visuals) else None
+        if v is not None:
             seg.update(src=v["cdn_url"], n=v["filename"], ss=0)
             seg["m"].update(type=v["file_type"], upload_id=v["id"])
         scenes.append(seg)
@@ -108,6 +108,16 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
                          "sentences": [{"text": s.text, "phrase": s.phrase} for s in sentences]}
     draft["d"] = int(round(end * 1000))
     return {"seconds": round(end, 2), "rate": round(rate, 3), "sentences": len(sentences)}
+
+
+def _visuals(ctx: ToolContext, scene_files: list | None) -> list[dict | None]:
+    """The uploads each sentence shows, in order: as named per sentence (a library match,
+    None for a drawn scene), else every uploaded picture and clip in upload order."""
+    uploaded = [u for u in ctx.uploads if u["file_type"] in ("image", "video")]
+    if scene_files is None:
+        return list(uploaded)
+    by_name = {u["filename"]: u for u in uploaded}   # the latest upload of a name wins
+    return [by_name.get(name) if name else None for name in scene_files]
 
 
 def _music(ctx: ToolContext, wanted: bool, end_ms: int = 0) -> dict | None:
@@ -142,13 +152,6 @@ def script_request(prompt: str, duration: float) -> dict:
                              "`nemo script submit FILE`.")}
 
 
-def _split_title(text: str) -> tuple[str, str]:
-    lines = [x.strip() for x in text.strip().splitlines() if x.strip()]
-    if len(lines) > 1 and len(lines[0]) <= 14 and not re.search(r"[。！？!?]$", lines[0]):
-        return lines[0].strip("#《》 "), "\n".join(lines[1:])
-    return "", text
-
-
 @tool("generate_video", "write the narration, scenes, subtitles and music of a video from a script",
       zh="根据文案生成配音、画面、字幕和音乐")
 def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
@@ -168,10 +171,10 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
                 "No LLM is configured to write the script. Write it yourself: run `nemo script pending "
                      "--json` for what is needed, then `nemo script submit FILE`.",
                 "没有配置大模型来写文案。请自己写：运行 `nemo script pending --json` 查看要求，然后 `nemo script submit FILE`。")}
-        title_line, text = _split_title(written)
+        title_line, text = script.split_title(written)
         title = title or title_line
     elif not title:
-        title, text = _split_title(text)
+        title, text = script.split_title(text)
     try:
         sentences = script.split(text)
         voice = tts.parse_voice(args.get("voice"))
@@ -181,7 +184,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     aspect = str(args.get("aspect") or (draft.get("m") or {}).get("aspect") or "16:9")
     if aspect not in GENERATED_ASPECTS:
         return {"error": "aspect", "message": f"Aspect {aspect} is not supported for generated videos; use 16:9, 9:16 or 1:1."}
-    visuals = [u for u in ctx.uploads if u["file_type"] in ("image", "video")]
+    visuals = _visuals(ctx, args.get("scene_files"))
     music = _music(ctx, args.get("music", True) is not False)
     w, h = ASPECTS[aspect]
     draft.setdefault("m", {}).update(width=w, height=h, aspect=aspect, fps=30)
@@ -200,7 +203,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     if music is not None:
         music["d"] = draft["d"]
-    used = min(len(visuals), made["sentences"])
+    used = sum(1 for v in visuals[:made["sentences"]] if v is not None)
     return {**made, "message": ctx.say(
         f"Made a {made['seconds']:g} s {aspect} video: {made['sentences']} sentences narrated by {voice.id}"
              f" (rate {made['rate']:g}), {made['sentences']} scenes ({used} from your files), subtitles, "
@@ -219,7 +222,7 @@ def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
     sentences = [script.Sentence(s["text"], s["phrase"]) for s in gen["sentences"]]
     scenes = next((t["sg"] for t in draft["t"] if t.get("id") == "scenes"), [])
     visuals = [{"cdn_url": s["src"], "filename": s.get("n", ""), "file_type": s["m"].get("type", "image"),
-                "id": s["m"].get("upload_id")} for s in scenes if s.get("src")]
+                "id": s["m"].get("upload_id")} if s.get("src") else None for s in scenes]
     music = next((dict(t["sg"][0]) for t in draft["t"] if t.get("id") == "bgm" and t.get("sg")), None)
     title = (draft.get("m") or {}).get("title", "")
     style = next((s["m"].get("style") for s in scenes if s["m"].get("style") in motifs.STYLES), motifs.DEFAULT_STYLE)

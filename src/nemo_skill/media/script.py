@@ -37,6 +37,14 @@ def check(text: str) -> str:
     return text
 
 
+def split_title(text: str) -> tuple[str, str]:
+    """(title, the rest): a short first line that ends without sentence punctuation is the title."""
+    lines = [x.strip() for x in text.strip().splitlines() if x.strip()]
+    if len(lines) > 1 and len(lines[0]) <= 14 and not re.search(r"[。！？!?]$", lines[0]):
+        return lines[0].strip("#《》 "), "\n".join(lines[1:])
+    return "", text
+
+
 def split(text: str) -> list[Sentence]:
     """The script as sentences, each with a key phrase for its scene."""
     text = check(text)
