@@ -174,3 +174,30 @@ def engine_knobs(env: dict | None = None) -> dict:
     return {"starting_credits": _float(env, "NEMO_ENGINE_CREDITS", 10000.0),
             "allow_private_urls": env.get("NEMO_ENGINE_ALLOW_PRIVATE_URLS", "") in ("1", "true", "yes"),
             "idle_timeout": _float(env, "NEMO_ENGINE_IDLE", 1800.0)}
+
+
+def stock_settings(env: dict | None = None) -> list:
+    """The picture sources a key is set for, in the order they are tried: NEMO_PEXELS_API_KEY,
+    NEMO_PIXABAY_API_KEY, and an OpenAI-compatible image endpoint (NEMO_IMAGE_BASE_URL,
+    NEMO_IMAGE_MODEL, NEMO_IMAGE_API_KEY). NEMO_PEXELS_URL / NEMO_PIXABAY_URL move the first
+    two (a mirror, or a test server)."""
+    from .redact import register_secret
+    from .stock import IMAGE_SIZES, StockSettings
+    env = _env(env)
+    out = []
+    for provider, default in (("pexels", "https://api.pexels.com"), ("pixabay", "https://pixabay.com")):
+        key = (env.get(f"NEMO_{provider.upper()}_API_KEY") or "").strip()
+        if key:
+            register_secret(key)
+            url = _api_url(env.get(f"NEMO_{provider.upper()}_URL"), name=f"NEMO_{provider.upper()}_URL") or default
+            out.append(StockSettings(provider, url, key))
+    base = _api_url(env.get("NEMO_IMAGE_BASE_URL"), name="NEMO_IMAGE_BASE_URL")
+    if base:
+        model = (env.get("NEMO_IMAGE_MODEL") or "").strip()
+        if not model:
+            raise ConfigError("NEMO_IMAGE_BASE_URL is set but NEMO_IMAGE_MODEL is not",
+                              hint=f"set NEMO_IMAGE_MODEL to the image model's name (sizes asked: {IMAGE_SIZES})")
+        key = (env.get("NEMO_IMAGE_API_KEY") or "").strip()
+        register_secret(key or None)
+        out.append(StockSettings("ai", base, key, model))
+    return out

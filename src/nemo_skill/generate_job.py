@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import workflows
+from . import stock_scenes, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileTypeError, InputError, NeedsUser
@@ -21,6 +21,7 @@ from .media.generate import ASPECTS
 from .media.motifs import STYLES
 
 SUBTITLE_STYLES = ("plain", "karaoke")
+SCENE_SOURCES = ("auto", "drawn", "pexels", "pixabay", "ai")
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Request:
     style: str | None = None    # the illustrations' look: ink (水墨), flat or gradient
     subtitle_style: str = "plain"   # or karaoke: each character lights up as it is said
     media_dir: Path | None = None   # the user's library, matched to the sentences by name and tags
+    scenes: str = "auto"            # auto, drawn, pexels, pixabay or ai: where pictures come from
     scene_files: list[str | None] | None = None   # per sentence, the library file it shows (set by run)
 
 
@@ -55,6 +57,8 @@ def read_script(value: str) -> str:
 def check(req: Request) -> None:
     if req.style is not None and req.style not in STYLES:
         raise InputError(f"style {req.style} is not known", hint=f"use one of {', '.join(STYLES)}")
+    if req.scenes not in SCENE_SOURCES:
+        raise InputError(f"--scenes {req.scenes} is not known", hint=f"use one of {', '.join(SCENE_SOURCES)}")
     if req.subtitle_style not in SUBTITLE_STYLES:
         raise InputError(f"subtitle style {req.subtitle_style} is not known",
                          hint=f"use {' or '.join(SUBTITLE_STYLES)}")
@@ -137,13 +141,20 @@ def run(client: NemoClient, req: Request, out: Path, *, poll_interval: float,
         progress: Callable[[str], None] = lambda _m: None) -> dict:
     check(req)
     client.session(new=True)
+    found: dict = {}
     if req.media_dir is not None:
         req.images = _library_matches(req, progress)
+    elif not req.images and req.scenes != "drawn":
+        found = stock_scenes.pictures_for(req, progress)
+        req.images = found.get("files", [])
     files = [p for p in [req.music, *req.images] if p is not None]
     if files:
         progress(f"Uploading {len(files)} file(s)...")
         client.upload(files)
-    return _generate(client, req, out, poll_interval, progress)
+    data = _generate(client, req, out, poll_interval, progress)
+    if found.get("credits") or found.get("warnings"):
+        data.update(credits=found.get("credits", []), warnings=found.get("warnings", []))
+    return data
 
 
 def _library_matches(req: Request, progress) -> list[Path]:

@@ -33,7 +33,7 @@ def cmd_generate(args: argparse.Namespace, out: Output) -> int:
         music=Path(args.music).expanduser() if args.music else None,
         images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music,
         style=args.style, subtitle_style=args.subtitle_style,
-        media_dir=Path(args.media_dir).expanduser() if args.media_dir else None)
+        media_dir=Path(args.media_dir).expanduser() if args.media_dir else None, scenes=args.scenes)
     target = Path(args.out).expanduser()
     with make_client(args, out) as client:
         data = generate_job.run(client, req, target, poll_interval=_interval(args), progress=out.progress)
@@ -88,6 +88,10 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--media-dir", metavar="DIR",
                    help="your own pictures and clips: each sentence shows the file whose name (or sidecar "
                         "NAME.txt of tags) matches what it says, in script order; the rest are drawn")
+    p.add_argument("--scenes", choices=generate_job.SCENE_SOURCES, default="auto",
+                   help="where pictures come from when you give none: auto (default: Pexels, Pixabay or an "
+                        "image model when its key is set, else drawn), drawn, pexels (NEMO_PEXELS_API_KEY), "
+                        "pixabay (NEMO_PIXABAY_API_KEY) or ai (NEMO_IMAGE_BASE_URL, NEMO_IMAGE_MODEL)")
     p.add_argument("--title", help="the title shown at the start (default: the script's first short line)")
     p.add_argument("--out", default="video.mp4", help="where to save the MP4 (default video.mp4)")
     p.add_argument("--style", choices=STYLES, help="the look of generated scenes: ink (水墨, default), flat or gradient")

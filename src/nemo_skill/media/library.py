@@ -79,6 +79,16 @@ def sentence_words(sentence: str) -> tuple[set[str], set[str]]:
     return own, related
 
 
+def named_motif(sentence: str) -> str | None:
+    """The motif a sentence names (mountain, tea, ...), or None: unlike motifs.pick, no fallback."""
+    from .motifs import keyword_table
+    own = _words(sentence)
+    text = sentence.lower()
+    # A one-character keyword must be a word of its own: 天 is the sky, 今天 is not.
+    return next((m for m, keys in keyword_table().items()
+                 if any((k in own) if k.isascii() or len(k) == 1 else (k in text) for k in keys)), None)
+
+
 def score(entry: Entry, own: set[str], related: set[str]) -> float:
     """Words the file shares with the sentence count 1, with its motif's keywords 0.5."""
     return len(entry.words & own) + 0.5 * len((entry.words - own) & related)

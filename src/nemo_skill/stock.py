@@ -1,0 +1,160 @@
+"""Pictures for a script's sentences from Pexels, Pixabay or an OpenAI-compatible image endpoint.
+
+Used by `nemo generate` on the client side when a key is set (config.stock_settings) and the
+user gave no pictures of their own: each sentence is searched for in script order (its motif
+in English when it names one, else its key phrase in Chinese), the first result not used yet
+is downloaded into the cache, and its author and page are kept for the credits. A sentence
+with no result, or a source that fails, gets a drawn scene and a warning; a refused key stops
+that source for the rest of the run. The key is sent only as the provider asks (Pexels: a
+header; Pixabay: a query parameter) and never appears in a message, a log or an error.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from .errors import NemoError
+
+IMAGE_SIZES = {"16:9": "1792x1024", "9:16": "1024x1792", "1:1": "1024x1024"}
+ORIENTATION = {"16:9": ("landscape", "horizontal"), "9:16": ("portrait", "vertical"), "1:1": ("square", "all")}
+MAX_BYTES = 25 * 2**20
+TIMEOUT = 30.0
+
+
+class StockError(NemoError):
+    hint = "check the key (NEMO_PEXELS_API_KEY, NEMO_PIXABAY_API_KEY or NEMO_IMAGE_*), or leave it unset for drawn scenes"
+
+
+class KeyRefused(StockError):
+    """The source said no to the key: no point asking it again this run."""
+
+
+@dataclass(frozen=True)
+class StockSettings:
+    provider: str                           # pexels, pixabay or ai
+    base_url: str
+    key: str = field(default="", repr=False)
+    model: str = ""
+
+
+@dataclass
+class Picture:
+    path: Path
+    source: str
+    author: str = ""
+    page: str = ""
+
+
+class StockClient:
+    def __init__(self, settings: StockSettings, cache: Path, *, session: requests.Session | None = None) -> None:
+        self.settings, self.cache, self.http = settings, cache, session or requests.Session()
+        self.seen: set[str] = set()
+
+    def picture(self, query: str, prompt: str, aspect: str) -> Picture | None:
+        """A picture for one sentence, not used before in this run; None if the source has none."""
+        if self.settings.provider == "ai":
+            return self._generate(prompt, aspect)
+        found = self._pexels(query, aspect) if self.settings.provider == "pexels" else self._pixabay(query, aspect)
+        for ident, url, author, page in found:
+            if ident in self.seen:
+                continue
+            self.seen.add(ident)
+            path = self.cache / f"{self.settings.provider}_{ident}.jpg"
+            if not path.is_file():
+                self._download(url, path)
+            return Picture(path, self.settings.provider, author, page)
+        return None
+
+    # --- the providers -----------------------------------------------------------------
+
+    def _pexels(self, query: str, aspect: str) -> list[tuple[str, str, str, str]]:
+        params = {"query": query, "orientation": ORIENTATION[aspect][0], "per_page": 8, "size": "large"}
+        if not query.isascii():
+            params["locale"] = "zh-CN"
+        doc = self._get_json(f"{self.settings.base_url}/v1/search", params, {"Authorization": self.settings.key})
+        return [(str(p["id"]), p["src"].get("large2x") or p["src"]["original"], str(p.get("photographer", "")),
+                 str(p.get("url", ""))) for p in doc.get("photos", []) if isinstance(p, dict) and p.get("src")]
+
+    def _pixabay(self, query: str, aspect: str) -> list[tuple[str, str, str, str]]:
+        params = {"key": self.settings.key, "q": query[:100], "image_type": "photo", "safesearch": "true",
+                  "orientation": ORIENTATION[aspect][1], "per_page": 8, "lang": "en" if query.isascii() else "zh"}
+        doc = self._get_json(f"{self.settings.base_url}/api/", params, {})
+        return [(str(h["id"]), h.get("largeImageURL") or h["webformatURL"], str(h.get("user", "")),
+                 str(h.get("pageURL", ""))) for h in doc.get("hits", []) if isinstance(h, dict)
+                and (h.get("largeImageURL") or h.get("webformatURL"))]
+
+    def _generate(self, prompt: str, aspect: str) -> Picture | None:
+        body = {"model": self.settings.model, "prompt": prompt, "n": 1, "size": IMAGE_SIZES[aspect],
+                "response_format": "b64_json"}
+        headers = {"Authorization": f"Bearer {self.settings.key}"} if self.settings.key else {}
+        doc = self._request("POST", f"{self.settings.base_url}/images/generations", json=body, headers=headers)
+        item = (doc.get("data") or [{}])[0]
+        path = self.cache / f"ai_{hashlib.sha256((self.settings.model + prompt + aspect).encode()).hexdigest()[:16]}.png"
+        if item.get("b64_json"):
+            try:
+                data = base64.b64decode(item["b64_json"], validate=True)
+            except ValueError:
+                raise StockError("the image endpoint sent a picture that is not base64") from None
+            if len(data) > MAX_BYTES:
+                raise StockError("the image endpoint sent a picture over 25 MB")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        elif item.get("url"):
+            self._download(item["url"], path)
+        else:
+            return None
+        return Picture(path, "ai", self.settings.model, "")
+
+    # --- HTTP ----------------------------------------------------------------------------
+
+    def _get_json(self, url: str, params: dict, headers: dict) -> dict:
+        return self._request("GET", url, params=params, headers=headers)
+
+    def _request(self, method: str, url: str, **kw) -> dict:
+        name = self.settings.provider
+        try:
+            resp = self.http.request(method, url, timeout=TIMEOUT, **kw)
+        except requests.RequestException as exc:   # the message names the URL: Pixabay's holds the key
+            raise StockError(f"{name} could not be reached ({type(exc).__name__})") from None
+        if resp.status_code in (401, 403):
+            raise KeyRefused(f"{name} refused the key (HTTP {resp.status_code})")
+        if resp.status_code == 429:
+            raise StockError(f"{name} says too many requests (HTTP 429); its hourly limit is used up",
+                             hint="wait an hour, or generate with drawn scenes (--scenes drawn)")
+        if resp.status_code >= 400:
+            raise StockError(f"{name} answered HTTP {resp.status_code}")
+        try:
+            doc = resp.json()
+        except ValueError:
+            raise StockError(f"{name} answered something that is not JSON") from None
+        if not isinstance(doc, dict):
+            raise StockError(f"{name} answered JSON that is not an object")
+        return doc
+
+    def _download(self, url: str, path: Path) -> None:
+        if not url.startswith(("https://", "http://")):
+            raise StockError(f"{self.settings.provider} gave a picture address that is not http(s)")
+        try:
+            with self.http.get(url, timeout=TIMEOUT, stream=True) as resp:
+                if resp.status_code != 200:
+                    raise StockError(f"a {self.settings.provider} picture could not be fetched (HTTP {resp.status_code})")
+                if not resp.headers.get("Content-Type", "image/").startswith("image/"):
+                    raise StockError(f"a {self.settings.provider} picture is not an image")
+                path.parent.mkdir(parents=True, exist_ok=True)
+                partial = path.with_suffix(".partial")
+                size = 0
+                with open(partial, "wb") as f:
+                    for block in resp.iter_content(1 << 16):
+                        size += len(block)
+                        if size > MAX_BYTES:
+                            partial.unlink(missing_ok=True)
+                            raise StockError(f"a {self.settings.provider} picture is over 25 MB")
+                        f.write(block)
+                partial.replace(path)
+        except requests.RequestException as exc:
+            raise StockError(f"a {self.settings.provider} picture could not be fetched ({type(exc).__name__})") from None
