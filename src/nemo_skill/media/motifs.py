@@ -78,6 +78,24 @@ def render(motif: str, style: str, width: int, height: int, seed: int, out: Path
     return out
 
 
+def render_layers(motif: str, style: str, width: int, height: int, seed: int,
+                  out_dir: Path, stem: str) -> tuple[Path, Path | None, int]:
+    """The motif as two stills for parallax: the background (RGB PNG) and the near layer cut
+    to the band it covers (RGBA PNG, full width), with that band's top in still pixels.
+    No near layer (None) when the motif drew nothing in front."""
+    back, front = draw(motif, style, width, height, seed)
+    back_path = out_dir / f"{stem}_back.png"
+    back.convert("RGB").save(back_path, optimize=False, compress_level=1)
+    box = front.getchannel("A").getbbox()
+    if box is None:
+        return back_path, None, 0
+    top = box[1] - box[1] % 2                 # yuv420p: an even row
+    band = front.crop((0, top, front.width, front.height))
+    front_path = out_dir / f"{stem}_front.png"
+    band.save(front_path, optimize=False, compress_level=1)
+    return back_path, front_path, top
+
+
 def _background(pal, w: int, h: int) -> Image.Image:
     top, bottom = pal["top"], pal["bottom"]
     column = Image.new("RGBA", (1, h))
