@@ -150,3 +150,30 @@ def test_a_command_that_finds_the_engine_stopped_starts_it_again(tmp_path):
         assert client.base_url != info["url"] or daemon.status(state)["pid"] != info["pid"]
     finally:
         daemon.stop(state)
+
+
+def test_a_render_that_hits_a_bug_of_ours_still_ends_failed_and_frees_its_credits(tmp_path, monkeypatch):
+    """An exception nobody planned for (a TypeError in a plan builder) once left the render
+    'processing' forever, its credits held: now it fails with a pointer to the logs."""
+    import time
+
+    from nemo_skill.engine import jobs
+    from nemo_skill.engine.service import Engine, EngineConfig
+
+    engine = Engine(EngineConfig(state_dir=tmp_path / "state"))
+    user = engine.accounts.issue_token(str(__import__("uuid").uuid4()))["user_id"]
+    before = engine.accounts.balance(user)["available"]
+
+    def broken(*_a, **_k):
+        raise TypeError("got multiple values for keyword argument 'outline'")
+    monkeypatch.setattr(jobs, "build_for", broken)
+    draft = {"t": [{"id": "v", "tt": 0, "sg": [{"id": "s", "st": 0, "d": 1000, "src": "x"}]}], "d": 1000}
+    engine.renders.submit("render_1", user, "s1", draft)
+    for _ in range(200):
+        status = engine.renders.status("render_1")
+        if status["status"] not in ("pending", "processing"):
+            break
+        time.sleep(0.05)
+    assert status["status"] == "failed" and "nemo engine logs" in status["error"]
+    assert engine.accounts.balance(user)["available"] == before
+    engine.renders.shutdown()

@@ -208,7 +208,7 @@ def test_a_prompt_becomes_a_script_through_the_configured_llm(monkeypatch):
         written = generate_tools._write_script("传统茶文化", 20, llm)
     finally:
         server.shutdown()
-    assert generate_tools._split_title(written) == ("茶之道", "茶是国饮。\n喝茶讲究心境。")
+    assert script.split_title(written) == ("茶之道", "茶是国饮。\n喝茶讲究心境。")
     prompt = asked[0]["messages"][-1]["content"]
     assert "传统茶文化" in prompt and "20秒" in prompt and f"{script.sentences_for(20)}句" in prompt
 

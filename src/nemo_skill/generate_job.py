@@ -20,7 +20,7 @@ from .media import cover, ffmpeg, library, script, tts
 from .media.generate import ASPECTS
 from .media.motifs import STYLES
 
-SUBTITLE_STYLES = ("plain", "karaoke")
+SUBTITLE_STYLES = ("plain", "box", "karaoke")
 SCENE_SOURCES = ("auto", "drawn", "pexels", "pixabay", "ai")
 
 
@@ -36,7 +36,7 @@ class Request:
     title: str | None = None
     no_music: bool = False
     style: str | None = None    # the illustrations' look: ink (水墨), flat or gradient
-    subtitle_style: str = "plain"   # or karaoke: each character lights up as it is said
+    subtitle_style: str = "plain"   # box: on a dark panel; karaoke: each character lights up as it is said
     media_dir: Path | None = None   # the user's library, matched to the sentences by name and tags
     scenes: str = "auto"            # auto, drawn, pexels, pixabay or ai: where pictures come from
     scene_files: list[str | None] | None = None   # per sentence, the library file it shows (set by run)
@@ -132,6 +132,8 @@ def message(req: Request) -> str:
         head += ", no music"
     if req.subtitle_style == "karaoke":
         head += ", karaoke subtitles (each character highlighted as it is spoken)"
+    elif req.subtitle_style == "box":
+        head += ", subtitles on a dark translucent box"
     if req.script is not None:
         return f"{head}, from this script:\n{req.script.strip()}"
     return f"{head}, about: {req.prompt.strip()}"

@@ -26,7 +26,9 @@ from .tools import ASPECTS, ToolContext, tool
 LEAD, GAP, TAIL = 0.3, 0.35, 0.6   # seconds: before the first sentence, between, after the last
 SUB_RULES = cues.rules_for("zh", max_lines=2)
 TIMED_RULES = cues.rules_for("zh")     # one line a cue when the voice says when every character is spoken
-SUBTITLE_STYLES = ("plain", "karaoke")
+SUBTITLE_STYLES = ("plain", "box", "karaoke")
+# Each preset as the subtitle track's style: plain is white with a black outline.
+SUBTITLE_PRESETS = {"plain": {}, "box": {"box": True}, "karaoke": {"karaoke": True}}
 
 
 def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx: ToolContext) -> list[dict]:
@@ -94,8 +96,8 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
          "sg": narration},
     ]
     track = save_cues(draft, "zh", _subtitle_cues(narration, audio), "script")
-    if subtitle_style == "karaoke":
-        track["m"].setdefault("style", {}).update(karaoke=True)
+    if SUBTITLE_PRESETS.get(subtitle_style):
+        track["m"].setdefault("style", {}).update(SUBTITLE_PRESETS[subtitle_style])
     settings(draft).update(order=["zh"], mode="burn")
     if title:
         draft["t"].append({"id": "title", "tt": 7, "n": "Title", "m": {"kind": "title"},

@@ -129,6 +129,11 @@ class RenderQueue:
             log.warning("render %s failed: %s", render_id, reason)
             self._set(render_id, status="failed", completed_at=time.time(), error=reason[:500])
             self.accounts.release(f"render:{render_id}")
+        except Exception:  # noqa: BLE001 - a bug of ours: the render must still end, and its hold
+            log.exception("render %s failed on an internal error", render_id)
+            self._set(render_id, status="failed", completed_at=time.time(),
+                      error="internal error while building the render; see `nemo engine logs`")
+            self.accounts.release(f"render:{render_id}")
         finally:
             shutil.rmtree(work, ignore_errors=True)
             with self._lock:

@@ -42,7 +42,7 @@ PARAMS: dict[str, dict] = {
                             "scene_files": {"type": "array", "maxItems": 500,
                                             "description": "per sentence, the uploaded file it shows (null: drawn)",
                                             "items": {"type": ["string", "null"], "maxLength": 255}},
-                            "subtitle_style": {"type": "string", "enum": ["plain", "karaoke"],
+                            "subtitle_style": {"type": "string", "enum": ["plain", "box", "karaoke"],
                                                "description": "karaoke: each character lights up as it is said"}}),
     "set_voice_speed": _obj({"factor": {"type": "number", "minimum": 0.5, "maximum": 2.0,
                                         "description": "below 1 slower, above 1 faster"}}, ("factor",)),

@@ -94,7 +94,7 @@ def ass_style(style: dict, lang: str, width: int, height: int, *, default_size: 
     """A subtitle or title style at this video's size (sizes are given for 1080 p)."""
     scale = min(width, height) / 1080
     size = float(style.get("size") or default_size or DEFAULT_SIZE.get(lang, 54))
-    return pysubs2.SSAStyle(
+    made = pysubs2.SSAStyle(
         fontname=style.get("font") or CJK_FAMILY, fontsize=round(size * scale),
         primarycolor=_colour(style.get("color")),
         outlinecolor=_colour(style.get("outline_color"), "#000000"),
@@ -103,6 +103,11 @@ def ass_style(style: dict, lang: str, width: int, height: int, *, default_size: 
         alignment=pysubs2.Alignment(POSITIONS.get(str(style.get("position") or "bottom"), 2)),
         marginv=round(float(style.get("margin", 50)) * scale),
         marginl=round(60 * scale), marginr=round(60 * scale))
+    if style.get("box"):   # white on a translucent dark panel, legible over any picture: libass
+        made.borderstyle = 3          # fills the panel with the outline colour, padded by its width
+        made.outlinecolor = pysubs2.Color(0, 0, 0, 96)
+        made.outline, made.shadow = 12 * scale, 0
+    return made
 
 
 def new_ass(width: int, height: int) -> pysubs2.SSAFile:
