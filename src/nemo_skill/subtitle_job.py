@@ -19,7 +19,7 @@ from . import workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
-from .media import asr, compose, subfiles, translate
+from .media import asr, compose, conventions, subfiles, translate
 from .timeline import Draft
 
 TRANSLATORS = ("auto", "llm", "agent", "whisper")
@@ -36,6 +36,7 @@ class Options:
     preview: bool = True
     poll_interval: float = 1.0
     limits: dict = field(default_factory=dict)    # {"zh": {"max_chars": 14, "cps": 8}, ...}
+    punctuation: str = conventions.DEFAULT_PUNCTUATION   # or "keep": no Chinese cue-end clean-up
 
 
 def check_video(path: Path) -> None:
@@ -58,6 +59,8 @@ def to_call(options: Options) -> dict:
     args: dict = {"languages": list(options.languages), "translator": options.translator}
     if options.limits:
         args["limits"] = {lang: dict(v) for lang, v in options.limits.items()}
+    if options.punctuation != conventions.DEFAULT_PUNCTUATION:
+        args["punctuation"] = options.punctuation
     return {"name": "transcribe", "args": args}
 
 
@@ -65,7 +68,8 @@ def from_call(call: dict) -> Options:
     """The inverse of :func:`to_call` for the options the engine needs."""
     args = call["args"]
     return Options(languages=list(args.get("languages") or ["zh", "en"]),
-                   translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}))
+                   translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}),
+                   punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION)
 
 
 def request_text(options: Options) -> str:
@@ -83,6 +87,8 @@ def request_text(options: Options) -> str:
             text += f"; {lang} lines at most {limits['max_chars']} characters a line"
         if "cps" in limits:
             text += f"; {lang} at most {limits['cps']:g} characters a second"
+    if options.punctuation == "keep":
+        text += "; keep the punctuation at the end of each cue"
     return text
 
 
@@ -113,7 +119,7 @@ def pending_cues(draft: Draft) -> dict:
     """The cues still waiting for a translation, as the handoff document."""
     meta = draft.meta.get("subtitles") or {}
     pending = meta.get("pending")
-    tracks = {t.lang: t for t in subfiles.from_draft(draft)}
+    tracks = {t.lang: t for t in subfiles.from_draft(draft, as_written=True)}
     if not pending or pending.get("source") not in tracks:
         raise InputError("no subtitle translation is waiting",
                          hint='generate subtitles first (nemo subtitle VIDEO --translator agent)')

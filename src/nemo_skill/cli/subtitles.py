@@ -9,6 +9,7 @@ from pathlib import Path
 from .. import subtitle_job
 from ..constants import EXIT_NEEDS_USER
 from ..errors import InputError
+from ..media import conventions
 from .context import make_client, settings
 from .output import Output, seconds
 
@@ -36,7 +37,7 @@ def _options(args: argparse.Namespace) -> subtitle_job.Options:
                                  hint="e.g. --line-chars zh=14,en=40 --cps zh=8") from None
     return subtitle_job.Options(languages=langs, translator=args.translator, formats=formats,
                                 burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
-                                poll_interval=interval, limits=limits)
+                                poll_interval=interval, limits=limits, punctuation=args.punctuation)
 
 
 def _human(data: dict) -> str:
@@ -119,6 +120,9 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--no-preview", action="store_true", help="skip the preview PNG")
     p.add_argument("--line-chars", metavar="zh=16,en=42", help="characters a line (default zh=16,en=42)")
     p.add_argument("--cps", metavar="zh=9,en=20", help="reading speed, characters a second (default zh=9,en=20)")
+    p.add_argument("--punctuation", choices=conventions.PUNCTUATION_STYLES, default=conventions.DEFAULT_PUNCTUATION,
+                   help="conventional (default): Chinese cues end without ，。 and a pause inside a line "
+                        "is a space, as published Chinese subtitles do; keep: the punctuation as transcribed")
     p.add_argument("--poll-interval", type=seconds, help="seconds between render status polls")
     _outputs(p)
     p.set_defaults(func=cmd_subtitle)

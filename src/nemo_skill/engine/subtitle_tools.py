@@ -167,6 +167,7 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     meta = settings(draft)
     if limits:
         meta["limits"] = limits
+    meta["punctuation"] = args.get("punctuation") or "conventional"
     wanted = [w for w in (args.get("languages") or ["zh", "en"]) if w]
     meta["order"] = wanted + [x for x in meta.get("order", []) if x not in wanted]
     meta.setdefault("mode", "burn")

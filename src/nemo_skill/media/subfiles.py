@@ -15,6 +15,7 @@ from pathlib import Path
 import pysubs2
 
 from ..timeline import TEXT, Draft
+from . import conventions
 from .cues import Cue
 from .escape import ass_text
 from .fonts import CJK_FAMILY
@@ -45,21 +46,32 @@ def subtitle_languages(draft: Draft) -> list[str]:
             if t.type == TEXT and t.kind == "subtitle"]
 
 
-def from_draft(draft: Draft) -> list[SubTrack]:
+def punctuation(draft: Draft) -> str:
+    """The draft's punctuation style for display: conventional unless the user kept it."""
+    style = (draft.meta.get("subtitles") or {}).get("punctuation")
+    return style if style in conventions.PUNCTUATION_STYLES else conventions.DEFAULT_PUNCTUATION
+
+
+def from_draft(draft: Draft, *, as_written: bool = False) -> list[SubTrack]:
     """The draft's subtitle tracks that have words, in display order (``m.subtitles.order``).
 
     A track without a single word is left out, so no render or file ever meets an empty
-    language (an empty SRT is invalid input to ffmpeg; an empty BCC body helps nobody)."""
+    language (an empty SRT is invalid input to ffmpeg; an empty BCC body helps nobody).
+    The texts are in the draft's punctuation style, for files and renders; ``as_written``
+    gives them as stored (a translator wants the full stops)."""
+    style = "keep" if as_written else punctuation(draft)
     tracks = []
     for t in draft.tracks:
         if t.type != TEXT or t.kind != "subtitle":
             continue
         meta = t.raw.get("m") or {}
         # Empty cues are kept: a translation that left one cue blank still pairs 1:1.
-        cues = [Cue(s.start / 1000, s.end / 1000, s.text or "") for s in t.segments]
+        lang = str(meta.get("lang") or "zh")
+        cues = [Cue(s.start / 1000, s.end / 1000, conventions.apply(s.text or "", lang, style))
+                for s in t.segments]
         if not any(c.text.strip() for c in cues):
             continue
-        tracks.append(SubTrack(str(meta.get("lang") or "zh"), cues, dict(meta.get("style") or {}),
+        tracks.append(SubTrack(lang, cues, dict(meta.get("style") or {}),
                                str(meta.get("source") or "")))
     order = list((draft.meta.get("subtitles") or {}).get("order") or ["zh", "en"])
     tracks.sort(key=lambda s: order.index(s.lang) if s.lang in order else len(order))
@@ -67,9 +79,27 @@ def from_draft(draft: Draft) -> list[SubTrack]:
 
 
 def paired(a: list[Cue], b: list[Cue], tolerance: float = 0.05) -> bool:
-    """True if two cue lists share their timing cue for cue (a translation)."""
-    return len(a) == len(b) and all(abs(x.start - y.start) <= tolerance and abs(x.end - y.end) <= tolerance
-                                    for x, y in zip(a, b, strict=True))
+    """True if ``b`` is a translation of ``a``: cue for cue, or a cue of ``a`` split in time
+    into several of ``b`` (a translation too long for one cue, issue 13)."""
+    return bilingual_pairs(a, b, tolerance) is not None
+
+
+def bilingual_pairs(a: list[Cue], b: list[Cue], tolerance: float = 0.05) -> list[tuple[Cue, Cue]] | None:
+    """(a cue, b cue) on the b cue's time, or None if ``b`` does not follow ``a``'s cues.
+
+    Each cue of ``a`` is covered by one or more consecutive cues of ``b`` from its start to
+    its end; the ``a`` line stays on screen while its ``b`` parts change."""
+    pairs: list[tuple[Cue, Cue]] = []
+    j = 0
+    for x in a:
+        parts = []
+        while j < len(b) and b[j].start < x.end - tolerance:
+            parts.append(b[j])
+            j += 1
+        if not parts or abs(parts[0].start - x.start) > tolerance or abs(parts[-1].end - x.end) > tolerance:
+            return None
+        pairs += [(x, y) for y in parts]
+    return pairs if j == len(b) and a else None
 
 
 # --- ASS ---------------------------------------------------------------------------------
@@ -110,9 +140,10 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
     """Subtitle tracks into ``doc``; a translated pair becomes two-line bilingual cues."""
     for t in tracks:
         doc.styles[_style_name(t)] = ass_style(t.style, t.lang, width, height)
-    if len(tracks) >= 2 and paired(tracks[0].cues, tracks[1].cues):
+    pairs = _pairs(tracks)
+    if pairs is not None:
         first, second = tracks[0], tracks[1]
-        for a, b in zip(first.cues, second.cues, strict=True):
+        for a, b in pairs:
             if a.text.strip() and b.text.strip():
                 text, style = ass_text(a.text) + r"\N{\r" + _style_name(second) + "}" + ass_text(b.text), first
             elif a.text.strip():
@@ -121,7 +152,7 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
                 text, style = ass_text(b.text), second
             else:
                 continue
-            doc.events.append(pysubs2.SSAEvent(start=_ms(a.start), end=_ms(a.end), text=text,
+            doc.events.append(pysubs2.SSAEvent(start=_ms(b.start), end=_ms(b.end), text=text,
                                                style=_style_name(style)))
         rest = tracks[2:]
     else:
@@ -135,6 +166,11 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
             if i:
                 ev.marginv = doc.styles[_style_name(t)].marginv + round(doc.styles[_style_name(t)].fontsize * 2.6)
             doc.events.append(ev)
+
+
+def _pairs(tracks: list[SubTrack]) -> list[tuple[Cue, Cue]] | None:
+    """The first two tracks as bilingual pairs, if they are a translated pair."""
+    return bilingual_pairs(tracks[0].cues, tracks[1].cues) if len(tracks) >= 2 else None
 
 
 def _style_name(t: SubTrack) -> str:
@@ -164,9 +200,8 @@ def plain_document(cues: list[Cue]) -> pysubs2.SSAFile:
 
 def bilingual_cues(tracks: list[SubTrack]) -> list[Cue]:
     """A translated pair as one cue list with both languages' lines, in display order."""
-    a, b = tracks[0], tracks[1]
-    return [Cue(x.start, x.end, "\n".join(s for s in (x.text, y.text) if s.strip()))
-            for x, y in zip(a.cues, b.cues, strict=True)]
+    return [Cue(y.start, y.end, "\n".join(s for s in (x.text, y.text) if s.strip()))
+            for x, y in _pairs(tracks) or []]
 
 
 def bcc(cues: list[Cue], style: dict | None = None) -> dict:
@@ -182,7 +217,10 @@ def bcc(cues: list[Cue], style: dict | None = None) -> dict:
 
 def write_all(tracks: list[SubTrack], out_dir: Path, stem: str, width: int, height: int,
               formats: tuple[str, ...] = ("srt", "vtt", "ass", "bcc")) -> dict[str, str]:
-    """Every requested file for these tracks; returns {label: path}."""
+    """Every requested file for these tracks; returns {label: path}.
+
+    BCC is one file per language: Bilibili keeps one subtitle track per language, so the
+    bilingual pair goes out as SRT, VTT and ASS only. A set without words writes nothing."""
     import jsonschema
 
     from ..bundle import schema
@@ -190,14 +228,16 @@ def write_all(tracks: list[SubTrack], out_dir: Path, stem: str, width: int, heig
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, str] = {}
     sets = [(t.lang, t.cues, t.style) for t in tracks]
-    if len(tracks) >= 2 and paired(tracks[0].cues, tracks[1].cues):
+    if _pairs(tracks) is not None:
         sets.append((f"{tracks[0].lang}-{tracks[1].lang}", bilingual_cues(tracks), tracks[0].style))
     for label, cues, style in sets:
+        if not any(c.text.strip() for c in cues):
+            continue
         if "srt" in formats:
             written[f"{label}.srt"] = _save(plain_document(cues), out_dir / f"{stem}.{label}.srt", "srt")
         if "vtt" in formats:
             written[f"{label}.vtt"] = _save(plain_document(cues), out_dir / f"{stem}.{label}.vtt", "vtt")
-        if "bcc" in formats:
+        if "bcc" in formats and "-" not in label:
             doc = bcc(cues, style)
             jsonschema.validate(doc, schema("bcc.schema.json"))
             path = out_dir / f"{stem}.{label}.bcc"
