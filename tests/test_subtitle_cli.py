@@ -84,7 +84,7 @@ def test_nemo_subtitle_makes_every_file_and_a_bilibili_mp4(speech_clip, cli_env,
     audio = next(s for s in burned["streams"] if s["codec_type"] == "audio")
     assert (video["codec_name"], video["profile"], video["pix_fmt"], video["width"], video["height"]) == \
         ("h264", "High", "yuv420p", 1920, 1080)
-    assert (audio["codec_name"], audio["sample_rate"]) == ("aac", "44100")
+    assert (audio["codec_name"], audio["sample_rate"]) == ("aac", "48000")
     assert abs(float(burned["format"]["duration"]) - 15.0) < 0.2
     keys = keyframes(files["bilibili.mp4"])
     assert all(b - a <= 10.01 for a, b in zip(keys, keys[1:] + [15.0], strict=True))

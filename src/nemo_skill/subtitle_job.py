@@ -19,7 +19,7 @@ from . import workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
-from .media import asr, compose, conventions, subfiles, translate
+from .media import asr, compose, conventions, cues, subcheck, subfiles, translate
 from .timeline import Draft
 
 TRANSLATORS = ("auto", "llm", "agent", "whisper")
@@ -110,7 +110,9 @@ def run(client: NemoClient, video: Path, out_dir: Path, options: Options,
         raise MediaError("the backend made no subtitles for this video",
                          hint=f"its answer was: {result.text[:200]}")
     pending = (draft.meta.get("subtitles") or {}).get("pending")
-    if pending and options.translator == "agent":
+    # A translation nobody made goes to the agent (exit 3), never out as a silent draft;
+    # only an explicit --translator whisper finishes on Whisper's labelled draft.
+    if pending and options.translator != "whisper":
         return {"needs": "translation", **write_pending(client, draft, out_dir, video.stem)}
     return finish(client, draft, Path(out_dir), video.stem, options, video=video, progress=progress)
 
@@ -123,7 +125,9 @@ def pending_cues(draft: Draft) -> dict:
     if not pending or pending.get("source") not in tracks:
         raise InputError("no subtitle translation is waiting",
                          hint='generate subtitles first (nemo subtitle VIDEO --translator agent)')
-    return translate.pending_document(tracks[pending["source"]].cues, pending["source"], pending["target"])
+    limits = (meta.get("limits") or {}).get(pending["target"], {})
+    return translate.pending_document(tracks[pending["source"]].cues, pending["source"], pending["target"],
+                                      cues.rules_for(pending["target"], **limits))
 
 
 def write_pending(client: NemoClient, draft: Draft, out_dir: Path, stem: str) -> dict:
@@ -135,8 +139,10 @@ def write_pending(client: NemoClient, draft: Draft, out_dir: Path, stem: str) ->
             "next": f"translate the cues in {path.name}, then run `nemo subs submit FILE`"}
 
 
-def submit(client: NemoClient, path: Path) -> Draft:
-    """Send an agent's translation back, checked 1:1 before anything is sent."""
+def submit(client: NemoClient, path: Path) -> list[dict]:
+    """Send an agent's translation back, checked 1:1 before anything is sent; the engine
+    re-wraps each line and splits one too long for its cue. Returns a warning for every
+    cue still over the reading speed."""
     doc = pending_cues(client.draft())
     texts = translate.read_submission(Path(path), doc["count"])
     body = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1))
@@ -145,7 +151,7 @@ def submit(client: NemoClient, path: Path) -> Draft:
     errors = result.errors()
     if errors:
         raise InputError(errors[0], hint="fix the translation file and submit it again")
-    return client.draft()
+    return translation_warnings(client.draft(), doc["target_language"])
 
 
 def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None = None,
@@ -171,12 +177,7 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
     data: dict = {"files": files, "languages": [t.lang for t in tracks],
                   "cues": {t.lang: sum(1 for c in t.cues if c.text.strip()) for t in tracks},
                   "translation": {t.lang: t.source for t in tracks}}
-    left_out = [lang for lang in subfiles.subtitle_languages(draft) if lang not in data["languages"]]
-    if left_out:
-        data["left_out"] = {lang: "no words were recognised or translated for it, so no file was "
-                                  "written" for lang in left_out}
-        data["next"] = ("for English, let your agent translate (`nemo subtitle VIDEO --translator "
-                        "agent`) or set NEMO_LLM_BASE_URL/NEMO_LLM_MODEL/NEMO_LLM_API_KEY")
+    _say_left_out(data, draft, options.languages)
     drafts = [t.lang for t in tracks if t.draft_quality]
     if drafts:
         data["draft_quality"] = drafts
@@ -199,4 +200,40 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
                                on_status=lambda s: progress(f"Rendering: {s.status} {s.progress:.0f}%"))
         files[f"{name}.mp4"] = res.path
         data[f"{mode}_seconds"] = round(res.seconds, 2)
+    # what a creator would be told before publishing: every file written and the Bilibili MP4
+    checked = [Path(p) for label, p in files.items() if label not in ("preview", "soft.mp4")]
+    data["check"] = subcheck.check_paths(checked, rules=subcheck.default_rules(options.limits or draft_limits(draft)),
+                                         punctuation=subfiles.punctuation(draft))
     return data
+
+
+def _say_left_out(data: dict, draft: Draft, requested: list[str]) -> None:
+    """Every language asked for or in the draft that no writer got, and why (issue 13)."""
+    pending = (draft.meta.get("subtitles") or {}).get("pending") or {}
+    wanted = dict.fromkeys([*requested, *subfiles.subtitle_languages(draft),
+                            *([pending["target"]] if pending.get("target") else [])])
+    missing = [lang for lang in wanted if lang not in data["languages"]]
+    if not missing:
+        return
+    data["left_out"] = {}
+    for lang in missing:
+        why = ("its translation waits for your agent" if lang == pending.get("target")
+               else "no words were recognised or translated for it")
+        data["left_out"][lang] = (f"{why}, so no {lang} SRT/VTT/ASS/BCC, no bilingual file and no {lang} "
+                                  "line in the MP4s were written")
+    data["next"] = ("for English, let your agent translate (`nemo subtitle VIDEO --translator agent`, or "
+                    "`nemo subs pending --json` then `nemo subs submit FILE`) or set "
+                    "NEMO_LLM_BASE_URL/NEMO_LLM_MODEL/NEMO_LLM_API_KEY")
+
+
+def draft_limits(draft: Draft) -> dict:
+    """The layout limits the user gave when transcribing, kept in the draft."""
+    return dict((draft.meta.get("subtitles") or {}).get("limits") or {})
+
+
+def translation_warnings(draft: Draft, lang: str) -> list[dict]:
+    """Every cue of ``lang`` still over its reading speed after the translation was fitted."""
+    rules = cues.rules_for(lang, **(draft_limits(draft).get(lang) or {}))
+    track = next((t for t in subfiles.from_draft(draft) if t.lang == lang), None)
+    found, _ = subcheck.check_cues(track.cues if track else [], f"({lang} subtitles)", {lang: rules})
+    return [f.to_json() for f in found if f.code == "reading_speed"]

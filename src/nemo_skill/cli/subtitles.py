@@ -1,4 +1,4 @@
-"""`nemo subtitle VIDEO` and `nemo subs pending|submit|files`."""
+"""`nemo subtitle VIDEO` and `nemo subs pending|submit|files|check`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from .. import subtitle_job
-from ..constants import EXIT_NEEDS_USER
+from ..constants import EXIT_FINDINGS, EXIT_NEEDS_USER
 from ..errors import InputError
 from ..media import conventions
 from .context import make_client, settings
@@ -24,6 +24,14 @@ def _options(args: argparse.Namespace) -> subtitle_job.Options:
     if unknown:
         raise InputError(f"--formats: unknown {', '.join(unknown)}", hint="choose from srt,vtt,ass,bcc")
     interval = args.poll_interval if args.poll_interval is not None else settings().poll_interval
+    limits = _limits(args)
+    return subtitle_job.Options(languages=langs, translator=args.translator, formats=formats,
+                                burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
+                                poll_interval=interval, limits=limits, punctuation=args.punctuation)
+
+
+def _limits(args: argparse.Namespace) -> dict:
+    """--line-chars zh=14,en=40 --cps zh=8 -> {"zh": {"max_chars": 14, "cps": 8.0}, "en": {...}}."""
     limits: dict = {}
     for value, key in ((args.line_chars, "max_chars"), (args.cps, "cps")):
         for item in (value or "").split(","):
@@ -35,9 +43,7 @@ def _options(args: argparse.Namespace) -> subtitle_job.Options:
             except ValueError:
                 raise InputError(f"--{key.replace('max_chars', 'line-chars')} {value}: expected zh=N,en=N",
                                  hint="e.g. --line-chars zh=14,en=40 --cps zh=8") from None
-    return subtitle_job.Options(languages=langs, translator=args.translator, formats=formats,
-                                burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
-                                poll_interval=interval, limits=limits, punctuation=args.punctuation)
+    return limits
 
 
 def _human(data: dict) -> str:
@@ -46,6 +52,9 @@ def _human(data: dict) -> str:
                 if data.get("translation") else "")]
     lines += [f"  {label}: {path}" for label, path in data.get("files", {}).items()]
     lines += [f"Left out {lang}: {why}" for lang, why in data.get("left_out", {}).items()]
+    lines += [f"Warning: cue {w.get('cue')} ({w.get('lang')}): {w['message']}" for w in data.get("warnings", [])]
+    if "check" in data:
+        lines.append(_check_summary(data["check"]))
     if data.get("next"):
         lines.append(f"Next: {data['next']}")
     return "\n".join(lines)
@@ -86,10 +95,27 @@ def _finish_from_session(client, args, out: Output) -> dict:
 
 def cmd_submit(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
-        subtitle_job.submit(client, Path(args.file))
+        warnings = subtitle_job.submit(client, Path(args.file))
         data = _finish_from_session(client, args, out)
+    data["warnings"] = warnings
     out.result("Translation applied.\n" + _human(data), data)
     return 0
+
+
+def _check_summary(report: dict) -> str:
+    if report["clean"]:
+        return f"Check: no findings in {len(report['files'])} file(s)"
+    counts = ", ".join(f"{code} {n}" for code, n in report["by_code"].items())
+    return f"Check: {report['count']} finding(s): {counts}"
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    from ..media import subcheck
+    report = subcheck.check_paths([Path(f).expanduser() for f in args.files],
+                                  rules=subcheck.default_rules(_limits(args)), punctuation=args.punctuation)
+    lines = [f"{f['file']}: {f['message']}\n  fix: {f['fix']}" for f in report["findings"]]
+    out.result("\n".join([*lines, _check_summary(report)]), report)
+    return 0 if report["clean"] else EXIT_FINDINGS
 
 
 def cmd_files(args: argparse.Namespace, out: Output) -> int:
@@ -105,6 +131,11 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--soft", action="store_true", help="also make a soft-subtitle MP4 (mov_text, no re-encode)")
 
 
+def _limit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--line-chars", metavar="zh=16,en=42", help="characters a line (default zh=16,en=42)")
+    p.add_argument("--cps", metavar="zh=9,en=20", help="reading speed, characters a second (default zh=9,en=20)")
+
+
 def add_parsers(sub, common) -> None:
     p = sub.add_parser(
         "subtitle", parents=[common], help="Chinese/English subtitles for a video: files and a Bilibili MP4",
@@ -118,8 +149,7 @@ def add_parsers(sub, common) -> None:
                    help="who translates (default auto)")
     p.add_argument("--formats", default="srt,vtt,ass,bcc", help="subtitle files to write (default all)")
     p.add_argument("--no-preview", action="store_true", help="skip the preview PNG")
-    p.add_argument("--line-chars", metavar="zh=16,en=42", help="characters a line (default zh=16,en=42)")
-    p.add_argument("--cps", metavar="zh=9,en=20", help="reading speed, characters a second (default zh=9,en=20)")
+    _limit_options(p)
     p.add_argument("--punctuation", choices=conventions.PUNCTUATION_STYLES, default=conventions.DEFAULT_PUNCTUATION,
                    help="conventional (default): Chinese cues end without ，。 and a pause inside a line "
                         "is a space, as published Chinese subtitles do; keep: the punctuation as transcribed")
@@ -145,3 +175,17 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--video", help="the source video, for the preview PNG (default: the one subtitled)")
     _outputs(p)
     p.set_defaults(func=cmd_files)
+    p = verbs.add_parser(
+        "check", parents=[common], help="a quality report on subtitle files and MP4s (exit 4 on findings)",
+        description="Check subtitle files (SRT, VTT, ASS, BCC) against the subtitle rules - line length, "
+                    "lines a cue, reading speed, cue length 0.83-7 s, two frames between cues, overlaps, "
+                    "Chinese end punctuation, empty cues, the BCC schema - and MP4s against Bilibili's "
+                    "upload rules (H.264 8-bit yuv420p, a keyframe every 10 s or less, AAC 48 kHz stereo "
+                    "at most 320 kbit/s, under 4 GB and 5 h). Each finding has a code, the file, the cue, "
+                    "a message and a fix.",
+        epilog="exit codes: 0 no findings, 4 findings (the report is still printed), 1 a file could not be read")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".srt, .vtt, .ass, .bcc or .mp4 files")
+    _limit_options(p)
+    p.add_argument("--punctuation", choices=conventions.PUNCTUATION_STYLES, default=conventions.DEFAULT_PUNCTUATION,
+                   help="keep: do not report ，。 at Chinese cue ends")
+    p.set_defaults(func=cmd_check)
