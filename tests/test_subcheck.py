@@ -42,8 +42,8 @@ and then a third line as well
 
 6
 00:00:19,020 --> 00:00:21,000
- 
-"""
+{blank}
+""".format(blank=" ")
 
 
 def write_srt(path: Path, cues: list[Cue]) -> Path:
@@ -75,6 +75,7 @@ def test_every_planted_fault_in_an_srt_is_reported(tmp_path):
     assert ("end_punctuation", 4) in found               # 。 at the end
     assert ("too_many_lines", 5) in found                # three English lines
     assert ("gap_too_small", 6) in found                 # 0.02 s after cue 5
+    assert ("empty_cue", 6) in found                     # a cue of one space
     assert not any(code == "end_punctuation" and cue != 4 for code, cue in found)
     overlap = next(f for f in report["findings"] if f["code"] == "overlap")
     assert overlap["file"] == str(path) and overlap["time"] == 2.5 and "end cue 1 at 00:02.41" in overlap["fix"]
