@@ -141,8 +141,9 @@ def add_parsers(sub, common) -> None:
         "subtitle", parents=[common], help="Chinese/English subtitles for a video: files and a Bilibili MP4",
         description="Transcribe the speech (Chinese or English), translate, and write SRT, VTT, ASS, "
                     "Bilibili BCC, a preview PNG and a 1080p H.264 MP4 with the subtitles burned in.",
-        epilog="translators: auto (an LLM if NEMO_LLM_BASE_URL is set, else a Whisper draft for English), "
-               "llm, agent (exit 3 with the cues to translate; then `nemo subs submit FILE`), whisper")
+        epilog="translators: auto (an LLM if NEMO_LLM_BASE_URL is set, else the agent: exit 3 with the cues "
+               "to translate, then `nemo subs submit FILE`), llm, agent, whisper (Whisper's own English, "
+               "labelled a draft). Every run ends with the `nemo subs check` report in its JSON (`check`).")
     p.add_argument("video", help="the video (mp4, mov, mkv, webm, ...; at most 500 MB)")
     p.add_argument("--lang", default="zh+en", help="subtitle languages, zh+en (default), zh or en")
     p.add_argument("--translator", choices=subtitle_job.TRANSLATORS, default="auto",
