@@ -292,17 +292,8 @@ def fit_translation(source: list[Cue], texts: list[str], language: str,
 
 
 def split_to_fit(text: str, language: str, rules: Rules) -> list[str]:
-    """``text`` as the fewest wrapped parts that each fit in ``max_lines`` lines."""
+    """``text`` as the fewest parts of at most ``max_lines`` lines: the text's balanced
+    lines taken ``max_lines`` at a time."""
     wrapped = wrap(text, language, rules)
-    if wrapped.count("\n") < rules.max_lines:
-        return [wrapped]
-    cjk = is_cjk_language(language)
-    flat = " ".join(text.split()) if not cjk else text.replace("\n", "")
-    pieces = _pieces(flat, language)
-    width = rules.max_cue_chars
-    while width >= rules.max_chars // 2:   # the fewest even parts whose lines all fit
-        parts = [wrap(g, language, rules) for g in _balanced(pieces, width, not cjk)]
-        if all(p.count("\n") < rules.max_lines for p in parts):
-            return parts
-        width -= 2
-    return [wrap(p, language, rules) for p in pieces]
+    lines = wrapped.split("\n")
+    return ["\n".join(lines[i:i + rules.max_lines]) for i in range(0, len(lines), rules.max_lines)]
