@@ -236,3 +236,40 @@ def test_english_speech_gets_chinese_through_the_agent(cli_env, tmp_path):
     data = json.loads(r.stdout)
     assert data["languages"] == ["zh", "en"] and data["translation"]["zh"] == "agent"
     assert pysubs2.load(data["files"]["zh-en.srt"])[0].plaintext.startswith("第1句中文翻译\n")
+
+
+def test_a_batch_gives_each_video_its_own_project_and_name(cli_env, tmp_path):
+    """Issue 13 item 9: `nemo subtitle a.mp4 b.mp4`; two files of one name get two stems, a
+    missing one is reported and the rest go on, each handoff is finished with --video."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = sv.build(tmp_path / "one" / "talk.mp4", [(sv.FUNASR, 0.3)], 6.0, size="320x180")
+    second = sv.build(tmp_path / "two" / "talk.mp4", [(sv.AISHELL_2, 0.3)], 5.0, size="320x180")
+    out_dir = tmp_path / "out"
+    r = run_nemo(["subtitle", str(first), str(tmp_path / "missing.mp4"), str(second), "--out-dir", str(out_dir),
+                  "--no-burn", "--no-preview", "--formats", "srt", "--json"], cli_env, timeout=600)
+    assert r.returncode == 1, r.stderr                     # one failed, the others went on
+    doc = json.loads(r.stdout)
+    assert (doc["count"], doc["failed"], doc["waiting_for_translation"]) == (3, 1, 2)
+    done = [v for v in doc["videos"] if v["ok"]]
+    assert [v["stem"] for v in done] == ["talk", "talk-2"]
+    assert "does not exist" in doc["videos"][1]["message"]
+    assert {Path(v["pending_file"]).name for v in done} == {"talk.pending.json", "talk-2.pending.json"}
+    assert all(f"--video {v['video']}" in v["next"] for v in done)
+
+    # each video's handoff is its own project: the first's cues are the first's words
+    pending = {}
+    for video in (first, second):
+        r = run_nemo(["subs", "pending", "--video", str(video), "--json"], cli_env)
+        assert r.returncode == 0, r.stderr
+        pending[video] = json.loads(r.stdout)
+    assert "达摩院" in "".join(c["text"] for c in pending[first]["cues"])
+    assert "广州" in "".join(c["text"] for c in pending[second]["cues"])
+    answer = tmp_path / "en.json"
+    answer.write_text(json.dumps({"translations": [f"Line {c['n']}" for c in pending[first]["cues"]]}))
+    r = run_nemo(["subs", "submit", str(answer), "--video", str(first), "--no-burn", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert Path(data["files"]["en.srt"]).name == "talk.en.srt" and data["translation"]["en"] == "agent"
+    r = run_nemo(["subs", "pending", "--video", str(tmp_path / "never.mp4"), "--json"], cli_env)
+    assert r.returncode == 1 and "no subtitle project" in json.loads(r.stdout)["message"]

@@ -93,14 +93,17 @@ def request_text(options: Options) -> str:
 
 
 def run(client: NemoClient, video: Path, out_dir: Path, options: Options,
-        progress: Callable[[str], None] = lambda _m: None) -> dict:
+        progress: Callable[[str], None] = lambda _m: None, *, stem: str | None = None) -> dict:
+    """One video in its own new project; its files are named ``stem`` (default the video's)."""
     video = Path(video)
+    stem = stem or video.stem
     check_video(video)
-    client.session(new=True)
+    session = client.session(new=True)
     progress(f"Uploading {video.name}...")
     client.upload([video])
-    client.store.note_session(client.store_key, client.skill, video=str(video.resolve()),
-                              out_dir=str(Path(out_dir).resolve()), stem=video.stem)
+    notes = {"video": str(video.resolve()), "out_dir": str(Path(out_dir).resolve()), "stem": stem}
+    client.store.note_session(client.store_key, client.skill, **notes)
+    client.store.remember_video(client.store_key, client.skill, notes["video"], {**session, **notes})
     result = client.chat(request_text(options), call=to_call(options))
     errors = result.errors()
     if errors:
@@ -113,8 +116,32 @@ def run(client: NemoClient, video: Path, out_dir: Path, options: Options,
     # A translation nobody made goes to the agent (exit 3), never out as a silent draft;
     # only an explicit --translator whisper finishes on Whisper's labelled draft.
     if pending and options.translator != "whisper":
-        return {"needs": "translation", **write_pending(client, draft, out_dir, video.stem)}
-    return finish(client, draft, Path(out_dir), video.stem, options, video=video, progress=progress)
+        return {"needs": "translation", **write_pending(client, draft, out_dir, stem)}
+    return finish(client, draft, Path(out_dir), stem, options, video=video, progress=progress)
+
+
+def use_video_project(client: NemoClient, video: Path, *, required: bool = True) -> None:
+    """Make the project ``video`` was subtitled in the current one (after a batch)."""
+    saved = client.store.video_session(client.store_key, client.skill, str(Path(video).resolve()))
+    if saved:
+        client.store.save_session(client.store_key, client.skill, saved)
+    elif required:
+        raise InputError(f"no subtitle project is noted for {Path(video).name}",
+                         hint=f"run `nemo subtitle {video}` first")
+
+
+def batch_stems(videos: list[Path]) -> list[str]:
+    """One output stem per video, unique in the batch (two talk.mp4 -> talk, talk-2)."""
+    used: set[str] = set()
+    stems = []
+    for video in videos:
+        stem, n = video.stem, 1
+        while stem in used:
+            n += 1
+            stem = f"{video.stem}-{n}"
+        used.add(stem)
+        stems.append(stem)
+    return stems
 
 
 def pending_cues(draft: Draft) -> dict:

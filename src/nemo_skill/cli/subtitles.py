@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 from .. import subtitle_job
-from ..constants import EXIT_FINDINGS, EXIT_NEEDS_USER
-from ..errors import InputError
+from ..constants import EXIT_ERROR, EXIT_FINDINGS, EXIT_NEEDS_USER
+from ..errors import InputError, NemoError
 from ..media import conventions
 from .context import make_client, settings
 from .output import Output, seconds
@@ -62,7 +62,10 @@ def _human(data: dict) -> str:
 
 def cmd_subtitle(args: argparse.Namespace, out: Output) -> int:
     options = _options(args)
-    video = Path(args.video).expanduser()
+    videos = [Path(v).expanduser() for v in args.video]
+    if len(videos) > 1:
+        return _batch(args, out, options, videos)
+    video = videos[0]
     out_dir = Path(args.out_dir or video.parent).expanduser()
     with make_client(args, out) as client:
         data = subtitle_job.run(client, video, out_dir, options, progress=out.progress)
@@ -74,8 +77,41 @@ def cmd_subtitle(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace, out: Output, options, videos: list[Path]) -> int:
+    """Each video in its own project with its own stem; one failure does not stop the rest."""
+    results, lines = [], []
+    with make_client(args, out) as client:
+        for video, stem in zip(videos, subtitle_job.batch_stems(videos), strict=True):
+            out.progress(f"== {video.name} ==")
+            out_dir = Path(args.out_dir or video.parent).expanduser()
+            try:
+                data = subtitle_job.run(client, video, out_dir, options, progress=out.progress, stem=stem)
+            except NemoError as exc:
+                results.append({"video": str(video), "ok": False, **exc.to_json()})
+                lines.append(f"{video.name}: Error: {exc.message}" + (f" (next: {exc.hint})" if exc.hint else ""))
+                continue
+            if data.get("needs") == "translation":
+                data["next"] = (f"translate the cues in {Path(data['pending_file']).name}, then "
+                                f"`nemo subs submit FILE --video {video}`")
+            results.append({"video": str(video), "ok": True, "stem": stem, **data})
+            lines.append(f"{video.name}: " + (data["next"] if data.get("needs") else _human(data)))
+    failed = sum(not r["ok"] for r in results)
+    waiting = sum(r.get("needs") == "translation" for r in results)
+    out.result("\n".join(lines), {"videos": results, "count": len(results), "failed": failed,
+                                  "waiting_for_translation": waiting})
+    return EXIT_ERROR if failed else EXIT_NEEDS_USER if waiting else 0
+
+
+def _project_of(client, args: argparse.Namespace, *, required: bool = False) -> None:
+    """--video picks that video's project (a batch makes one each); for submit and files a
+    video never subtitled is only the preview's source, as before."""
+    if getattr(args, "video", None):
+        subtitle_job.use_video_project(client, Path(args.video).expanduser(), required=required)
+
+
 def cmd_pending(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
+        _project_of(client, args, required=True)
         doc = subtitle_job.pending_cues(client.draft())
     if args.out:
         Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -95,6 +131,7 @@ def _finish_from_session(client, args, out: Output) -> dict:
 
 def cmd_submit(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
+        _project_of(client, args)
         warnings = subtitle_job.submit(client, Path(args.file))
         data = _finish_from_session(client, args, out)
     data["warnings"] = warnings
@@ -120,6 +157,7 @@ def cmd_check(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_files(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
+        _project_of(client, args)
         data = _finish_from_session(client, args, out)
     out.result(_human(data), data)
     return 0
@@ -144,7 +182,8 @@ def add_parsers(sub, common) -> None:
         epilog="translators: auto (an LLM if NEMO_LLM_BASE_URL is set, else the agent: exit 3 with the cues "
                "to translate, then `nemo subs submit FILE`), llm, agent, whisper (Whisper's own English, "
                "labelled a draft). Every run ends with the `nemo subs check` report in its JSON (`check`).")
-    p.add_argument("video", help="the video (mp4, mov, mkv, webm, ...; at most 500 MB)")
+    p.add_argument("video", nargs="+", help="the video(s) (mp4, mov, mkv, webm, ...; at most 500 MB each); "
+                                            "several: each gets its own project and output name")
     p.add_argument("--lang", default="zh+en", help="subtitle languages, zh+en (default), zh or en")
     p.add_argument("--translator", choices=subtitle_job.TRANSLATORS, default="auto",
                    help="who translates (default auto)")
@@ -164,16 +203,19 @@ def add_parsers(sub, common) -> None:
     verbs = subs.add_subparsers(dest="subs_command", required=True, metavar="VERB")
     p = verbs.add_parser("pending", parents=[common], help="the cues waiting for translation (JSON with --json)")
     p.add_argument("--out", help="also save the handoff document to this file")
+    p.add_argument("--video", help="the project of this video (after a batch); default the last one")
     p.set_defaults(func=cmd_pending)
     p = verbs.add_parser("submit", parents=[common], help="apply a translation file (one line per cue)",
                          description="Apply a translation: JSON {\"translations\": [...]}, a JSON list, "
                                      "or numbered lines. The count must match the cues exactly.")
     p.add_argument("file", help="the translation file")
-    p.add_argument("--video", help="the source video, for the preview PNG (default: the one subtitled)")
+    p.add_argument("--video", help="the video whose project this is (after a batch) and the source of "
+                                         "the preview PNG (default: the one subtitled last)")
     _outputs(p)
     p.set_defaults(func=cmd_submit)
     p = verbs.add_parser("files", parents=[common], help="write the subtitle files and MP4s again (after edits)")
-    p.add_argument("--video", help="the source video, for the preview PNG (default: the one subtitled)")
+    p.add_argument("--video", help="the video whose project this is (after a batch) and the source of "
+                                         "the preview PNG (default: the one subtitled last)")
     _outputs(p)
     p.set_defaults(func=cmd_files)
     p = verbs.add_parser(
