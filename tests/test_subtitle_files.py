@@ -167,3 +167,26 @@ def test_a_translation_split_in_time_still_pairs_with_its_source(tmp_path):
     assert [(e.start, e.end) for e in both] == [(500, 1200), (1200, 2000), (2100, 4000)]
     assert [e.plaintext for e in both][:2] == [ZH[0].text + "\nIn recent years", ZH[0].text + "\nI have given books"]
     assert len(pysubs2.load(files["ass"])) == 3
+
+
+@pytest.mark.parametrize("pending", [False, True])
+def test_a_language_without_words_is_said_for_every_writer(tmp_path, pending):
+    """Issue 13: no 0-byte SRT, no BCC with an empty body, no bilingual file; the JSON says why."""
+    from nemo_skill import subtitle_job
+    draft = _draft(en=[Cue(c.start, c.end, " ") for c in ZH])
+    if pending:
+        draft.raw["m"]["subtitles"]["pending"] = {"source": "zh", "target": "en"}
+        draft.raw["t"].pop()                                   # the agent's English is not there yet
+    options = subtitle_job.Options(burn=False, preview=False)
+    data = subtitle_job.finish(None, draft, tmp_path, "v", options)
+    assert data["languages"] == ["zh"] and set(data["files"]) == {"zh.srt", "zh.vtt", "zh.bcc", "ass"}
+    assert all(Path(p).stat().st_size > 0 for p in data["files"].values())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.ass", "v.zh.bcc", "v.zh.srt", "v.zh.vtt"]
+    why = data["left_out"]["en"]
+    assert "bilingual" in why and "MP4" in why and "BCC" in why
+    assert ("waits for your agent" in why) == pending and "nemo subs pending" in data["next"]
+    # the report covers every file; these cues are fast (14 characters in 1.5 s), and it says so
+    assert len(data["check"]["files"]) == 4 and set(data["check"]["by_code"]) == {"reading_speed"}
+    only_zh = subtitle_job.finish(None, _draft(), tmp_path / "zh", "v", subtitle_job.Options(
+        languages=["zh"], burn=False, preview=False))
+    assert "left_out" not in only_zh

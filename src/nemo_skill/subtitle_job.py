@@ -191,7 +191,10 @@ def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None
     stem = noted.get("stem") or (video.stem if video else "subtitles")
     source = video if video is not None and video.is_file() else None
     options.preview = source is not None
-    return finish(client, client.draft(), out_dir, stem, options, video=source, progress=progress)
+    draft = client.draft()
+    # the languages this project has, not the defaults: a zh-only project lacks no English
+    options.languages = subfiles.subtitle_languages(draft)
+    return finish(client, draft, out_dir, stem, options, video=source, progress=progress)
 
 
 def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: Options, *,
