@@ -172,3 +172,14 @@ def test_the_cli_exit_code_and_json(videos, tmp_path):
     assert r.returncode == 4 and "fix: end cue 1 at 00:02.41" in r.stdout
     r = nemo(str(tmp_path / "missing.srt"), "--json")
     assert r.returncode == 1 and "does not exist" in json.loads(r.stdout)["message"]
+
+
+def test_a_fast_cue_is_told_to_stay_longer_only_when_the_next_cue_leaves_room():
+    rules = subcheck.default_rules()
+    text = "Twenty-one characters"                                       # 21 characters: 1.05 s at 20
+    room = [Cue(0.0, 0.9, text), Cue(3.0, 4.0, "Next.")]
+    tight = [Cue(0.0, 0.9, text), Cue(1.0, 2.0, "Next.")]
+    fix_room = next(f for f in subcheck.check_cues(room, "x.srt", rules)[0] if f.code == "reading_speed").fix
+    fix_tight = next(f for f in subcheck.check_cues(tight, "x.srt", rules)[0] if f.code == "reading_speed").fix
+    assert fix_room == "shorten it to 18 characters, or keep it on screen until 00:01.050"
+    assert fix_tight == "shorten it to 18 characters"

@@ -129,7 +129,8 @@ def check_cues(cues: list[Cue], file: str, rules: dict[str, Rules],
     timing = rules.get("zh") or rules_for("zh")
     ordered = sorted(enumerate(cues, 1), key=lambda pair: pair[1].start)
     previous: tuple[int, Cue] | None = None
-    for n, cue in ordered:
+    for k, (n, cue) in enumerate(ordered):
+        room = ordered[k + 1][1].start - timing.min_gap if k + 1 < len(ordered) else cue.start + timing.max_duration
         def add(code: str, message: str, fix: str, lang: str | None = None, n=n, cue=cue) -> None:
             findings.append(Finding(code, file, message, fix, cue=n, time=round(cue.start, 3), lang=lang))
 
@@ -141,7 +142,7 @@ def check_cues(cues: list[Cue], file: str, rules: dict[str, Rules],
             by_lang.setdefault(line_language(line), []).append(line)
         for lang, own in by_lang.items():
             counts[lang] += 1
-            _check_lines(own, lang, rules.get(lang) or rules_for(lang), cue, n, add, punctuation)
+            _check_lines(own, lang, rules.get(lang) or rules_for(lang), cue, n, add, punctuation, room)
         if cue.duration < timing.min_duration - TOLERANCE:
             add("too_short", f"cue {n} at {_at(cue.start)} lasts {cue.duration:.2f} s, under "
                 f"{timing.min_duration:g} s", f"end it at {_at(cue.start + timing.min_duration)} or later, "
@@ -163,7 +164,9 @@ def check_cues(cues: list[Cue], file: str, rules: dict[str, Rules],
     return findings, counts
 
 
-def _check_lines(lines: list[str], lang: str, rule: Rules, cue: Cue, n: int, add, punctuation: str) -> None:
+def _check_lines(lines: list[str], lang: str, rule: Rules, cue: Cue, n: int, add, punctuation: str,
+                 room: float) -> None:
+    """``room``: the latest this cue may end (two frames before the next one starts)."""
     for line in lines:
         if display_len(line) > rule.max_chars:
             add("line_too_long", f"cue {n}: a {lang} line has {display_len(line)} characters, over "
@@ -173,10 +176,12 @@ def _check_lines(lines: list[str], lang: str, rule: Rules, cue: Cue, n: int, add
             f"split the cue in time so each part has at most {rule.max_lines} line(s)", lang)
     chars = sum(display_len(line) for line in lines)
     if cue.duration > 0 and chars / cue.duration > rule.cps + 0.05:
+        needed = cue.start + chars / rule.cps
+        fix = f"shorten it to {rule.budget(cue.duration)} characters"
+        if needed <= room + TOLERANCE and chars / rule.cps <= rule.max_duration:
+            fix += f", or keep it on screen until {_at(needed)}"
         add("reading_speed", f"cue {n}: {chars} {lang} characters in {cue.duration:.2f} s is "
-            f"{chars / cue.duration:.1f} a second, over {rule.cps:g}",
-            f"shorten it to {rule.budget(cue.duration)} characters, or keep it on screen until "
-            f"{_at(cue.start + chars / rule.cps)} if the next cue allows", lang)
+            f"{chars / cue.duration:.1f} a second, over {rule.cps:g}", fix, lang)
     if punctuation != "keep" and conventions.ends_with_pause_mark(lines[-1], lang):
         add("end_punctuation", f"cue {n} ends with {lines[-1].rstrip()[-1]!r}; Chinese subtitles leave out "
             "a comma or full stop at a cue's end", "drop the mark (`nemo subtitle` does this unless "
