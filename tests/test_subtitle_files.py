@@ -167,6 +167,13 @@ def test_a_translation_split_in_time_still_pairs_with_its_source(tmp_path):
     assert [(e.start, e.end) for e in both] == [(500, 1200), (1200, 2000), (2100, 4000)]
     assert [e.plaintext for e in both][:2] == [ZH[0].text + "\nIn recent years", ZH[0].text + "\nI have given books"]
     assert len(pysubs2.load(files["ass"])) == 3
+    # English on top: the split track comes first, the pairs are the same
+    files = subfiles.write_all(pair[::-1], tmp_path, "en-first", 1920, 1080, ("srt", "ass"))
+    both = pysubs2.load(files["en-zh.srt"])
+    assert [(e.start, e.end) for e in both] == [(500, 1200), (1200, 2000), (2100, 4000)]
+    assert both[1].plaintext == "I have given books\n" + ZH[0].text
+    ass = pysubs2.load(files["ass"])
+    assert len(ass) == 3 and {e.style for e in ass} == {"Sub_en"}
 
 
 @pytest.mark.parametrize("pending", [False, True])

@@ -84,22 +84,33 @@ def paired(a: list[Cue], b: list[Cue], tolerance: float = 0.05) -> bool:
     return bilingual_pairs(a, b, tolerance) is not None
 
 
-def bilingual_pairs(a: list[Cue], b: list[Cue], tolerance: float = 0.05) -> list[tuple[Cue, Cue]] | None:
-    """(a cue, b cue) on the b cue's time, or None if ``b`` does not follow ``a``'s cues.
+def bilingual_pairs(a: list[Cue], b: list[Cue], tolerance: float = 0.05) -> list[tuple[Cue, Cue, Cue]] | None:
+    """(a cue, b cue, the cue whose time they share), or None if one list does not follow
+    the other's cues.
 
-    Each cue of ``a`` is covered by one or more consecutive cues of ``b`` from its start to
-    its end; the ``a`` line stays on screen while its ``b`` parts change."""
+    Each cue of the coarser list is covered by one or more consecutive cues of the finer
+    one from its start to its end; the coarse line stays on screen while its parts change.
+    Either list may be the split one (the display order puts either language first)."""
+    nested = _split_of(a, b, tolerance)
+    if nested is not None:
+        return [(x, y, y) for x, y in nested]
+    nested = _split_of(b, a, tolerance)
+    return [(x, y, x) for y, x in nested] if nested is not None else None
+
+
+def _split_of(coarse: list[Cue], fine: list[Cue], tolerance: float) -> list[tuple[Cue, Cue]] | None:
+    """(coarse cue, fine cue) if ``fine`` splits each cue of ``coarse`` in time, else None."""
     pairs: list[tuple[Cue, Cue]] = []
     j = 0
-    for x in a:
+    for x in coarse:
         parts = []
-        while j < len(b) and b[j].start < x.end - tolerance:
-            parts.append(b[j])
+        while j < len(fine) and fine[j].start < x.end - tolerance:
+            parts.append(fine[j])
             j += 1
         if not parts or abs(parts[0].start - x.start) > tolerance or abs(parts[-1].end - x.end) > tolerance:
             return None
         pairs += [(x, y) for y in parts]
-    return pairs if j == len(b) and a else None
+    return pairs if j == len(fine) and coarse else None
 
 
 # --- ASS ---------------------------------------------------------------------------------
@@ -143,7 +154,7 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
     pairs = _pairs(tracks)
     if pairs is not None:
         first, second = tracks[0], tracks[1]
-        for a, b in pairs:
+        for a, b, when in pairs:
             if a.text.strip() and b.text.strip():
                 text, style = ass_text(a.text) + r"\N{\r" + _style_name(second) + "}" + ass_text(b.text), first
             elif a.text.strip():
@@ -152,7 +163,7 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
                 text, style = ass_text(b.text), second
             else:
                 continue
-            doc.events.append(pysubs2.SSAEvent(start=_ms(b.start), end=_ms(b.end), text=text,
+            doc.events.append(pysubs2.SSAEvent(start=_ms(when.start), end=_ms(when.end), text=text,
                                                style=_style_name(style)))
         rest = tracks[2:]
     else:
@@ -168,7 +179,7 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
             doc.events.append(ev)
 
 
-def _pairs(tracks: list[SubTrack]) -> list[tuple[Cue, Cue]] | None:
+def _pairs(tracks: list[SubTrack]) -> list[tuple[Cue, Cue, Cue]] | None:
     """The first two tracks as bilingual pairs, if they are a translated pair."""
     return bilingual_pairs(tracks[0].cues, tracks[1].cues) if len(tracks) >= 2 else None
 
@@ -200,8 +211,8 @@ def plain_document(cues: list[Cue]) -> pysubs2.SSAFile:
 
 def bilingual_cues(tracks: list[SubTrack]) -> list[Cue]:
     """A translated pair as one cue list with both languages' lines, in display order."""
-    return [Cue(y.start, y.end, "\n".join(s for s in (x.text, y.text) if s.strip()))
-            for x, y in _pairs(tracks) or []]
+    return [Cue(when.start, when.end, "\n".join(s for s in (x.text, y.text) if s.strip()))
+            for x, y, when in _pairs(tracks) or []]
 
 
 def bcc(cues: list[Cue], style: dict | None = None) -> dict:
