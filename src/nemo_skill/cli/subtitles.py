@@ -197,9 +197,10 @@ def add_parsers(sub, common) -> None:
     _outputs(p)
     p.set_defaults(func=cmd_subtitle)
 
-    subs = sub.add_parser("subs", parents=[common], help="the subtitle translation handoff and files",
+    subs = sub.add_parser("subs", parents=[common], help="the subtitle translation handoff, files and check",
                           description="Work on the current project's subtitles: hand the cues to the "
-                                      "agent for translation, take the translation back, write the files.")
+                                      "agent for translation, take the translation back, write the files; "
+                                      "check subtitle files and MP4s before publishing.")
     verbs = subs.add_subparsers(dest="subs_command", required=True, metavar="VERB")
     p = verbs.add_parser("pending", parents=[common], help="the cues waiting for translation (JSON with --json)")
     p.add_argument("--out", help="also save the handoff document to this file")
