@@ -273,3 +273,12 @@ def test_a_batch_gives_each_video_its_own_project_and_name(cli_env, tmp_path):
     assert Path(data["files"]["en.srt"]).name == "talk.en.srt" and data["translation"]["en"] == "agent"
     r = run_nemo(["subs", "pending", "--video", str(tmp_path / "never.mp4"), "--json"], cli_env)
     assert r.returncode == 1 and "no subtitle project" in json.loads(r.stdout)["message"]
+
+
+def test_an_llm_asked_for_but_not_configured_hands_the_english_to_the_agent(cli_env, tmp_path):
+    video = sv.build(tmp_path / "hello.mp4", [(sv.FUNASR, 0.3)], 6.0, size="320x180")
+    r = run_nemo(["subtitle", str(video), "--translator", "llm", "--no-burn", "--no-preview", "--json"], cli_env)
+    assert r.returncode == 3, r.stdout + r.stderr         # not a zh-only success, not a draft
+    doc = json.loads(r.stdout)
+    assert doc["needs"] == "translation" and doc["pending"]["target_language"] == "en"
+    assert not list(tmp_path.glob("*.en.*"))

@@ -103,9 +103,10 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
     meta = settings(draft)
     # the endpoint the engine read at its start (nemo_skill.config)
     llm = getattr(ctx.engine, "llm", None) if translator in ("auto", "llm") else None
-    if translator == "llm" and llm is None:
-        return ctx.say("No LLM is configured (NEMO_LLM_BASE_URL, NEMO_LLM_MODEL, NEMO_LLM_API_KEY "
-                         "in the engine's environment).", "没有配置大模型（NEMO_LLM_BASE_URL 等）。")
+    # an LLM asked for by name but not configured: say so, and hand the cues to the agent
+    missing = ctx.say("No LLM is configured (NEMO_LLM_BASE_URL, NEMO_LLM_MODEL, NEMO_LLM_API_KEY in the "
+                      "engine's environment). ", "没有配置大模型（NEMO_LLM_BASE_URL 等）。") \
+        if translator == "llm" and llm is None else ""
     if llm is not None:
         engine = translate.LLMTranslator(llm)
         texts = engine.translate([c.text for c in items], source_lang, target,
@@ -133,8 +134,8 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
     t = subtitle_track(draft, target)
     if t is not None:
         t["sg"] = []
-    return ctx.say(f"The {LANG_WORDS.get(target, target)} subtitles wait for your agent's translation. ",
-                f"{LANG_WORDS_ZH.get(target, target)}字幕等待你的助手翻译。") + handoff
+    return missing + ctx.say(f"The {LANG_WORDS.get(target, target)} subtitles wait for your agent's translation. ",
+                             f"{LANG_WORDS_ZH.get(target, target)}字幕等待你的助手翻译。") + handoff
 
 
 def _no_subtitles(ctx: ToolContext) -> dict:
