@@ -80,7 +80,7 @@ def main() -> None:
     try:
         total_s, proc = timed(lambda: subprocess.run(
             [sys.executable, "-m", "nemo_skill.cli.main", "subtitle", str(video), "--out-dir",
-             str(work / "out"), "--soft", "--json", "-q"], env=env, capture_output=True, text=True))
+             str(work / "out"), "--soft", "--translator", "whisper", "--json", "-q"], env=env, capture_output=True, text=True))
     finally:
         daemon.stop(state)
     if proc.returncode:
@@ -97,7 +97,7 @@ def main() -> None:
                  "-c:s", "mov_text", "-movflags", "+faststart", ffmpeg.fpath(work / "bare_soft.mp4")]
     bare_soft_s, _ = timed(lambda: ffmpeg.run(bare_soft))
 
-    print("\n2. Burn-in to a 1080p H.264 High MP4 (CRF 20, veryfast, AAC 44.1 kHz, +faststart)")
+    print("\n2. Burn-in to a 1080p H.264 High MP4 (CRF 20, veryfast, AAC 48 kHz, +faststart)")
     row("bare ffmpeg -vf subtitles=", bare_burn_s, length)
     row("ours: engine render + poll + download", data["burn_seconds"], length)
     print("\n3. Soft subtitles (mov_text, no re-encode)")

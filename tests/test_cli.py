@@ -122,7 +122,7 @@ def test_the_whole_job_through_say_alone(cli_env, media, tmp_path):
     audio = next(s for s in probe["streams"] if s["codec_type"] == "audio")
     assert (video["codec_name"], video["profile"], video["width"], video["height"], video["pix_fmt"]) == \
         ("h264", "High", 1920, 1080, "yuv420p")
-    assert audio["codec_name"] == "aac" and audio["sample_rate"] == "44100"
+    assert audio["codec_name"] == "aac" and audio["sample_rate"] == "48000"
     assert abs(float(probe["format"]["duration"]) - 3.0) < 0.2
     # +faststart: the moov atom comes before the media data
     head = out.read_bytes()[:4096]

@@ -4,8 +4,10 @@ the translation handoff, and the chat path, against the real engine."""
 from __future__ import annotations
 
 import json
+import re
 import struct
 import subprocess
+from pathlib import Path
 
 import numpy as np
 import pysubs2
@@ -59,20 +61,30 @@ def frame(path, at: float, size="1920x1080") -> np.ndarray:
 
 def test_nemo_subtitle_makes_every_file_and_a_bilibili_mp4(speech_clip, cli_env, tmp_path):
     out_dir = tmp_path / "out"
-    r = run_nemo(["subtitle", str(speech_clip), "--out-dir", str(out_dir), "--soft", "--json"], cli_env)
+    r = run_nemo(["subtitle", str(speech_clip), "--out-dir", str(out_dir), "--soft", "--translator", "whisper",
+                  "--json"], cli_env)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     files = data["files"]
-    # Whisper's own English is a labelled draft when it has words; when it has none the
-    # language is left out and said so (issue 9), never written as an empty file.
+    # Whisper's own English, asked for by name, is a labelled draft when it has words; when it
+    # has none the language is left out of every writer and said so, never an empty file.
     if data["languages"] == ["zh", "en"]:
         assert data["translation"]["en"] == "whisper-draft" and data["draft_quality"] == ["en"]
         assert "nemo subs pending" in data["next"]
-        expected = ("zh.srt", "en.srt", "zh-en.srt", "zh.vtt", "zh.bcc", "ass", "preview")
+        expected = ("zh.srt", "en.srt", "zh-en.srt", "zh.vtt", "zh.bcc", "en.bcc", "ass", "preview")
+        english = pysubs2.load(files["en.srt"])
+        assert not any(re.search(r" '(m|s|t|re|ve|ll|d)\b| n't\b| [,.?!]", e.plaintext) for e in english)
     else:
-        assert data["languages"] == ["zh"] and "en" in data["left_out"] and "translator agent" in data["next"]
+        assert data["languages"] == ["zh"] and "bilingual" in data["left_out"]["en"]
+        assert "translator agent" in data["next"]
         assert not any("en" in label.split(".")[0] for label in files), files
         expected = ("zh.srt", "zh.vtt", "zh.bcc", "ass", "preview")
+    assert "zh-en.bcc" not in files                      # Bilibili: one BCC per language
+    # the quality report ran on every file written and the Bilibili MP4
+    checked = {Path(f["file"]).name for f in data["check"]["files"]}
+    assert f"{speech_clip.stem}.bilibili.mp4" in checked and f"{speech_clip.stem}.zh.bcc" in checked
+    assert not [f for f in data["check"]["findings"] if f["code"] in ("end_punctuation", "bcc_schema")
+                or f["file"].endswith(".mp4")], data["check"]["findings"]
     assert "Working: transcribe" in r.stderr and "Rendering" in r.stderr      # progress on stderr
     for label in expected:
         assert (out_dir / files[label].split("/")[-1]).stat().st_size > 0, label
@@ -84,7 +96,7 @@ def test_nemo_subtitle_makes_every_file_and_a_bilibili_mp4(speech_clip, cli_env,
     audio = next(s for s in burned["streams"] if s["codec_type"] == "audio")
     assert (video["codec_name"], video["profile"], video["pix_fmt"], video["width"], video["height"]) == \
         ("h264", "High", "yuv420p", 1920, 1080)
-    assert (audio["codec_name"], audio["sample_rate"]) == ("aac", "44100")
+    assert (audio["codec_name"], audio["sample_rate"]) == ("aac", "48000")
     assert abs(float(burned["format"]["duration"]) - 15.0) < 0.2
     keys = keyframes(files["bilibili.mp4"])
     assert all(b - a <= 10.01 for a, b in zip(keys, keys[1:] + [15.0], strict=True))
@@ -107,14 +119,17 @@ def test_nemo_subtitle_makes_every_file_and_a_bilibili_mp4(speech_clip, cli_env,
 
 
 def test_agent_handoff_round_trip(speech_clip, cli_env, tmp_path):
+    """No LLM, no cloud: English is the agent's, by default (issue 13), not a machine draft."""
     out_dir = tmp_path / "out"
-    r = run_nemo(["subtitle", str(speech_clip), "--out-dir", str(out_dir), "--translator", "agent",
-                  "--no-burn", "--json"], cli_env)
+    r = run_nemo(["subtitle", str(speech_clip), "--out-dir", str(out_dir), "--no-burn", "--json"], cli_env)
     assert r.returncode == 3, r.stderr                                  # needs the agent
     handoff = json.loads(r.stdout)
     assert handoff["needs"] == "translation" and "nemo subs submit" in handoff["next"]
+    assert not list(out_dir.glob("*.en.*"))
     pending = json.loads(run_nemo(["subs", "pending", "--json"], cli_env).stdout)
     assert pending["count"] == handoff["pending"]["count"] >= 3
+    # each cue's budget: its duration at 20 characters a second, at most two lines of 42
+    assert all(c["max_chars"] == min(84, int((c["end"] - c["start"]) * 20)) for c in pending["cues"])
     assert pending["source_language"] == "zh" and pending["target_language"] == "en"
 
     wrong = tmp_path / "wrong.json"
@@ -126,13 +141,21 @@ def test_agent_handoff_round_trip(speech_clip, cli_env, tmp_path):
 
     good = tmp_path / "en.json"
     lines = [f"English line {c['n']} for the test, long enough to wrap onto a second line" for c in pending["cues"]]
+    lines[-1] = ("The last line is far too long for two lines of forty-two characters, so the submit "
+                 "splits it across its cue's time in proportion to the characters of each part.")
     good.write_text(json.dumps({"translations": lines}))
     r = run_nemo(["subs", "submit", str(good), "--json"], cli_env, timeout=600)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
     assert data["translation"]["en"] == "agent"
+    english = pysubs2.load(data["files"]["en.srt"])
+    assert len(english) == pending["count"] + 1 and max(e.plaintext.count("\n") for e in english) == 1
+    assert english[-1].end == int(round(pending["cues"][-1]["end"] * 1000))
+    # every cue still too fast to read is named, with the fix
+    assert data["warnings"] and {w["code"] for w in data["warnings"]} == {"reading_speed"}
+    assert {w["lang"] for w in data["warnings"]} == {"en"} and all(w["fix"] for w in data["warnings"])
     ass = pysubs2.load(data["files"]["ass"])
-    assert len(ass) == pending["count"]
+    assert len(ass) == pending["count"] + 1
     assert r"{\rSub_en}English line 1" in ass[0].text and r"\N" in ass[0].text.split(r"{\rSub_en}")[1]
     assert probe(data["files"]["bilibili.mp4"])["streams"][0]["height"] == 1080
 
@@ -144,14 +167,16 @@ def test_chat_path_in_english_and_chinese_with_edits(speech_clip, cli_env, tmp_p
                  cli_env)
     assert r.returncode == 0, r.stderr
     reply = json.loads(r.stdout)["reply"]
-    assert "transcribe" in reply["tool_calls"] and "Whisper draft" in reply["text"]
+    # without an LLM the English waits for the agent; no machine draft stands in for it
+    assert "transcribe" in reply["tool_calls"] and "nemo subs pending" in reply["text"]
+    assert "Whisper draft" not in reply["text"]
 
     def draft():
         return json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
 
     tracks = {t["id"]: t for t in draft()["t"]}
     assert tracks["subtitle_zh"]["tt"] == 7 and tracks["subtitle_zh"]["m"]["lang"] == "zh"
-    assert len(tracks["subtitle_en"]["sg"]) == len(tracks["subtitle_zh"]["sg"])
+    assert "subtitle_en" not in tracks
 
     assert run_nemo(["say", "make the subtitles bigger and put them at the top"], cli_env).returncode == 0
     style = {t["id"]: t["m"].get("style", {}) for t in draft()["t"]}
@@ -211,3 +236,49 @@ def test_english_speech_gets_chinese_through_the_agent(cli_env, tmp_path):
     data = json.loads(r.stdout)
     assert data["languages"] == ["zh", "en"] and data["translation"]["zh"] == "agent"
     assert pysubs2.load(data["files"]["zh-en.srt"])[0].plaintext.startswith("第1句中文翻译\n")
+
+
+def test_a_batch_gives_each_video_its_own_project_and_name(cli_env, tmp_path):
+    """Issue 13 item 9: `nemo subtitle a.mp4 b.mp4`; two files of one name get two stems, a
+    missing one is reported and the rest go on, each handoff is finished with --video."""
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    first = sv.build(tmp_path / "one" / "talk.mp4", [(sv.FUNASR, 0.3)], 6.0, size="320x180")
+    second = sv.build(tmp_path / "two" / "talk.mp4", [(sv.AISHELL_2, 0.3)], 5.0, size="320x180")
+    out_dir = tmp_path / "out"
+    r = run_nemo(["subtitle", str(first), str(tmp_path / "missing.mp4"), str(second), "--out-dir", str(out_dir),
+                  "--no-burn", "--no-preview", "--formats", "srt", "--json"], cli_env, timeout=600)
+    assert r.returncode == 1, r.stderr                     # one failed, the others went on
+    doc = json.loads(r.stdout)
+    assert (doc["count"], doc["failed"], doc["waiting_for_translation"]) == (3, 1, 2)
+    done = [v for v in doc["videos"] if v["ok"]]
+    assert [v["stem"] for v in done] == ["talk", "talk-2"]
+    assert "does not exist" in doc["videos"][1]["message"]
+    assert {Path(v["pending_file"]).name for v in done} == {"talk.pending.json", "talk-2.pending.json"}
+    assert all(f"--video {v['video']}" in v["next"] for v in done)
+
+    # each video's handoff is its own project: the first's cues are the first's words
+    pending = {}
+    for video in (first, second):
+        r = run_nemo(["subs", "pending", "--video", str(video), "--json"], cli_env)
+        assert r.returncode == 0, r.stderr
+        pending[video] = json.loads(r.stdout)
+    assert "达摩院" in "".join(c["text"] for c in pending[first]["cues"])
+    assert "广州" in "".join(c["text"] for c in pending[second]["cues"])
+    answer = tmp_path / "en.json"
+    answer.write_text(json.dumps({"translations": [f"Line {c['n']}" for c in pending[first]["cues"]]}))
+    r = run_nemo(["subs", "submit", str(answer), "--video", str(first), "--no-burn", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert Path(data["files"]["en.srt"]).name == "talk.en.srt" and data["translation"]["en"] == "agent"
+    r = run_nemo(["subs", "pending", "--video", str(tmp_path / "never.mp4"), "--json"], cli_env)
+    assert r.returncode == 1 and "no subtitle project" in json.loads(r.stdout)["message"]
+
+
+def test_an_llm_asked_for_but_not_configured_hands_the_english_to_the_agent(cli_env, tmp_path):
+    video = sv.build(tmp_path / "hello.mp4", [(sv.FUNASR, 0.3)], 6.0, size="320x180")
+    r = run_nemo(["subtitle", str(video), "--translator", "llm", "--no-burn", "--no-preview", "--json"], cli_env)
+    assert r.returncode == 3, r.stdout + r.stderr         # not a zh-only success, not a draft
+    doc = json.loads(r.stdout)
+    assert doc["needs"] == "translation" and doc["pending"]["target_language"] == "en"
+    assert not list(tmp_path.glob("*.en.*"))

@@ -27,8 +27,9 @@ def tracks(order=("zh", "en")):
 
 def test_every_format_round_trips(tmp_path):
     files = subfiles.write_all(tracks(), tmp_path, "clip", 1920, 1080)
+    # Bilibili keeps one track per language: no bilingual BCC (issue 13)
     assert set(files) == {"zh.srt", "zh.vtt", "zh.bcc", "en.srt", "en.vtt", "en.bcc",
-                          "zh-en.srt", "zh-en.vtt", "zh-en.bcc", "ass"}
+                          "zh-en.srt", "zh-en.vtt", "ass"}
     for label in ("zh.srt", "zh.vtt", "en.srt", "en.vtt"):
         lang = label.split(".")[0]
         doc = pysubs2.load(files[label])
@@ -120,3 +121,79 @@ def test_a_language_without_words_is_left_out_of_files_and_renders(tmp_path):
     assert [a for a in plan.args if a.endswith(".srt")] == [f"file:{tmp_path / '0.zh.srt'}"]
     files = subfiles.write_all(subfiles.from_draft(draft), tmp_path / "out", "v", 1920, 1080, ("srt", "bcc"))
     assert not any("en" in k for k in files) and all(Path(p).stat().st_size > 0 for p in files.values())
+
+
+def _draft(punctuation: str | None = None, en: list | None = None) -> Draft:
+    subtitles = {"order": ["zh", "en"], **({"punctuation": punctuation} if punctuation else {})}
+    tracks = [{"id": "subtitle_zh", "tt": 7, "m": {"kind": "subtitle", "lang": "zh"},
+               "sg": [{"st": int(c.start * 1000), "d": int(c.duration * 1000), "txt": c.text} for c in ZH]}]
+    if en is not None:
+        tracks.append({"id": "subtitle_en", "tt": 7, "m": {"kind": "subtitle", "lang": "en"},
+                       "sg": [{"st": int(c.start * 1000), "d": int(c.duration * 1000), "txt": c.text} for c in en]})
+    return Draft({"m": {"subtitles": subtitles}, "t": tracks})
+
+
+def test_chinese_punctuation_is_conventional_in_every_file_and_the_burn(tmp_path):
+    """Issue 13: no ，。 at a Chinese cue's end, a pause inside a line is a space; English untouched."""
+    from nemo_skill.media import compose
+    draft = _draft(en=[Cue(0.5, 2.0, "In recent years, books."), Cue(2.1, 4.0, "Not money.")])
+    tracks = subfiles.from_draft(draft)
+    assert [c.text for c in tracks[0].cues] == ["近几年 不但我用书给女儿压岁", "也劝说亲朋不要给女儿压岁钱"]
+    assert tracks[1].cues[0].text == "In recent years, books."
+    files = subfiles.write_all(tracks, tmp_path, "clip", 1920, 1080)
+    for label in ("zh.srt", "zh.vtt", "zh-en.srt", "zh.bcc", "ass"):
+        text = Path(files[label]).read_text(encoding="utf-8")
+        assert "近几年 不但" in text and "，" not in text and "。" not in text, label
+    burned = compose.draft_ass(draft, 1920, 1080)
+    assert [e.plaintext.split("\n")[0] for e in burned] == ["近几年 不但我用书给女儿压岁", "也劝说亲朋不要给女儿压岁钱"]
+    # the translator still gets the punctuation
+    assert subfiles.from_draft(draft, as_written=True)[0].cues[0].text == ZH[0].text
+
+
+def test_punctuation_keep_gives_the_old_text(tmp_path):
+    tracks = subfiles.from_draft(_draft("keep"))
+    assert [c.text for c in tracks[0].cues] == [c.text for c in ZH]
+    srt = Path(subfiles.write_all(tracks, tmp_path, "k", 1920, 1080, ("srt",))["zh.srt"]).read_text("utf-8")
+    assert "压岁，" in srt and "压岁钱。" in srt
+
+
+def test_a_translation_split_in_time_still_pairs_with_its_source(tmp_path):
+    """A too-long English cue split in two keeps the bilingual file: the Chinese line stays on."""
+    en = [Cue(0.5, 1.2, "In recent years"), Cue(1.2, 2.0, "I have given books"), Cue(2.1, 4.0, "Not money")]
+    pair = [subfiles.SubTrack("zh", ZH), subfiles.SubTrack("en", en)]
+    assert subfiles.paired(ZH, en) and not subfiles.paired(ZH, en[:2])
+    files = subfiles.write_all(pair, tmp_path, "split", 1920, 1080, ("srt", "ass"))
+    both = pysubs2.load(files["zh-en.srt"])
+    assert [(e.start, e.end) for e in both] == [(500, 1200), (1200, 2000), (2100, 4000)]
+    assert [e.plaintext for e in both][:2] == [ZH[0].text + "\nIn recent years", ZH[0].text + "\nI have given books"]
+    assert len(pysubs2.load(files["ass"])) == 3
+    # English on top: the split track comes first, the pairs are the same
+    files = subfiles.write_all(pair[::-1], tmp_path, "en-first", 1920, 1080, ("srt", "ass"))
+    both = pysubs2.load(files["en-zh.srt"])
+    assert [(e.start, e.end) for e in both] == [(500, 1200), (1200, 2000), (2100, 4000)]
+    assert both[1].plaintext == "I have given books\n" + ZH[0].text
+    ass = pysubs2.load(files["ass"])
+    assert len(ass) == 3 and {e.style for e in ass} == {"Sub_en"}
+
+
+@pytest.mark.parametrize("pending", [False, True])
+def test_a_language_without_words_is_said_for_every_writer(tmp_path, pending):
+    """Issue 13: no 0-byte SRT, no BCC with an empty body, no bilingual file; the JSON says why."""
+    from nemo_skill import subtitle_job
+    draft = _draft(en=[Cue(c.start, c.end, " ") for c in ZH])
+    if pending:
+        draft.raw["m"]["subtitles"]["pending"] = {"source": "zh", "target": "en"}
+        draft.raw["t"].pop()                                   # the agent's English is not there yet
+    options = subtitle_job.Options(burn=False, preview=False)
+    data = subtitle_job.finish(None, draft, tmp_path, "v", options)
+    assert data["languages"] == ["zh"] and set(data["files"]) == {"zh.srt", "zh.vtt", "zh.bcc", "ass"}
+    assert all(Path(p).stat().st_size > 0 for p in data["files"].values())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["v.ass", "v.zh.bcc", "v.zh.srt", "v.zh.vtt"]
+    why = data["left_out"]["en"]
+    assert "bilingual" in why and "MP4" in why and "BCC" in why
+    assert ("waits for your agent" in why) == pending and "nemo subs pending" in data["next"]
+    # the report covers every file; these cues are fast (14 characters in 1.5 s), and it says so
+    assert len(data["check"]["files"]) == 4 and set(data["check"]["by_code"]) == {"reading_speed"}
+    only_zh = subtitle_job.finish(None, _draft(), tmp_path / "zh", "v", subtitle_job.Options(
+        languages=["zh"], burn=False, preview=False))
+    assert "left_out" not in only_zh

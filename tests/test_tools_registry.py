@@ -110,7 +110,8 @@ from nemo_skill import generate_job, subtitle_job  # noqa: E402
 
 SUBTITLE_OPTIONS = [subtitle_job.Options(), subtitle_job.Options(languages=["zh"], translator="agent"),
                     subtitle_job.Options(translator="whisper", limits={"zh": {"max_chars": 14, "cps": 8},
-                                                                        "en": {"max_chars": 40}})]
+                                                                        "en": {"max_chars": 40}}),
+                    subtitle_job.Options(punctuation="keep")]
 GENERATE_REQUESTS = [generate_job.Request(script="茶之道\n一杯清茶。", duration=30, aspect="9:16", title="茶",
                                           no_music=True),
                      generate_job.Request(prompt="山水之间的一天", aspect="1:1", voice="espeak:cmn")]
@@ -121,7 +122,8 @@ def test_subtitle_options_round_trip(options):
     call = subtitle_job.to_call(options)
     registry.check_call(call["name"], call["args"])
     back = subtitle_job.from_call(call)
-    assert (back.languages, back.translator, back.limits) == (options.languages, options.translator, options.limits)
+    assert (back.languages, back.translator, back.limits, back.punctuation) == \
+        (options.languages, options.translator, options.limits, options.punctuation)
     # the cloud's words ask for exactly the same call
     assert [(c.name, c.args) for c in registry.plan(subtitle_job.request_text(options))] == \
         [(call["name"], json.loads(json.dumps(call["args"])))]

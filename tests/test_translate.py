@@ -11,7 +11,7 @@ import pytest
 
 from nemo_skill.config import llm_settings
 from nemo_skill.errors import InputError
-from nemo_skill.media import translate
+from nemo_skill.media import cues, translate
 from nemo_skill.media.asr import Word
 from nemo_skill.media.cues import Cue
 
@@ -144,7 +144,45 @@ def test_wrong_submissions_are_refused(tmp_path, content, message):
 def test_pending_document_and_whisper_draft_spread():
     cues = [Cue(0.5, 2.0, "第一句"), Cue(2.5, 4.0, "第二\n句")]
     doc = translate.pending_document(cues, "zh", "en")
-    assert doc["count"] == 2 and doc["cues"][1] == {"n": 2, "start": 2.5, "end": 4.0, "text": "第二 句"}
+    assert doc["count"] == 2 and doc["cues"][1] == {"n": 2, "start": 2.5, "end": 4.0, "text": "第二 句",
+                                                    "max_chars": 30}      # 1.5 s at 20 a second
     assert "nemo subs submit" in doc["instructions"]
     words = [Word("First", 0.4, 0.9), Word("one.", 1.0, 1.8), Word("Second", 2.6, 3.0), Word("one.", 3.1, 3.9)]
     assert translate.spread_words(words, cues) == ["First one.", "Second one."]
+
+
+def test_each_pending_cue_has_its_budget():
+    """Issue 13: duration x the target's reading speed, capped at its lines (2 x 42 for English)."""
+    long = [Cue(0.0, 1.0, "短"), Cue(1.0, 9.0, "很长的一句")]
+    doc = translate.pending_document(long, "zh", "en")
+    assert [c["max_chars"] for c in doc["cues"]] == [20, 84]
+    assert doc["limits"] == {"line_chars": 42, "lines": 2, "chars_per_second": 20.0}
+    to_zh = translate.pending_document(long, "en", "zh", cues.rules_for("zh", cps=8))
+    assert [c["max_chars"] for c in to_zh["cues"]] == [8, 16] and "max_chars" in to_zh["instructions"]
+
+
+def test_whispers_english_words_are_joined_as_written():
+    words = [Word("I", 0.0, 0.2), Word("'m", 0.2, 0.3), Word("sure", 0.3, 0.6), Word("you", 0.6, 0.8),
+             Word("don", 0.8, 1.0), Word("'t", 1.0, 1.1), Word(",", 1.1, 1.1), Word("do", 1.2, 1.3),
+             Word("n't", 1.3, 1.4), Word("you", 1.4, 1.5), Word("?", 1.5, 1.5)]
+    assert translate.spread_words(words, [Cue(0.0, 2.0, "我")]) == ["I'm sure you don't, don't you?"]
+    laid = cues.layout(words, "en")
+    assert [c.text for c in laid] == ["I'm sure you don't, don't you?"]
+
+
+def test_a_translation_too_long_for_two_lines_is_split_in_time():
+    source = [Cue(0.0, 4.0, "一句很长的话"), Cue(4.1, 6.0, "短句")]
+    long = ("This translation is much too long to fit in two lines of forty-two characters, "
+            "so it has to be split across the time of its cue.")
+    out = cues.fit_translation(source, [long, "Short."], "en")
+    assert len(out) == 3 and all(c.text.count("\n") <= 1 for c in out)
+    assert all(len(line) <= 42 for c in out for line in c.text.split("\n"))
+    assert " ".join(c.text.replace("\n", " ") for c in out[:2]) == long
+    assert out[0].start == 0.0 and out[1].end == 4.0 and out[2].text == "Short."
+    gap = out[1].start - out[0].end
+    assert 0.08 <= gap <= 0.09                                   # two frames apart
+    share = (out[0].end - out[0].start) / (out[1].end - out[1].start)
+    chars = len(out[0].text) / len(out[1].text)
+    assert share == pytest.approx(chars, rel=0.02)               # time in proportion to characters
+    zh = cues.fit_translation(source[:1], ["这是一个很长的中文翻译句子，一行十六个字放不下，所以要分成几条"], "zh")
+    assert len(zh) >= 2 and all("\n" not in c.text and len(c.text) <= 16 for c in zh)

@@ -59,6 +59,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_NEEDS_USER = 3
+EXIT_FINDINGS = 4             # `nemo subs check` found something to fix
 
 # A render id names a file, on the engine and in the client's state dir: only this shape
 # (the contract's render_<digits> is one of them), never a path (issue 10).

@@ -140,6 +140,14 @@ class Store:
         self._update(self.dir / "sessions.json",
                      lambda d: d.setdefault(f"{key}|{skill}", {}).update(extra))
 
+    def remember_video(self, key: str, skill: str, video: str, session: dict) -> None:
+        """The project a video was subtitled in, so a batch's handoffs can each be finished."""
+        self._update(self.dir / "sessions.json",
+                     lambda d: d.setdefault(f"{key}|{skill}|videos", {}).__setitem__(video, session))
+
+    def video_session(self, key: str, skill: str, video: str) -> dict | None:
+        return (_read_json(self.dir / "sessions.json", {}).get(f"{key}|{skill}|videos") or {}).get(video)
+
     def latest_skill(self, key: str) -> str | None:
         """The skill whose session on this backend was made last, if any."""
         entries = [(v.get("created_at") or 0, k.split("|", 1)[1])

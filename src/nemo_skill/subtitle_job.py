@@ -19,7 +19,7 @@ from . import workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
-from .media import asr, compose, subfiles, translate
+from .media import asr, compose, conventions, cues, subcheck, subfiles, translate
 from .timeline import Draft
 
 TRANSLATORS = ("auto", "llm", "agent", "whisper")
@@ -36,6 +36,7 @@ class Options:
     preview: bool = True
     poll_interval: float = 1.0
     limits: dict = field(default_factory=dict)    # {"zh": {"max_chars": 14, "cps": 8}, ...}
+    punctuation: str = conventions.DEFAULT_PUNCTUATION   # or "keep": no Chinese cue-end clean-up
 
 
 def check_video(path: Path) -> None:
@@ -58,6 +59,8 @@ def to_call(options: Options) -> dict:
     args: dict = {"languages": list(options.languages), "translator": options.translator}
     if options.limits:
         args["limits"] = {lang: dict(v) for lang, v in options.limits.items()}
+    if options.punctuation != conventions.DEFAULT_PUNCTUATION:
+        args["punctuation"] = options.punctuation
     return {"name": "transcribe", "args": args}
 
 
@@ -65,7 +68,8 @@ def from_call(call: dict) -> Options:
     """The inverse of :func:`to_call` for the options the engine needs."""
     args = call["args"]
     return Options(languages=list(args.get("languages") or ["zh", "en"]),
-                   translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}))
+                   translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}),
+                   punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION)
 
 
 def request_text(options: Options) -> str:
@@ -83,18 +87,23 @@ def request_text(options: Options) -> str:
             text += f"; {lang} lines at most {limits['max_chars']} characters a line"
         if "cps" in limits:
             text += f"; {lang} at most {limits['cps']:g} characters a second"
+    if options.punctuation == "keep":
+        text += "; keep the punctuation at the end of each cue"
     return text
 
 
 def run(client: NemoClient, video: Path, out_dir: Path, options: Options,
-        progress: Callable[[str], None] = lambda _m: None) -> dict:
+        progress: Callable[[str], None] = lambda _m: None, *, stem: str | None = None) -> dict:
+    """One video in its own new project; its files are named ``stem`` (default the video's)."""
     video = Path(video)
+    stem = stem or video.stem
     check_video(video)
-    client.session(new=True)
+    session = client.session(new=True)
     progress(f"Uploading {video.name}...")
     client.upload([video])
-    client.store.note_session(client.store_key, client.skill, video=str(video.resolve()),
-                              out_dir=str(Path(out_dir).resolve()), stem=video.stem)
+    notes = {"video": str(video.resolve()), "out_dir": str(Path(out_dir).resolve()), "stem": stem}
+    client.store.note_session(client.store_key, client.skill, **notes)
+    client.store.remember_video(client.store_key, client.skill, notes["video"], {**session, **notes})
     result = client.chat(request_text(options), call=to_call(options))
     errors = result.errors()
     if errors:
@@ -104,20 +113,48 @@ def run(client: NemoClient, video: Path, out_dir: Path, options: Options,
         raise MediaError("the backend made no subtitles for this video",
                          hint=f"its answer was: {result.text[:200]}")
     pending = (draft.meta.get("subtitles") or {}).get("pending")
-    if pending and options.translator == "agent":
-        return {"needs": "translation", **write_pending(client, draft, out_dir, video.stem)}
-    return finish(client, draft, Path(out_dir), video.stem, options, video=video, progress=progress)
+    # A translation nobody made goes to the agent (exit 3), never out as a silent draft;
+    # only an explicit --translator whisper finishes on Whisper's labelled draft.
+    if pending and options.translator != "whisper":
+        return {"needs": "translation", **write_pending(client, draft, out_dir, stem)}
+    return finish(client, draft, Path(out_dir), stem, options, video=video, progress=progress)
+
+
+def use_video_project(client: NemoClient, video: Path, *, required: bool = True) -> None:
+    """Make the project ``video`` was subtitled in the current one (after a batch)."""
+    saved = client.store.video_session(client.store_key, client.skill, str(Path(video).resolve()))
+    if saved:
+        client.store.save_session(client.store_key, client.skill, saved)
+    elif required:
+        raise InputError(f"no subtitle project is noted for {Path(video).name}",
+                         hint=f"run `nemo subtitle {video}` first")
+
+
+def batch_stems(videos: list[Path]) -> list[str]:
+    """One output stem per video, unique in the batch (two talk.mp4 -> talk, talk-2)."""
+    used: set[str] = set()
+    stems = []
+    for video in videos:
+        stem, n = video.stem, 1
+        while stem in used:
+            n += 1
+            stem = f"{video.stem}-{n}"
+        used.add(stem)
+        stems.append(stem)
+    return stems
 
 
 def pending_cues(draft: Draft) -> dict:
     """The cues still waiting for a translation, as the handoff document."""
     meta = draft.meta.get("subtitles") or {}
     pending = meta.get("pending")
-    tracks = {t.lang: t for t in subfiles.from_draft(draft)}
+    tracks = {t.lang: t for t in subfiles.from_draft(draft, as_written=True)}
     if not pending or pending.get("source") not in tracks:
         raise InputError("no subtitle translation is waiting",
                          hint='generate subtitles first (nemo subtitle VIDEO --translator agent)')
-    return translate.pending_document(tracks[pending["source"]].cues, pending["source"], pending["target"])
+    limits = (meta.get("limits") or {}).get(pending["target"], {})
+    return translate.pending_document(tracks[pending["source"]].cues, pending["source"], pending["target"],
+                                      cues.rules_for(pending["target"], **limits))
 
 
 def write_pending(client: NemoClient, draft: Draft, out_dir: Path, stem: str) -> dict:
@@ -129,8 +166,10 @@ def write_pending(client: NemoClient, draft: Draft, out_dir: Path, stem: str) ->
             "next": f"translate the cues in {path.name}, then run `nemo subs submit FILE`"}
 
 
-def submit(client: NemoClient, path: Path) -> Draft:
-    """Send an agent's translation back, checked 1:1 before anything is sent."""
+def submit(client: NemoClient, path: Path) -> list[dict]:
+    """Send an agent's translation back, checked 1:1 before anything is sent; the engine
+    re-wraps each line and splits one too long for its cue. Returns a warning for every
+    cue still over the reading speed."""
     doc = pending_cues(client.draft())
     texts = translate.read_submission(Path(path), doc["count"])
     body = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1))
@@ -139,7 +178,7 @@ def submit(client: NemoClient, path: Path) -> Draft:
     errors = result.errors()
     if errors:
         raise InputError(errors[0], hint="fix the translation file and submit it again")
-    return client.draft()
+    return translation_warnings(client.draft(), doc["target_language"])
 
 
 def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None = None,
@@ -152,7 +191,10 @@ def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None
     stem = noted.get("stem") or (video.stem if video else "subtitles")
     source = video if video is not None and video.is_file() else None
     options.preview = source is not None
-    return finish(client, client.draft(), out_dir, stem, options, video=source, progress=progress)
+    draft = client.draft()
+    # the languages this project has, not the defaults: a zh-only project lacks no English
+    options.languages = subfiles.subtitle_languages(draft)
+    return finish(client, draft, out_dir, stem, options, video=source, progress=progress)
 
 
 def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: Options, *,
@@ -165,12 +207,7 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
     data: dict = {"files": files, "languages": [t.lang for t in tracks],
                   "cues": {t.lang: sum(1 for c in t.cues if c.text.strip()) for t in tracks},
                   "translation": {t.lang: t.source for t in tracks}}
-    left_out = [lang for lang in subfiles.subtitle_languages(draft) if lang not in data["languages"]]
-    if left_out:
-        data["left_out"] = {lang: "no words were recognised or translated for it, so no file was "
-                                  "written" for lang in left_out}
-        data["next"] = ("for English, let your agent translate (`nemo subtitle VIDEO --translator "
-                        "agent`) or set NEMO_LLM_BASE_URL/NEMO_LLM_MODEL/NEMO_LLM_API_KEY")
+    _say_left_out(data, draft, options.languages)
     drafts = [t.lang for t in tracks if t.draft_quality]
     if drafts:
         data["draft_quality"] = drafts
@@ -193,4 +230,40 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
                                on_status=lambda s: progress(f"Rendering: {s.status} {s.progress:.0f}%"))
         files[f"{name}.mp4"] = res.path
         data[f"{mode}_seconds"] = round(res.seconds, 2)
+    # what a creator would be told before publishing: every file written and the Bilibili MP4
+    checked = [Path(p) for label, p in files.items() if label not in ("preview", "soft.mp4")]
+    data["check"] = subcheck.check_paths(checked, rules=subcheck.default_rules(options.limits or draft_limits(draft)),
+                                         punctuation=subfiles.punctuation(draft))
     return data
+
+
+def _say_left_out(data: dict, draft: Draft, requested: list[str]) -> None:
+    """Every language asked for or in the draft that no writer got, and why (issue 13)."""
+    pending = (draft.meta.get("subtitles") or {}).get("pending") or {}
+    wanted = dict.fromkeys([*requested, *subfiles.subtitle_languages(draft),
+                            *([pending["target"]] if pending.get("target") else [])])
+    missing = [lang for lang in wanted if lang not in data["languages"]]
+    if not missing:
+        return
+    data["left_out"] = {}
+    for lang in missing:
+        why = ("its translation waits for your agent" if lang == pending.get("target")
+               else "no words were recognised or translated for it")
+        data["left_out"][lang] = (f"{why}, so no {lang} SRT/VTT/ASS/BCC, no bilingual file and no {lang} "
+                                  "line in the MP4s were written")
+    data["next"] = ("for English, let your agent translate (`nemo subtitle VIDEO --translator agent`, or "
+                    "`nemo subs pending --json` then `nemo subs submit FILE`) or set "
+                    "NEMO_LLM_BASE_URL/NEMO_LLM_MODEL/NEMO_LLM_API_KEY")
+
+
+def draft_limits(draft: Draft) -> dict:
+    """The layout limits the user gave when transcribing, kept in the draft."""
+    return dict((draft.meta.get("subtitles") or {}).get("limits") or {})
+
+
+def translation_warnings(draft: Draft, lang: str) -> list[dict]:
+    """Every cue of ``lang`` still over its reading speed after the translation was fitted."""
+    rules = cues.rules_for(lang, **(draft_limits(draft).get(lang) or {}))
+    track = next((t for t in subfiles.from_draft(draft) if t.lang == lang), None)
+    found, _ = subcheck.check_cues(track.cues if track else [], f"({lang} subtitles)", {lang: rules})
+    return [f.to_json() for f in found if f.code == "reading_speed"]

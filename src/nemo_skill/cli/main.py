@@ -1,7 +1,8 @@
 """Entry point of `nemo`. One error funnel: known errors become one clear line
 and a documented exit code; unknown ones re-raise when NEMO_DEBUG is set.
 
-Exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, handoff).
+Exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, handoff),
+4 a quality check found problems (`nemo subs check`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ COMMAND_MODULES = {
     "tools": "tools", "do": "tools",
 }
 
-EPILOG = """exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, a handoff)
+EPILOG = """exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, a handoff),
+            4 findings (`nemo subs check`)
 settings: NEMO_BACKEND, NEMO_API_URL, NEMO_TOKEN, NEMO_STATE_DIR, NEMO_SKILL_PLATFORM,
           NEMO_POLL_INTERVAL, NEMO_RETRY_DELAY (see the README)"""
 

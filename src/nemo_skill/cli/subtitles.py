@@ -1,4 +1,4 @@
-"""`nemo subtitle VIDEO` and `nemo subs pending|submit|files`."""
+"""`nemo subtitle VIDEO` and `nemo subs pending|submit|files|check`."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 from .. import subtitle_job
-from ..constants import EXIT_NEEDS_USER
-from ..errors import InputError
+from ..constants import EXIT_ERROR, EXIT_FINDINGS, EXIT_NEEDS_USER
+from ..errors import InputError, NemoError
+from ..media import conventions
 from .context import make_client, settings
 from .output import Output, seconds
 
@@ -23,6 +24,14 @@ def _options(args: argparse.Namespace) -> subtitle_job.Options:
     if unknown:
         raise InputError(f"--formats: unknown {', '.join(unknown)}", hint="choose from srt,vtt,ass,bcc")
     interval = args.poll_interval if args.poll_interval is not None else settings().poll_interval
+    limits = _limits(args)
+    return subtitle_job.Options(languages=langs, translator=args.translator, formats=formats,
+                                burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
+                                poll_interval=interval, limits=limits, punctuation=args.punctuation)
+
+
+def _limits(args: argparse.Namespace) -> dict:
+    """--line-chars zh=14,en=40 --cps zh=8 -> {"zh": {"max_chars": 14, "cps": 8.0}, "en": {...}}."""
     limits: dict = {}
     for value, key in ((args.line_chars, "max_chars"), (args.cps, "cps")):
         for item in (value or "").split(","):
@@ -34,9 +43,7 @@ def _options(args: argparse.Namespace) -> subtitle_job.Options:
             except ValueError:
                 raise InputError(f"--{key.replace('max_chars', 'line-chars')} {value}: expected zh=N,en=N",
                                  hint="e.g. --line-chars zh=14,en=40 --cps zh=8") from None
-    return subtitle_job.Options(languages=langs, translator=args.translator, formats=formats,
-                                burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
-                                poll_interval=interval, limits=limits)
+    return limits
 
 
 def _human(data: dict) -> str:
@@ -45,6 +52,9 @@ def _human(data: dict) -> str:
                 if data.get("translation") else "")]
     lines += [f"  {label}: {path}" for label, path in data.get("files", {}).items()]
     lines += [f"Left out {lang}: {why}" for lang, why in data.get("left_out", {}).items()]
+    lines += [f"Warning: cue {w.get('cue')} ({w.get('lang')}): {w['message']}" for w in data.get("warnings", [])]
+    if "check" in data:
+        lines.append(_check_summary(data["check"]))
     if data.get("next"):
         lines.append(f"Next: {data['next']}")
     return "\n".join(lines)
@@ -52,7 +62,10 @@ def _human(data: dict) -> str:
 
 def cmd_subtitle(args: argparse.Namespace, out: Output) -> int:
     options = _options(args)
-    video = Path(args.video).expanduser()
+    videos = [Path(v).expanduser() for v in args.video]
+    if len(videos) > 1:
+        return _batch(args, out, options, videos)
+    video = videos[0]
     out_dir = Path(args.out_dir or video.parent).expanduser()
     with make_client(args, out) as client:
         data = subtitle_job.run(client, video, out_dir, options, progress=out.progress)
@@ -64,8 +77,41 @@ def cmd_subtitle(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
+def _batch(args: argparse.Namespace, out: Output, options, videos: list[Path]) -> int:
+    """Each video in its own project with its own stem; one failure does not stop the rest."""
+    results, lines = [], []
+    with make_client(args, out) as client:
+        for video, stem in zip(videos, subtitle_job.batch_stems(videos), strict=True):
+            out.progress(f"== {video.name} ==")
+            out_dir = Path(args.out_dir or video.parent).expanduser()
+            try:
+                data = subtitle_job.run(client, video, out_dir, options, progress=out.progress, stem=stem)
+            except NemoError as exc:
+                results.append({"video": str(video), "ok": False, **exc.to_json()})
+                lines.append(f"{video.name}: Error: {exc.message}" + (f" (next: {exc.hint})" if exc.hint else ""))
+                continue
+            if data.get("needs") == "translation":
+                data["next"] = (f"translate the cues in {Path(data['pending_file']).name}, then "
+                                f"`nemo subs submit FILE --video {video}`")
+            results.append({"video": str(video), "ok": True, "stem": stem, **data})
+            lines.append(f"{video.name}: " + (data["next"] if data.get("needs") else _human(data)))
+    failed = sum(not r["ok"] for r in results)
+    waiting = sum(r.get("needs") == "translation" for r in results)
+    out.result("\n".join(lines), {"videos": results, "count": len(results), "failed": failed,
+                                  "waiting_for_translation": waiting})
+    return EXIT_ERROR if failed else EXIT_NEEDS_USER if waiting else 0
+
+
+def _project_of(client, args: argparse.Namespace, *, required: bool = False) -> None:
+    """--video picks that video's project (a batch makes one each); for submit and files a
+    video never subtitled is only the preview's source, as before."""
+    if getattr(args, "video", None):
+        subtitle_job.use_video_project(client, Path(args.video).expanduser(), required=required)
+
+
 def cmd_pending(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
+        _project_of(client, args, required=True)
         doc = subtitle_job.pending_cues(client.draft())
     if args.out:
         Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -85,14 +131,33 @@ def _finish_from_session(client, args, out: Output) -> dict:
 
 def cmd_submit(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
-        subtitle_job.submit(client, Path(args.file))
+        _project_of(client, args)
+        warnings = subtitle_job.submit(client, Path(args.file))
         data = _finish_from_session(client, args, out)
+    data["warnings"] = warnings
     out.result("Translation applied.\n" + _human(data), data)
     return 0
 
 
+def _check_summary(report: dict) -> str:
+    if report["clean"]:
+        return f"Check: no findings in {len(report['files'])} file(s)"
+    counts = ", ".join(f"{code} {n}" for code, n in report["by_code"].items())
+    return f"Check: {report['count']} finding(s): {counts}"
+
+
+def cmd_check(args: argparse.Namespace, out: Output) -> int:
+    from ..media import subcheck
+    report = subcheck.check_paths([Path(f).expanduser() for f in args.files],
+                                  rules=subcheck.default_rules(_limits(args)), punctuation=args.punctuation)
+    lines = [f"{f['file']}: {f['message']}\n  fix: {f['fix']}" for f in report["findings"]]
+    out.result("\n".join([*lines, _check_summary(report)]), report)
+    return 0 if report["clean"] else EXIT_FINDINGS
+
+
 def cmd_files(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
+        _project_of(client, args)
         data = _finish_from_session(client, args, out)
     out.result(_human(data), data)
     return 0
@@ -104,40 +169,67 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--soft", action="store_true", help="also make a soft-subtitle MP4 (mov_text, no re-encode)")
 
 
+def _limit_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--line-chars", metavar="zh=16,en=42", help="characters a line (default zh=16,en=42)")
+    p.add_argument("--cps", metavar="zh=9,en=20", help="reading speed, characters a second (default zh=9,en=20)")
+
+
 def add_parsers(sub, common) -> None:
     p = sub.add_parser(
         "subtitle", parents=[common], help="Chinese/English subtitles for a video: files and a Bilibili MP4",
         description="Transcribe the speech (Chinese or English), translate, and write SRT, VTT, ASS, "
                     "Bilibili BCC, a preview PNG and a 1080p H.264 MP4 with the subtitles burned in.",
-        epilog="translators: auto (an LLM if NEMO_LLM_BASE_URL is set, else a Whisper draft for English), "
-               "llm, agent (exit 3 with the cues to translate; then `nemo subs submit FILE`), whisper")
-    p.add_argument("video", help="the video (mp4, mov, mkv, webm, ...; at most 500 MB)")
+        epilog="translators: auto (an LLM if NEMO_LLM_BASE_URL is set, else the agent: exit 3 with the cues "
+               "to translate, then `nemo subs submit FILE`), llm, agent, whisper (Whisper's own English, "
+               "labelled a draft). Every run ends with the `nemo subs check` report in its JSON (`check`).")
+    p.add_argument("video", nargs="+", help="the video(s) (mp4, mov, mkv, webm, ...; at most 500 MB each); "
+                                            "several: each gets its own project and output name")
     p.add_argument("--lang", default="zh+en", help="subtitle languages, zh+en (default), zh or en")
     p.add_argument("--translator", choices=subtitle_job.TRANSLATORS, default="auto",
                    help="who translates (default auto)")
     p.add_argument("--formats", default="srt,vtt,ass,bcc", help="subtitle files to write (default all)")
     p.add_argument("--no-preview", action="store_true", help="skip the preview PNG")
-    p.add_argument("--line-chars", metavar="zh=16,en=42", help="characters a line (default zh=16,en=42)")
-    p.add_argument("--cps", metavar="zh=9,en=20", help="reading speed, characters a second (default zh=9,en=20)")
+    _limit_options(p)
+    p.add_argument("--punctuation", choices=conventions.PUNCTUATION_STYLES, default=conventions.DEFAULT_PUNCTUATION,
+                   help="conventional (default): Chinese cues end without ，。 and a pause inside a line "
+                        "is a space, as published Chinese subtitles do; keep: the punctuation as transcribed")
     p.add_argument("--poll-interval", type=seconds, help="seconds between render status polls")
     _outputs(p)
     p.set_defaults(func=cmd_subtitle)
 
-    subs = sub.add_parser("subs", parents=[common], help="the subtitle translation handoff and files",
+    subs = sub.add_parser("subs", parents=[common], help="the subtitle translation handoff, files and check",
                           description="Work on the current project's subtitles: hand the cues to the "
-                                      "agent for translation, take the translation back, write the files.")
+                                      "agent for translation, take the translation back, write the files; "
+                                      "check subtitle files and MP4s before publishing.")
     verbs = subs.add_subparsers(dest="subs_command", required=True, metavar="VERB")
     p = verbs.add_parser("pending", parents=[common], help="the cues waiting for translation (JSON with --json)")
     p.add_argument("--out", help="also save the handoff document to this file")
+    p.add_argument("--video", help="the project of this video (after a batch); default the last one")
     p.set_defaults(func=cmd_pending)
     p = verbs.add_parser("submit", parents=[common], help="apply a translation file (one line per cue)",
                          description="Apply a translation: JSON {\"translations\": [...]}, a JSON list, "
                                      "or numbered lines. The count must match the cues exactly.")
     p.add_argument("file", help="the translation file")
-    p.add_argument("--video", help="the source video, for the preview PNG (default: the one subtitled)")
+    p.add_argument("--video", help="the video whose project this is (after a batch) and the source of "
+                                         "the preview PNG (default: the one subtitled last)")
     _outputs(p)
     p.set_defaults(func=cmd_submit)
     p = verbs.add_parser("files", parents=[common], help="write the subtitle files and MP4s again (after edits)")
-    p.add_argument("--video", help="the source video, for the preview PNG (default: the one subtitled)")
+    p.add_argument("--video", help="the video whose project this is (after a batch) and the source of "
+                                         "the preview PNG (default: the one subtitled last)")
     _outputs(p)
     p.set_defaults(func=cmd_files)
+    p = verbs.add_parser(
+        "check", parents=[common], help="a quality report on subtitle files and MP4s (exit 4 on findings)",
+        description="Check subtitle files (SRT, VTT, ASS, BCC) against the subtitle rules - line length, "
+                    "lines a cue, reading speed, cue length 0.83-7 s, two frames between cues, overlaps, "
+                    "Chinese end punctuation, empty cues, the BCC schema - and MP4s against Bilibili's "
+                    "upload rules (H.264 8-bit yuv420p, a keyframe every 10 s or less, AAC 48 kHz stereo "
+                    "at most 320 kbit/s, under 4 GB and 5 h). Each finding has a code, the file, the cue, "
+                    "a message and a fix.",
+        epilog="exit codes: 0 no findings, 4 findings (the report is still printed), 1 a file could not be read")
+    p.add_argument("files", nargs="+", metavar="FILE", help=".srt, .vtt, .ass, .bcc or .mp4 files")
+    _limit_options(p)
+    p.add_argument("--punctuation", choices=conventions.PUNCTUATION_STYLES, default=conventions.DEFAULT_PUNCTUATION,
+                   help="keep: do not report ，。 at Chinese cue ends")
+    p.set_defaults(func=cmd_check)

@@ -55,7 +55,12 @@ def _transcribe_args(text: str, m: re.Match):
     limits = _limits(text)
     if limits:
         args["limits"] = limits
+    if _PUNCTUATION_KEPT.search(text):
+        args["punctuation"] = "keep"
     return args
+
+
+_PUNCTUATION_KEPT = re.compile(r"keep (the )?punctuation|保留(句末)?标点", re.I)
 
 
 planner.rule("apply_translation", r"^\s*(apply|应用).{0,40}(subtitle translation|字幕翻译)",

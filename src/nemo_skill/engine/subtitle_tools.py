@@ -105,14 +105,15 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
     meta = settings(draft)
     # the endpoint the engine read at its start (nemo_skill.config)
     llm = getattr(ctx.engine, "llm", None) if translator in ("auto", "llm") else None
-    if translator == "llm" and llm is None:
-        return ctx.say("No LLM is configured (NEMO_LLM_BASE_URL, NEMO_LLM_MODEL, NEMO_LLM_API_KEY "
-                         "in the engine's environment).", "没有配置大模型（NEMO_LLM_BASE_URL 等）。")
+    # an LLM asked for by name but not configured: say so, and hand the cues to the agent
+    missing = ctx.say("No LLM is configured (NEMO_LLM_BASE_URL, NEMO_LLM_MODEL, NEMO_LLM_API_KEY in the "
+                      "engine's environment). ", "没有配置大模型（NEMO_LLM_BASE_URL 等）。") \
+        if translator == "llm" and llm is None else ""
     if llm is not None:
         engine = translate.LLMTranslator(llm)
         texts = engine.translate([c.text for c in items], source_lang, target,
                                  on_progress=lambda p: ctx.note(f"Translating: {p:.0f}%"))
-        save_cues(draft, target, cues.retime_translation(items, texts, target, _rules(draft, target)), engine.name)
+        save_cues(draft, target, cues.fit_translation(items, texts, target, _rules(draft, target)), engine.name)
         meta.pop("pending", None)
         return ctx.say(f"Translated {len(items)} cues into {LANG_WORDS.get(target, target)} with "
                          f"{llm.model}.", f"已用 {llm.model} 将 {len(items)} 条字幕译成{LANG_WORDS_ZH.get(target, target)}。")
@@ -120,21 +121,23 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
     handoff = ctx.say("For an accurate translation, run `nemo subs pending --json`, translate the "
                         "cues, and run `nemo subs submit FILE`.",
                    "如需准确翻译：运行 `nemo subs pending --json`，翻译后运行 `nemo subs submit FILE`。")
-    if translator in ("auto", "whisper") and target == "en" and src is not None:
+    # Whisper's own English only when asked for by name: "auto" without an LLM hands the
+    # cues to the calling agent rather than pass a machine draft off as the translation.
+    if translator == "whisper" and target == "en" and src is not None:
         path, ss, st, length = src
         ctx.note("Drafting the English with Whisper...")
         english = asr.transcribe(path, language=source_lang, task="translate", cancel=ctx.cancel,
                                  on_progress=lambda p: ctx.note(f"English draft: {p:.0f}%"))
         texts = translate.spread_words(_to_timeline(english.words, ss, st, length), items)
-        save_cues(draft, target, cues.retime_translation(items, texts, target, _rules(draft, target)), "whisper-draft",
+        save_cues(draft, target, cues.fit_translation(items, texts, target, _rules(draft, target)), "whisper-draft",
                   quality="draft")
         return ctx.say("The English subtitles are a Whisper draft (draft quality). ",
                     "英文字幕是 Whisper 草稿（草稿质量）。") + handoff
     t = subtitle_track(draft, target)
     if t is not None:
         t["sg"] = []
-    return ctx.say(f"The {LANG_WORDS.get(target, target)} subtitles wait for your agent's translation. ",
-                f"{LANG_WORDS_ZH.get(target, target)}字幕等待你的助手翻译。") + handoff
+    return missing + ctx.say(f"The {LANG_WORDS.get(target, target)} subtitles wait for your agent's translation. ",
+                             f"{LANG_WORDS_ZH.get(target, target)}字幕等待你的助手翻译。") + handoff
 
 
 def _no_subtitles(ctx: ToolContext) -> dict:
@@ -169,6 +172,7 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     meta = settings(draft)
     if limits:
         meta["limits"] = limits
+    meta["punctuation"] = args.get("punctuation") or "conventional"
     wanted = [w for w in (args.get("languages") or ["zh", "en"]) if w]
     meta["order"] = wanted + [x for x in meta.get("order", []) if x not in wanted]
     meta.setdefault("mode", "burn")
@@ -214,7 +218,7 @@ def apply_translation(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if len(lines) != len(items):
         return {"error": "line count", "message": f"The translation has {len(lines)} lines for {len(items)} "
                                                   "cues; nothing was changed. Give one line per cue."}
-    save_cues(draft, lang, cues.retime_translation(items, lines, lang, _rules(draft, lang)), "agent")
+    save_cues(draft, lang, cues.fit_translation(items, lines, lang, _rules(draft, lang)), "agent")
     meta = settings(draft)
     meta.pop("pending", None)
     if lang not in meta["order"]:

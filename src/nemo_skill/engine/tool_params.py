@@ -52,7 +52,10 @@ PARAMS: dict[str, dict] = {
                         "limits": {"type": "object", "additionalProperties": {
                             "type": "object", "additionalProperties": False, "properties": {
                                 "max_chars": {"type": "integer", "minimum": 6, "maximum": 80},
-                                "cps": {"type": "number", "minimum": 3, "maximum": 40}}}}}),
+                                "cps": {"type": "number", "minimum": 3, "maximum": 40}}}},
+                        "punctuation": {"type": "string", "enum": ["conventional", "keep"],
+                                        "description": "conventional: no ，。 at Chinese cue ends, a space "
+                                                       "for a pause inside a line; keep: as transcribed"}}),
     "translate_subtitles": _obj({"target": LANG,
                                  "translator": {"type": "string", "enum": ["auto", "llm", "agent", "whisper"]}}),
     "apply_translation": _obj({"lang": LANG, "lines": {"type": "array", "minItems": 1, "maxItems": 20000,

@@ -14,6 +14,7 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
+from .conventions import join_words
 from .speech_text import ends_clause, ends_sentence, is_cjk
 
 
@@ -25,7 +26,7 @@ class Rules:
     min_duration: float = 0.83
     max_duration: float = 7.0
     gap_frames: int = 2
-    fps: float = 30.0
+    fps: float = 24.0        # two frames at 24 fps is the widest "two frames" (0.083 s)
     pause: float = 0.4       # a silence this long is a good place to break
     long_pause: float = 1.2  # and this long always breaks
 
@@ -36,6 +37,10 @@ class Rules:
     @property
     def max_cue_chars(self) -> int:
         return self.max_chars * self.max_lines
+
+    def budget(self, duration: float) -> int:
+        """The most characters a cue this long can hold: reading speed, capped at its lines."""
+        return max(1, min(self.max_cue_chars, int(duration * self.cps)))
 
 
 ZH = Rules(max_chars=16, max_lines=1, cps=9.0)
@@ -112,7 +117,16 @@ def zh_units(words: list) -> list[Unit]:
 
 
 def en_units(words: list) -> list[Unit]:
-    return [Unit(w.text.strip(), w.start, w.end) for w in words if w.text.strip()]
+    # a contraction or punctuation Whisper gives as its own word belongs to the word before
+    units: list[Unit] = []
+    for w in words:
+        text = w.text.strip()
+        if units and text and join_words([units[-1].text, text]) == units[-1].text + text:
+            units[-1].text += text
+            units[-1].end = max(units[-1].end, w.end)
+        elif text:
+            units.append(Unit(text, w.start, w.end))
+    return units
 
 
 def units_for(words: list, language: str) -> list[Unit]:
@@ -254,8 +268,33 @@ def _balanced(pieces: list[str], width: int, spaced: bool) -> list[str]:
     return lines
 
 
-def retime_translation(source: list[Cue], texts: list[str], language: str,
-                       rules: Rules | None = None) -> list[Cue]:
-    """Translated texts on the source cues' times, wrapped to the target's limits."""
+def fit_translation(source: list[Cue], texts: list[str], language: str,
+                    rules: Rules | None = None) -> list[Cue]:
+    """Translated texts on the source cues' times, wrapped to the target's limits.
+
+    A text too long for ``max_lines`` lines is split into consecutive cues within its
+    source cue's time, each part's share in proportion to its characters, two frames
+    apart: no cue ever has more lines than the rules allow (issue 13)."""
     rules = rules or rules_for(language)
-    return [Cue(c.start, c.end, wrap(t.strip(), language, rules)) for c, t in zip(source, texts, strict=True)]
+    out: list[Cue] = []
+    for cue, text in zip(source, texts, strict=True):
+        parts = split_to_fit(text.strip(), language, rules)
+        total = sum(max(1, display_len(p)) for p in parts)
+        span = cue.duration - rules.min_gap * (len(parts) - 1)
+        if len(parts) == 1 or span <= 0:
+            out.append(Cue(cue.start, cue.end, wrap(text.strip(), language, rules)))
+            continue
+        start = cue.start
+        for i, part in enumerate(parts):
+            end = cue.end if i == len(parts) - 1 else start + span * max(1, display_len(part)) / total
+            out.append(Cue(round(start, 3), round(end, 3), part))
+            start = end + rules.min_gap
+    return out
+
+
+def split_to_fit(text: str, language: str, rules: Rules) -> list[str]:
+    """``text`` as the fewest parts of at most ``max_lines`` lines: the text's balanced
+    lines taken ``max_lines`` at a time."""
+    wrapped = wrap(text, language, rules)
+    lines = wrapped.split("\n")
+    return ["\n".join(lines[i:i + rules.max_lines]) for i in range(0, len(lines), rules.max_lines)]

@@ -14,9 +14,9 @@ from .fonts import fonts_dir
 
 FPS = 30
 # Bilibili-ready encode: H.264 High yuv420p, a keyframe at least every 10 s,
-# AAC 44.1 kHz, moov atom first so playback starts before the download ends.
+# AAC 48 kHz stereo (Bilibili's upload rules, media/videocheck.py), moov atom first so playback starts before the download ends.
 ENCODE = ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", "veryfast",
-          "-crf", "20", "-g", str(FPS * 10), "-c:a", "aac", "-b:a", "192k", "-ar", "44100",
+          "-crf", "20", "-g", str(FPS * 10), "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2",
           "-movflags", "+faststart"]
 
 

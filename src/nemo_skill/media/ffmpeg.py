@@ -230,3 +230,23 @@ def read_pcm(path: str | Path, rate: int, *, block_seconds: float = 30,
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def keyframe_times(path: str | Path, timeout: float = 600) -> list[float]:
+    """The times of the first video stream's keyframes, from the packet flags (no decoding)."""
+    cmd = [binary("ffprobe"), "-v", "error", *FILE_ONLY, "-select_streams", "v:0",
+           "-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", fpath(path)]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False,
+                              preexec_fn=_die_with_parent)
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"{Path(path).name}: reading the keyframes took too long") from None
+    if proc.returncode != 0:
+        raise MediaError(f"{Path(path).name}: ffprobe could not list its packets "
+                         f"({(proc.stderr.strip().splitlines() or ['unknown'])[-1][:200]})")
+    times = []
+    for line in proc.stdout.splitlines():
+        pts, _, flags = line.partition(",")
+        if "K" in flags and pts not in ("", "N/A"):
+            times.append(float(pts))
+    return sorted(times)

@@ -15,6 +15,7 @@ from pathlib import Path
 import pysubs2
 
 from ..timeline import TEXT, Draft
+from . import conventions
 from .cues import Cue
 from .escape import ass_text
 from .fonts import CJK_FAMILY
@@ -46,21 +47,32 @@ def subtitle_languages(draft: Draft) -> list[str]:
             if t.type == TEXT and t.kind == "subtitle"]
 
 
-def from_draft(draft: Draft) -> list[SubTrack]:
+def punctuation(draft: Draft) -> str:
+    """The draft's punctuation style for display: conventional unless the user kept it."""
+    style = (draft.meta.get("subtitles") or {}).get("punctuation")
+    return style if style in conventions.PUNCTUATION_STYLES else conventions.DEFAULT_PUNCTUATION
+
+
+def from_draft(draft: Draft, *, as_written: bool = False) -> list[SubTrack]:
     """The draft's subtitle tracks that have words, in display order (``m.subtitles.order``).
 
     A track without a single word is left out, so no render or file ever meets an empty
-    language (an empty SRT is invalid input to ffmpeg; an empty BCC body helps nobody)."""
+    language (an empty SRT is invalid input to ffmpeg; an empty BCC body helps nobody).
+    The texts are in the draft's punctuation style, for files and renders; ``as_written``
+    gives them as stored (a translator wants the full stops)."""
+    style = "keep" if as_written else punctuation(draft)
     tracks = []
     for t in draft.tracks:
         if t.type != TEXT or t.kind != "subtitle":
             continue
         meta = t.raw.get("m") or {}
         # Empty cues are kept: a translation that left one cue blank still pairs 1:1.
-        cues = [Cue(s.start / 1000, s.end / 1000, s.text or "", _timed_chars(s.raw)) for s in t.segments]
+        lang = str(meta.get("lang") or "zh")
+        cues = [Cue(s.start / 1000, s.end / 1000, conventions.apply(s.text or "", lang, style), _timed_chars(s.raw))
+                for s in t.segments]
         if not any(c.text.strip() for c in cues):
             continue
-        tracks.append(SubTrack(str(meta.get("lang") or "zh"), cues, dict(meta.get("style") or {}),
+        tracks.append(SubTrack(lang, cues, dict(meta.get("style") or {}),
                                str(meta.get("source") or "")))
     order = list((draft.meta.get("subtitles") or {}).get("order") or ["zh", "en"])
     tracks.sort(key=lambda s: order.index(s.lang) if s.lang in order else len(order))
@@ -74,9 +86,38 @@ def _timed_chars(segment: dict) -> tuple:
 
 
 def paired(a: list[Cue], b: list[Cue], tolerance: float = 0.05) -> bool:
-    """True if two cue lists share their timing cue for cue (a translation)."""
-    return len(a) == len(b) and all(abs(x.start - y.start) <= tolerance and abs(x.end - y.end) <= tolerance
-                                    for x, y in zip(a, b, strict=True))
+    """True if ``b`` is a translation of ``a``: cue for cue, or a cue of ``a`` split in time
+    into several of ``b`` (a translation too long for one cue, issue 13)."""
+    return bilingual_pairs(a, b, tolerance) is not None
+
+
+def bilingual_pairs(a: list[Cue], b: list[Cue], tolerance: float = 0.05) -> list[tuple[Cue, Cue, Cue]] | None:
+    """(a cue, b cue, the cue whose time they share), or None if one list does not follow
+    the other's cues.
+
+    Each cue of the coarser list is covered by one or more consecutive cues of the finer
+    one from its start to its end; the coarse line stays on screen while its parts change.
+    Either list may be the split one (the display order puts either language first)."""
+    nested = _split_of(a, b, tolerance)
+    if nested is not None:
+        return [(x, y, y) for x, y in nested]
+    nested = _split_of(b, a, tolerance)
+    return [(x, y, x) for y, x in nested] if nested is not None else None
+
+
+def _split_of(coarse: list[Cue], fine: list[Cue], tolerance: float) -> list[tuple[Cue, Cue]] | None:
+    """(coarse cue, fine cue) if ``fine`` splits each cue of ``coarse`` in time, else None."""
+    pairs: list[tuple[Cue, Cue]] = []
+    j = 0
+    for x in coarse:
+        parts = []
+        while j < len(fine) and fine[j].start < x.end - tolerance:
+            parts.append(fine[j])
+            j += 1
+        if not parts or abs(parts[0].start - x.start) > tolerance or abs(parts[-1].end - x.end) > tolerance:
+            return None
+        pairs += [(x, y) for y in parts]
+    return pairs if j == len(fine) and coarse else None
 
 
 # --- ASS ---------------------------------------------------------------------------------
@@ -122,9 +163,10 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
     """Subtitle tracks into ``doc``; a translated pair becomes two-line bilingual cues."""
     for t in tracks:
         doc.styles[_style_name(t)] = ass_style(t.style, t.lang, width, height)
-    if len(tracks) >= 2 and paired(tracks[0].cues, tracks[1].cues):
+    pairs = _pairs(tracks)
+    if pairs is not None:
         first, second = tracks[0], tracks[1]
-        for a, b in zip(first.cues, second.cues, strict=True):
+        for a, b, when in pairs:
             if a.text.strip() and b.text.strip():
                 text, style = ass_text(a.text) + r"\N{\r" + _style_name(second) + "}" + ass_text(b.text), first
             elif a.text.strip():
@@ -133,7 +175,7 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
                 text, style = ass_text(b.text), second
             else:
                 continue
-            doc.events.append(pysubs2.SSAEvent(start=_ms(a.start), end=_ms(a.end), text=text,
+            doc.events.append(pysubs2.SSAEvent(start=_ms(when.start), end=_ms(when.end), text=text,
                                                style=_style_name(style)))
         rest = tracks[2:]
     else:
@@ -152,6 +194,11 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
             if i:
                 ev.marginv = doc.styles[_style_name(t)].marginv + round(doc.styles[_style_name(t)].fontsize * 2.6)
             doc.events.append(ev)
+
+
+def _pairs(tracks: list[SubTrack]) -> list[tuple[Cue, Cue, Cue]] | None:
+    """The first two tracks as bilingual pairs, if they are a translated pair."""
+    return bilingual_pairs(tracks[0].cues, tracks[1].cues) if len(tracks) >= 2 else None
 
 
 def _style_name(t: SubTrack) -> str:
@@ -181,9 +228,8 @@ def plain_document(cues: list[Cue]) -> pysubs2.SSAFile:
 
 def bilingual_cues(tracks: list[SubTrack]) -> list[Cue]:
     """A translated pair as one cue list with both languages' lines, in display order."""
-    a, b = tracks[0], tracks[1]
-    return [Cue(x.start, x.end, "\n".join(s for s in (x.text, y.text) if s.strip()))
-            for x, y in zip(a.cues, b.cues, strict=True)]
+    return [Cue(when.start, when.end, "\n".join(s for s in (x.text, y.text) if s.strip()))
+            for x, y, when in _pairs(tracks) or []]
 
 
 def bcc(cues: list[Cue], style: dict | None = None) -> dict:
@@ -199,7 +245,10 @@ def bcc(cues: list[Cue], style: dict | None = None) -> dict:
 
 def write_all(tracks: list[SubTrack], out_dir: Path, stem: str, width: int, height: int,
               formats: tuple[str, ...] = ("srt", "vtt", "ass", "bcc")) -> dict[str, str]:
-    """Every requested file for these tracks; returns {label: path}."""
+    """Every requested file for these tracks; returns {label: path}.
+
+    BCC is one file per language: Bilibili keeps one subtitle track per language, so the
+    bilingual pair goes out as SRT, VTT and ASS only. A set without words writes nothing."""
     import jsonschema
 
     from ..bundle import schema
@@ -207,14 +256,16 @@ def write_all(tracks: list[SubTrack], out_dir: Path, stem: str, width: int, heig
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, str] = {}
     sets = [(t.lang, t.cues, t.style) for t in tracks]
-    if len(tracks) >= 2 and paired(tracks[0].cues, tracks[1].cues):
+    if _pairs(tracks) is not None:
         sets.append((f"{tracks[0].lang}-{tracks[1].lang}", bilingual_cues(tracks), tracks[0].style))
     for label, cues, style in sets:
+        if not any(c.text.strip() for c in cues):
+            continue
         if "srt" in formats:
             written[f"{label}.srt"] = _save(plain_document(cues), out_dir / f"{stem}.{label}.srt", "srt")
         if "vtt" in formats:
             written[f"{label}.vtt"] = _save(plain_document(cues), out_dir / f"{stem}.{label}.vtt", "vtt")
-        if "bcc" in formats:
+        if "bcc" in formats and "-" not in label:
             doc = bcc(cues, style)
             jsonschema.validate(doc, schema("bcc.schema.json"))
             path = out_dir / f"{stem}.{label}.bcc"

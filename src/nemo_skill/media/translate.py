@@ -23,7 +23,8 @@ import requests
 
 from ..errors import InputError, NemoError
 from ..llm import LLMBadReply, LLMClient, LLMError, LLMSettings
-from .cues import Cue
+from .conventions import join_words
+from .cues import Cue, Rules, rules_for
 
 LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English"}
 BATCH = 40
@@ -126,16 +127,24 @@ class LLMTranslator:
 
 # --- the agent handoff ----------------------------------------------------------------
 
-def pending_document(cues: list[Cue], source: str, target: str) -> dict:
+def pending_document(cues: list[Cue], source: str, target: str, rules: Rules | None = None) -> dict:
+    """The handoff: each cue with its character budget in the target language (its
+    duration at the target's reading speed, capped at its lines), so the agent writes
+    a translation people can read in time."""
     src, dst = LANGUAGE_NAMES.get(source, source), LANGUAGE_NAMES.get(target, target)
+    rules = rules or rules_for(target)
     return {
         "task": "translate_subtitles", "source_language": source, "target_language": target,
         "count": len(cues),
+        "limits": {"line_chars": rules.max_chars, "lines": rules.max_lines, "chars_per_second": rules.cps},
         "instructions": (f"Translate each cue's text from {src} to {dst}. Keep one translation per cue, "
                          f"in order ({len(cues)} in all); do not merge or split cues; keep names as "
-                         "written. Save a JSON file {\"translations\": [\"...\", ...]} and run "
-                         "`nemo subs submit FILE`."),
-        "cues": [{"n": i, "start": round(c.start, 3), "end": round(c.end, 3), "text": c.text.replace("\n", " ")}
+                         "written. Keep each translation within its cue's max_chars (what a viewer can "
+                         f"read in the cue's time at {rules.cps:g} characters a second; shorten, do not "
+                         "summarise away meaning). Save a JSON file {\"translations\": [\"...\", ...]} "
+                         "and run `nemo subs submit FILE`."),
+        "cues": [{"n": i, "start": round(c.start, 3), "end": round(c.end, 3), "text": c.text.replace("\n", " "),
+                  "max_chars": rules.budget(c.duration)}
                  for i, c in enumerate(cues, 1)],
     }
 
@@ -191,4 +200,4 @@ def spread_words(words: list, cues: list[Cue]) -> list[str]:
             if mid >= c.start - 0.3:
                 index = i
         texts[index].append(w.text.strip())
-    return [" ".join(t) for t in texts]
+    return [join_words(t) for t in texts]
