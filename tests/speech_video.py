@@ -30,9 +30,10 @@ TRANSCRIPTS = {AISHELL: "甚至出现交易几乎停滞的情况", YASUI: "近�
 
 LENGTHS = {AISHELL: 4.204, YASUI: 8.39, HELLO_ZH: 2.32, HELLO_EN: 2.24, JFK: 11.0, AISHELL_2: 4.281,
            FUNASR: 5.547, PADDLE: 4.997, LIBRI: 8.73}
-# A quiet music-like bed: two soft pulsing tones and a little hiss, about 30 dB under the speech.
-MUSIC_BED = ("aevalsrc=0.02*sin(2*PI*220*t)*(0.7+0.3*sin(2*PI*2*t))+0.012*sin(2*PI*330*t)"
-             "+0.005*(2*random(0)-1):s=44100:c=stereo")
+# A quiet music-like bed: two soft pulsing tones and a little hiss, about -53 dBFS RMS:
+# 12-25 dB under the speech of these recordings (-42 to -29 dBFS RMS).
+MUSIC_BED = ("aevalsrc=0.003*sin(2*PI*220*t)*(0.7+0.3*sin(2*PI*2*t))+0.002*sin(2*PI*330*t)"
+             "+0.0008*(2*random(0)-1):s=44100:c=stereo")
 
 
 def build(out: Path, parts: list[tuple[str, float]], duration: float, *, size: str = "640x360",
