@@ -47,7 +47,12 @@ PARAMS: dict[str, dict] = {
                         "limits": {"type": "object", "additionalProperties": {
                             "type": "object", "additionalProperties": False, "properties": {
                                 "max_chars": {"type": "integer", "minimum": 6, "maximum": 80},
-                                "cps": {"type": "number", "minimum": 3, "maximum": 40}}}}}),
+                                "cps": {"type": "number", "minimum": 3, "maximum": 40}}}},
+                        "terms": {"type": "array", "maxItems": 200, "description": "glossary: written "
+                                  "so, and their homophones corrected", "items": {
+                                      "type": "string", "minLength": 1, "maxLength": 40}},
+                        "script": {"type": "string", "maxLength": 20000, "description": "the creator's "
+                                   "script: the subtitles take its text and the speech's timing"}}),
     "translate_subtitles": _obj({"target": LANG,
                                  "translator": {"type": "string", "enum": ["auto", "llm", "agent", "whisper"]}}),
     "apply_translation": _obj({"lang": LANG, "lines": {"type": "array", "minItems": 1, "maxItems": 20000,
