@@ -77,6 +77,18 @@ def sixty_seconds_zh(out: Path, size: str = "1280x720") -> Path:
     return build(out, parts, 60.0, size=size)
 
 
+def speech_onset(name: str) -> float:
+    """Where the speech in a recording starts, by its energy (not by any recogniser): the
+    first 50 ms frame 15 dB over the recording's noise floor (its 10th percentile)."""
+    import numpy as np
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(SPEECH / name), "-ac", "1", "-ar", "16000",
+                          "-f", "s16le", "-"], capture_output=True, check=True).stdout
+    x = np.frombuffer(raw, np.int16).astype(np.float64) / 32768
+    n = len(x) // 800
+    db = 20 * np.log10(np.sqrt((x[: n * 800].reshape(n, 800) ** 2).mean(axis=1)) + 1e-9)
+    return float(np.flatnonzero(db > np.percentile(db, 10) + 15)[0]) * 0.05
+
+
 def joined(out: Path, names: list[str], gap: float, *, lead: float = 0.5, tail: float = 1.0,
            bed: str | None = None, video: bool = False) -> tuple[Path, list[tuple[str, float]]]:
     """The recordings one after another, ``gap`` seconds apart: (file, [(name, start s), ...])."""

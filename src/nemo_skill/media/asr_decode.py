@@ -50,20 +50,28 @@ class Decoder:
         return out
 
     def window(self, audio: np.ndarray, window, dropped: list[str]) -> list[tuple[Word, object]]:
-        """The window's words in chunk time, each with its region; a region left without
-        words (Whisper skipped it) is decoded again on its own."""
+        """The window's words in chunk time, each with its region. A region Whisper left
+        without words, or with far fewer than its length holds, is decoded again on its own,
+        and what it says there replaces the little it had (unless it was said elsewhere)."""
         placed = self._placed(audio, window, dropped)
-        heard = {id(r) for _w, r in placed}
-        for region in window.regions:
-            if id(region) in heard or region.length < 0.5 or len(window.regions) == 1:
-                continue
-            alone = self._placed(audio, speech_regions.Window([region], [0.0]), dropped)
-            if alone and not _already_said(alone, placed):
-                placed.extend(alone)
+        if len(window.regions) > 1:
+            for region in window.regions:
+                mine = [p for p in placed if p[1] is region]
+                if region.length < 0.5 or len(bare("".join(w.text for w, _ in mine))) >= self._enough(region):
+                    continue
+                alone = self._placed(audio, speech_regions.Window([region], [0.0]), dropped)
+                others = [p for p in placed if p[1] is not region]
+                if len(_chars(alone)) > len(_chars(mine)) and not _already_said(alone, others):
+                    placed = others + alone
         placed.sort(key=lambda p: p[0].start)
         if self.out_lang == "zh":
             _mark_region_ends(placed)
         return placed
+
+    def _enough(self, region) -> float:
+        """The fewest letters a region this long holds: a third of a slow speaker's rate
+        (Chinese about 4 characters a second, English about 12 letters)."""
+        return region.length * (1.3 if self.out_lang in ("zh", "ja", "yue") else 4.0)
 
     def _placed(self, audio, window, dropped: list[str]) -> list[tuple[Word, object]]:
         out = []
@@ -90,9 +98,15 @@ def _mark_region_ends(placed: list[tuple[Word, object]]) -> None:
         w.text += "。" if pause >= SENTENCE_PAUSE else "，"
 
 
+def _chars(placed: list[tuple[Word, object]]) -> str:
+    return bare("".join(w.text for w, _ in placed))
+
+
 def _already_said(new: list[tuple[Word, object]], old: list[tuple[Word, object]]) -> bool:
     """The re-decoded region's text is mostly there already (Whisper timed it elsewhere)."""
-    text = bare("".join(w.text for w, _ in new))
+    if not new:
+        return True
+    text = _chars(new)
     lo, hi = new[0][0].start - 3.0, new[-1][0].end + 3.0
     near = bare("".join(w.text for w, _ in old if w.end >= lo and w.start <= hi))
     if not text:
