@@ -28,25 +28,31 @@ class Decoder:
         self.hotwords = glossary.hotwords(terms) if terms else None
         self.leaks = PROMPT_PIECES + ((self.hotwords,) if self.hotwords else ())
 
-    def decode(self, audio: np.ndarray, seconds: float) -> list:
+    def decode(self, audio: np.ndarray, seconds: float, *, second_chance: bool = False) -> list:
         # The English draft runs greedy at temperature 0: no fallback re-decoding, which on
         # repetitive speech made it six times slower than the transcription it drafts from.
         draft = self.task == "translate"
         segments, _ = self.model.transcribe(
             audio, language=self.lang, task=self.task, beam_size=1 if draft else 5, vad_filter=False,
-            temperature=0.0 if draft else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
-            # one pass per window: with timestamps Whisper seeks on past the speech's end and
-            # "hears" the silence after it (作词 作曲 ...), re-sampling at each temperature
+            # A region's second chance is greedy too: sampling at higher temperatures on a
+            # short region cost seconds and wrote nonsense.
+            temperature=0.0 if draft or second_chance else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+            # no timestamp tokens: with them Whisper splits the window and seeks on past the
+            # speech's end, "hearing" the silence (作词 作曲 ...) at every temperature
             word_timestamps=True, without_timestamps=True, condition_on_previous_text=False,
             initial_prompt=self.prompt, hotwords=self.hotwords,
             # the tokens a region's length can hold: a loop after the speech stops there
             max_new_tokens=speech_regions.token_budget(seconds),
             compression_ratio_threshold=2.4, log_prob_threshold=-1.0, no_speech_threshold=0.6)
         out = []
-        for seg in segments:
+        for seg in segments:      # lazy: each segment is one decoder pass
             if self.cancel is not None and self.cancel.is_set():
                 raise ffmpeg.Cancelled("cancelled")
             out.append(seg)
+            # Only the first pass: faster-whisper would seek on from the last word and decode
+            # what is left, where Whisper writes nothing or "hears" loops at every temperature.
+            # A region the pass left out gets its own decode (``window``).
+            break
         return out
 
     def window(self, audio: np.ndarray, window, dropped: list[str]) -> list[tuple[Word, object]]:
@@ -59,7 +65,8 @@ class Decoder:
                 mine = [p for p in placed if p[1] is region]
                 if region.length < 0.5 or len(bare("".join(w.text for w, _ in mine))) >= self._enough(region):
                     continue
-                alone = self._placed(audio, speech_regions.Window([region], [0.0]), dropped)
+                alone = self._placed(audio, speech_regions.Window([region], [0.0]), dropped,
+                                     second_chance=True)
                 others = [p for p in placed if p[1] is not region]
                 if len(_chars(alone)) > len(_chars(mine)) and not _already_said(alone, others):
                     placed = others + alone
@@ -73,9 +80,10 @@ class Decoder:
         (Chinese about 4 characters a second, English about 12 letters)."""
         return region.length * (1.3 if self.out_lang in ("zh", "ja", "yue") else 4.0)
 
-    def _placed(self, audio, window, dropped: list[str]) -> list[tuple[Word, object]]:
+    def _placed(self, audio, window, dropped: list[str], *,
+                second_chance: bool = False) -> list[tuple[Word, object]]:
         out = []
-        for seg in self.decode(window.audio(audio), window.speech_seconds):
+        for seg in self.decode(window.audio(audio), window.speech_seconds, second_chance=second_chance):
             kept = clean_segment(seg, self.out_lang, 0.0, self.leaks)
             if kept is None:
                 dropped.append(seg.text.strip())

@@ -1,8 +1,8 @@
 """Where the speech is, and how it is handed to Whisper (issue 13).
 
 Silero VAD (shipped with faster-whisper) finds the voiced regions. They are
-packed, in order, into decode windows of at most ``WINDOW_SECONDS`` with a
-short silence between regions, so Whisper sees only speech and a window is
+packed, in order, into decode windows of at most ``WINDOW_SECONDS`` with at
+most a short pause between regions, so Whisper sees only speech and a window is
 one decoder pass. Every word Whisper writes is mapped back to the region it
 came from and clamped inside it: a sentence never lends its time to a
 neighbour, and text "heard" in the padding after the speech is dropped.
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 RATE = 16000
-WINDOW_SECONDS = 25.0       # Whisper reads 30 s at a time; leave room for its timestamps to drift
+WINDOW_SECONDS = 15.0       # without timestamps Whisper often stops early in longer windows
 REGION_MAX_SECONDS = 24.0   # a longer region is cut by the VAD at its quietest point
 PAD_SECONDS = 0.4           # the most of a pause kept between two regions inside a window
 TAIL_TOLERANCE = 0.3        # a word may end this far into the padding and still be speech
