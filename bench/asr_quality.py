@@ -23,11 +23,12 @@ import speech_video as sv  # noqa: E402
 from nemo_skill.media import asr  # noqa: E402
 from nemo_skill.media.speech_text import bare, cer, to_simplified  # noqa: E402
 
-ARRANGEMENTS = {
-    "tight 0.15 s": ([sv.YASUI, sv.AISHELL, sv.HELLO_ZH], 0.15, None),
-    "tight 0.15 s + music": ([sv.AISHELL_2, sv.PADDLE, sv.AISHELL], 0.15, sv.MUSIC_BED),
-    "pauses 1.5 s": ([sv.HELLO_ZH, sv.FUNASR, sv.HELLO_ZH, sv.AISHELL], 1.5, None),
+ARRANGEMENTS = {   # the first three are tests/test_asr_joins.py's
+    "tight 0.15 s + music": ([sv.YASUI, sv.AISHELL, sv.HELLO_ZH], 0.15, sv.MUSIC_BED),
+    "tight 0.15 s + music 2": ([sv.AISHELL_2, sv.PADDLE, sv.AISHELL], 0.15, sv.MUSIC_BED),
     "pauses 1.5 s + music": ([sv.PADDLE, sv.HELLO_ZH, sv.YASUI], 1.5, sv.MUSIC_BED),
+    "tight 0.15 s": ([sv.YASUI, sv.AISHELL, sv.HELLO_ZH], 0.15, None),
+    "pauses 1.5 s": ([sv.HELLO_ZH, sv.FUNASR, sv.HELLO_ZH, sv.AISHELL], 1.5, None),
 }
 
 
@@ -61,7 +62,7 @@ def main() -> None:
         result = asr.transcribe(path, **extra)
         took = time.perf_counter() - t0
         lost = missing(names, result.text)
-        print(f"{label:<22} CER {cer(reference, result.text):.3f}  ASR {took:5.1f} s  "
+        print(f"{label:<24} CER {cer(reference, result.text):.3f}  ASR {took:5.1f} s  "
               f"missing {len(lost)}  | {result.text}")
 
 
