@@ -40,7 +40,9 @@ class Decoder:
             # no timestamp tokens: with them Whisper splits the window and seeks on past the
             # speech's end, "hearing" the silence (作词 作曲 ...) at every temperature
             word_timestamps=True, without_timestamps=True, condition_on_previous_text=False,
-            initial_prompt=self.prompt, hotwords=self.hotwords,
+            # the second chance goes without the prompt, as faster-whisper's own later passes
+            # do: with it, 你好世界 on its own came out 您好，是简
+            initial_prompt=None if second_chance else self.prompt, hotwords=self.hotwords,
             # the tokens a region's length can hold: a loop after the speech stops there
             max_new_tokens=speech_regions.token_budget(seconds),
             compression_ratio_threshold=2.4, log_prob_threshold=-1.0, no_speech_threshold=0.6)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 RATE = 16000
-WINDOW_SECONDS = 15.0       # without timestamps Whisper often stops early in longer windows
+WINDOW_SECONDS = 20.0       # without timestamps Whisper often stops early in longer windows
 REGION_MAX_SECONDS = 24.0   # a longer region is cut by the VAD at its quietest point
 PAD_SECONDS = 0.4           # the most of a pause kept between two regions inside a window
 TAIL_TOLERANCE = 0.3        # a word may end this far into the padding and still be speech
