@@ -58,23 +58,37 @@ class Decoder:
         return out
 
     def window(self, audio: np.ndarray, window, dropped: list[str]) -> list[tuple[Word, object]]:
-        """The window's words in chunk time, each with its region. A region Whisper left
-        without words, or with far fewer than its length holds, is decoded again on its own,
-        and what it says there replaces the little it had (unless it was said elsewhere)."""
+        """The window's words in chunk time, each with its region. The regions Whisper left
+        without words, or with far fewer than their length holds, are decoded again (packed
+        together, then any still short on its own), and what each says replaces the little
+        it had, unless it was said elsewhere."""
         placed = self._placed(audio, window, dropped)
         if len(window.regions) > 1:
-            for region in window.regions:
-                mine = [p for p in placed if p[1] is region]
-                if region.length < 0.5 or len(bare("".join(w.text for w, _ in mine))) >= self._enough(region):
-                    continue
-                alone = self._placed(audio, speech_regions.Window([region], [0.0]), dropped,
-                                     second_chance=True)
-                others = [p for p in placed if p[1] is not region]
-                if len(_chars(alone)) > len(_chars(mine)) and not _already_said(alone, others):
-                    placed = others + alone
+            thin = self._thin(window.regions, placed)
+            if len(thin) > 1:
+                for retry in speech_regions.pack(thin):
+                    placed = self._retry(audio, retry, placed, dropped)
+                thin = self._thin(thin, placed)
+            for region in thin:
+                placed = self._retry(audio, speech_regions.Window([region], [0.0]), placed, dropped)
         placed.sort(key=lambda p: p[0].start)
         if self.out_lang == "zh":
             _mark_region_ends(placed)
+        return placed
+
+    def _thin(self, regions: list, placed: list) -> list:
+        return [r for r in regions if r.length >= 0.5
+                and len(_chars([p for p in placed if p[1] is r])) < self._enough(r)]
+
+    def _retry(self, audio, retry, placed: list, dropped: list[str]) -> list:
+        """``placed`` with the words of a second decode of ``retry``'s regions, region by region."""
+        again = self._placed(audio, retry, dropped, second_chance=True)
+        for region in retry.regions:
+            new = [p for p in again if p[1] is region]
+            mine = [p for p in placed if p[1] is region]
+            others = [p for p in placed if p[1] is not region]
+            if len(_chars(new)) > len(_chars(mine)) and not _already_said(new, others):
+                placed = others + new
         return placed
 
     def _enough(self, region) -> float:
