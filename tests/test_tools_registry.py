@@ -111,7 +111,11 @@ from nemo_skill import generate_job, subtitle_job  # noqa: E402
 SUBTITLE_OPTIONS = [subtitle_job.Options(), subtitle_job.Options(languages=["zh"], translator="agent"),
                     subtitle_job.Options(translator="whisper", limits={"zh": {"max_chars": 14, "cps": 8},
                                                                         "en": {"max_chars": 40}}),
-                    subtitle_job.Options(punctuation="keep")]
+                    subtitle_job.Options(punctuation="keep"),
+                    # a glossary and a script whose words would be requests if read as such
+                    subtitle_job.Options(languages=["zh"], terms=["压岁钱", "Bilibili", "B 站, 原神"],
+                                         script="大家好，今天只保留前10秒？不，翻译成英文字幕，"
+                                                "加背景音乐 30%，把音量调大，删除标题。\n第二段：压岁钱。")]
 GENERATE_REQUESTS = [generate_job.Request(script="茶之道\n一杯清茶。", duration=30, aspect="9:16", title="茶",
                                           no_music=True),
                      generate_job.Request(prompt="山水之间的一天", aspect="1:1", voice="espeak:cmn")]
@@ -122,8 +126,8 @@ def test_subtitle_options_round_trip(options):
     call = subtitle_job.to_call(options)
     registry.check_call(call["name"], call["args"])
     back = subtitle_job.from_call(call)
-    assert (back.languages, back.translator, back.limits, back.punctuation) == \
-        (options.languages, options.translator, options.limits, options.punctuation)
+    assert (back.languages, back.translator, back.limits, back.punctuation, back.terms, back.script) == \
+        (options.languages, options.translator, options.limits, options.punctuation, options.terms, options.script)
     # the cloud's words ask for exactly the same call
     assert [(c.name, c.args) for c in registry.plan(subtitle_job.request_text(options))] == \
         [(call["name"], json.loads(json.dumps(call["args"])))]

@@ -37,6 +37,8 @@ class Options:
     poll_interval: float = 1.0
     limits: dict = field(default_factory=dict)    # {"zh": {"max_chars": 14, "cps": 8}, ...}
     punctuation: str = conventions.DEFAULT_PUNCTUATION   # or "keep": no Chinese cue-end clean-up
+    terms: list[str] = field(default_factory=list)  # the creator's glossary (压岁钱, Bilibili, ...)
+    script: str = ""                                # the creator's script: its text, the speech's timing
 
 
 def check_video(path: Path) -> None:
@@ -61,6 +63,10 @@ def to_call(options: Options) -> dict:
         args["limits"] = {lang: dict(v) for lang, v in options.limits.items()}
     if options.punctuation != conventions.DEFAULT_PUNCTUATION:
         args["punctuation"] = options.punctuation
+    if options.terms:
+        args["terms"] = list(options.terms)
+    if options.script:
+        args["script"] = options.script
     return {"name": "transcribe", "args": args}
 
 
@@ -69,7 +75,13 @@ def from_call(call: dict) -> Options:
     args = call["args"]
     return Options(languages=list(args.get("languages") or ["zh", "en"]),
                    translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}),
-                   punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION)
+                   punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION,
+                   terms=list(args.get("terms") or []), script=str(args.get("script") or ""))
+
+
+def attach(name: str, body: str) -> str:
+    """Material sent with the words (the engine's planner reads it back, never as requests)."""
+    return f"\n--- {name} ---\n{body}\n--- end of {name} ---"
 
 
 def request_text(options: Options) -> str:
@@ -89,6 +101,11 @@ def request_text(options: Options) -> str:
             text += f"; {lang} at most {limits['cps']:g} characters a second"
     if options.punctuation == "keep":
         text += "; keep the punctuation at the end of each cue"
+    if options.terms:
+        text += "; write the terms below exactly so" + attach("terms", "\n".join(options.terms))
+    if options.script:
+        text += "; take the text from my script below and time it to the speech" + \
+            attach("script", options.script)
     return text
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import subtitle_job
 from ..constants import EXIT_ERROR, EXIT_FINDINGS, EXIT_NEEDS_USER
 from ..errors import InputError, NemoError
-from ..media import conventions
+from ..media import conventions, glossary, script_align
 from .context import make_client, settings
 from .output import Output, seconds
 
@@ -27,7 +27,8 @@ def _options(args: argparse.Namespace) -> subtitle_job.Options:
     limits = _limits(args)
     return subtitle_job.Options(languages=langs, translator=args.translator, formats=formats,
                                 burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
-                                poll_interval=interval, limits=limits, punctuation=args.punctuation)
+                                poll_interval=interval, limits=limits, punctuation=args.punctuation,
+                                terms=_terms(args), script=_script(args))
 
 
 def _limits(args: argparse.Namespace) -> dict:
@@ -44,6 +45,46 @@ def _limits(args: argparse.Namespace) -> dict:
                 raise InputError(f"--{key.replace('max_chars', 'line-chars')} {value}: expected zh=N,en=N",
                                  hint="e.g. --line-chars zh=14,en=40 --cps zh=8") from None
     return limits
+
+
+def _read_text(path: str, flag: str) -> str:
+    """A text file the user named; the engine never reads user paths, so the CLI sends its content."""
+    file = Path(path).expanduser()
+    try:
+        return file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{flag} {path}: no such file", hint="give the path of a UTF-8 text file") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{flag} {path} is not UTF-8 text",
+                         hint="save it as UTF-8 (e.g. iconv -f GBK -t UTF-8 IN > OUT)") from None
+
+
+def _terms(args: argparse.Namespace) -> list[str]:
+    terms = glossary.parse_terms(args.terms or "")
+    if args.terms_file:
+        terms += [t for t in glossary.parse_terms(_read_text(args.terms_file, "--terms-file").splitlines())
+                  if t not in terms]
+    long = [t for t in terms if len(t) > glossary.MAX_TERM_CHARS]
+    if long:
+        raise InputError(f"the term {long[0][:50]!r} is longer than {glossary.MAX_TERM_CHARS} characters",
+                         hint="a term is a word or name (压岁钱, Bilibili), one per line")
+    if len(terms) > glossary.MAX_TERMS:
+        raise InputError(f"{len(terms)} terms; at most {glossary.MAX_TERMS} are taken",
+                         hint="keep the names and words this video gets wrong")
+    return terms
+
+
+def _script(args: argparse.Namespace) -> str:
+    if not args.script:
+        return ""
+    text = _read_text(args.script, "--script").strip()
+    if not text:
+        raise InputError(f"--script {args.script} is empty", hint="give the file with the video's script")
+    if len(text) > script_align.MAX_SCRIPT_CHARS:
+        raise InputError(f"--script {args.script} has {len(text)} characters; at most "
+                         f"{script_align.MAX_SCRIPT_CHARS} are taken",
+                         hint="split the video and its script into parts")
+    return text
 
 
 def _human(data: dict) -> str:
@@ -193,6 +234,11 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--punctuation", choices=conventions.PUNCTUATION_STYLES, default=conventions.DEFAULT_PUNCTUATION,
                    help="conventional (default): Chinese cues end without ，。 and a pause inside a line "
                         "is a space, as published Chinese subtitles do; keep: the punctuation as transcribed")
+    p.add_argument("--terms", metavar="压岁钱,Bilibili",
+                   help="glossary, comma-separated: written so, and their homophones corrected")
+    p.add_argument("--terms-file", metavar="FILE", help="glossary file, one term a line")
+    p.add_argument("--script", metavar="FILE",
+                   help="the video's script (UTF-8 text): the subtitles take its text, timed to the speech")
     p.add_argument("--poll-interval", type=seconds, help="seconds between render status polls")
     _outputs(p)
     p.set_defaults(func=cmd_subtitle)

@@ -21,13 +21,15 @@ class Rule:
     tool: str
     pattern: re.Pattern
     args: Callable[[str, re.Match], Args | None]   # None: the rule does not apply after all
+    reads_attached: bool = False                   # its args come from attached blocks too
 
 
 RULES: list[Rule] = []
 
 
-def rule(tool: str, pattern: str, args: Callable[[str, re.Match], Args | None] = lambda t, m: {}) -> None:
-    RULES.append(Rule(tool, re.compile(pattern, re.IGNORECASE), args))
+def rule(tool: str, pattern: str, args: Callable[[str, re.Match], Args | None] = lambda t, m: {},
+         *, reads_attached: bool = False) -> None:
+    RULES.append(Rule(tool, re.compile(pattern, re.IGNORECASE), args, reads_attached))
 
 
 @dataclass
@@ -182,9 +184,25 @@ def sole(tool: str, when: Callable[[Args], bool] = lambda args: True) -> None:
     _SOLE[tool] = when
 
 
+# Material attached to a request (a subtitle script, a glossary), one block each:
+# "\n--- script ---\n...\n--- end of script ---" (subtitle_job.attach). Its words are
+# never requests.
+_ATTACHED = re.compile(r"\n--- ([a-z]+) ---\n(.*?)\n--- end of \1 ---", re.S)
+
+
+def attached(text: str, name: str) -> str | None:
+    """The body of the block ``name`` attached to ``text``, if any."""
+    return next((m.group(2) for m in _ATTACHED.finditer(text) if m.group(1) == name), None)
+
+
+def without_attached(text: str) -> str:
+    return _ATTACHED.sub("", text)
+
+
 def _mask_quotes(text: str) -> str:
-    """The words with quoted text blanked (same length): a title "Remove me" is a title,
-    not a request to remove something (issue 10)."""
+    """The words with quoted text and attached blocks blanked (same length): a title
+    "Remove me" is a title, not a request to remove something (issue 10)."""
+    text = _ATTACHED.sub(lambda m: "_" * len(m.group(0)), text)
     return _QUOTED.sub(lambda m: m.group(0)[0] + "_" * (len(m.group(0)) - 2) + m.group(0)[-1], text)
 
 
@@ -193,13 +211,14 @@ def plan(text: str) -> list[Call]:
     the words outside quotes; their arguments (a title's text) come from the words as given."""
     calls: list[Call] = []
     masked = _mask_quotes(text)
+    plain = without_attached(text)
     for r in RULES:
         if r.tool not in TOOLS:
             continue
         m = r.pattern.search(masked)
         if not m:
             continue
-        args = r.args(text, m)
+        args = r.args(text if r.reads_attached else plain, m)
         if args is None:
             continue
         if r.tool in _SOLE and _SOLE[r.tool](args):

@@ -47,7 +47,8 @@ def _limits(text: str) -> dict:
     return out
 
 
-def _transcribe_args(text: str, m: re.Match):
+def _transcribe_args(full: str, m: re.Match):
+    text = planner.without_attached(full)
     restyle = re.search(r"加大|放大|调大|大一点|bigger|larger|smaller|缩小|颜色|colou?r|位置|position", text, re.I)
     if restyle and not re.search(r"generat|creat|transcrib|生成|制作|识别", text, re.I):
         return None
@@ -57,6 +58,12 @@ def _transcribe_args(text: str, m: re.Match):
         args["limits"] = limits
     if _PUNCTUATION_KEPT.search(text):
         args["punctuation"] = "keep"
+    terms = planner.attached(full, "terms")
+    if terms:
+        args["terms"] = [t for t in terms.split("\n") if t.strip()]
+    script = planner.attached(full, "script")
+    if script:
+        args["script"] = script
     return args
 
 
@@ -76,7 +83,7 @@ def _translation_lines(text: str):
 
 planner.rule("transcribe", r"(generat|creat|transcrib|produce|\badd\b|\bmake\s+(?!the\b|them\b|it\b|they\b)|"
              r"生成|制作|添加|加上|识别|配上|做|加)[^。.!?]{0,60}" + _SUBS + r"|" + _SUBS + r".{0,6}(生成|制作)",
-             _transcribe_args)
+             _transcribe_args, reads_attached=True)
 planner.rule("translate_subtitles", r"translat|翻译",
              lambda t, m: {"target": "zh" if re.search(r"(in|into|to)\s+chinese|译成中文|翻译成中文|成中文", t, re.I)
                            else "en", "translator": _translator(t)})

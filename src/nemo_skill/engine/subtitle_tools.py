@@ -12,8 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import NemoError
-from ..media import asr, cues, subfiles, translate
+from ..media import asr, cues, script_align, subfiles, translate
 from ..media.cues import Cue
+from ..media.speech_text import is_cjk
 from ..timeline import TEXT, VIDEO, Draft
 from .tools import ToolContext, tool, track
 
@@ -81,6 +82,11 @@ def _speech_source(draft: dict, ctx: ToolContext):
 def _shown_name(path: Path, ctx: ToolContext) -> str:
     """The name the user gave the file, not the engine's stored one (``1bdc144f_tea.mp4``)."""
     return next((u["filename"] for u in ctx.uploads if Path(u.get("path", "")) == path), path.name)
+
+
+def _mostly_cjk(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return sum(map(is_cjk, letters)) > len(letters) / 2
 
 
 def _to_timeline(words: list, ss: float, st: float, length: float) -> list:
@@ -154,8 +160,10 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
         return {"error": "no video", "message": ctx.say("Upload a video first, then ask for subtitles.",
                                                      "请先上传视频，再生成字幕。")}
     path, ss, st, length = src
+    script_text = str(args.get("script") or "").strip()
+    source = args.get("source") or ("zh" if script_text and _mostly_cjk(script_text) else None)
     try:
-        result = asr.transcribe(path, language=args.get("source"), cancel=ctx.cancel,
+        result = asr.transcribe(path, language=source, terms=list(args.get("terms") or []), cancel=ctx.cancel,
                                 on_progress=lambda p: ctx.note(f"Transcribing: {p:.0f}%"))
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
@@ -167,8 +175,10 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
                  "subtitles to make.", f"{name} 中没有找到人声（静音或只有音乐），无法生成字幕。")}
     lang = result.language
     limits = args.get("limits") or {}
+    if script_text:     # the script's text on the speech's timing (文稿匹配)
+        words = script_align.align(words, script_text)
     items = cues.layout(words, lang, cues.rules_for(lang, **limits.get(lang, {})))
-    save_cues(draft, lang, items, "asr", model=result.model)
+    save_cues(draft, lang, items, "script" if script_text else "asr", model=result.model)
     meta = settings(draft)
     if limits:
         meta["limits"] = limits
@@ -181,6 +191,8 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
             draft["t"] = [t for t in draft["t"] if t.get("id") != f"subtitle_{other}"]
     said = ctx.say(f"Made {len(items)} {LANG_WORDS.get(lang, lang)} subtitle cues ({result.model}).",
                 f"已生成 {len(items)} 条{LANG_WORDS_ZH.get(lang, lang)}字幕（{result.model}）。")
+    if script_text:
+        said += ctx.say(" The text is your script's, timed to the speech.", " 文字取自你的文稿，按语音对齐时间。")
     if result.dropped:
         said += ctx.say(f" Dropped {len(result.dropped)} line(s) that were not speech.",
                      f" 去掉了 {len(result.dropped)} 行非语音内容。")

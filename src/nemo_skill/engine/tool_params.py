@@ -55,7 +55,12 @@ PARAMS: dict[str, dict] = {
                                 "cps": {"type": "number", "minimum": 3, "maximum": 40}}}},
                         "punctuation": {"type": "string", "enum": ["conventional", "keep"],
                                         "description": "conventional: no ，。 at Chinese cue ends, a space "
-                                                       "for a pause inside a line; keep: as transcribed"}}),
+                                                       "for a pause inside a line; keep: as transcribed"},
+                        "terms": {"type": "array", "maxItems": 200, "description": "glossary: written "
+                                  "so, and their homophones corrected", "items": {
+                                      "type": "string", "minLength": 1, "maxLength": 40}},
+                        "script": {"type": "string", "maxLength": 20000, "description": "the creator's "
+                                   "script: the subtitles take its text and the speech's timing"}}),
     "translate_subtitles": _obj({"target": LANG,
                                  "translator": {"type": "string", "enum": ["auto", "llm", "agent", "whisper"]}}),
     "apply_translation": _obj({"lang": LANG, "lines": {"type": "array", "minItems": 1, "maxItems": 20000,

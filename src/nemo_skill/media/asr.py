@@ -2,11 +2,13 @@
 
 The audio is decoded by ffmpeg into 16 kHz mono PCM and read in chunks of
 about ten minutes, each cut at its quietest moment, so memory stays flat
-however long the file is. Whisper never conditions on its previous text
-(the main source of runaway repetition); segments that are phantoms,
-symbols only, or that the model itself doubts are dropped; Chinese comes
-out in Simplified characters with punctuation; word edges are then moved
-to where the sound actually starts and stops.
+however long the file is. In each chunk the VAD finds the speech regions;
+Whisper decodes them packed into windows (``speech_regions``, ``asr_decode``),
+never conditioning on its previous text, with a token budget from the
+speech's length, and every region gets its words or a second decode of its
+own. The words are cleaned (``asr_words``), corrected to the creator's
+glossary (``glossary``), and their edges moved to where the sound actually
+starts and stops.
 """
 
 from __future__ import annotations
@@ -22,33 +24,17 @@ import numpy as np
 
 from .. import config
 from ..errors import InputError, MediaError
-from . import ffmpeg
+from . import asr_decode, ffmpeg, glossary, speech_regions
 from .asr_model import model_source
-from .speech_text import (
-    SIMPLIFIED_PROMPT,
-    ends_clause,
-    ends_sentence,
-    has_punctuation,
-    is_phantom,
-    is_symbols_only,
-    to_simplified,
-    zh_punctuation,
-)
+from .asr_words import Word, restore_punctuation
+
+__all__ = ["Word", "Transcript", "restore_punctuation", "transcribe", "check_input", "load_model"]
 
 log = logging.getLogger("nemo_skill.media.asr")
-RATE = 16000
+RATE = speech_regions.RATE
 FRAME = 160                     # 10 ms energy frames
 CHUNK_SECONDS = 600             # decode and transcribe this much at a time
 MAX_SECONDS = 3 * 3600          # longer files are refused (NEMO_ASR_MAX_SECONDS)
-PAUSE_FOR_COMMA = 0.35          # a pause this long inside an unpunctuated line is a comma
-
-
-@dataclass
-class Word:
-    text: str
-    start: float
-    end: float
-    probability: float = 1.0
 
 
 @dataclass
@@ -133,49 +119,48 @@ def frame_db(samples: np.ndarray) -> np.ndarray:
 
 
 def transcribe(path: str | Path, *, language: str | None = None, task: str = "transcribe",
+               terms: list[str] | None = None,
                on_progress: Callable[[float], None] | None = None,
                cancel: threading.Event | None = None) -> Transcript:
-    """Transcribe (or, with task="translate", render in English) the speech in ``path``."""
+    """Transcribe (or, with task="translate", render in English) the speech in ``path``.
+
+    ``terms``: the creator's glossary, fed to Whisper and used to fix near-misses.
+    """
     path = Path(path)
     info = check_input(path)
     model, model_name = load_model()
     total = max(info.duration, 0.001)
+    terms = list(terms or [])
     words: list[Word] = []
     dropped: list[str] = []
     levels: list[np.ndarray] = []
     lang, lang_prob = language, 1.0
     for offset, audio in _chunks(path, cancel):
         levels.append(frame_db(audio))
+        found = speech_regions.find_regions(audio)
+        if not found:
+            _progress(on_progress, offset + len(audio) / RATE, total)
+            continue
         if lang is None:
-            detected = _detect(model, audio)
-            if detected is None:   # no speech in this chunk to tell the language by
-                _progress(on_progress, offset + len(audio) / RATE, total)
-                continue
-            lang, lang_prob = detected
-        # The English draft runs greedy at temperature 0: no fallback re-decoding, which on
-        # repetitive speech made it six times slower than the transcription it drafts from.
-        draft = task == "translate"
-        segments, _ = model.transcribe(
-            audio, language=lang, task=task, beam_size=1 if draft else 5, vad_filter=True,
-            temperature=0.0 if draft else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
-            vad_parameters={"min_silence_duration_ms": 500},
-            word_timestamps=True, condition_on_previous_text=False,
-            initial_prompt=SIMPLIFIED_PROMPT if lang == "zh" and task == "transcribe" else None,
-            compression_ratio_threshold=2.4, log_prob_threshold=-1.0, no_speech_threshold=0.6,
-            hallucination_silence_threshold=2.0)
-        for seg in segments:
-            if cancel is not None and cancel.is_set():
-                raise ffmpeg.Cancelled("cancelled")
-            kept = _clean_segment(seg, lang if task == "transcribe" else "en", offset)
-            if kept is None:
-                dropped.append(seg.text.strip())
-            else:
-                words.extend(kept)
-            _progress(on_progress, offset + seg.end, total)
+            lang, lang_prob = _detect(model, audio, found)
+        decoder = asr_decode.Decoder(model, lang, task, terms if task == "transcribe" else [], cancel)
+        for window in speech_regions.pack(found):
+            placed = decoder.window(audio, window, dropped)
+            words.extend(_shift(placed, offset))
+            _progress(on_progress, offset + window.regions[-1].end, total)
         _progress(on_progress, offset + len(audio) / RATE, total)
+    if lang == "zh" and task == "transcribe" and terms:
+        glossary.correct(words, terms)
     if levels:
         refine_edges(words, np.concatenate(levels))
     return Transcript(lang or "unknown", words, info.duration, model_name, task, lang_prob, dropped)
+
+
+def _shift(placed: list[tuple[Word, object]], offset: float) -> list[Word]:
+    for w, _region in placed:
+        w.start += offset
+        w.end += offset
+    return [w for w, _region in placed]
 
 
 def _progress(cb, done: float, total: float) -> None:
@@ -183,60 +168,10 @@ def _progress(cb, done: float, total: float) -> None:
         cb(min(100.0, 100.0 * done / total))
 
 
-def _detect(model, audio: np.ndarray) -> tuple[str, float] | None:
-    from faster_whisper.vad import VadOptions, get_speech_timestamps
-    speech = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=500))
-    if not speech:
-        return None
-    voiced = np.concatenate([audio[s["start"]:s["end"]] for s in speech])[: 30 * RATE]
+def _detect(model, audio: np.ndarray, regions: list) -> tuple[str, float]:
+    voiced = np.concatenate([audio[int(r.start * RATE):int(r.end * RATE)] for r in regions])[: 30 * RATE]
     lang, prob, _ = model.detect_language(voiced)
     return lang, float(prob)
-
-
-def _clean_segment(seg, lang: str, offset: float) -> list[Word] | None:
-    """The segment's words, cleaned; None if the whole segment is not speech."""
-    text = seg.text.strip()
-    if not text or is_phantom(text) or is_symbols_only(text):
-        return None
-    if seg.no_speech_prob > 0.6 and seg.avg_logprob < -0.7:
-        return None
-    if seg.avg_logprob < -1.2 or seg.compression_ratio > 2.4:
-        return None
-    words = [Word(w.word, float(w.start) + offset, float(w.end) + offset, float(w.probability))
-             for w in (seg.words or []) if w.word.strip()]
-    if not words:
-        return None
-    if lang == "zh":
-        for w in words:
-            w.text = zh_punctuation(to_simplified(w.text.strip()))
-        if not has_punctuation(text):
-            restore_punctuation(words)
-        if not (ends_sentence(words[-1].text) or ends_clause(words[-1].text)):
-            words[-1].text += "。"
-    else:
-        for w in words:
-            w.text = w.text.strip()
-    return words
-
-
-def restore_punctuation(words: list[Word], pause: float = PAUSE_FOR_COMMA) -> None:
-    """Chinese without punctuation: a comma at each pause, a full stop at the end.
-
-    No comma leaves a clause shorter than three characters on either side:
-    a pause inside a short phrase is hesitation, not grammar.
-    """
-    since = 0
-    total = sum(len(w.text) for w in words)
-    seen = 0
-    for cur, nxt in zip(words, words[1:], strict=False):
-        since += len(cur.text)
-        seen += len(cur.text)
-        if (nxt.start - cur.end >= pause and since >= 3 and total - seen >= 3
-                and not (ends_sentence(cur.text) or ends_clause(cur.text))):
-            cur.text += "，"
-            since = 0
-    if words and not ends_sentence(words[-1].text):
-        words[-1].text = words[-1].text.rstrip("，,") + "。"
 
 
 def refine_edges(words: list[Word], db: np.ndarray, *, gap: float = 0.3) -> None:

@@ -26,6 +26,13 @@ _SENTENCE_END = "。！？!?…"
 _CLAUSE = "，、；：,;:"
 _HALF_TO_FULL = str.maketrans({",": "，", "?": "？", "!": "！", ":": "：", ";": "；"})
 SIMPLIFIED_PROMPT = "以下是普通话的句子，使用简体中文，有标点符号。"
+# Pieces of the prompt Whisper sometimes writes back as if they had been said.
+PROMPT_PIECES = ("以下是普通话的句子", "使用简体中文", "有标点符号", "简体中文", "普通话的句子")
+# Small-form and ideographic variants Whisper writes between sentences (﹐ ﹔ ﹒ ｡).
+_FORMS = str.maketrans({"﹐": "，", "﹑": "、", "﹒": "。", "﹔": "；", "﹕": "：", "﹖": "？", "﹗": "！",
+                        "｡": "。", "､": "、", "．": "。"})
+_FULLWIDTH_JUNK = re.compile(r"^[\uff10-\uff19\uff0b\uff0d\uff0f\uff3c\uff5e\u3008-\u3011\uff08\uff09\s]+$")
+_PUNCT_RUN = re.compile(r"[，。！？、；：,.!?;:]{2,}")
 
 
 @functools.cache
@@ -62,6 +69,25 @@ def zh_punctuation(text: str) -> str:
     """ASCII punctuation between Chinese characters -> the full-width forms."""
     text = text.replace(" ", "") if sum(map(is_cjk, text)) > len(text) / 2 else text
     return text.translate(_HALF_TO_FULL).replace("...", "…")
+
+
+def standard_forms(text: str) -> str:
+    """Small-form punctuation (﹐﹔) as the usual full-width marks."""
+    return text.translate(_FORMS)
+
+
+def is_junk(text: str) -> bool:
+    """Full-width digits or brackets alone (４, （）): Whisper's filler between sentences,
+    never how it writes a number that was said."""
+    return bool(_FULLWIDTH_JUNK.match(text.strip()))
+
+
+def collapse_punctuation(text: str) -> str:
+    """A run of marks (，。 or ；，) -> the strongest one: sentence end, then clause."""
+    def strongest(m: re.Match) -> str:
+        run = m.group(0)
+        return next((ch for ch in run if ch in _SENTENCE_END + "."), None) or run[-1]
+    return _PUNCT_RUN.sub(strongest, text)
 
 
 def ends_sentence(text: str) -> bool:

@@ -1,0 +1,141 @@
+"""Whisper over the decode windows of one chunk (issue 13).
+
+Each window (speech regions packed by ``speech_regions``) is one decoder
+pass with a token budget from its length; each word is placed back in its
+region; a region that came back without words is decoded again on its own.
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+
+from . import ffmpeg, glossary, speech_regions
+from .asr_words import PAUSE_FOR_COMMA, Word, clean_segment
+from .speech_text import PROMPT_PIECES, SIMPLIFIED_PROMPT, bare, ends_clause, ends_sentence
+
+SENTENCE_PAUSE = 0.8    # a pause this long between regions ends a sentence
+
+
+class Decoder:
+    """Whisper over one chunk's windows, with the settings of one language and task."""
+
+    def __init__(self, model, lang: str, task: str, terms: list[str], cancel):
+        self.model, self.lang, self.task, self.cancel = model, lang, task, cancel
+        self.out_lang = lang if task == "transcribe" else "en"
+        self.prompt = SIMPLIFIED_PROMPT if lang == "zh" and task == "transcribe" else None
+        self.hotwords = glossary.hotwords(terms) if terms else None
+        self.leaks = PROMPT_PIECES + ((self.hotwords,) if self.hotwords else ())
+
+    def decode(self, audio: np.ndarray, seconds: float, *, second_chance: bool = False) -> list:
+        # The English draft runs greedy at temperature 0: no fallback re-decoding, which on
+        # repetitive speech made it six times slower than the transcription it drafts from.
+        draft = self.task == "translate"
+        segments, _ = self.model.transcribe(
+            audio, language=self.lang, task=self.task, beam_size=1 if draft else 5, vad_filter=False,
+            # A region's second chance is greedy too: sampling at higher temperatures on a
+            # short region cost seconds and wrote nonsense.
+            temperature=0.0 if draft or second_chance else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+            # no timestamp tokens: with them Whisper splits the window and seeks on past the
+            # speech's end, "hearing" the silence (作词 作曲 ...) at every temperature
+            word_timestamps=True, without_timestamps=True, condition_on_previous_text=False,
+            # the second chance goes without the prompt, as faster-whisper's own later passes
+            # do: with it, 你好世界 on its own came out 您好，是简
+            initial_prompt=None if second_chance else self.prompt, hotwords=self.hotwords,
+            # the tokens a region's length can hold: a loop after the speech stops there
+            max_new_tokens=speech_regions.token_budget(seconds),
+            compression_ratio_threshold=2.4, log_prob_threshold=-1.0, no_speech_threshold=0.6)
+        out = []
+        for seg in segments:      # lazy: each segment is one decoder pass
+            if self.cancel is not None and self.cancel.is_set():
+                raise ffmpeg.Cancelled("cancelled")
+            out.append(seg)
+            # Only the first pass: faster-whisper would seek on from the last word and decode
+            # what is left, where Whisper writes nothing or "hears" loops at every temperature.
+            # A region the pass left out gets its own decode (``window``).
+            break
+        return out
+
+    def window(self, audio: np.ndarray, window, dropped: list[str]) -> list[tuple[Word, object]]:
+        """The window's words in chunk time, each with its region. The regions Whisper left
+        without words, or with far fewer than their length holds, are decoded again (packed
+        together, then any still short on its own), and what each says replaces the little
+        it had, unless it was said elsewhere."""
+        placed = self._placed(audio, window, dropped)
+        if len(window.regions) > 1:
+            thin = self._thin(window.regions, placed)
+            if len(thin) > 1:
+                for retry in speech_regions.pack(thin):
+                    placed = self._retry(audio, retry, placed, dropped)
+                thin = self._thin(thin, placed)
+            for region in thin:
+                placed = self._retry(audio, speech_regions.Window([region], [0.0]), placed, dropped)
+        placed.sort(key=lambda p: p[0].start)
+        if self.out_lang == "zh":
+            _mark_region_ends(placed)
+        return placed
+
+    def _thin(self, regions: list, placed: list) -> list:
+        return [r for r in regions if r.length >= 0.5
+                and len(_chars([p for p in placed if p[1] is r])) < self._enough(r)]
+
+    def _retry(self, audio, retry, placed: list, dropped: list[str]) -> list:
+        """``placed`` with the words of a second decode of ``retry``'s regions, region by region."""
+        again = self._placed(audio, retry, dropped, second_chance=True)
+        for region in retry.regions:
+            new = [p for p in again if p[1] is region]
+            mine = [p for p in placed if p[1] is region]
+            others = [p for p in placed if p[1] is not region]
+            if len(_chars(new)) > len(_chars(mine)) and not _already_said(new, others):
+                placed = others + new
+        return placed
+
+    def _enough(self, region) -> float:
+        """The fewest letters a region this long holds: a third of a slow speaker's rate
+        (Chinese about 4 characters a second, English about 12 letters)."""
+        return region.length * (1.3 if self.out_lang in ("zh", "ja", "yue") else 4.0)
+
+    def _placed(self, audio, window, dropped: list[str], *,
+                second_chance: bool = False) -> list[tuple[Word, object]]:
+        out = []
+        for seg in self.decode(window.audio(audio), window.speech_seconds, second_chance=second_chance):
+            kept = clean_segment(seg, self.out_lang, 0.0, self.leaks)
+            if kept is None:
+                dropped.append(seg.text.strip())
+                continue
+            for w in kept:
+                where = window.place(w.start, w.end)
+                if where is not None:
+                    region, w.start, w.end = where
+                    out.append((w, region))
+        return out
+
+
+def _mark_region_ends(placed: list[tuple[Word, object]]) -> None:
+    """A pause between two regions that Whisper wrote without a mark gets one: a comma,
+    or a full stop after a long pause (one window often runs two sentences together)."""
+    for (w, region), (nxt, nxt_region) in zip(placed, placed[1:], strict=False):
+        pause = nxt.start - w.end
+        if region is nxt_region or pause < PAUSE_FOR_COMMA or ends_sentence(w.text) or ends_clause(w.text):
+            continue
+        w.text += "。" if pause >= SENTENCE_PAUSE else "，"
+
+
+def _chars(placed: list[tuple[Word, object]]) -> str:
+    return bare("".join(w.text for w, _ in placed))
+
+
+def _already_said(new: list[tuple[Word, object]], old: list[tuple[Word, object]]) -> bool:
+    """The re-decoded region's text is mostly there already (Whisper timed it elsewhere)."""
+    if not new:
+        return True
+    text = _chars(new)
+    lo, hi = new[0][0].start - 3.0, new[-1][0].end + 3.0
+    near = bare("".join(w.text for w, _ in old if w.end >= lo and w.start <= hi))
+    if not text:
+        return True
+    same = sum(b.size for b in difflib.SequenceMatcher(None, text, near, autojunk=False).get_matching_blocks())
+    return same >= len(text) / 2
+
+

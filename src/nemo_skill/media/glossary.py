@@ -1,0 +1,124 @@
+"""A creator's glossary: terms Whisper should write the creator's way (issue 13).
+
+The terms go to Whisper as hotwords, and after recognition a run of Chinese
+characters that sounds like a term (the same toneless pinyin, any reading of
+a heteronym) is written as the term: 压碎 -> 压岁 when 压岁钱 is a term,
+停制 -> 停滞 when 停滞 is. A Latin term fixes its letter case (bilibili ->
+Bilibili). Only runs of the same length are replaced, one character for
+one, so every word keeps its timing.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from .speech_text import is_cjk
+
+MAX_TERMS = 200
+MAX_TERM_CHARS = 40
+HOTWORDS_CHARS = 120      # Whisper's prompt holds about 220 tokens; leave room for the rest
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    cjk: bool
+
+
+def parse_terms(raw: list[str] | str) -> list[str]:
+    """Terms from a list, or from a text with one term a line or comma-separated; de-duplicated."""
+    items = raw.replace("，", ",").replace("\n", ",").split(",") if isinstance(raw, str) else raw
+    seen: list[str] = []
+    for item in items:
+        term = " ".join(str(item).split())
+        if term and not term.startswith("#") and term not in seen:
+            seen.append(term)
+    return seen
+
+
+def hotwords(terms: list[str]) -> str | None:
+    """The terms as Whisper's hotwords text, longest first while they fit."""
+    out = ""
+    for term in sorted(terms, key=len, reverse=True):
+        piece = ("，" if out else "") + term
+        if len(out) + len(piece) > HOTWORDS_CHARS:
+            continue
+        out += piece
+    return out or None
+
+
+@functools.cache
+def _readings(ch: str) -> frozenset[str]:
+    from pypinyin import Style, pinyin
+    return frozenset(pinyin(ch, style=Style.NORMAL, heteronym=True)[0])
+
+
+def sounds_like(run: str, term: str) -> bool:
+    """The same toneless pinyin, character for character (any reading of each)."""
+    return len(run) == len(term) and all(
+        a == b or (_readings(a) & _readings(b)) for a, b in zip(run, term, strict=True))
+
+
+def _variants(term: str) -> list[str]:
+    """The term, and for a term of three or more characters its leading two-plus characters
+    (压岁 from 压岁钱), longest first."""
+    return [term[:n] for n in range(len(term), 1, -1)] if len(term) >= 3 else [term]
+
+
+def correct(words: list, terms: list[str]) -> int:
+    """Rewrite near-misses of ``terms`` in ``words`` (objects with ``.text``) in place;
+    returns how many runs were changed."""
+    changed = 0
+    cjk_terms = sorted((t for t in terms if all(is_cjk(ch) for ch in t) and len(t) >= 2),
+                       key=len, reverse=True)
+    if cjk_terms:
+        changed += _correct_cjk(words, cjk_terms)
+    latin = {t.lower(): t for t in terms if t.isascii()}
+    for w in words:
+        core = w.text.strip()
+        stripped = core.rstrip("，。！？、；：,.!?;: ")
+        fixed = latin.get(stripped.lower())
+        if fixed and fixed != stripped:
+            w.text = w.text.replace(stripped, fixed)
+            changed += 1
+    return changed
+
+
+def _correct_cjk(words: list, terms: list[str]) -> int:
+    # Every CJK character with the word it belongs to and its place in that word's text.
+    chars = [(wi, ci) for wi, w in enumerate(words) for ci, ch in enumerate(w.text) if is_cjk(ch)]
+    text = [words[wi].text[ci] for wi, ci in chars]
+    done = [False] * len(chars)
+    changed = 0
+    for term in terms:
+        for variant in _variants(term):
+            n = len(variant)
+            for i in range(len(chars) - n + 1):
+                if any(done[i:i + n]) or not _contiguous(words, chars[i:i + n]):
+                    continue
+                run = "".join(text[i:i + n])
+                if not sounds_like(run, variant):
+                    continue
+                if run != variant:
+                    for k, ch in enumerate(variant):
+                        wi, ci = chars[i + k]
+                        w = words[wi]
+                        w.text = w.text[:ci] + ch + w.text[ci + 1:]
+                        text[i + k] = ch
+                    changed += 1
+                for k in range(n):
+                    done[i + k] = True
+    return changed
+
+
+def _contiguous(words: list, places: list[tuple[int, int]]) -> bool:
+    """No punctuation or other text between these characters."""
+    for (w1, c1), (w2, c2) in zip(places, places[1:], strict=False):
+        if w1 == w2:
+            if c2 != c1 + 1:
+                return False
+        elif (words[w1].text[c1 + 1:].strip() or words[w2].text[:c2].strip()
+              or any(words[k].text.strip() for k in range(w1 + 1, w2))):
+            return False
+    return True

@@ -1,0 +1,115 @@
+"""Where the speech is, and how it is handed to Whisper (issue 13).
+
+Silero VAD (shipped with faster-whisper) finds the voiced regions. They are
+packed, in order, into decode windows of at most ``WINDOW_SECONDS`` with at
+most a short pause between regions, so Whisper sees only speech and a window is
+one decoder pass. Every word Whisper writes is mapped back to the region it
+came from and clamped inside it: a sentence never lends its time to a
+neighbour, and text "heard" in the padding after the speech is dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+RATE = 16000
+WINDOW_SECONDS = 20.0       # without timestamps Whisper often stops early in longer windows
+REGION_MAX_SECONDS = 24.0   # a longer region is cut by the VAD at its quietest point
+PAD_SECONDS = 0.4           # the most of a pause kept between two regions inside a window
+TAIL_TOLERANCE = 0.3        # a word may end this far into the padding and still be speech
+MIN_REGION_SECONDS = 0.25   # shorter voiced blips are clicks or breaths
+
+
+@dataclass
+class Region:
+    start: float            # seconds in the chunk
+    end: float
+
+    @property
+    def length(self) -> float:
+        return self.end - self.start
+
+
+@dataclass
+class Window:
+    """Regions decoded together: region i sits at ``offsets[i]`` in the window's audio."""
+
+    regions: list[Region]
+    offsets: list[float] = field(default_factory=list)
+
+    @property
+    def speech_seconds(self) -> float:
+        return sum(r.length for r in self.regions)
+
+    def audio(self, samples: np.ndarray) -> np.ndarray:
+        """The regions with the real sound between them, each gap at most ``PAD_SECONDS``
+        (half after one region, half before the next): Whisper hears natural transitions."""
+        parts = []
+        half = int(PAD_SECONDS * RATE / 2)
+        for i, r in enumerate(self.regions):
+            a, b = int(r.start * RATE), int(r.end * RATE)
+            if i:
+                prev_end = int(self.regions[i - 1].end * RATE)
+                if a - prev_end <= 2 * half:
+                    parts.append(samples[prev_end:a])
+                else:
+                    parts += [samples[prev_end:prev_end + half], samples[a - half:a]]
+            parts.append(samples[a:b])
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+
+    def place(self, start: float, end: float) -> tuple[Region, float, float] | None:
+        """A word at window times (start, end) -> (its region, chunk start, chunk end), or None
+        when it lies in the padding after the last region (nothing was said there)."""
+        # Whisper stretches the first word after a pause back over the silence: its sound is
+        # at its end, so a word belongs where it ends (less a little for a late end).
+        mid = end - min(0.15, (end - start) / 2)
+        best, best_distance = None, None
+        for r, off in zip(self.regions, self.offsets, strict=True):
+            lo, hi = off, off + r.length
+            distance = 0.0 if lo <= mid <= hi else min(abs(mid - lo), abs(mid - hi))
+            if best_distance is None or distance < best_distance:
+                best, best_distance = (r, off), distance
+        if best is None or best_distance > PAD_SECONDS / 2 + TAIL_TOLERANCE:
+            return None
+        r, off = best
+        s = min(max(r.start + start - off, r.start), r.end - 0.02)
+        e = min(max(r.start + end - off, s + 0.02), r.end)
+        return r, s, e
+
+
+def find_regions(samples: np.ndarray) -> list[Region]:
+    """Voiced regions of 16 kHz float samples, split at pauses of 0.1 s or more."""
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+    options = VadOptions(threshold=0.5, min_silence_duration_ms=100, speech_pad_ms=120,
+                         min_speech_duration_ms=int(MIN_REGION_SECONDS * 1000),
+                         max_speech_duration_s=REGION_MAX_SECONDS)
+    spans = get_speech_timestamps(samples, options)
+    regions = [Region(s["start"] / RATE, s["end"] / RATE) for s in spans]
+    # Neighbours' padding may overlap; split the difference so regions never share time.
+    for a, b in zip(regions, regions[1:], strict=False):
+        if a.end > b.start:
+            a.end = b.start = (a.end + b.start) / 2
+    return [r for r in regions if r.length >= MIN_REGION_SECONDS]
+
+
+def pack(regions: list[Region], limit: float = WINDOW_SECONDS) -> list[Window]:
+    """Consecutive regions grouped into windows of at most ``limit`` seconds of audio."""
+    windows: list[Window] = []
+    for r in regions:
+        cur = windows[-1] if windows else None
+        used = (cur.offsets[-1] + cur.regions[-1].length) if cur else 0.0
+        gap = min(PAD_SECONDS, r.start - cur.regions[-1].end) if cur else 0.0
+        if cur is None or used + gap + r.length > limit:
+            windows.append(Window([r], [0.0]))
+        else:
+            cur.regions.append(r)
+            cur.offsets.append(used + gap)
+    return windows
+
+
+def token_budget(seconds: float, *, per_second: float = 12.0, floor: int = 24, cap: int = 300) -> int:
+    """How many tokens Whisper may write for ``seconds`` of speech: generous for fast
+    Chinese (about 6 characters, 8 tokens a second), far short of a runaway loop."""
+    return int(min(cap, max(floor, seconds * per_second + floor)))

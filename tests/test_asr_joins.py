@@ -1,0 +1,80 @@
+"""Issue 13 on real speech: recordings from tests/data joined at test time, back to back
+(0.15 s apart) or with pauses, over a quiet music-like bed. Every sentence must come out,
+at its own time, at a character error rate a creator could publish."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import speech_video as sv
+
+from nemo_skill.media import asr, cues
+from nemo_skill.media.speech_text import bare, cer
+
+pytestmark = pytest.mark.slow
+
+# (recordings, gap s, bed, CER bound with the default base model). Measured before issue 13
+# (VAD over the whole file, timestamps, seeking): the first lost 甚至出现交易几乎停滞的情况
+# and 你好世界 outright (CER 0.41); the second lost 你好世界 (CER 0.11). After: 0.12-0.14
+# and 0.07-0.09 (bench/asr_quality.py has more arrangements). The first does not reach 0.10 with the base model: it
+# hears 压岁 as 压碎 three times, 停滞 as 停制, and 你好世界 as 您好，世纪 / 您好，是接
+# (6-7 of 52 characters); its glossary run is the 0.06 check.
+ARRANGEMENTS = {
+    "tight-music": ([sv.YASUI, sv.AISHELL, sv.HELLO_ZH], 0.15, sv.MUSIC_BED, 0.15),
+    "pauses-music": ([sv.PADDLE, sv.HELLO_ZH, sv.YASUI], 1.5, sv.MUSIC_BED, 0.10),
+}
+CER_GLOSSARY = 0.06
+TERMS = ["压岁钱", "停滞"]
+
+
+@pytest.fixture(scope="module")
+def joins(tmp_path_factory):
+    d = tmp_path_factory.mktemp("joins")
+    return {key: sv.joined(d / f"{key}.m4a", names, gap, bed=bed)
+            for key, (names, gap, bed, _bound) in ARRANGEMENTS.items()}
+
+
+def per_recording(words, parts) -> list[list]:
+    """The words placed in each recording's time (from its offset to the next one's)."""
+    out = []
+    for i, (_name, at) in enumerate(parts):
+        until = parts[i + 1][1] if i + 1 < len(parts) else 1e9
+        out.append([w for w in words if at - 0.05 <= w.start < until])
+    return out
+
+
+@pytest.mark.parametrize("key", list(ARRANGEMENTS))
+def test_every_sentence_is_heard_at_its_own_time(joins, key):
+    path, parts = joins[key]
+    result = asr.transcribe(path)
+    reference = "".join(sv.TRANSCRIPTS[name] for name, _ in parts)
+    for (name, at), mine in zip(parts, per_recording(result.words, parts), strict=True):
+        said = bare("".join(w.text for w in mine))
+        # not dropped, not shrunk to a word, and not lent to a neighbour: at its own time
+        assert len(said) >= 0.6 * len(bare(sv.TRANSCRIPTS[name])), (name, result.text)
+        assert abs(mine[0].start - (at + sv.speech_onset(name))) <= 0.3, (name, mine[0].start)
+    assert cer(reference, result.text) <= ARRANGEMENTS[key][3], result.text
+    assert all(ch not in result.text for ch in "﹔﹐４") and "标点" not in result.text
+
+
+def test_a_glossary_fixes_the_homophones(joins):
+    path, parts = joins["tight-music"]
+    result = asr.transcribe(path, terms=TERMS)
+    reference = "".join(sv.TRANSCRIPTS[name] for name, _ in parts)
+    assert "压碎" not in result.text and "压岁钱" in result.text
+    assert cer(reference, result.text) <= CER_GLOSSARY, result.text
+
+
+def test_a_short_clip_costs_about_its_length(tmp_path):
+    """Whisper used to loop after the speech (作词 作曲 ...) through every temperature:
+    17-48 s for a 2-8 s clip."""
+    path, _ = sv.joined(tmp_path / "short.m4a", [sv.HELLO_ZH], 0.0, lead=0.3, tail=0.5)
+    asr.load_model()
+    t0 = time.perf_counter()
+    result = asr.transcribe(path)
+    took = time.perf_counter() - t0
+    assert result.words and len(bare(result.text)) <= 8, result.text
+    assert took <= 2 * 3.1 + 1.0, took      # generous for a shared 2-core machine; was 17 s and more
+    layout = cues.layout(result.words, "zh")
+    assert len(layout) == 1

@@ -1,0 +1,69 @@
+"""Decode windows and word placement (pure), and the clean-up of what Whisper writes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from nemo_skill.media import speech_regions as sr
+from nemo_skill.media.asr_words import Word, _tidy_marks, _without_leaks
+from nemo_skill.media.speech_text import (
+    PROMPT_PIECES,
+    collapse_punctuation,
+    is_junk,
+    standard_forms,
+)
+
+
+def test_regions_are_packed_in_order_with_short_pauses():
+    regions = [sr.Region(1.0, 5.0), sr.Region(5.15, 9.0), sr.Region(12.0, 20.0), sr.Region(20.5, 23.0)]
+    windows = sr.pack(regions, limit=15.0)
+    assert [len(w.regions) for w in windows] == [2, 2]
+    assert windows[0].offsets == [0.0, pytest.approx(4.15)]       # the real 0.15 s pause is kept
+    assert windows[1].offsets == [0.0, pytest.approx(8.4)]        # a long pause is cut to 0.4 s
+    samples = np.arange(24 * sr.RATE, dtype=np.float32)
+    audio = windows[1].audio(samples)
+    assert len(audio) == pytest.approx((8.0 + 0.4 + 2.5) * sr.RATE, abs=2)
+    assert audio[0] == samples[12 * sr.RATE]
+
+
+def test_a_word_is_placed_in_its_region_and_clamped_there():
+    window = sr.pack([sr.Region(1.0, 5.0), sr.Region(5.15, 9.0)], limit=20.0)[0]
+    # Whisper stretched the next sentence's first word back over the pause: it ends inside
+    # the second region, so it belongs there and starts where that region starts
+    region, start, end = window.place(3.9, 4.6)
+    assert region is window.regions[1] and start == 5.15 and end == pytest.approx(5.6)
+    region, start, end = window.place(1.0, 1.4)
+    assert region is window.regions[0] and (start, end) == (2.0, 2.4)
+    assert window.place(8.5, 9.5) is None        # after the speech: nothing was said there
+
+
+def test_the_token_budget_follows_the_speech_length():
+    assert sr.token_budget(2.0) < 60 and sr.token_budget(20.0) > 200
+    assert sr.token_budget(200.0) == 300
+
+
+@pytest.mark.parametrize("raw, clean", [("设计﹔，", "设计；，"), ("好﹐", "好，"), ("完｡", "完。")])
+def test_small_form_marks_become_the_usual_ones(raw, clean):
+    assert standard_forms(raw) == clean
+
+
+@pytest.mark.parametrize("text, junk", [("４", True), ("１２", True), ("（）", True), ("4", False),
+                                        ("你", False), ("。", False)])
+def test_full_width_filler_is_junk(text, junk):
+    assert is_junk(text) is junk
+
+
+def test_runs_of_marks_keep_the_strongest():
+    assert collapse_punctuation("情况；，你好，。") == "情况，你好。"
+
+
+def test_prompt_text_written_back_is_removed():
+    words = [Word("有标点", 0, 1), Word("符号。", 1, 2), Word("你好", 2, 3), Word("世界。", 3, 4)]
+    kept = _without_leaks(words, PROMPT_PIECES)
+    assert "".join(w.text for w in kept) == "你好世界。"
+
+
+def test_marks_before_the_first_character_join_nothing_and_runs_collapse():
+    words = [Word("，", 0, 0.1), Word("你好", 0.1, 1), Word("；", 1, 1.1), Word("，", 1.1, 1.2), Word("世界", 2, 3)]
+    assert [w.text for w in _tidy_marks(words)] == ["你好，", "世界"]
