@@ -263,7 +263,7 @@ def test_a_batch_gives_each_video_its_own_project_and_name(cli_env, tmp_path):
         r = run_nemo(["subs", "pending", "--video", str(video), "--json"], cli_env)
         assert r.returncode == 0, r.stderr
         pending[video] = json.loads(r.stdout)
-    assert "达摩院" in "".join(c["text"] for c in pending[first]["cues"])
+    assert "语音识别" in "".join(c["text"] for c in pending[first]["cues"])     # (达摩院 is often 打磨院)
     assert "广州" in "".join(c["text"] for c in pending[second]["cues"])
     answer = tmp_path / "en.json"
     answer.write_text(json.dumps({"translations": [f"Line {c['n']}" for c in pending[first]["cues"]]}))
