@@ -118,7 +118,9 @@ SUBTITLE_OPTIONS = [subtitle_job.Options(), subtitle_job.Options(languages=["zh"
                                                 "加背景音乐 30%，把音量调大，删除标题。\n第二段：压岁钱。")]
 GENERATE_REQUESTS = [generate_job.Request(script="茶之道\n一杯清茶。", duration=30, aspect="9:16", title="茶",
                                           no_music=True),
-                     generate_job.Request(prompt="山水之间的一天", aspect="1:1", voice="espeak:cmn")]
+                     generate_job.Request(prompt="山水之间的一天", aspect="1:1", voice="espeak:cmn"),
+                     generate_job.Request(script="一杯清茶。", subtitle_style="karaoke"),
+                     generate_job.Request(prompt="城市的夜晚", subtitle_style="plain")]
 
 
 @pytest.mark.parametrize("options", SUBTITLE_OPTIONS, ids=range(len(SUBTITLE_OPTIONS)))
@@ -138,9 +140,10 @@ def test_generate_requests_round_trip(req):
     call = generate_job.to_call(req)
     registry.check_call(call["name"], call["args"])
     back = generate_job.from_call(call)
-    assert (back.script, back.prompt, back.aspect, back.duration, back.voice, back.title, back.no_music) == \
+    assert (back.script, back.prompt, back.aspect, back.duration, back.voice, back.title, back.no_music,
+            back.subtitle_style) == \
         (req.script.strip() if req.script else None, req.prompt, req.aspect, req.duration, req.voice,
-         req.title, req.no_music)
+         req.title, req.no_music, req.subtitle_style)
     planned = registry.plan(generate_job.message(req))
     assert [c.name for c in planned] == ["generate_video"] and planned[0].args == call["args"]
 

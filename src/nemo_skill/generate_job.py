@@ -21,6 +21,8 @@ from .media.generate import ASPECTS
 from .media.motifs import STYLES
 
 SUBTITLE_STYLES = ("plain", "box", "karaoke")
+# Drawn scenes keep their subject low in the frame, where subtitles sit: a panel keeps them legible.
+DEFAULT_SUBTITLE_STYLE = "box"
 SCENE_SOURCES = ("auto", "drawn", "pexels", "pixabay", "ai")
 
 
@@ -36,7 +38,7 @@ class Request:
     title: str | None = None
     no_music: bool = False
     style: str | None = None    # the illustrations' look: ink (水墨), flat or gradient
-    subtitle_style: str = "plain"   # box: on a dark panel; karaoke: each character lights up as it is said
+    subtitle_style: str = "box"     # on a dark panel; plain: outlined; karaoke: each character lights up
     media_dir: Path | None = None   # the user's library, matched to the sentences by name and tags
     scenes: str = "auto"            # auto, drawn, pexels, pixabay or ai: where pictures come from
     scene_files: list[str | None] | None = None   # per sentence, the library file it shows (set by run)
@@ -104,7 +106,7 @@ def to_call(req: Request) -> dict:
         args["music"] = False
     if req.style:
         args["style"] = req.style
-    if req.subtitle_style != "plain":
+    if req.subtitle_style != DEFAULT_SUBTITLE_STYLE:
         args["subtitle_style"] = req.subtitle_style
     if req.scene_files is not None:
         args["scene_files"] = list(req.scene_files)
@@ -117,7 +119,7 @@ def from_call(call: dict) -> Request:
     return Request(script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
                    duration=args.get("duration"), voice=args.get("voice", tts.DEFAULT_VOICE),
                    title=args.get("title"), no_music=args.get("music") is False, style=args.get("style"),
-                   subtitle_style=args.get("subtitle_style", "plain"), scene_files=args.get("scene_files"))
+                   subtitle_style=args.get("subtitle_style", DEFAULT_SUBTITLE_STYLE), scene_files=args.get("scene_files"))
 
 
 def message(req: Request) -> str:
@@ -132,8 +134,8 @@ def message(req: Request) -> str:
         head += ", no music"
     if req.subtitle_style == "karaoke":
         head += ", karaoke subtitles (each character highlighted as it is spoken)"
-    elif req.subtitle_style == "box":
-        head += ", subtitles on a dark translucent box"
+    elif req.subtitle_style == "plain":
+        head += ", plain subtitles (white with a black outline)"
     if req.script is not None:
         return f"{head}, from this script:\n{req.script.strip()}"
     return f"{head}, about: {req.prompt.strip()}"

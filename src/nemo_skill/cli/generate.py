@@ -79,8 +79,9 @@ def add_parsers(sub, common) -> None:
                    help=f"narration voice (default {tts.DEFAULT_VOICE}: an offline neural Mandarin voice whose "
                         "weights were trained on Databaker's CSMSC corpus, published for NON-COMMERCIAL use; "
                         "for commercial work use espeak:cmn+f3, an edge: voice (online) or sherpa:DIR; see --voices)")
-    p.add_argument("--subtitle-style", choices=generate_job.SUBTITLE_STYLES, default="plain",
-                   help="plain (default: white, black outline), box (white on a dark panel, legible over any picture) or karaoke (each character lights up as the voice says it)")
+    p.add_argument("--subtitle-style", choices=generate_job.SUBTITLE_STYLES, default=generate_job.DEFAULT_SUBTITLE_STYLE,
+                   help="box (default: white on a dark panel, legible over any picture), plain (white, black "
+                        "outline) or karaoke (each character lights up as the voice says it)")
     p.add_argument("--voices", action="store_true", help="list the voices and exit")
     p.add_argument("--music", help="background music (mp3, wav, m4a, aac); default a generated bed")
     p.add_argument("--no-music", action="store_true", help="no background music")

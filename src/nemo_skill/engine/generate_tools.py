@@ -60,7 +60,7 @@ def _subtitle_cues(narration: list[dict], audio: list[dict]) -> list[cues.Cue]:
 
 def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, rate: float,
              duration: float | None, ctx: ToolContext, *, visuals: list[dict | None], music: dict | None,
-             title: str, style: str = motifs.DEFAULT_STYLE, subtitle_style: str = "plain") -> dict:
+             title: str, style: str = motifs.DEFAULT_STYLE, subtitle_style: str = "box") -> dict:
     """Speak the sentences (at a rate that fits ``duration``) and lay out every track."""
     audio = _speak(sentences, voice, rate, ctx)
     spoken = sum(a["seconds"] for a in audio) + GAP * (len(audio) - 1) + LEAD + TAIL
@@ -194,7 +194,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     style = str(args.get("style") or motifs.DEFAULT_STYLE)
     if style not in motifs.STYLES:
         return {"error": "style", "message": f"Style {style} is not known; use one of {', '.join(motifs.STYLES)}."}
-    subtitle_style = str(args.get("subtitle_style") or "plain")
+    subtitle_style = str(args.get("subtitle_style") or "box")
     if subtitle_style not in SUBTITLE_STYLES:
         return {"error": "subtitle_style", "message": f"Subtitle style {subtitle_style} is not known; "
                                                       f"use {' or '.join(SUBTITLE_STYLES)}."}
@@ -230,7 +230,7 @@ def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
     style = next((s["m"].get("style") for s in scenes if s["m"].get("style") in motifs.STYLES), motifs.DEFAULT_STYLE)
     made = assemble(draft, sentences, tts.parse_voice(gen["voice"]), rate, None, ctx,
                     visuals=visuals, music=music, title=title, style=style,
-                    subtitle_style=gen.get("subtitle_style", "plain"))
+                    subtitle_style=gen.get("subtitle_style", "box"))
     if music is not None:
         music["d"] = draft["d"]
     slower = float(args.get("factor", 1.0)) < 1
@@ -264,6 +264,10 @@ def _generate_args(text: str, m: re.Match):
         args["voice"] = voice.group(1)
     if re.search(r"no music|without music|不要音乐|无音乐", head, re.I):
         args["music"] = False
+    if re.search(r"karaoke|卡拉\s*ok|逐字高亮", head, re.I):
+        args["subtitle_style"] = "karaoke"
+    elif re.search(r"plain subtitles|普通字幕", head, re.I):
+        args["subtitle_style"] = "plain"
     title = re.search(r"title\s*[\"“「《]([^\"”」》]+)", head, re.I)
     if title:
         args["title"] = title.group(1)
