@@ -105,6 +105,22 @@ def run_nemo(args: list[str], env: dict, *, cwd: Path | None = None, timeout: fl
 
 # --- media -----------------------------------------------------------------------------
 
+def frame_mean(path, at: float):
+    """The mean RGB colour of the video's frame at ``at`` seconds."""
+    import numpy as np
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(path), "-frames:v", "1", "-vf",
+                          "scale=64:64", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
+                         capture_output=True, check=True).stdout
+    return np.frombuffer(raw, dtype=np.uint8).reshape(64, 64, 3).mean(axis=(0, 1))
+
+
+def solid_png(path: Path, colour: str, size: str = "1280x720") -> Path:
+    """A still of one colour, made by ffmpeg."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"color=c={colour}:s={size}",
+                    "-frames:v", "1", str(path)], check=True)
+    return path
+
+
 def ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", *args], check=True)
 

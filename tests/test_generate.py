@@ -8,7 +8,7 @@ import subprocess
 
 import numpy as np
 import pytest
-from conftest import run_nemo
+from conftest import frame_mean, run_nemo, solid_png
 
 from nemo_skill.engine.registry import plan
 from nemo_skill.errors import InputError
@@ -69,13 +69,6 @@ def test_generation_requests_are_understood(text, tool, args):
     assert [(c.name, c.args) for c in calls] == [(tool, args)]
 
 
-def frame_mean(path, at: float) -> np.ndarray:
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(path), "-frames:v", "1", "-vf",
-                          "scale=64:64", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
-                         capture_output=True, check=True).stdout
-    return np.frombuffer(raw, dtype=np.uint8).reshape(64, 64, 3).mean(axis=(0, 1))
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("aspect, size", [("16:9", (1920, 1080)), ("9:16", (1080, 1920))])
 def test_three_sentences_make_a_video(aspect, size, cli_env, tmp_path):
@@ -109,9 +102,7 @@ def test_three_sentences_make_a_video(aspect, size, cli_env, tmp_path):
 
 @pytest.mark.slow
 def test_uploaded_image_is_used_and_9_16_edit_re_exports(cli_env, tmp_path, media):
-    red = tmp_path / "red.png"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "color=c=red:s=1280x720", "-frames:v", "1",
-                    str(red)], check=True)
+    red = solid_png(tmp_path / "red.png", "red")
     out = tmp_path / "a.mp4"
     r = run_nemo(["generate", "--script", SCRIPT, "--image", str(red), "--image", str(media["clip"]),
                   "--duration", "12", "--no-music", "--out", str(out), "--json"], cli_env)

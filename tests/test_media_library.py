@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
 
-import numpy as np
 import pytest
-from conftest import run_nemo
+from conftest import frame_mean, run_nemo, solid_png
 
 from nemo_skill.errors import InputError
 from nemo_skill.media import library
@@ -51,25 +49,13 @@ def test_an_empty_or_missing_folder_says_what_to_do(tmp_path):
     assert "png" in err.value.hint
 
 
-def _still(path, colour: str) -> None:
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"color=c={colour}:s=1280x720", "-frames:v", "1",
-                    str(path)], check=True)
-
-
-def _mean(path, at: float) -> np.ndarray:
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(path), "-frames:v", "1", "-vf",
-                          "scale=64:64", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
-                         capture_output=True, check=True).stdout
-    return np.frombuffer(raw, dtype=np.uint8).reshape(64, 64, 3).mean(axis=(0, 1))
-
-
 @pytest.mark.slow
 def test_generate_shows_the_matching_file_for_each_sentence(cli_env, tmp_path):
     media = tmp_path / "library"
     media.mkdir()
-    _still(media / "green_mountain.png", "green")
-    _still(media / "red_tea.png", "red")
-    _still(media / "blue_city.png", "blue")
+    solid_png(media / "green_mountain.png", "green")
+    solid_png(media / "red_tea.png", "red")
+    solid_png(media / "blue_city.png", "blue")
     out = tmp_path / "v.mp4"
     r = run_nemo(["generate", "--script", "泡一壶好茶，慢慢品。远处的山峰很高。今天就到这里。", "--media-dir", str(media),
                   "--no-music", "--out", str(out), "--json"], cli_env)
@@ -78,9 +64,9 @@ def test_generate_shows_the_matching_file_for_each_sentence(cli_env, tmp_path):
     scenes = next(t for t in draft["t"] if t["id"] == "scenes")["sg"]
     assert [s.get("n") if s.get("src") else None for s in scenes] == ["red_tea.png", "green_mountain.png", None]
     assert scenes[2]["m"]["motif"]                                   # the unmatched sentence is drawn
-    r_, g, b = _mean(out, (scenes[0]["st"] + scenes[0]["d"] / 2) / 1000)
+    r_, g, b = frame_mean(out, (scenes[0]["st"] + scenes[0]["d"] / 2) / 1000)
     assert r_ > 150 and g < 90 and b < 90                             # the tea sentence shows the red picture
-    r_, g, b = _mean(out, (scenes[1]["st"] + scenes[1]["d"] / 2) / 1000)
+    r_, g, b = frame_mean(out, (scenes[1]["st"] + scenes[1]["d"] / 2) / 1000)
     assert g > 90 and r_ < 90                                         # the mountain sentence the green one
     # "slower voice" re-lays the scenes and keeps each sentence's picture, the drawn one included
     assert run_nemo(["say", "slower voice", "--json"], cli_env).returncode == 0

@@ -14,9 +14,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-import numpy as np
 import pytest
-from conftest import run_nemo
+from conftest import frame_mean, run_nemo
 
 from nemo_skill.stock import KeyRefused, StockClient, StockError, StockSettings
 
@@ -127,13 +126,6 @@ def test_an_image_model_draws_the_sentence(stock, tmp_path):
                              "response_format": "b64_json"}
 
 
-def _mean(path, at: float) -> np.ndarray:
-    raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(path), "-frames:v", "1", "-vf",
-                          "scale=64:64", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1"],
-                         capture_output=True, check=True).stdout
-    return np.frombuffer(raw, dtype=np.uint8).reshape(64, 64, 3).mean(axis=(0, 1))
-
-
 @pytest.mark.slow
 def test_generate_uses_pexels_when_its_key_is_set(stock, cli_env, tmp_path):
     env = {**cli_env, "NEMO_PEXELS_API_KEY": KEY, "NEMO_PEXELS_URL": stock.url, "NEMO_MODEL_CACHE": str(tmp_path)}
@@ -149,9 +141,9 @@ def test_generate_uses_pexels_when_its_key_is_set(stock, cli_env, tmp_path):
     draft = json.loads(run_nemo(["state", "--json"], env).stdout)["state"]["state"]["draft"]
     scenes = next(t for t in draft["t"] if t["id"] == "scenes")["sg"]
     assert [bool(s.get("src")) for s in scenes] == [True, True, False]
-    r_, g, b = _mean(out, (scenes[0]["st"] + scenes[0]["d"] / 2) / 1000)
+    r_, g, b = frame_mean(out, (scenes[0]["st"] + scenes[0]["d"] / 2) / 1000)
     assert r_ > 150 and g < 90                                        # the tea sentence: the red photo
-    r_, g, b = _mean(out, (scenes[1]["st"] + scenes[1]["d"] / 2) / 1000)
+    r_, g, b = frame_mean(out, (scenes[1]["st"] + scenes[1]["d"] / 2) / 1000)
     assert g > 90 and r_ < 90                                         # the mountain sentence: the green one
 
 

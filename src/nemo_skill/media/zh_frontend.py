@@ -157,5 +157,5 @@ def syllable_symbols(syl: str, pinyin_dict: dict[str, list[str]]) -> list[str]:
 
 
 def pinyin_of(text: str) -> str:
-    """The syllables of a sentence as one string, for tests and `nemo voice --explain`."""
+    """The syllables of a sentence as one string (what the front end will say, for checking)."""
     return " ".join(syl for unit in units_for(text) for syl in unit.syllables)
