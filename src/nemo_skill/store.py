@@ -16,8 +16,6 @@ import time
 import uuid
 from pathlib import Path
 
-from filelock import FileLock
-
 from .constants import RENDER_ID_PATTERN
 from .errors import ProtocolError
 from .redact import register_secret
@@ -69,7 +67,16 @@ class Store:
             Path.home() / ".config" / "nemovideo" / "client_id")
         self.dir = Path(state_dir)
         self.dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        self._lock = FileLock(str(self.dir / ".store.lock"))
+        self._file_lock = None
+
+    @property
+    def _lock(self):
+        """The store's lock, made on first use: a command that only reads (credits, state)
+        does not pay for importing filelock (issue 12, the light command)."""
+        if self._file_lock is None:
+            from filelock import FileLock
+            self._file_lock = FileLock(str(self.dir / ".store.lock"))
+        return self._file_lock
 
     # --- paths ---------------------------------------------------------------
     @property

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import workflows
 from ..errors import InputError
-from ..intents import Route, asks_for_subtitles, has_cjk, missing_files_in
-from ..intents import plan as plan_words
-from ..timeline import Draft
 from .context import make_client, settings
 from .output import Output, seconds
+
+if TYPE_CHECKING:
+    from ..intents import Route
+
+# The word planner (skill.yaml's intent table) and the draft model are imported by the
+# commands that use them: `nemo credits` is called often and should start fast.
 
 
 def cmd_connect(args: argparse.Namespace, out: Output) -> int:
@@ -27,6 +31,7 @@ def cmd_connect(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_route(args: argparse.Namespace, out: Output) -> int:
+    from ..intents import plan as plan_words
     steps = plan_words(" ".join(args.words), args.file or [])
     first = steps[0]
     human = " -> ".join(f"{s.action}" + (f" ({s.about})" if s.about else "")
@@ -63,6 +68,7 @@ def _export_text(client, args, out: Output, data: dict) -> str:
 def _check_named_files(words: str, files: tuple[str, ...]) -> None:
     """The files the words name must exist, and a subtitle request needs speech in them:
     the same errors as `nemo subtitle`, before anything is uploaded or changed."""
+    from ..intents import asks_for_subtitles, has_cjk, missing_files_in
     missing = missing_files_in(words) + [f for f in files if not Path(f).expanduser().is_file()]
     if missing:
         zh = has_cjk(words)
@@ -109,6 +115,7 @@ def _subtitle_files_text(client, data: dict, out: Output) -> str:
 
 
 def _run_step(client, step: Route, words: str, args, out: Output, data: dict) -> str:
+    from ..intents import has_cjk
     zh = has_cjk(words)
     if step.action == "export":
         return _export_text(client, args, out, data)
@@ -141,6 +148,7 @@ def _run_step(client, step: Route, words: str, args, out: Output, data: dict) ->
 
 def cmd_say(args: argparse.Namespace, out: Output) -> int:
     words = " ".join(args.words)
+    from ..intents import plan as plan_words
     steps = plan_words(words, args.file or [])
     _check_named_files(words, steps[0].files)
     data: dict = {"action": steps[0].action, "route": steps[0].to_json(),
@@ -181,6 +189,7 @@ def cmd_upload(args: argparse.Namespace, out: Output) -> int:
 def cmd_state(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         state = client.state()
+    from ..timeline import Draft
     draft = Draft.from_state(state)
     out.result(draft.summary(), {"summary": draft.summary(), "exportable": draft.exportable,
                                  "state": state})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import requests
 
@@ -19,10 +20,10 @@ from ..errors import (
     StreamError,
     TokenInvalid,
 )
-from ..intents import translate_gui
-from ..timeline import Draft, diff
 from . import envelope
-from .sse import StreamEvent, TextAssembler, read_events
+
+if TYPE_CHECKING:
+    from .sse import StreamEvent
 
 
 @dataclass
@@ -61,6 +62,7 @@ class ChatMixin:
     def stream(self, text: str, session_id: str, *, on_bytes: Callable[[], None] | None = None,
                deadline: float = C.STREAM_DEADLINE, call: dict | None = None) -> Iterator[StreamEvent]:
         """POST /run_sse and yield its events; the response is always closed."""
+        from .sse import read_events  # imported when used: a light command pays for no more
         # Exactly the official body (nemovideo_skills SKILL.md v1.9, "3.1 Send Message via
         # SSE"): "me" as the user, no role, no "streaming" (which would switch ADK to partial
         # token events).
@@ -90,6 +92,9 @@ class ChatMixin:
     def chat(self, text: str, session_id: str | None = None, *, call: dict | None = None,
              deadline: float = C.STREAM_DEADLINE) -> ChatResult:
         """Send one message; answer with its text, or the state change when it is silent."""
+        from ..intents import translate_gui
+        from ..timeline import Draft, diff
+        from .sse import TextAssembler
         sid, before = self._with_session(lambda s: (s, self._state(s)), session_id)
         text_out, tools, results = TextAssembler(), [], []
         last_note = [time.monotonic()]

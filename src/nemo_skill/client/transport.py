@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import requests
 from urllib3.exceptions import NewConnectionError
@@ -25,9 +25,11 @@ from ..errors import (
 )
 from ..redact import register_secret
 from ..store import Store
-from ..timeline import Draft
 from . import envelope
 from .retry import RetryState, backoff_delay, decide, rate_limit_delay
+
+if TYPE_CHECKING:
+    from ..timeline import Draft
 
 log = logging.getLogger("nemo_skill.client")
 Progress = Callable[[str], None]
@@ -257,6 +259,7 @@ class Transport:
         return self._with_session(self._state, session_id)
 
     def draft(self, session_id: str | None = None) -> Draft:
+        from ..timeline import Draft  # the draft model: only the commands that read it pay
         return Draft.from_state(self.state(session_id))
 
 

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
-from ..bundle import manifest
 from ..errors import FileSizeError, FileTypeError, InputError
 
 BLOCK = 1024 * 1024
@@ -30,6 +29,7 @@ class UploadFile:
 
 def check_file(raw: str | os.PathLike) -> UploadFile:
     """Type and size checked before anything is sent (nemo-api.md, "Tolerances")."""
+    from ..bundle import manifest  # reads skill.yaml: only an upload pays for it
     m = manifest()
     path = Path(raw).expanduser()
     if not path.exists():

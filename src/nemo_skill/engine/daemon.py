@@ -18,7 +18,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import requests
-from filelock import FileLock
 
 from ..config import Settings
 from ..errors import APIConnectionError, ConfigError
@@ -82,6 +81,7 @@ def _last_error(log: Path) -> str:
 def start(state_dir: Path, *, idle: float = 1800.0,
           on_progress: Callable[[str], None] = lambda _m: None) -> dict:
     """Start the engine if it is not running; its info either way."""
+    from filelock import FileLock  # only a start needs it; a running engine is found without
     with FileLock(str(_dir(state_dir) / "engine.lock"), timeout=START_TIMEOUT + 10):
         running = status(state_dir)
         if running:
