@@ -217,7 +217,7 @@ def clause(text: str, at: int) -> tuple[int, int]:
 
 def _remove_args(text: str, m: re.Match) -> Args | None:
     # What its own clause names ("delete the music and make the subtitles smaller": the music),
-    # else what the message names ("remove it: the music").
+    # else what the message names ("背景音乐，去掉吧").
     start, end = clause(text, m.start())
     found = {k: f for k, words in _KIND_WORDS.items() if (f := re.compile(words, re.I).search(text, start, end))} or \
         {k: f for k, words in _KIND_WORDS.items() if (f := re.search(words, text, re.I))}
