@@ -279,13 +279,11 @@ def _generate_args(text: str, m: re.Match):
     return args
 
 
-planner.rule("generate_video", r"(generat|creat|make|produce|生成|制作|做).{0,60}(video|视频|短片)", _generate_args)
+# A video's description is the whole message (its head and its prompt or script run through
+# it): what else matches there is part of the video, not another request.
+planner.rule("generate_video", r"(generat|creat|make|produce|生成|制作|做).{0,60}(video|视频|短片)", _generate_args,
+             priority=90, claims_all=True)
 planner.rule("set_voice_speed", r"(slower|faster|slow down|speed up|语速|说慢|说快|慢一点|快一点).{0,20}|"
              r"(voice|narration|旁白|配音).{0,20}(slower|faster|慢|快)",
              lambda t, m: {"factor": 0.85 if re.search(r"slow|慢", t, re.I) else 1.15}
-             if re.search(r"voice|narrat|speak|旁白|配音|语速|说", t, re.I) else None)
-planner.exclusive("generate_video", {"set_title", "set_aspect", "add_bgm", "transcribe", "remove_track",
-                                     "trim", "style_subtitles", "subtitle_languages", "set_voice_speed",
-                                     "translate_subtitles", "set_volume", "subtitle_mode", "set_resolution"})
-planner.exclusive("set_voice_speed", {"set_volume"})
-planner.sole("generate_video", lambda args: "script" in args)   # the script is narration, not requests
+             if re.search(r"voice|narrat|speak|旁白|配音|语速|说", t, re.I) else None, priority=40)

@@ -1,14 +1,21 @@
 """A rule-based planner: a message (Chinese or English) -> tool calls.
 
 Each rule is a pattern and a function that reads the tool's arguments out
-of the message; the rules run in order and every match becomes one call.
-Adding a tool is one :func:`rule` call next to it.
+of the message; every match becomes one call. Adding a tool is one :func:`rule`
+call next to it, with the tool's priority.
+
+Conflicts are settled by the message, not by lists of tool pairs: a call claims
+the words it was read from (its pattern's match and every word its arguments
+came from, found with :func:`read`). Two calls whose words overlap ask for one
+thing in two ways; the higher priority keeps it, a tie goes to the call whose
+match comes first in the message, and the other call is dropped.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 from .tools import TOOLS
@@ -21,21 +28,54 @@ class Rule:
     tool: str
     pattern: re.Pattern
     args: Callable[[str, re.Match], Args | None]   # None: the rule does not apply after all
+    priority: int                                  # who keeps words two calls both claim
     reads_attached: bool = False                   # its args come from attached blocks too
+    claims_all: bool = False                       # the whole message is its data
 
 
 RULES: list[Rule] = []
+PRIORITY: dict[str, int] = {}
 
 
 def rule(tool: str, pattern: str, args: Callable[[str, re.Match], Args | None] = lambda t, m: {},
-         *, reads_attached: bool = False) -> None:
-    RULES.append(Rule(tool, re.compile(pattern, re.IGNORECASE), args, reads_attached))
+         *, priority: int, reads_attached: bool = False, claims_all: bool = False) -> None:
+    """``priority``: the higher keeps the words it shares with another call (docs/architecture.md
+    lists the levels). ``claims_all``: the rest of the message is data (a translation, a
+    script), so the call claims all of it."""
+    if PRIORITY.setdefault(tool, priority) != priority:
+        raise ValueError(f"{tool}: a tool has one priority, {PRIORITY[tool]}")
+    RULES.append(Rule(tool, re.compile(pattern, re.IGNORECASE), args, priority, reads_attached, claims_all))
 
 
 @dataclass
 class Call:
     name: str
     args: Args
+
+
+# --- claiming the words a call is read from ----------------------------------------------
+
+# While a rule reads its arguments: the message (as given and without attached blocks, which
+# come last, so both share offsets up to them) and the spans claimed so far. A ContextVar, so
+# messages planned on two threads at once keep their claims apart.
+_READING: ContextVar[tuple[tuple[str, ...], list[tuple[int, int]]] | None] = ContextVar("reading", default=None)
+
+
+def claim(m: re.Match | None, *groups: int) -> None:
+    """Claim the words of ``m`` (or of its ``groups``) for the call being read. Matches in
+    other strings (a piece of the message) claim nothing: their offsets are not the message's."""
+    reading = _READING.get()
+    if m is None or reading is None or m.string not in reading[0]:
+        return
+    reading[1].extend(m.span(g) for g in groups or (0,) if m.end(g) > m.start(g) >= 0)
+
+
+def read(pattern: str | re.Pattern, text: str) -> re.Match | None:
+    """``re.search`` (ignoring case), also claiming what it found: for the words an argument
+    is read from. A test that only decides whether the rule applies uses ``re.search``."""
+    m = pattern.search(text) if isinstance(pattern, re.Pattern) else re.search(pattern, text, re.IGNORECASE)
+    claim(m)
+    return m
 
 
 # --- reading numbers and quotes -------------------------------------------------------
@@ -46,7 +86,7 @@ _CN_DIGITS = {"零": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五":
 
 
 def quoted(text: str) -> str | None:
-    m = _QUOTED.search(text)
+    m = read(_QUOTED, text)
     return m.group(1).strip() if m else None
 
 
@@ -73,12 +113,12 @@ _NUM = r"(\d+(?:\.\d+)?|[零一二两三四五六七八九十]+)"
 
 
 def percent(text: str) -> float | None:
-    m = re.search(r"(\d+(?:\.\d+)?)\s*%|百分之" + _NUM, text)
+    m = read(r"(\d+(?:\.\d+)?)\s*%|百分之" + _NUM, text)
     if m:
         return min(2.0, number(m.group(1) or m.group(2)) / 100)
-    if re.search(r"quiet|soft|low|小声|轻|低", text, re.I):
+    if read(r"quiet|soft|low|小声|轻|低", text):
         return 0.15
-    if re.search(r"loud|high|大声|响", text, re.I):
+    if read(r"loud|high|大声|响", text):
         return 0.7
     return None
 
@@ -88,14 +128,15 @@ def percent(text: str) -> float | None:
 def _title_args(text: str, m: re.Match) -> Args | None:
     title = quoted(text)
     if not title:
-        after = re.search(r"(?:title|标题)\s*(?:to|as|:|：|为|是|改成|改为|换成)\s*(.+)$", text, re.I)
+        # to the end of its clause: "标题改成山间，再做成竖屏的" asks for a title and an aspect
+        after = read(r"(?:title|标题)\s*(?:to|as|:|：|为|是|改成|改为|换成)\s*([^，,。;；！!？?\n]+)", text)
         title = after.group(1).strip(" 。.!！\"“”") if after else None
     if not title:
         return {"text": ""}
     return {"text": title}
 
 
-rule("set_title", r"(?<!sub)title|标题|片头文字", _title_args)
+rule("set_title", r"(?<!sub)title|标题|片头文字", _title_args, priority=20)
 
 
 def _bgm_args(text: str, m: re.Match) -> Args:
@@ -103,85 +144,92 @@ def _bgm_args(text: str, m: re.Match) -> Args:
     return {"volume": volume} if volume is not None else {}
 
 
-rule("add_bgm", r"(background\s+music|\bbgm\b|\bmusic\b|背景音乐|配乐|音乐)(?!.*(remove|delete|删除|去掉))",
-     lambda t, m: None if re.search(r"volume|音量|quieter|louder|小一点|大一点", t, re.I) else _bgm_args(t, m))
+rule("add_bgm", r"background\s+music|\bbgm\b|\bmusic\b|背景音乐|配乐|音乐",
+     lambda t, m: None if re.search(r"volume|音量|quieter|louder|小一点|大一点", t, re.I) else _bgm_args(t, m),
+     priority=20)
 rule("set_volume", r"(volume|音量|quieter|louder|小一点|大一点)",
      lambda t, m: {"volume": percent(t) if percent(t) is not None else
-                   (0.15 if re.search(r"quiet|小", t, re.I) else 0.6)})
+                   (0.15 if read(r"quiet|小", t) else 0.6)}, priority=20)
 
 
 def _trim_args(text: str, m: re.Match) -> Args | None:
-    rng = re.search(_NUM + r"\s*(?:s|秒|sec\w*)?\s*(?:to|-|–|到|至)\s*" + _NUM, text)
+    rng = read(_NUM + r"\s*(?:s|秒|sec\w*)?\s*(?:to|-|–|到|至)\s*" + _NUM, text)
     if rng:
         return {"start": number(rng.group(1)), "end": number(rng.group(2))}
-    first = re.search(r"(?:first|前)\s*" + _NUM, text, re.I)
-    drop = re.search(r"(cut|remove|drop|delete|剪掉|去掉|删掉|删除)", text, re.I)
+    first = read(r"(?:first|前)\s*" + _NUM, text)
+    drop = read(r"(cut|remove|drop|delete|剪掉|去掉|删掉|删除)", text)
     if first:
         return {"start": number(first.group(1))} if drop else {"start": 0, "end": number(first.group(1))}
-    last = re.search(r"(?:last|后|最后)\s*" + _NUM, text, re.I)
+    last = read(r"(?:last|后|最后)\s*" + _NUM, text)
     if last:
         return {"drop_last": number(last.group(1))} if drop else None
     return None
 
 
-rule("trim", r"trim|cut|剪|裁|截取|只保留|keep only", _trim_args)
+rule("trim", r"trim|cut|剪|裁|截取|只保留|keep only", _trim_args, priority=40)
 
 
 def _aspect_args(text: str, m: re.Match) -> Args | None:
-    ratio = re.search(r"(\d+)\s*[:：x×比]\s*(\d+)", text)
+    ratio = read(r"(\d+)\s*[:：x×比]\s*(\d+)", text)
     if ratio:
         return {"ratio": f"{ratio.group(1)}:{ratio.group(2)}"}
-    if re.search(r"vertical|portrait|竖屏|竖版|抖音", text, re.I):
+    if read(r"vertical|portrait|竖屏|竖版|抖音", text):
         return {"ratio": "9:16"}
-    if re.search(r"horizontal|landscape|横屏|横版", text, re.I):
+    if read(r"horizontal|landscape|横屏|横版", text):
         return {"ratio": "16:9"}
-    if re.search(r"square|方形|正方", text, re.I):
+    if read(r"square|方形|正方", text):
         return {"ratio": "1:1"}
     return None
 
 
 rule("set_aspect", r"aspect|ratio|\d+\s*[:：比]\s*\d+|vertical|portrait|landscape|horizontal|square|"
-     r"竖屏|竖版|横屏|横版|正方|方形|画幅|比例", _aspect_args)
+     r"竖屏|竖版|横屏|横版|正方|方形|画幅|比例", _aspect_args, priority=20)
 
 
 def _resolution_args(text: str, m: re.Match) -> Args:
-    if re.search(r"4k", text, re.I):
+    if read(r"4k", text):
         return {"short_side": 2160}
     return {"short_side": int(m.group(1))}
 
 
 rule("set_resolution", r"\b(720|1080|1440|2160)p\b|\b4k\b|分辨率", lambda t, m: (
-    _resolution_args(t, m) if re.search(r"\d{3,4}p|4k", t, re.I) else None))
+    _resolution_args(t, m) if re.search(r"\d{3,4}p|4k", t, re.I) else None), priority=20)
 
 _KIND_WORDS = {"bgm": r"music|bgm|音乐|配乐", "title": r"(?<!sub)title|标题", "subtitle": r"subtitle|caption|字幕",
                "video": r"\bvideo\b|视频"}
 
 
+# Where a clause ends: at a full stop or "，", or at ",", "and" or "then" before the next request's
+# verb (before a noun they list things: "remove the music, the title and the subtitles"; Chinese
+# lists with "、").
+_CLAUSE_END = re.compile(r"[。;；！!？?\n，]|,?\s*(?:\band\b|\bthen\b|然后|再|并且?|同时|,)\s*"
+                         r"(?=(?:add|make|put|set|change|generate|trim|cut|keep|translate|burn|move|remove|delete|"
+                         r"drop)\b|把|加|给|改|调|生成|做|剪|翻译|放|去掉|删)", re.I)
+
+
+def clause(text: str, at: int) -> tuple[int, int]:
+    """The start and end of the clause of ``text`` holding offset ``at``."""
+    ends = list(_CLAUSE_END.finditer(text))   # the whole text: the lookahead reads past ``at``
+    start = max((e.end() for e in ends if e.end() <= at), default=0)
+    end = min((e.start() for e in ends if e.start() >= at), default=len(text))
+    return start, end
+
+
 def _remove_args(text: str, m: re.Match) -> Args | None:
-    kinds = [k for k, words in _KIND_WORDS.items() if re.search(words, text, re.I)]
-    kinds = [k for k in kinds if k != "video"] or kinds
+    # What its own clause names ("delete the music and make the subtitles smaller": the music),
+    # else what the message names ("背景音乐，去掉吧").
+    start, end = clause(text, m.start())
+    found = {k: f for k, words in _KIND_WORDS.items() if (f := re.compile(words, re.I).search(text, start, end))} or \
+        {k: f for k, words in _KIND_WORDS.items() if (f := re.search(words, text, re.I))}
+    kinds = [k for k in found if k != "video"] or list(found)
+    for k in kinds:
+        claim(found[k])   # "remove the music": the music is the removal's, not a new bgm
     return {"kinds": kinds} if kinds else None
 
 
-rule("remove_track", r"remove|delete|drop|get rid of|删除|去掉|删掉|不要", _remove_args)
-rule("describe_project", r"describe|what('s| is) (in|on)|summar|what do i have|介绍|描述|有什么|概况")
-
-
-# Rules that, when they match, make some others moot (checked in the order declared;
-# a rule made moot by an earlier one does not make others moot).
-_EXCLUSIVE: dict[str, set[str]] = {"remove_track": {"add_bgm", "set_title", "set_volume"},
-                                   "trim": {"set_title"}}
-_SOLE: dict[str, Callable[[Args], bool]] = {}
-
-
-def exclusive(tool: str, moot: set[str]) -> None:
-    _EXCLUSIVE.setdefault(tool, set()).update(moot)
-
-
-def sole(tool: str, when: Callable[[Args], bool] = lambda args: True) -> None:
-    """When this rule matches (and ``when`` its args), it is the only call: the rest of
-    the message is data (a translation, a script), not more requests."""
-    _SOLE[tool] = when
+rule("remove_track", r"remove|delete|drop|get rid of|删除|去掉|删掉|不要", _remove_args, priority=40)
+rule("describe_project", r"describe|what('s| is) (in|on)|summar|what do i have|介绍|描述|有什么|概况",
+     priority=20)
 
 
 # Material attached to a request (a subtitle script, a glossary), one block each:
@@ -206,36 +254,53 @@ def _mask_quotes(text: str) -> str:
     return _QUOTED.sub(lambda m: m.group(0)[0] + "_" * (len(m.group(0)) - 2) + m.group(0)[-1], text)
 
 
+@dataclass
+class Candidate:
+    """A call a rule read, and the words of the message it claims."""
+    call: Call
+    priority: int
+    spans: list[tuple[int, int]]
+    start: int                    # where its pattern matched: the earlier wins a tie
+
+
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
+    return any(s1 < e2 and s2 < e1 for s1, e1 in a for s2, e2 in b)
+
+
+def resolve(candidates: list[Candidate]) -> list[Call]:
+    """The calls that keep their words, in the order given. By priority, then by place in the
+    message, each candidate is kept unless a kept one shares a word with it (or is the same
+    tool). A dropped candidate takes no words from anyone, so no order of declaration matters."""
+    kept: list[Candidate] = []
+    for c in sorted(candidates, key=lambda c: (-c.priority, c.start)):
+        if not any(_overlap(c.spans, k.spans) or c.call.name == k.call.name for k in kept):
+            kept.append(c)
+    return [c.call for c in candidates if any(c is k for k in kept)]
+
+
 def plan(text: str) -> list[Call]:
     """The tool calls a message asks for, in rule order (empty: not understood). Rules match
     the words outside quotes; their arguments (a title's text) come from the words as given."""
-    calls: list[Call] = []
     masked = _mask_quotes(text)
     plain = without_attached(text)
+    candidates: list[Candidate] = []
     for r in RULES:
         if r.tool not in TOOLS:
             continue
         m = r.pattern.search(masked)
         if not m:
             continue
-        args = r.args(text if r.reads_attached else plain, m)
+        spans = [m.span()] if m.end() > m.start() else []
+        token = _READING.set(((text, plain), spans))
+        try:
+            args = r.args(text if r.reads_attached else plain, m)
+        finally:
+            _READING.reset(token)
         if args is None:
             continue
-        if r.tool in _SOLE and _SOLE[r.tool](args):
-            return [Call(r.tool, args)]
-        calls.append(Call(r.tool, args))
-    names = {c.name for c in calls}
-    moot: set[str] = set()
-    for name, others in _EXCLUSIVE.items():
-        if name in names and name not in moot:
-            moot |= others
-    seen: set[str] = set()
-    unique = []
-    for c in calls:
-        if c.name not in seen and c.name not in moot:
-            seen.add(c.name)
-            unique.append(c)
-    return unique
+        spans = [(0, len(text))] if r.claims_all else spans
+        candidates.append(Candidate(Call(r.tool, args), r.priority, spans, m.start()))
+    return resolve(candidates)
 
 
 def capabilities(language: str = "en") -> str:

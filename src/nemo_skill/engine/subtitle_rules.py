@@ -19,18 +19,19 @@ _EN = r"english|英文|英语"
 
 
 def _languages(text: str) -> list[str]:
-    if re.search(r"bilingual|双语|中英", text, re.I):
+    if planner.read(r"bilingual|双语|中英", text):
         return ["zh", "en"]
-    found = [(m.start(), lang) for lang, pat in (("zh", _ZH), ("en", _EN)) for m in [re.search(pat, text, re.I)] if m]
+    found = [(m.start(), lang) for lang, pat in (("zh", _ZH), ("en", _EN)) for m in [planner.read(pat, text)] if m]
     return [lang for _, lang in sorted(found)] or ["zh", "en"]
 
 
 def _translator(text: str) -> str:
-    if re.search(r"i('ll| will) translate|translate (them |it )?myself|agent (will )?translat|我来翻译|我自己翻译|由我翻译", text, re.I):
+    if planner.read(r"i('ll| will) translate|translate (them |it )?myself|agent (will )?translat|我来翻译|我自己翻译|由我翻译", text):
         return "agent"
-    if re.search(r"whisper|draft translation|草稿", text, re.I):
+    # the words around the translator are the transcription's too, not a request to translate
+    if planner.read(r"whisper(\s+draft)?(\s+translation)?|draft translation|草稿", text):
         return "whisper"
-    if re.search(r"\b(llm|deepseek|qwen|gpt)\b|大模型", text, re.I):
+    if planner.read(r"(translate\s+(it\s+|them\s+)?with\s+(the\s+|an?\s+)?)?\b(llm|deepseek|qwen|gpt)\b|大模型", text):
         return "llm"
     return "auto"
 
@@ -41,7 +42,9 @@ _LIMIT = re.compile(r"\b(zh|en) (lines at most|at most) (\d{1,3}) (characters|ch
 def _limits(text: str) -> dict:
     """ "zh lines at most 14 characters a line", "en at most 18 characters a second" -> layout limits."""
     out: dict = {}
-    for lang, _, n, _, unit in _LIMIT.findall(text):
+    for m in _LIMIT.finditer(text):
+        planner.claim(m)
+        lang, _, n, _, unit = m.groups()
         key = "max_chars" if unit.lower() == "line" else "cps"
         out.setdefault(lang.lower(), {})[key] = int(n) if key == "max_chars" else float(n)
     return out
@@ -56,7 +59,7 @@ def _transcribe_args(full: str, m: re.Match):
     limits = _limits(text)
     if limits:
         args["limits"] = limits
-    if _PUNCTUATION_KEPT.search(text):
+    if planner.read(_PUNCTUATION_KEPT, text):
         args["punctuation"] = "keep"
     terms = planner.attached(full, "terms")
     if terms:
@@ -70,8 +73,9 @@ def _transcribe_args(full: str, m: re.Match):
 _PUNCTUATION_KEPT = re.compile(r"keep (the )?punctuation|保留(句末)?标点", re.I)
 
 
+# A translation message holds arbitrary subtitle text: nothing else in it is a request.
 planner.rule("apply_translation", r"^\s*(apply|应用).{0,40}(subtitle translation|字幕翻译)",
-             lambda t, m: _translation_lines(t))
+             lambda t, m: _translation_lines(t), priority=100, claims_all=True)
 
 
 def _translation_lines(text: str):
@@ -81,66 +85,68 @@ def _translation_lines(text: str):
     return {"lang": lang, "lines": [m.group(2).strip() for m in lines if m]}
 
 
+# The verb, not the words up to "subtitles": those ("soft", "at the top") may be other calls'.
 planner.rule("transcribe", r"(generat|creat|transcrib|produce|\badd\b|\bmake\s+(?!the\b|them\b|it\b|they\b)|"
-             r"生成|制作|添加|加上|识别|配上|做|加)[^。.!?]{0,60}" + _SUBS + r"|" + _SUBS + r".{0,6}(生成|制作)",
-             _transcribe_args, reads_attached=True)
+             r"生成|制作|添加|加上|识别|配上|做|加)(?=[^。.!?]{0,60}" + _SUBS + r")|" + _SUBS + r"(?=.{0,6}(生成|制作))",
+             _transcribe_args, reads_attached=True, priority=60)
 planner.rule("translate_subtitles", r"translat|翻译",
-             lambda t, m: {"target": "zh" if re.search(r"(in|into|to)\s+chinese|译成中文|翻译成中文|成中文", t, re.I)
-                           else "en", "translator": _translator(t)})
+             lambda t, m: {"target": _target(t), "translator": _translator(t)}, priority=20)
+
+
+def _target(text: str) -> str:
+    if planner.read(r"(in|into|to)\s+chinese|译成中文|翻译成中文|成中文", text):
+        return "zh"
+    planner.read(r"(in|into|to)\s+english|译成英文|翻译成英文|成英文", text)   # claimed: "English" may be a transcription's
+    return "en"
 
 
 def _style_args(text: str, m: re.Match):
     if not re.search(_SUBS, text, re.I):
         return None
     args: dict = {}
-    if re.search(r"bigger|larger|increase|大一点|大一些|放大|调大|加大|大点", text, re.I):
+    if planner.read(r"bigger|larger|increase|大一点|大一些|放大|调大|加大|大点", text):
         args["scale"] = 1.25
-    elif re.search(r"smaller|decrease|小一点|小一些|缩小|调小|小点", text, re.I):
+    elif planner.read(r"smaller|decrease|小一点|小一些|缩小|调小|小点", text):
         args["scale"] = 0.8
-    size = re.search(r"(?:size|字号)\s*(?:to|=|:|：|为)?\s*(\d{2,3})", text, re.I)
+    size = planner.read(r"(?:size|字号)\s*(?:to|=|:|：|为)?\s*(\d{2,3})", text)
     if size:
         args["size"] = float(size.group(1))
-    if re.search(r"\btop\b|顶部|上方|上面|顶端", text, re.I):
+    if planner.read(r"\btop\b|顶部|上方|上面|顶端", text):
         args["position"] = "top"
-    elif re.search(r"\bmiddle\b|\bcent(er|re)\b|中间|居中", text, re.I):
+    elif planner.read(r"\bmiddle\b|\bcent(er|re)\b|中间|居中", text):
         args["position"] = "middle"
-    elif re.search(r"\bbottom\b|底部|下方|下面|底端", text, re.I):
+    elif planner.read(r"\bbottom\b|底部|下方|下面|底端", text):
         args["position"] = "bottom"
     colour = re.search(r"(" + "|".join(_COLOURS) + r")(?:色)?", text, re.I)
     if colour and re.search(r"colou?r|颜色|色|\b(" + "|".join(k for k in _COLOURS if k.isascii()) + r")\b", text, re.I):
         args["color"] = _COLOURS[colour.group(1).lower()]
+        planner.claim(colour)
     lang = "zh" if re.search(r"(chinese|中文)\s*(subtitle|字幕)", text, re.I) else \
         "en" if re.search(r"(english|英文)\s*(subtitle|字幕)", text, re.I) else None
-    if lang and not re.search(r"only|只", text, re.I):
+    if lang and not re.search(r"only|只", text, re.I):   # which subtitles: shared, not claimed
         args["lang"] = lang
     return args if set(args) - {"lang"} else None
 
 
-planner.rule("style_subtitles", _SUBS, _style_args)
+planner.rule("style_subtitles", _SUBS, _style_args, priority=50)
 
 
 def _only_args(text: str, m: re.Match):
     only = re.search(r"(only|just)\s+(keep\s+)?(the\s+)?(" + _ZH + "|" + _EN + r")|(只要|只保留|只留|仅保留|只显示)(" + _ZH + "|" + _EN + ")", text, re.I)
     if only:
+        planner.claim(only)
         return {"keep": _languages(only.group(0))[:1]}
     drop = re.search(r"(remove|delete|drop|去掉|删除|删掉|不要)\s*(the\s+)?(" + _ZH + "|" + _EN + r")\s*" + _SUBS, text, re.I)
     if drop:
+        planner.claim(drop, 1, 3)   # not the word "subtitles": "...and make them bigger" may share it
         gone = _languages(drop.group(0))[0]
         return {"keep": ["en" if gone == "zh" else "zh"]}
     return None
 
 
-planner.rule("subtitle_languages", r"only|just|只|仅|remove|delete|drop|去掉|删除|删掉|不要", _only_args)
+planner.rule("subtitle_languages", r"only|just|只|仅|remove|delete|drop|去掉|删除|删掉|不要", _only_args,
+             priority=50)
 planner.rule("subtitle_mode", r"burn|hard[- ]?sub|soft[- ]?sub|soft (subtitle|caption)|硬字幕|软字幕|烧录|内嵌|压制|外挂",
-             lambda t, m: {"mode": "soft" if re.search(r"soft|软字幕|外挂", t, re.I) else "burn"})
+             lambda t, m: {"mode": "soft" if planner.read(r"soft|软字幕|外挂", t) else "burn"}, priority=50)
 planner.rule("subtitle_order", r"(english|chinese|英文|中文)\s*(line\s*)?(on top|first|above|在上|在前)",
-             lambda t, m: {"first": _languages(m.group(0))[0]})
-
-# A translation message holds arbitrary subtitle text: nothing else in it is a request.
-planner.sole("apply_translation")
-planner.exclusive("transcribe", {"translate_subtitles", "subtitle_languages", "set_title", "add_bgm",
-                                 "generate_video"})
-planner.exclusive("style_subtitles", {"set_volume", "add_bgm", "set_title", "remove_track", "translate_subtitles"})
-planner.exclusive("subtitle_languages", {"remove_track", "transcribe", "translate_subtitles", "set_title"})
-planner.exclusive("subtitle_mode", {"set_title", "translate_subtitles"})
-planner.exclusive("subtitle_order", {"transcribe", "set_title", "translate_subtitles"})
+             lambda t, m: {"first": _languages(m.group(0))[0]}, priority=70)
