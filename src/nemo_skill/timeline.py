@@ -6,7 +6,8 @@ Shape (nemo-api.md, "The draft"; the rest defined in schemas/draft.schema.json):
   segment {"id", "st": start ms, "d": duration ms, "n": name, "src": file,
            "ss": source start ms, "v": volume 0..1, "txt": text, "m": {...}}
 Track ``m.kind`` says what a text or audio track is for: title, subtitle,
-narration, bgm.
+narration, bgm (``Kind``). Times are whole milliseconds; ``to_ms``/``to_seconds``
+are the one conversion. Writing a draft: timeline_edit.py.
 """
 
 from __future__ import annotations
@@ -14,11 +15,41 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-VIDEO, AUDIO, TEXT = 0, 1, 7
+VIDEO, AUDIO, TEXT = 0, 1, 7     # a track's type, ``tt``: how the renderer draws or plays it
+
+
+class Kind:
+    """What a track is for (its ``m.kind``): the tools find their tracks by it."""
+
+    VIDEO = "video"            # the user's clips and stills, end to end
+    SCENE = "scene"            # a generated video's pictures, one a sentence
+    NARRATION = "narration"    # a generated video's voice, one clip a sentence
+    BGM = "bgm"                # the music bed under everything
+    TITLE = "title"
+    SUBTITLE = "subtitle"      # one track a language (``m.lang``)
+
+
+# The track type each kind is drawn as: a kind's track is made here and nowhere else.
+TYPE_OF_KIND = {Kind.VIDEO: VIDEO, Kind.SCENE: VIDEO, Kind.NARRATION: AUDIO, Kind.BGM: AUDIO,
+                Kind.TITLE: TEXT, Kind.SUBTITLE: TEXT}
+
+
+# --- seconds and milliseconds: the one place they meet ------------------------------------
+
+def to_ms(seconds: float) -> int:
+    """Seconds (what people and tool arguments say) -> the draft's whole milliseconds.
+
+    Rounded to the nearest, never cut: ``int(1.005 * 1000)`` is 1004."""
+    return int(round(float(seconds) * 1000))
+
+
+def to_seconds(ms: float) -> float:
+    """The draft's milliseconds -> seconds (what media tools and messages use)."""
+    return ms / 1000
 
 
 def _fmt_s(ms: float) -> str:
-    s = ms / 1000.0
+    s = to_seconds(float(ms))
     return f"{s:.1f}".rstrip("0").rstrip(".") + "s" if s != int(s) else f"{int(s)}s"
 
 
@@ -81,7 +112,7 @@ class Track:
         meta = self.raw.get("m") or {}
         if meta.get("kind"):
             return str(meta["kind"])
-        return {VIDEO: "video", AUDIO: "bgm", TEXT: "title"}.get(self.type, "track")
+        return {VIDEO: Kind.VIDEO, AUDIO: Kind.BGM, TEXT: Kind.TITLE}.get(self.type, "track")
 
     @property
     def label(self) -> str:
@@ -180,3 +211,4 @@ def diff(before: Draft, after: Draft) -> list[str]:
         if before.meta.get(key) != after.meta.get(key):
             changes.append(f"{label}: {before.meta.get(key)} -> {after.meta.get(key)}")
     return changes
+

@@ -19,8 +19,27 @@ from ..errors import NemoError
 from ..media import cues, karaoke, motifs, script, translate, tts
 from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
+from ..timeline import Kind, to_seconds
+from ..timeline_edit import (
+    clear_tracks,
+    drop_meta,
+    find_track,
+    get_or_create_track,
+    make_id,
+    meta_value,
+    new_segment,
+    replace_segments,
+    seconds_of,
+    set_duration,
+    set_meta,
+    set_times,
+    subtitle_settings,
+    track_id,
+    track_style,
+    update_track,
+)
 from . import planner
-from .subtitle_tools import save_cues, settings
+from .subtitle_tools import save_cues
 from .tools import ASPECTS, ToolContext, tool
 
 LEAD, GAP, TAIL = 0.3, 0.35, 0.6   # seconds: before the first sentence, between, after the last
@@ -46,9 +65,8 @@ def _subtitle_cues(narration: list[dict], audio: list[dict]) -> list[cues.Cue]:
     """Subtitles at the narration's time: one line a cue, each character at the moment it is
     said, when the voice gives per-character timing; else one wrapped cue a sentence."""
     if not all(a["chars"] for a in audio):
-        return [cues.Cue(n["st"] / 1000, (n["st"] + n["d"]) / 1000, cues.wrap(n["txt"], "zh", SUB_RULES))
-                for n in narration]
-    timed = [(text, n["st"] / 1000 + s, n["st"] / 1000 + e) for n, a in zip(narration, audio, strict=True)
+        return [cues.Cue(*seconds_of(n), cues.wrap(n["txt"], "zh", SUB_RULES)) for n in narration]
+    timed = [(text, to_seconds(n["st"]) + s, to_seconds(n["st"]) + e) for n, a in zip(narration, audio, strict=True)
              for text, s, e in a["chars"]]
     words = [SimpleNamespace(text=t, start=s, end=e) for t, s, e in timed if t.strip()]
     laid = cues.layout(words, "zh", TIMED_RULES)
@@ -78,37 +96,36 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
     for i, (s, a, st) in enumerate(zip(sentences, audio, starts, strict=True)):
         scene_start = 0.0 if i == 0 else st
         scene_end = starts[i + 1] if i + 1 < len(starts) else end
-        seg = {"id": f"scene_{i + 1}", "st": int(round(scene_start * 1000)),
-               "d": int(round((scene_end - scene_start) * 1000)), "n": s.phrase,
-               "m": {"type": "scene", "phrase": s.phrase, "colors": list(PALETTES[i % len(PALETTES)]),
-                     "motif": motifs.pick(s.text), "style": style}}
+        look = {"type": "scene", "phrase": s.phrase, "colors": list(PALETTES[i % len(PALETTES)]),
+                "motif": motifs.pick(s.text), "style": style}
         v = visuals[i] if i < len(visuals) else None
-        if v is not None:
-            seg.update(src=v["cdn_url"], n=v["filename"], ss=0)
-            seg["m"].update(type=v["file_type"], upload_id=v["id"])
-        scenes.append(seg)
-        narration.append({"id": f"voice_{i + 1}", "st": int(round(st * 1000)), "d": int(round(a["seconds"] * 1000)),
-                          "src": a["path"], "txt": s.text, "v": 1.0})
-    meta = draft.setdefault("m", {})
-    draft["t"] = [
-        {"id": "scenes", "tt": 0, "n": "Scenes", "m": {"kind": "scene"}, "sg": scenes},
-        {"id": "narration", "tt": 1, "n": "Narration", "m": {"kind": "narration", "voice": voice.id},
-         "sg": narration},
-    ]
+        shown = {}
+        if v is not None:       # the user's picture or clip instead of a drawn scene
+            look.update(type=v["file_type"], upload_id=v["id"])
+            shown = {"src": v["cdn_url"], "ss": 0}
+        scenes.append(new_segment(make_id("scene", i + 1), scene_start, scene_end - scene_start,
+                                  n=s.phrase if v is None else v["filename"], m=look, **shown))
+        narration.append(new_segment(make_id("voice", i + 1), st, a["seconds"], src=a["path"], txt=s.text, v=1.0))
+    clear_tracks(draft)
+    replace_segments(get_or_create_track(draft, Kind.SCENE, name="Scenes"), scenes)
+    replace_segments(update_track(get_or_create_track(draft, Kind.NARRATION, name="Narration"), voice=voice.id),
+                     narration)
     track = save_cues(draft, "zh", _subtitle_cues(narration, audio), "script")
     if SUBTITLE_PRESETS.get(subtitle_style):
-        track["m"].setdefault("style", {}).update(SUBTITLE_PRESETS[subtitle_style])
-    settings(draft).update(order=["zh"], mode="burn")
+        track_style(track).update(SUBTITLE_PRESETS[subtitle_style])
+    subtitle_settings(draft).update(order=["zh"], mode="burn")
     if title:
-        draft["t"].append({"id": "title", "tt": 7, "n": "Title", "m": {"kind": "title"},
-                           "sg": [{"id": "title_1", "st": 0, "d": int(min(3.0, end) * 1000), "txt": title}]})
-        meta["title"] = title
+        replace_segments(get_or_create_track(draft, Kind.TITLE, name="Title"),
+                         [new_segment(make_id("title", 1), 0, min(3.0, end), txt=title)])
+        set_meta(draft, title=title)
     if music is not None:
-        draft["t"].append({"id": "bgm", "tt": 1, "n": "BGM", "m": {"kind": "bgm"}, "sg": [music]})
-    meta["generator"] = {"voice": voice.id, "rate": round(rate, 3), "duration": duration,
-                         "subtitle_style": subtitle_style,
-                         "sentences": [{"text": s.text, "phrase": s.phrase} for s in sentences]}
-    draft["d"] = int(round(end * 1000))
+        replace_segments(get_or_create_track(draft, Kind.BGM, name="BGM"), [music])
+    set_meta(draft, generator={"voice": voice.id, "rate": round(rate, 3), "duration": duration,
+                               "subtitle_style": subtitle_style,
+                               "sentences": [{"text": s.text, "phrase": s.phrase} for s in sentences]})
+    set_duration(draft, end)
+    if music is not None:           # the bed under the whole video
+        set_times(music, duration=end)
     return {"seconds": round(end, 2), "rate": round(rate, 3), "sentences": len(sentences)}
 
 
@@ -125,10 +142,11 @@ def _visuals(ctx: ToolContext, scene_files: list | None) -> list[dict | None]:
 def _music(ctx: ToolContext, wanted: bool, end_ms: int = 0) -> dict | None:
     upload = ctx.latest_upload("audio")
     if upload is not None:
-        return {"id": "bgm_1", "st": 0, "d": end_ms, "ss": 0, "src": upload["cdn_url"],
-                "n": upload["filename"].rsplit(".", 1)[0], "v": 0.35, "loop": True}
+        return new_segment(make_id("bgm", 1), 0, to_seconds(end_ms), ss=0, src=upload["cdn_url"],
+                           n=upload["filename"].rsplit(".", 1)[0], v=0.35, loop=True)
     if wanted:
-        return {"id": "bgm_1", "st": 0, "d": end_ms, "n": "generated bed", "v": 1.0, "m": {"generated": True}}
+        return new_segment(make_id("bgm", 1), 0, to_seconds(end_ms), n="generated bed", v=1.0,
+                           m={"generated": True})
     return None
 
 
@@ -168,7 +186,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
                 "请提供文案（旁白文字），或说明视频的主题。")}
         written = _write_script(prompt, duration or 30.0, getattr(ctx.engine, "llm", None))
         if written is None:
-            draft.setdefault("m", {})["generator_pending"] = script_request(prompt, duration or 30.0)
+            set_meta(draft, generator_pending=script_request(prompt, duration or 30.0))
             return {"needs": "script", "message": ctx.say(
                 "No LLM is configured to write the script. Write it yourself: run `nemo script pending "
                      "--json` for what is needed, then `nemo script submit FILE`.",
@@ -183,14 +201,14 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
         title = title or sentences[0].phrase   # every video opens on a title card
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
-    aspect = str(args.get("aspect") or (draft.get("m") or {}).get("aspect") or "16:9")
+    aspect = str(args.get("aspect") or meta_value(draft, "aspect") or "16:9")
     if aspect not in GENERATED_ASPECTS:
         return {"error": "aspect", "message": f"Aspect {aspect} is not supported for generated videos; use 16:9, 9:16 or 1:1."}
     visuals = _visuals(ctx, args.get("scene_files"))
     music = _music(ctx, args.get("music", True) is not False)
     w, h = ASPECTS[aspect]
-    draft.setdefault("m", {}).update(width=w, height=h, aspect=aspect, fps=30)
-    draft["m"].pop("generator_pending", None)
+    set_meta(draft, width=w, height=h, aspect=aspect, fps=30)
+    drop_meta(draft, "generator_pending")
     style = str(args.get("style") or motifs.DEFAULT_STYLE)
     if style not in motifs.STYLES:
         return {"error": "style", "message": f"Style {style} is not known; use one of {', '.join(motifs.STYLES)}."}
@@ -203,8 +221,6 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
                         style=style, subtitle_style=subtitle_style)
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
-    if music is not None:
-        music["d"] = draft["d"]
     used = sum(1 for v in visuals[:made["sentences"]] if v is not None)
     return {**made, "message": ctx.say(
         f"Made a {made['seconds']:g} s {aspect} video: {made['sentences']} sentences narrated by {voice.id}"
@@ -216,23 +232,22 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
 
 @tool("set_voice_speed", "make the narration slower or faster", zh="调整语速")
 def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    gen = (draft.get("m") or {}).get("generator")
+    gen = meta_value(draft, "generator")
     if not gen:
         return {"error": "no narration", "message": ctx.say("There is no generated narration to change.",
                                                          "没有可调整的旁白。")}
     rate = max(0.6, min(2.0, float(gen.get("rate", 1.0)) * float(args.get("factor", 1.0))))
     sentences = [script.Sentence(s["text"], s["phrase"]) for s in gen["sentences"]]
-    scenes = next((t["sg"] for t in draft["t"] if t.get("id") == "scenes"), [])
+    scenes = (find_track(draft, track_id(Kind.SCENE)) or {}).get("sg", [])
     visuals = [{"cdn_url": s["src"], "filename": s.get("n", ""), "file_type": s["m"].get("type", "image"),
                 "id": s["m"].get("upload_id")} if s.get("src") else None for s in scenes]
-    music = next((dict(t["sg"][0]) for t in draft["t"] if t.get("id") == "bgm" and t.get("sg")), None)
-    title = (draft.get("m") or {}).get("title", "")
+    bgm = find_track(draft, track_id(Kind.BGM))
+    music = dict(bgm["sg"][0]) if bgm and bgm.get("sg") else None
+    title = meta_value(draft, "title", "")
     style = next((s["m"].get("style") for s in scenes if s["m"].get("style") in motifs.STYLES), motifs.DEFAULT_STYLE)
     made = assemble(draft, sentences, tts.parse_voice(gen["voice"]), rate, None, ctx,
                     visuals=visuals, music=music, title=title, style=style,
                     subtitle_style=gen.get("subtitle_style", "box"))
-    if music is not None:
-        music["d"] = draft["d"]
     slower = float(args.get("factor", 1.0)) < 1
     return {**made, "message": ctx.say(f"Narration {'slower' if slower else 'faster'} (rate {made['rate']:g}); "
                                          f"the video is now {made['seconds']:g} s.",

@@ -15,8 +15,23 @@ from ..errors import NemoError
 from ..media import asr, cues, script_align, subfiles, translate
 from ..media.cues import Cue
 from ..media.speech_text import is_cjk
-from ..timeline import TEXT, VIDEO, Draft
-from .tools import ToolContext, tool, track
+from ..timeline import VIDEO, Draft, Kind, to_ms, to_seconds
+from ..timeline_edit import (
+    find_track,
+    get_or_create_track,
+    kind_of,
+    make_id,
+    new_segment,
+    remove_tracks,
+    replace_segments,
+    seconds_of,
+    subtitle_settings,
+    track_id,
+    track_style,
+    tracks_of_kind,
+    update_track,
+)
+from .tools import ToolContext, tool
 
 LANG_WORDS = subfiles.LANGUAGE_WORDS
 LANG_WORDS_ZH = {"zh": "中文", "en": "英文"}
@@ -25,40 +40,34 @@ LANG_WORDS_ZH = {"zh": "中文", "en": "英文"}
 # --- reading and writing subtitle tracks ---------------------------------------------------
 
 def subtitle_track(draft: dict, lang: str, *, create: bool = False) -> dict | None:
-    t = track(draft, "subtitle", TEXT, create=create, track_id=f"subtitle_{lang}")
+    tid = track_id(Kind.SUBTITLE, lang)
+    t = get_or_create_track(draft, Kind.SUBTITLE, tid=tid) if create else find_track(draft, tid)
     if t is not None:
-        t["n"] = f"Subtitles ({lang})"
-        t.setdefault("m", {}).update(kind="subtitle", lang=lang)
+        update_track(t, name=f"Subtitles ({lang})", kind=Kind.SUBTITLE, lang=lang)
     return t
 
 
 def subtitle_langs(draft: dict) -> list[str]:
-    return [str((t.get("m") or {}).get("lang")) for t in draft.get("t", [])
-            if (t.get("m") or {}).get("kind") == "subtitle"]
+    return [str((t.get("m") or {}).get("lang")) for t in tracks_of_kind(draft, Kind.SUBTITLE)]
 
 
 def track_cues(t: dict) -> list[Cue]:
-    return [Cue(s["st"] / 1000, (s["st"] + s["d"]) / 1000, s.get("txt", "")) for s in t.get("sg", [])]
+    return [Cue(*seconds_of(s), s.get("txt", "")) for s in t.get("sg", [])]
 
 
 def save_cues(draft: dict, lang: str, items: list[Cue], source: str, **meta) -> dict:
     t = subtitle_track(draft, lang, create=True)
-    t["m"].update(source=source, **meta)
-    t["sg"] = [{"id": f"sub_{lang}_{i}", "st": int(round(c.start * 1000)),
-                "d": max(1, int(round((c.end - c.start) * 1000))), "txt": c.text,
-                **({"m": {"k": [[ch, int(round(s * 1000)), int(round(e * 1000))] for ch, s, e in c.chars]}}
-                   if c.chars else {})}
-               for i, c in enumerate(items, 1)]
+    update_track(t, source=source, **meta)
+    replace_segments(t, [
+        new_segment(make_id("sub", lang, i), c.start, max(c.end - c.start, 0.001), txt=c.text,   # at least 1 ms
+                    **({"m": {"k": [[ch, to_ms(s), to_ms(e)] for ch, s, e in c.chars]}} if c.chars else {}))
+        for i, c in enumerate(items, 1)])
     return t
-
-
-def settings(draft: dict) -> dict:
-    return draft.setdefault("m", {}).setdefault("subtitles", {"order": ["zh", "en"], "mode": "burn"})
 
 
 def _rules(draft: dict, lang: str) -> cues.Rules:
     """The layout rules for ``lang``, with any limits the user set when transcribing."""
-    limits = (settings(draft).get("limits") or {}).get(lang, {})
+    limits = (subtitle_settings(draft).get("limits") or {}).get(lang, {})
     return cues.rules_for(lang, **limits)
 
 
@@ -71,8 +80,8 @@ def _speech_source(draft: dict, ctx: ToolContext):
             continue
         for seg in t.segments:
             if seg.raw.get("src") and (seg.raw.get("m") or {}).get("type", "video") == "video":
-                return (ctx.engine.resolve_src(seg.raw["src"], ctx.session_id), float(seg.raw.get("ss", 0)) / 1000,
-                        seg.start / 1000, seg.duration / 1000)
+                return (ctx.engine.resolve_src(seg.raw["src"], ctx.session_id),
+                        to_seconds(float(seg.raw.get("ss", 0))), to_seconds(seg.start), to_seconds(seg.duration))
     upload = ctx.latest_upload("video", "audio")
     if upload is None:
         return None
@@ -108,7 +117,7 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
     items = track_cues(source) if source else []
     if not items:
         return ctx.say("There are no subtitles to translate yet.", "还没有可翻译的字幕。")
-    meta = settings(draft)
+    meta = subtitle_settings(draft)
     # the endpoint the engine read at its start (nemo_skill.config)
     llm = getattr(ctx.engine, "llm", None) if translator in ("auto", "llm") else None
     # an LLM asked for by name but not configured: say so, and hand the cues to the agent
@@ -141,7 +150,7 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
                     "英文字幕是 Whisper 草稿（草稿质量）。") + handoff
     t = subtitle_track(draft, target)
     if t is not None:
-        t["sg"] = []
+        replace_segments(t, [])
     return missing + ctx.say(f"The {LANG_WORDS.get(target, target)} subtitles wait for your agent's translation. ",
                              f"{LANG_WORDS_ZH.get(target, target)}字幕等待你的助手翻译。") + handoff
 
@@ -179,7 +188,7 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
         words = script_align.align(words, script_text)
     items = cues.layout(words, lang, cues.rules_for(lang, **limits.get(lang, {})))
     save_cues(draft, lang, items, "script" if script_text else "asr", model=result.model)
-    meta = settings(draft)
+    meta = subtitle_settings(draft)
     if limits:
         meta["limits"] = limits
     meta["punctuation"] = args.get("punctuation") or "conventional"
@@ -188,7 +197,7 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     meta.setdefault("mode", "burn")
     for other in subtitle_langs(draft):
         if other not in wanted and other != lang:
-            draft["t"] = [t for t in draft["t"] if t.get("id") != f"subtitle_{other}"]
+            remove_tracks(draft, lambda t, other=other: t.get("id") == track_id(Kind.SUBTITLE, other))
     said = ctx.say(f"Made {len(items)} {LANG_WORDS.get(lang, lang)} subtitle cues ({result.model}).",
                 f"已生成 {len(items)} 条{LANG_WORDS_ZH.get(lang, lang)}字幕（{result.model}）。")
     if script_text:
@@ -211,7 +220,7 @@ def translate_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
     source = next((x for x in langs if x != target), langs[0])
     said = _translate(draft, source, target, str(args.get("translator") or "auto"), ctx,
                       _speech_source(draft, ctx))
-    order = settings(draft)["order"]
+    order = subtitle_settings(draft)["order"]
     if target not in order:
         order.append(target)
     return {"message": said}
@@ -221,7 +230,7 @@ def translate_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
 def apply_translation(draft: dict, args: dict, ctx: ToolContext) -> dict:
     lang = args.get("lang") or "en"
     lines = list(args.get("lines") or [])
-    pending = settings(draft).get("pending") or {}
+    pending = subtitle_settings(draft).get("pending") or {}
     source_lang = pending.get("source") or next((x for x in subtitle_langs(draft) if x != lang), None)
     source = subtitle_track(draft, source_lang) if source_lang else None
     items = track_cues(source) if source else []
@@ -231,7 +240,7 @@ def apply_translation(draft: dict, args: dict, ctx: ToolContext) -> dict:
         return {"error": "line count", "message": f"The translation has {len(lines)} lines for {len(items)} "
                                                   "cues; nothing was changed. Give one line per cue."}
     save_cues(draft, lang, cues.fit_translation(items, lines, lang, _rules(draft, lang)), "agent")
-    meta = settings(draft)
+    meta = subtitle_settings(draft)
     meta.pop("pending", None)
     if lang not in meta["order"]:
         meta["order"].append(lang)
@@ -246,7 +255,7 @@ def style_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
         return _no_subtitles(ctx)
     changed = []
     for lang in langs:
-        style = subtitle_track(draft, lang)["m"].setdefault("style", {})
+        style = track_style(subtitle_track(draft, lang))
         if args.get("scale"):
             base = float(style.get("size") or subfiles.DEFAULT_SIZE.get(lang, 54))
             style["size"] = round(min(160.0, max(16.0, base * float(args["scale"]))))
@@ -273,9 +282,8 @@ def subtitle_languages(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if not any(k in present for k in keep):
         return {"error": "missing language", "message": f"There are no {'/'.join(keep)} subtitles; "
                                                         f"the project has {', '.join(present)}."}
-    draft["t"] = [t for t in draft["t"] if (t.get("m") or {}).get("kind") != "subtitle"
-                  or (t.get("m") or {}).get("lang") in keep]
-    meta = settings(draft)
+    remove_tracks(draft, lambda t: kind_of(t) == Kind.SUBTITLE and (t.get("m") or {}).get("lang") not in keep)
+    meta = subtitle_settings(draft)
     meta["order"] = [x for x in meta["order"] if x in keep] or keep
     meta.pop("pending", None)
     names = " + ".join(LANG_WORDS.get(k, k) for k in keep)
@@ -285,7 +293,7 @@ def subtitle_languages(draft: dict, args: dict, ctx: ToolContext) -> dict:
 @tool("subtitle_mode", "burn the subtitles in, or add them as a soft track", zh="设置硬字幕或软字幕")
 def subtitle_mode(draft: dict, args: dict, ctx: ToolContext) -> dict:
     mode = "soft" if args.get("mode") == "soft" else "burn"
-    settings(draft)["mode"] = mode
+    subtitle_settings(draft)["mode"] = mode
     if mode == "soft":
         return {"message": ctx.say("The export will carry the subtitles as a soft track (no re-encode).",
                                 "导出时字幕作为软字幕轨道（不重新编码）。")}
@@ -295,6 +303,6 @@ def subtitle_mode(draft: dict, args: dict, ctx: ToolContext) -> dict:
 @tool("subtitle_order", "choose which language's line is on top", zh="调整双语字幕顺序")
 def subtitle_order(draft: dict, args: dict, ctx: ToolContext) -> dict:
     first = args.get("first") or "zh"
-    meta = settings(draft)
+    meta = subtitle_settings(draft)
     meta["order"] = [first] + [x for x in meta["order"] if x != first]
     return {"message": ctx.say(f"{LANG_WORDS.get(first, first)} line on top.", f"{LANG_WORDS_ZH.get(first, first)}在上。")}
