@@ -18,6 +18,11 @@ FPS = 30
 ENCODE = ["-c:v", "libx264", "-profile:v", "high", "-pix_fmt", "yuv420p", "-preset", "veryfast",
           "-crf", "20", "-g", str(FPS * 10), "-c:a", "aac", "-b:a", "192k", "-ar", "48000", "-ac", "2",
           "-movflags", "+faststart"]
+# Generated videos (flat drawn layers, slow pans): x264 `superfast` at the same CRF. Measured on
+# a 30 s 1080p generated video against a lossless encode: SSIM 0.9963 / PSNR 39.53 dB against
+# veryfast's 0.9962 / 39.51 dB, the file 2.4 MB instead of 1.8 MB, and 23% less encoder CPU.
+# Camera footage (compose) keeps veryfast: there the bigger file is the real cost.
+ENCODE_DRAWN = [*ENCODE[:ENCODE.index("-preset") + 1], "superfast", *ENCODE[ENCODE.index("-preset") + 2:]]
 
 
 @dataclass
