@@ -27,6 +27,31 @@ def test_keywords_pick_the_motif(sentence, motif):
     assert motifs.pick(sentence) == motif
 
 
+TEA_SCRIPT = ["茶是中国人的国饮，已有几千年的历史。", "相传神农尝百草，发现了茶的妙用。",
+              "唐代陆羽写下《茶经》，让饮茶成为一门学问。", "泡一壶好茶，要讲究水、器和火候。",
+              "绿茶清新，红茶醇厚，乌龙茶香气悠长。", "一杯清茶，也是一种生活的态度。"]
+
+
+def test_a_script_on_one_subject_is_not_one_picture_six_times():
+    """Every sentence names tea: the others it names (herbs, a book, water) take turns, and tea
+    shown again is drawn another way. Before: six identical tea bowls."""
+    picked = motifs.pick_all(TEA_SCRIPT)
+    assert [m for m, _ in picked] == ["tea", "forest", "book", "water", "tea", "tea"]
+    assert len(set(picked)) == len(picked)                       # no picture twice
+    assert all(a != b for a, b in zip(picked, picked[1:], strict=False))
+    assert all(m in motifs.named(s) for (m, _), s in zip(picked, TEA_SCRIPT, strict=True))   # each still says it
+    assert motifs.pick_all(["远处的高山。", "夜空中满是星星。"]) == [("mountain", 0), ("sky", 0)]
+
+
+def test_each_variant_of_a_motif_is_another_picture():
+    pictures = set()
+    for variant in range(4):    # three drawings of tea, then the first mirrored
+        back, front = motifs.draw("tea", "ink", 160, 90, seed=1, variant=variant)
+        back.alpha_composite(front)
+        pictures.add(np.asarray(back).tobytes())
+    assert len(pictures) == 4
+
+
 @pytest.mark.parametrize("sentence", ["一条清澈的小溪从山谷中流过。", "唐代陆羽写下《茶经》，被后人尊为茶圣。"])
 def test_key_phrase_is_never_a_cut_off_clause(sentence):
     phrase = script.key_phrase(sentence)

@@ -93,11 +93,12 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
         t += a["seconds"] + GAP
     end = starts[-1] + audio[-1]["seconds"] + TAIL
     scenes, narration = [], []
+    pictures = motifs.pick_all([s.text for s in sentences])
     for i, (s, a, st) in enumerate(zip(sentences, audio, starts, strict=True)):
         scene_start = 0.0 if i == 0 else st
         scene_end = starts[i + 1] if i + 1 < len(starts) else end
         look = {"type": "scene", "phrase": s.phrase, "colors": list(PALETTES[i % len(PALETTES)]),
-                "motif": motifs.pick(s.text), "style": style}
+                "motif": pictures[i][0], "variant": pictures[i][1], "style": style}
         v = visuals[i] if i < len(visuals) else None
         shown = {}
         if v is not None:       # the user's picture or clip instead of a drawn scene

@@ -32,7 +32,9 @@ def _illustration(meta: dict, index: int, width: int, height: int, workdir: Path
     """The scene's motif as parallax layers larger than the frame; a bad or missing name falls back."""
     motif = meta.get("motif") if meta.get("motif") in motifs.motifs() else motifs.FALLBACK
     style = meta.get("style") if meta.get("style") in motifs.STYLES else motifs.DEFAULT_STYLE
-    return motifs.render_layers(motif, style, width, height, seed=index + 1, out_dir=workdir, stem=f"scene_{index}")
+    variant = meta.get("variant") if isinstance(meta.get("variant"), int) else 0
+    return motifs.render_layers(motif, style, width, height, seed=index + 1, out_dir=workdir, stem=f"scene_{index}",
+                                variant=variant)
 
 
 def _pan_x(index: int, span: float, reach: float) -> str:

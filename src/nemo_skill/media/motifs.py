@@ -44,19 +44,40 @@ def motifs() -> tuple[str, ...]:
     return tuple(keyword_table())
 
 
-def pick(sentence: str) -> str:
-    """The motif a sentence shows: the first table entry with a keyword in it."""
+def named(sentence: str) -> list[str]:
+    """Every motif the sentence names, most specific first (the table's order)."""
     text = sentence.lower()
     words = set(re.findall(r"[a-z]+", text))
-    for motif, keys in keyword_table().items():
-        for k in keys:
-            if (k in words) if k.isascii() else (k in text):
-                return motif
-    return FALLBACK
+    return [motif for motif, keys in keyword_table().items()
+            if any((k in words) if k.isascii() else (k in text) for k in keys)]
 
 
-def draw(motif: str, style: str, width: int, height: int, seed: int) -> list[Image.Image]:
-    """The motif as layers, back to front: an opaque background and transparent fore layers."""
+def pick(sentence: str) -> str:
+    """The motif a sentence shows on its own: the most specific it names."""
+    return next(iter(named(sentence)), FALLBACK)
+
+
+def pick_all(sentences: list[str]) -> list[tuple[str, int]]:
+    """Each sentence's motif and variant, for one video. A script about tea names tea in every
+    sentence; six identical tea bowls are a slideshow. So of the motifs a sentence names, the
+    one this video has shown least (never the previous scene's, when there is another) wins,
+    and a motif shown again comes as its next variant: another drawing, or mirrored."""
+    shown: dict[str, int] = {}
+    out: list[tuple[str, int]] = []
+    for sentence in sentences:
+        options = named(sentence) or [FALLBACK]
+        previous = out[-1][0] if out else None
+        fresh = [m for m in options if m != previous] or options
+        motif = min(fresh, key=lambda m: (shown.get(m, 0), options.index(m)))
+        out.append((motif, shown.get(motif, 0)))
+        shown[motif] = shown.get(motif, 0) + 1
+    return out
+
+
+def draw(motif: str, style: str, width: int, height: int, seed: int, variant: int = 0) -> list[Image.Image]:
+    """The motif as layers, back to front: an opaque background and transparent fore layers.
+    ``variant`` picks one of the motif's drawings (tea: a bowl, a teapot, a tea garden); past
+    the last, the same drawings come mirrored."""
     if motif not in keyword_table():
         raise ValueError(f"unknown motif {motif!r}")
     if style not in STYLES:
@@ -66,24 +87,27 @@ def draw(motif: str, style: str, width: int, height: int, seed: int) -> list[Ima
     rng = random.Random(seed)
     back = _background(pal, w, h)
     front = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-    _DRAW[motif](back, front, pal, rng)
+    drawings = _VARIANTS.get(motif, (_DRAW[motif],))
+    drawings[variant % len(drawings)](back, front, pal, rng)
+    if (variant // len(drawings)) % 2:
+        back, front = (layer.transpose(Image.Transpose.FLIP_LEFT_RIGHT) for layer in (back, front))
     return [back, front]
 
 
-def render(motif: str, style: str, width: int, height: int, seed: int, out: Path) -> Path:
+def render(motif: str, style: str, width: int, height: int, seed: int, out: Path, variant: int = 0) -> Path:
     """One flattened still (PNG) of the motif, ``MARGIN`` times the frame."""
-    back, front = draw(motif, style, width, height, seed)
+    back, front = draw(motif, style, width, height, seed, variant)
     back.alpha_composite(front)
     back.convert("RGB").save(out, optimize=False, compress_level=1)
     return out
 
 
 def render_layers(motif: str, style: str, width: int, height: int, seed: int,
-                  out_dir: Path, stem: str) -> tuple[Path, Path | None, int]:
+                  out_dir: Path, stem: str, variant: int = 0) -> tuple[Path, Path | None, int]:
     """The motif as two stills for parallax: the background (RGB PNG) and the near layer cut
     to the band it covers (RGBA PNG, full width), with that band's top in still pixels.
     No near layer (None) when the motif drew nothing in front."""
-    back, front = draw(motif, style, width, height, seed)
+    back, front = draw(motif, style, width, height, seed, variant)
     back_path = out_dir / f"{stem}_back.png"
     back.convert("RGB").save(back_path, optimize=False, compress_level=1)
     box = front.getchannel("A").getbbox()
@@ -195,9 +219,7 @@ def _forest(back, front, pal, rng) -> None:
 
 
 def _tea(back, front, pal, rng) -> None:
-    w, h = back.size
-    d = ImageDraw.Draw(back)
-    d.rectangle((0, h * 0.7, w, h), fill=pal["far"] + (255,))            # the table
+    w, h = _table(back, pal)
     fd = ImageDraw.Draw(front)
     cx, cy, r = w * rng.uniform(0.42, 0.58), h * 0.66, min(w, h) * 0.16
     fd.chord((cx - r, cy - r * 0.9, cx + r, cy + r * 1.1), 0, 180, fill=pal["near"] + (255,))   # the bowl
@@ -205,12 +227,7 @@ def _tea(back, front, pal, rng) -> None:
     fd.ellipse((cx - r * 0.9, cy - r * 0.12, cx + r * 0.9, cy + r * 0.12), fill=(164, 140, 60, 255))  # tea
     fd.ellipse((cx - r * 1.6, cy + r * 0.95, cx + r * 1.6, cy + r * 1.25), outline=pal["near"] + (255,),
                width=max(3, h // 200))                                                         # the saucer
-    steam = Image.new("RGBA", (w, h), (0, 0, 0, 0))
-    sd = ImageDraw.Draw(steam)
-    for k in (-1, 0, 1):   # three curls of steam
-        pts = [(cx + k * r * 0.4 + r * 0.15 * math.sin(t / 6), cy - r * 0.3 - t * r / 18) for t in range(40)]
-        sd.line(pts, fill=pal["mid"] + (200,), width=max(4, h // 120))
-    front.alpha_composite(steam.filter(ImageFilter.GaussianBlur(h / 200)))
+    _steam(front, pal, cx, cy - r * 0.3, r)
     _ridge(back, rng, 0.45, 0.15, pal["far"], 4, alpha=140, peaks=3)   # hills behind, faint
 
 
@@ -264,5 +281,81 @@ def _snow(back, front, pal, rng) -> None:
         d.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 255, 230))
 
 
+def _table(back, pal) -> tuple[int, int]:
+    w, h = back.size
+    ImageDraw.Draw(back).rectangle((0, h * 0.7, w, h), fill=pal["far"] + (255,))
+    return w, h
+
+
+def _steam(front, pal, x: float, y: float, r: float, curls: tuple[int, ...] = (-1, 0, 1)) -> None:
+    w, h = front.size
+    steam = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    sd = ImageDraw.Draw(steam)
+    for k in curls:
+        pts = [(x + k * r * 0.4 + r * 0.15 * math.sin(t / 6), y - t * r / 18) for t in range(40)]
+        sd.line(pts, fill=pal["mid"] + (200,), width=max(4, h // 120))
+    front.alpha_composite(steam.filter(ImageFilter.GaussianBlur(h / 200)))
+
+
+def _teapot(back, front, pal, rng) -> None:
+    w, h = _table(back, pal)
+    _ridge(back, rng, 0.42, 0.14, pal["far"], 4, alpha=140, peaks=4)
+    fd = ImageDraw.Draw(front)
+    cx, cy, r = w * rng.uniform(0.38, 0.52), h * 0.6, min(w, h) * 0.14
+    ink, line = pal["near"] + (255,), max(6, h // 90)
+    fd.polygon([(cx + r * 0.8, cy), (cx + r * 1.7, cy - r * 0.75), (cx + r * 1.85, cy - r * 0.7),
+                (cx + r * 0.95, cy + r * 0.35)], fill=ink)                                    # the spout
+    fd.arc((cx - r * 1.4, cy - r * 0.5, cx - r * 0.4, cy + r * 0.4), 90, 270, fill=ink, width=line)  # the handle
+    fd.ellipse((cx - r, cy - r * 0.75, cx + r, cy + r * 0.75), fill=ink)                     # the body
+    fd.ellipse((cx - r * 0.45, cy - r * 0.9, cx + r * 0.45, cy - r * 0.6), fill=pal["mid"] + (255,))  # the lid
+    fd.ellipse((cx - r * 0.12, cy - r * 1.05, cx + r * 0.12, cy - r * 0.85), fill=ink)       # its knob
+    cup = cx + r * 2.6
+    fd.chord((cup - r * 0.45, cy + r * 0.25, cup + r * 0.45, cy + r * 0.95), 0, 180, fill=ink)  # a cup beside it
+    _steam(front, pal, cx + r * 1.8, cy - r * 0.8, r * 0.6, curls=(0, 1))
+
+
+def _tea_garden(back, front, pal, rng) -> None:
+    """Rows of tea bushes along terraced hills, the nearest rows in front."""
+    w, h = back.size
+    _sun(back, pal, rng.uniform(0.15, 0.35), 0.2, 0.05)
+    _ridge(back, rng, 0.45, 0.18, pal["far"], 3, peaks=3)
+    _mist(back, pal, 0.5, rng)
+    for row in range(6):   # far rows pale and small, near rows darker and larger, paper between
+        layer = back if row < 4 else front
+        d = ImageDraw.Draw(layer)
+        y0, bush = h * (0.56 + row * 0.08), h * (0.014 + row * 0.005)
+        f = row / 5
+        color = tuple(round(a + (b - a) * f) for a, b in zip(pal["far"], pal["mid"], strict=True))
+        edge = pal["near"] if row >= 4 else color
+        tilt, phase = rng.uniform(-0.04, 0.04), rng.uniform(0, math.tau)
+        for x in range(-int(bush * 2), w + int(bush * 2), max(4, int(bush * 1.6))):
+            y = y0 + h * (tilt * (x / w - 0.5) + 0.012 * math.sin(x / w * 5 + phase))
+            d.ellipse((x - bush * 1.3, y - bush * 0.7, x + bush * 1.3, y + bush * 0.7), fill=color + (255,),
+                      outline=edge + (255,), width=max(1, h // 400))
+
+
+def _book(back, front, pal, rng) -> None:
+    """An open book of vertical lines of writing, a brush and a red seal: history, poems, learning."""
+    w, h = _table(back, pal)
+    _ridge(back, rng, 0.45, 0.12, pal["far"], 4, alpha=120, peaks=3)
+    fd = ImageDraw.Draw(front)
+    cx, cy, pw, ph = w * rng.uniform(0.42, 0.56), h * 0.62, min(w, h) * 0.3, min(w, h) * 0.22
+    paper, ink = (250, 247, 238, 255), pal["near"] + (255,)
+    for side in (-1, 1):   # two pages, rising from the spine
+        outer = cx + side * pw
+        fd.polygon([(cx, cy + ph * 0.5), (outer, cy + ph * 0.42), (outer, cy - ph * 0.5), (cx, cy - ph * 0.42)],
+                   fill=paper, outline=ink, width=max(2, h // 300))
+        for k in range(1, 7):  # columns of writing, right to left
+            x = cx + side * pw * k / 7.5
+            top = cy - ph * 0.34 + rng.uniform(0, ph * 0.04)
+            fd.line((x, top, x, top + ph * rng.uniform(0.45, 0.68)), fill=pal["mid"] + (255,), width=max(3, h // 160))
+    seal = ph * 0.1
+    fd.rectangle((cx + pw * 0.8 - seal, cy + ph * 0.22, cx + pw * 0.8, cy + ph * 0.22 + seal), fill=pal["accent"] + (255,))
+    bx, by = cx - pw * 1.15, cy + ph * 0.55   # the brush, lying by the book
+    fd.line((bx, by, bx + pw * 0.75, by - ph * 0.18), fill=ink, width=max(6, h // 110))
+    fd.ellipse((bx - ph * 0.1, by - ph * 0.05, bx + ph * 0.06, by + ph * 0.05), fill=ink)
+
+
 _DRAW = {"mountain": _mountain, "water": _water, "sky": _sky, "forest": _forest, "tea": _tea, "city": _city,
-         "flower": _flower, "rain": _rain, "snow": _snow}
+         "flower": _flower, "rain": _rain, "snow": _snow, "book": _book}
+_VARIANTS = {"tea": (_tea, _teapot, _tea_garden)}
