@@ -301,7 +301,9 @@ def _teapot(back, front, pal, rng) -> None:
     w, h = _table(back, pal)
     _ridge(back, rng, 0.42, 0.14, pal["far"], 4, alpha=140, peaks=4)
     fd = ImageDraw.Draw(front)
-    cx, cy, r = w * rng.uniform(0.38, 0.52), h * 0.6, min(w, h) * 0.14
+    # the handle to the cup spans 4.45 r: in a narrow (9:16) frame it shrinks to fit 80% of the width
+    r = min(min(w, h) * 0.14, w * 0.8 / 4.45)
+    cx, cy = w / 2 - 0.825 * r + w * rng.uniform(-0.05, 0.05), h * 0.6
     ink, line = pal["near"] + (255,), max(6, h // 90)
     fd.polygon([(cx + r * 0.8, cy), (cx + r * 1.7, cy - r * 0.75), (cx + r * 1.85, cy - r * 0.7),
                 (cx + r * 0.95, cy + r * 0.35)], fill=ink)                                    # the spout
