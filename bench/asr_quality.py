@@ -4,6 +4,7 @@
 reference sentences missing, and the ASR time. Prints one line each.
 
 Usage: .venv/bin/python bench/asr_quality.py [--terms 压岁钱,停滞] [--keep DIR]
+A glossary the speech never says must change nothing: --terms 原神,区块链,人工智能,比特币,抖音
 """
 
 from __future__ import annotations

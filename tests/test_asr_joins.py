@@ -16,16 +16,19 @@ pytestmark = pytest.mark.slow
 
 # (recordings, gap s, bed, CER bound with the default base model). Measured before issue 13
 # (VAD over the whole file, timestamps, seeking): the first lost 甚至出现交易几乎停滞的情况
-# and 你好世界 outright (CER 0.41); the second lost 你好世界 (CER 0.11). After: 0.12-0.14
-# and 0.07-0.09 (bench/asr_quality.py has more arrangements). The first does not reach 0.10 with the base model: it
-# hears 压岁 as 压碎 three times, 停滞 as 停制, and 你好世界 as 您好，世纪 / 您好，是接
-# (6-7 of 52 characters); its glossary run is the 0.06 check.
+# and 你好世界 outright (CER 0.41); the second lost 你好世界 (CER 0.11). Then 0.143 and 0.089
+# (bench/asr_quality.py has more arrangements): the first heard 你好世界 as 您好，是接, decoded
+# beside 甚至出现... whose context outweighed its own two syllables. Now a region Whisper was
+# unsure of is decoded on its own too (asr_decode.UNSURE): 0.082 and 0.089, the same in
+# repeated runs. What is left is the base model's: 压岁 as 压碎 three times and 停滞 as 停制
+# (4 of 49 characters), which the glossary restores (0.000, the 0.06 check).
 ARRANGEMENTS = {
-    "tight-music": ([sv.YASUI, sv.AISHELL, sv.HELLO_ZH], 0.15, sv.MUSIC_BED, 0.15),
+    "tight-music": ([sv.YASUI, sv.AISHELL, sv.HELLO_ZH], 0.15, sv.MUSIC_BED, 0.10),
     "pauses-music": ([sv.PADDLE, sv.HELLO_ZH, sv.YASUI], 1.5, sv.MUSIC_BED, 0.10),
 }
 CER_GLOSSARY = 0.06
 TERMS = ["压岁钱", "停滞"]
+UNRELATED = ["原神", "区块链", "人工智能", "比特币", "抖音"]     # said nowhere in these recordings
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +67,17 @@ def test_a_glossary_fixes_the_homophones(joins):
     reference = "".join(sv.TRANSCRIPTS[name] for name, _ in parts)
     assert "压碎" not in result.text and "压岁钱" in result.text
     assert cer(reference, result.text) <= CER_GLOSSARY, result.text
+
+
+def test_a_glossary_of_other_words_does_no_harm(joins):
+    """Given to Whisper as hotwords, five terms the speech never says took tight-music from
+    0.082 to 0.143 (您好师姐) and another arrangement from 0.067 to 0.111."""
+    path, parts = joins["tight-music"]
+    reference = "".join(sv.TRANSCRIPTS[name] for name, _ in parts)
+    plain = asr.transcribe(path)
+    with_terms = asr.transcribe(path, terms=UNRELATED)
+    assert cer(reference, with_terms.text) <= cer(reference, plain.text), (plain.text, with_terms.text)
+    assert not any(term in with_terms.text for term in UNRELATED)
 
 
 def test_a_short_clip_costs_about_its_length(tmp_path):

@@ -6,7 +6,7 @@ however long the file is. In each chunk the VAD finds the speech regions;
 Whisper decodes them packed into windows (``speech_regions``, ``asr_decode``),
 never conditioning on its previous text, with a token budget from the
 speech's length, and every region gets its words or a second decode of its
-own. The words are cleaned (``asr_words``), corrected to the creator's
+own (so does one whose words Whisper was unsure of). The words are cleaned (``asr_words``), corrected to the creator's
 glossary (``glossary``), and their edges moved to where the sound actually
 starts and stops.
 """
@@ -124,7 +124,7 @@ def transcribe(path: str | Path, *, language: str | None = None, task: str = "tr
                cancel: threading.Event | None = None) -> Transcript:
     """Transcribe (or, with task="translate", render in English) the speech in ``path``.
 
-    ``terms``: the creator's glossary, fed to Whisper and used to fix near-misses.
+    ``terms``: the creator's glossary, used to fix near-misses (its Latin terms go to Whisper).
     """
     path = Path(path)
     info = check_input(path)
