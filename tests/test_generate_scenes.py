@@ -154,3 +154,27 @@ def test_a_drawn_scene_moves_in_parallax(tmp_path):
     close = shift(ridge(a), ridge(b))
     assert 40 <= far <= 75, far                 # half the spare width over the scene: ~58 px in 2 s
     assert close >= 1.6 * far, (close, far)     # the near layer: the whole of it, ~115 px
+
+
+def _three_scenes(path, keyframes: str | None) -> None:
+    """6 s: flat grey, a busy test pattern, flat grey; keyframes where told (else only at 0)."""
+    graph = ("color=c=gray:s=320x180:r=30:d=2[a];testsrc2=s=320x180:r=30:d=2[b];color=c=gray:s=320x180:r=30:d=2[c];"
+             "[a][b][c]concat=n=3:v=1:a=0[v]")
+    keys = ["-force_key_frames", keyframes] if keyframes else []
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-filter_complex", graph, "-map", "[v]", "-c:v", "libx264",
+                    "-g", "300", "-sc_threshold", "0", *keys, "-pix_fmt", "yuv420p", str(path)], check=True)
+
+
+@pytest.mark.parametrize("keyframes", ["1,3,5", None])
+def test_the_cover_is_the_busiest_scene_with_the_title_above_it(tmp_path, keyframes):
+    """Keyframes in the scenes' middles (as generated videos have) are chosen from without decoding the
+    rest; a video without them is sampled. Either way the test pattern wins over flat grey."""
+    from nemo_skill.media import cover
+    video = tmp_path / "v.mp4"
+    _three_scenes(video, keyframes)
+    frame = np.asarray(cover.strongest_frame(video, 0.5, 6.0).convert("L"), dtype=float)
+    assert frame.std() > 30
+    own, wide = cover.make(video, "标题", 6.0, 0.2)
+    top = np.asarray(Image.open(own).convert("RGB"))[: 180 // 3]
+    assert ((top[..., 0] > 200) & (top[..., 1] > 180) & (top[..., 2] < 80)).sum() > 50   # the yellow title, high up
+    assert Image.open(wide).size == (1920, 1200)

@@ -258,6 +258,8 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
     else:
         inputs += ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]
         graph.append(f"[{n}:a]anull[aout]")
+    # a keyframe in the middle of every scene: the cover is chosen among them without decoding the rest
+    middles = ",".join(f"{(s.start + s.duration / 2) / 1000:.3f}" for s in scenes) or "0"
     args = [*inputs, "-filter_complex", ";".join(graph), "-map", "[vout]", "-map", "[aout]",
-            "-t", f"{total:.3f}", "-r", str(FPS), *ENCODE_DRAWN, ffmpeg.fpath(out)]
+            "-t", f"{total:.3f}", "-r", str(FPS), *ENCODE_DRAWN, "-force_key_frames", middles, ffmpeg.fpath(out)]
     return RenderPlan(args, total, ass_path)
