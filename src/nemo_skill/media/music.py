@@ -45,17 +45,19 @@ def phrase(seed: int = 1) -> np.ndarray:
     for c, notes in enumerate(PROGRESSION):
         # A raised-cosine window twice the chord long, centred on it: neighbours overlap by
         # half and sum to one, so chords cross-fade; indices wrap, so the phrase loops.
-        window = np.zeros(length)
+        # Computed only where the window is not zero (half the phrase): every tone has whole
+        # cycles in the loop, so the wrapped times give the same samples as unwrapped ones.
         centre = c * chord_len + chord_len // 2
         idx = (np.arange(-chord_len, chord_len) + centre) % length
-        window[idx] = 0.5 * (1 - np.cos(np.pi * (np.arange(2 * chord_len) / chord_len)))
+        window = 0.5 * (1 - np.cos(np.pi * (np.arange(2 * chord_len) / chord_len)))
+        tw = 2 * np.pi * t[idx]
         for k, note in enumerate(notes):
             f = _whole_cycles(_hz(note), seconds)
-            tone = np.sin(2 * np.pi * f * t) + 0.25 * np.sin(2 * np.pi * 2 * f * t + 0.3)
-            gain = 0.16 if k == 0 else 0.09
+            tone = np.sin(f * tw) + 0.25 * np.sin(2 * f * tw + 0.3)
+            gain = (0.16 if k == 0 else 0.09) * window
             # Each side slightly detuned: a slow chorus, like a string pad.
-            left += gain * window * (tone + 0.5 * np.sin(2 * np.pi * _whole_cycles(f * 1.003, seconds) * t))
-            right += gain * window * (tone + 0.5 * np.sin(2 * np.pi * _whole_cycles(f * 0.997, seconds) * t))
+            left[idx] += gain * (tone + 0.5 * np.sin(_whole_cycles(f * 1.003, seconds) * tw))
+            right[idx] += gain * (tone + 0.5 * np.sin(_whole_cycles(f * 0.997, seconds) * tw))
     rng = np.random.default_rng(seed)
     step = chord_len // PLUCKS_PER_CHORD
     for i in range(len(PROGRESSION) * PLUCKS_PER_CHORD):
