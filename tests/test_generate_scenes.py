@@ -131,7 +131,7 @@ def test_a_drawn_scene_moves_in_parallax(tmp_path):
                             "m": {"type": "scene", "motif": "mountain", "style": "ink", "phrase": ""}}]}]}
     plan = gen.build(draft, lambda s: tmp_path / s, tmp_path / "o.mp4", tmp_path)
     subprocess.run(["ffmpeg", "-v", "error", "-y", *plan.args], check=True)
-    near = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(tmp_path / "scene_0_front.png"))
+    near = np.asarray(__import__("PIL.Image", fromlist=["Image"]).open(next(tmp_path.glob("mountain-*_front.png"))))
     near_rgb = near[-1, near.shape[1] // 2, :3].astype(int)          # the near ridge's fill colour
 
     def frame(at):
@@ -178,3 +178,24 @@ def test_the_cover_is_the_busiest_scene_with_the_title_above_it(tmp_path, keyfra
     top = np.asarray(Image.open(own).convert("RGB"))[: 180 // 3]
     assert ((top[..., 0] > 200) & (top[..., 1] > 180) & (top[..., 2] < 80)).sum() > 50   # the yellow title, high up
     assert Image.open(wide).size == (1920, 1200)
+
+
+def test_scenes_drawn_ahead_are_what_the_render_uses(tmp_path, monkeypatch):
+    """The planner draws scene layers while the voice speaks; the render finds them and draws
+    nothing. A damaged marker is drawn again; old sets are pruned."""
+    from nemo_skill.media import scene_cache
+    calls = []
+    real = motifs.render_layers
+    monkeypatch.setattr(motifs, "render_layers", lambda *a, **k: calls.append(a[0]) or real(*a, **k))
+    tea = {"motif": "tea", "style": "ink", "variant": 1}
+    scene_cache.draw_ahead([(0, {"motif": "mountain"}), (1, tea)], 160, 90, tmp_path)
+    assert calls == ["mountain", "tea"]
+    back, front, top = scene_cache.layers(tea, 1, 160, 90, tmp_path)
+    assert calls == ["mountain", "tea"] and back.is_file() and front.is_file() and top > 0
+    assert not list(tmp_path.glob(".drawing-*"))                       # no scratch left behind
+    next(tmp_path.glob("tea-*.json")).write_text("{not json")
+    scene_cache.layers(tea, 1, 160, 90, tmp_path)
+    assert calls == ["mountain", "tea", "tea"]
+    assert scene_cache.layers({"motif": "volcano", "variant": -3}, 0, 160, 90, tmp_path)[0].name.startswith("mountain-ink-0-1")
+    scene_cache.prune(tmp_path, keep=1)
+    assert len(list(tmp_path.glob("*.json"))) == 1 and len(list(tmp_path.glob("*_back.png"))) == 1

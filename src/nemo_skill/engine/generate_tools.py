@@ -12,11 +12,12 @@ it, and "make it 9:16" or "change the title" are ordinary edits.
 from __future__ import annotations
 
 import re
+import threading
 import uuid
 from types import SimpleNamespace
 
 from ..errors import NemoError
-from ..media import cues, karaoke, motifs, script, translate, tts
+from ..media import cues, karaoke, motifs, scene_cache, script, translate, tts
 from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
 from ..timeline import Kind, to_seconds
@@ -76,10 +77,23 @@ def _subtitle_cues(narration: list[dict], audio: list[dict]) -> list[cues.Cue]:
     return laid
 
 
+def _draw_ahead(ctx: ToolContext, scenes: list[tuple[int, dict]], width: int, height: int) -> None:
+    """The scenes' pictures drawn on a thread while the narration is synthesised, into the
+    engine's scene cache, where the render finds them (media/scene_cache.py)."""
+    folder = getattr(ctx.engine, "scene_cache", None)
+    if folder is not None and scenes:
+        threading.Thread(target=scene_cache.draw_ahead, args=(scenes, width, height, folder),
+                         daemon=True, name="draw-ahead").start()
+
+
 def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, rate: float,
              duration: float | None, ctx: ToolContext, *, visuals: list[dict | None], music: dict | None,
              title: str, style: str = motifs.DEFAULT_STYLE, subtitle_style: str = "box") -> dict:
     """Speak the sentences (at a rate that fits ``duration``) and lay out every track."""
+    pictures = motifs.pick_all([s.text for s in sentences])
+    _draw_ahead(ctx, [(i, {"motif": m, "variant": v, "style": style}) for i, (m, v) in enumerate(pictures)
+                      if not (i < len(visuals) and visuals[i] is not None)],
+                int(meta_value(draft, "width") or 1920), int(meta_value(draft, "height") or 1080))
     audio = _speak(sentences, voice, rate, ctx)
     spoken = sum(a["seconds"] for a in audio) + GAP * (len(audio) - 1) + LEAD + TAIL
     if duration and abs(spoken - duration) > 0.1 * duration:
@@ -93,7 +107,6 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
         t += a["seconds"] + GAP
     end = starts[-1] + audio[-1]["seconds"] + TAIL
     scenes, narration = [], []
-    pictures = motifs.pick_all([s.text for s in sentences])
     for i, (s, a, st) in enumerate(zip(sentences, audio, starts, strict=True)):
         scene_start = 0.0 if i == 0 else st
         scene_end = starts[i + 1] if i + 1 < len(starts) else end

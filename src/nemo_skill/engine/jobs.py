@@ -29,11 +29,11 @@ log = logging.getLogger("nemo_skill.engine.jobs")
 MAX_WAITING_PER_USER = 3
 
 
-def build_for(draft: dict, resolve, out: Path, workdir: Path) -> RenderPlan:
+def build_for(draft: dict, resolve, out: Path, workdir: Path, scenes: Path | None = None) -> RenderPlan:
     """Which builder renders a draft: a generated video has its own graph; soft subtitles
     are muxed without re-encoding; anything else is the full burned-in composition."""
     if generate.is_generated(draft):
-        return generate.build(draft, resolve, out, workdir)
+        return generate.build(draft, resolve, out, workdir, cache=scenes)
     if ((draft.get("m") or {}).get("subtitles") or {}).get("mode") == "soft":
         return compose.build_soft(draft, resolve, out, workdir)
     return compose.build(draft, resolve, out, workdir)
@@ -45,8 +45,9 @@ def render_cost(draft: dict) -> float:
 
 
 class RenderQueue:
-    def __init__(self, db: Database, out_dir: Path, accounts, resolve) -> None:
+    def __init__(self, db: Database, out_dir: Path, accounts, resolve, scene_cache: Path | None = None) -> None:
         self.db, self.out_dir, self.accounts, self.resolve = db, out_dir, accounts, resolve
+        self.scene_cache = scene_cache   # drawn scene layers the planner made ahead (media/scene_cache.py)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
         self._cancel: dict[str, threading.Event] = {}
@@ -112,7 +113,7 @@ class RenderQueue:
                     raise ffmpeg.Cancelled("cancelled")
                 return self.resolve(src, row["session_id"])
 
-            plan = build_for(draft, resolve, tmp, work)
+            plan = build_for(draft, resolve, tmp, work, self.scene_cache)
             ffmpeg.run(plan.args, duration=plan.duration, on_progress=progress, cancel=cancel)
             shutil.move(str(tmp), out)
             self._set(render_id, status="completed", progress=100, output_path=str(out),

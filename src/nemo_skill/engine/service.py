@@ -53,7 +53,8 @@ class Engine:
         links.ensure_table(self.db)
         self.accounts = Accounts(self.db, starting_credits=config.starting_credits,
                                  token_lifetime=config.token_lifetime)
-        self.renders = RenderQueue(self.db, self.home / "renders", self.accounts, self.resolve_src)
+        self.scene_cache = self.home / "scenes"
+        self.renders = RenderQueue(self.db, self.home / "renders", self.accounts, self.resolve_src, self.scene_cache)
         self.last_activity = time.monotonic()
         self.instance = uuid.uuid4().hex
         try:   # read once at start, like every engine setting

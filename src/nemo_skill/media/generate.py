@@ -18,7 +18,7 @@ from pathlib import Path
 import pysubs2
 
 from ..timeline import AUDIO, VIDEO, Draft
-from . import ffmpeg, motifs, music, subfiles
+from . import ffmpeg, motifs, music, scene_cache, subfiles
 from .encode import ENCODE_DRAWN, FPS, RenderPlan, burn_filter, canvas
 from .escape import ass_text
 
@@ -26,15 +26,6 @@ FADE = 0.5                  # seconds of cross-fade between scenes
 ASPECTS = ("16:9", "9:16", "1:1")   # what a generated video can be
 PALETTES = [("1e3a5f", "6a2c70"), ("14532d", "0f766e"), ("7c2d12", "b45309"), ("312e81", "1d4ed8"),
             ("4a044e", "be185d"), ("134e4a", "365314"), ("3f3f46", "0c4a6e"), ("7f1d1d", "9a3412")]
-
-
-def _illustration(meta: dict, index: int, width: int, height: int, workdir: Path) -> tuple[Path, Path | None, int]:
-    """The scene's motif as parallax layers larger than the frame; a bad or missing name falls back."""
-    motif = meta.get("motif") if meta.get("motif") in motifs.motifs() else motifs.FALLBACK
-    style = meta.get("style") if meta.get("style") in motifs.STYLES else motifs.DEFAULT_STYLE
-    variant = meta.get("variant") if isinstance(meta.get("variant"), int) else 0
-    return motifs.render_layers(motif, style, width, height, seed=index + 1, out_dir=workdir, stem=f"scene_{index}",
-                                variant=variant)
 
 
 def _pan_x(index: int, span: float, reach: float) -> str:
@@ -96,11 +87,13 @@ def _cross_faded(labels: list[str], starts: list[float], lengths: list[float], g
     return "[joined]"
 
 
-def _prepare(draft: Draft, scenes: list, width: int, height: int, total: float, workdir: Path):
-    """The drawn scenes and the music bed, made side by side on two threads (Pillow's filters
-    and numpy let go of the GIL): 4.7 s of plan building before this on a six-scene video."""
+def _prepare(draft: Draft, scenes: list, width: int, height: int, total: float, workdir: Path,
+             cache: Path | None = None):
+    """The drawn scenes (from ``cache`` when the engine drew them ahead) and the music bed, made
+    side by side on two threads (Pillow's filters and numpy let go of the GIL): 4.7 s of plan
+    building before this on a six-scene video."""
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scene")
-    drawn = {i: pool.submit(_illustration, seg.raw.get("m") or {}, i, width, height, workdir)
+    drawn = {i: pool.submit(scene_cache.layers, seg.raw.get("m") or {}, i, width, height, cache or workdir)
              for i, seg in enumerate(scenes) if not seg.raw.get("src")}
     bgm = next((s for t in draft.tracks if t.type == AUDIO and t.kind == "bgm" for s in t.segments), None)
     bed = pool.submit(music.write_bed, total, workdir / "music.wav", len(scenes) or 1) \
@@ -169,12 +162,13 @@ def _keep_in_safe_area(doc: pysubs2.SSAFile, width: int, height: int) -> None:
             ev.marginv += raised.get(ev.style, 0)
 
 
-def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path) -> RenderPlan:
+def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path,
+          cache: Path | None = None) -> RenderPlan:
     draft = Draft(draft_raw)
     width, height = canvas(draft)
     total = max(draft.duration, 100.0) / 1000
     scenes = _scenes(draft)
-    drawn, bed = _prepare(draft, scenes, width, height, total, workdir)
+    drawn, bed = _prepare(draft, scenes, width, height, total, workdir, cache)
     inputs: list[str] = []
     graph: list[str] = []
     n = 0
