@@ -29,11 +29,11 @@ log = logging.getLogger("nemo_skill.engine.jobs")
 MAX_WAITING_PER_USER = 3
 
 
-def build_for(draft: dict, resolve, out: Path, workdir: Path, scenes: Path | None = None) -> RenderPlan:
+def build_for(draft: dict, resolve, out: Path, workdir: Path, scene_cache: Path | None = None) -> RenderPlan:
     """Which builder renders a draft: a generated video has its own graph; soft subtitles
     are muxed without re-encoding; anything else is the full burned-in composition."""
     if generate.is_generated(draft):
-        return generate.build(draft, resolve, out, workdir, cache=scenes)
+        return generate.build(draft, resolve, out, workdir, cache=scene_cache)
     if ((draft.get("m") or {}).get("subtitles") or {}).get("mode") == "soft":
         return compose.build_soft(draft, resolve, out, workdir)
     return compose.build(draft, resolve, out, workdir)
