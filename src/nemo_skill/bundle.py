@@ -8,11 +8,12 @@ scripts/: the repository root in a checkout or an installed skill folder, or
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import yaml
 
 from .errors import ConfigError
 
@@ -76,9 +77,49 @@ class Manifest:
 
 
 def load_yaml(text: str):
-    """yaml.safe_load, with libyaml's C loader when PyYAML has it (several times faster: this
-    runs on every command)."""
-    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    """yaml.safe_load, with libyaml's C loader when PyYAML has it (several times faster).
+    Malformed YAML raises ValueError."""
+    import yaml  # 15 ms to import: a command that finds its parsed copies never pays it
+    try:
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def parsed(path: Path, parse: Callable[[str], object], *, kind: str, cache: Path | None = None):
+    """parse(the file's text), or the JSON copy of it kept in ``cache`` (a state folder) since
+    the file last changed: same size and mtime, the check Python's bytecode cache makes.
+
+    Every command reads skill.yaml and SKILL.md to say which skill speaks; reading them as
+    JSON spares the process PyYAML. A copy that cannot be written is not an error."""
+    stamp = [(st := path.stat()).st_mtime_ns, st.st_size]  # before reading: a change mid-read re-parses
+    source = str(path.resolve())
+    copy = None
+    if cache is not None:
+        copy = cache / f"{kind}-{hashlib.sha1(source.encode()).hexdigest()[:20]}.json"
+        try:
+            doc = json.loads(copy.read_text(encoding="utf-8"))
+            if doc["source"] == source and doc["stamp"] == stamp:
+                return doc["data"]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+    data = parse(path.read_text(encoding="utf-8"))
+    if copy is not None:
+        _keep_copy(copy, {"source": source, "stamp": stamp, "data": data})
+    return data
+
+
+def _keep_copy(copy: Path, doc: dict) -> None:
+    try:
+        text = json.dumps(doc, ensure_ascii=False)
+        if json.loads(text) != doc:  # dates, integer keys: JSON would change them; parse each time
+            return
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        tmp = copy.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, copy)
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 def validate_manifest(data: dict) -> None:
@@ -105,6 +146,6 @@ def parse_manifest(data: dict) -> Manifest:
 
 
 @functools.cache
-def manifest() -> Manifest:
-    path = bundle_root() / "skill.yaml"
-    return parse_manifest(load_yaml(path.read_text(encoding="utf-8")))
+def manifest(cache: Path | None = None) -> Manifest:
+    """skill.yaml; ``cache``: a folder for its parsed copy (see `parsed`)."""
+    return parse_manifest(parsed(bundle_root() / "skill.yaml", load_yaml, kind="manifest", cache=cache))

@@ -12,9 +12,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from .bundle import bundle_root, load_yaml, manifest
+from .bundle import bundle_root, load_yaml, manifest, parsed
 from .errors import ConfigError, InputError
 
 INSTALL_MARKER = ".nemo-skill.json"
@@ -41,15 +39,26 @@ class Frontmatter:
             else dict(self.data.get("metadata") or {})
 
 
-def read_frontmatter(skill_md: Path) -> Frontmatter:
-    text = Path(skill_md).read_text(encoding="utf-8")
-    if not text.startswith("---"):
-        raise ConfigError(f"{skill_md} has no frontmatter")
+def frontmatter_data(text: str) -> dict:
+    """The YAML between SKILL.md's first two `---` lines. Raises ValueError."""
+    if not text.startswith("---") or text.count("---") < 2:
+        raise ValueError("has no frontmatter")
+    _, head, _ = text.split("---", 2)
     try:
-        _, head, _ = text.split("---", 2)
         data = load_yaml(head) or {}
-    except (ValueError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{skill_md}: frontmatter is not valid YAML ({exc})") from None
+    except ValueError as exc:
+        raise ValueError(f"has a frontmatter that is not valid YAML ({exc})") from None
+    if not isinstance(data, dict):
+        raise ValueError("has a frontmatter that is not a mapping of names to values")
+    return data
+
+
+def read_frontmatter(skill_md: Path, *, cache: Path | None = None) -> Frontmatter:
+    try:
+        data = parsed(Path(skill_md), frontmatter_data, kind="frontmatter", cache=cache)
+    except ValueError as exc:
+        raise ConfigError(f"{skill_md} {exc}",
+                          hint="SKILL.md starts with YAML between two lines of three dashes") from None
     return Frontmatter(str(data.get("name", "")), str(data.get("version", "0")),
                        str(data.get("description", "")), data)
 
@@ -101,18 +110,21 @@ class SkillIdentity:
         return self.frontmatter.name
 
 
-def identify(skill: str | None = None, *, command_skill: str | None = None) -> SkillIdentity:
+def identify(skill: str | None = None, *, command_skill: str | None = None,
+             cache: Path | None = None) -> SkillIdentity:
     """The running skill: asked for by name (--skill), else the installed folder's, else the
     one the command belongs to (`nemo generate` speaks as video-generation-chinese), else the
-    default. It is what X-Skill-Source says (issue 11)."""
+    default. It is what X-Skill-Source says (issue 11). ``cache``: where the parsed manifest
+    and frontmatter are kept between commands (bundle.parsed)."""
     root = bundle_root()
     marker = root / INSTALL_MARKER
     if marker.is_file():
         installed = json.loads(marker.read_text(encoding="utf-8"))["skill"]
         if skill in (None, installed):
-            return SkillIdentity(read_frontmatter(root / "SKILL.md"), root)
-    entry = manifest().skill(skill or command_skill or manifest().skills[0].name)
-    return SkillIdentity(read_frontmatter(entry.skill_md), entry.skill_md.parent)
+            return SkillIdentity(read_frontmatter(root / "SKILL.md", cache=cache), root)
+    skills = manifest(cache)
+    entry = skills.skill(skill or command_skill or skills.skills[0].name)
+    return SkillIdentity(read_frontmatter(entry.skill_md, cache=cache), entry.skill_md.parent)
 
 
 def target_dir(target: str, *, home: Path | None = None) -> Path:

@@ -13,7 +13,6 @@ import os
 import re
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from .constants import RENDER_ID_PATTERN
@@ -52,6 +51,7 @@ _CLIENT_ID = re.compile(r"client-\d{1,12}-\d{1,6}")
 
 
 def is_client_id(value: str) -> bool:
+    import uuid  # 3 ms (it imports platform): only a command that checks or makes an id pays
     try:
         uuid.UUID(value)
         return True
@@ -111,6 +111,7 @@ class Store:
                         return value
                 except OSError:
                     pass
+            import uuid
             value = str(uuid.uuid4())
             write_private(path, value + "\n")
             return value

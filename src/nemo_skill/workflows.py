@@ -9,10 +9,13 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .client import NemoClient, RenderStatus
 from .errors import ExportFailed, InputError
-from .timeline import Draft
+
+if TYPE_CHECKING:
+    from .timeline import Draft
 
 
 @dataclass
@@ -86,4 +89,5 @@ def resume_exports(client: NemoClient, *, interval: float, out: Path | None = No
 
 
 def summary(client: NemoClient) -> str:
+    from .timeline import Draft  # the draft model: `nemo credits` starts without it
     return Draft.from_state(client.state()).summary()

@@ -34,7 +34,8 @@ def make_client(args: argparse.Namespace, out: Output, *, skill: str | None = No
     # project made last, whichever skill made it.
     command_skill = COMMAND_SKILLS.get(getattr(args, "command", None) or "") or \
         store.latest_skill(store_key or base_url.rstrip("/"))
-    ident = identify(skill or getattr(args, "skill", None), command_skill=command_skill)
+    ident = identify(skill or getattr(args, "skill", None), command_skill=command_skill,
+                     cache=cfg.state_dir / "cache")
     return NemoClient(base_url, store=store, headers=ident.headers(cfg.platform), skill=ident.name,
                       token=cfg.token, retry_delay=cfg.retry_delay,
                       rate_limit_wait=cfg.rate_limit_wait,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import mimetypes
 import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +77,7 @@ class MultipartStream:
 
     def __init__(self, files: list[UploadFile], field: str = "files",
                  on_progress: Callable[[int, int], None] | None = None) -> None:
-        self.boundary = uuid.uuid4().hex
+        self.boundary = os.urandom(16).hex()  # as uuid4().hex, without importing uuid (3 ms)
         self.on_progress = on_progress
         self._parts: list[bytes | Path] = []
         for item in files:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import signal
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -81,6 +79,8 @@ def _last_error(log: Path) -> str:
 def start(state_dir: Path, *, idle: float = 1800.0,
           on_progress: Callable[[str], None] = lambda _m: None) -> dict:
     """Start the engine if it is not running; its info either way."""
+    import subprocess
+
     from filelock import FileLock  # only a start needs it; a running engine is found without
     with FileLock(str(_dir(state_dir) / "engine.lock"), timeout=START_TIMEOUT + 10):
         running = status(state_dir)
@@ -150,6 +150,7 @@ def stop(state_dir: Path, timeout: float = 15.0) -> bool:
     if not pid or not _alive(pid):
         info_path(state_dir).unlink(missing_ok=True)
         return False
+    import signal
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and _alive(pid):
