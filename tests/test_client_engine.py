@@ -103,7 +103,7 @@ def test_chat_edits_the_draft(client, media):
 def test_chat_in_chinese(client, media):
     client.upload([media["clip"], media["music"]])
     result = client.chat("加个标题“城市之梦”，再加背景音乐，音量百分之二十")
-    assert set(result.tool_calls) == {"set_title", "set_volume"}
+    assert set(result.tool_calls) == {"set_title", "add_bgm"}   # "再加背景音乐": music added, at 20%
     draft = client.draft()
     assert "城市之梦" in draft.summary() and "20%" in draft.summary()
     assert "说“导出”" in result.text

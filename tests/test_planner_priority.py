@@ -45,6 +45,31 @@ def test_overlapping_words_go_to_the_higher_priority(text, expected):
     assert calls(text) == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    # "大一点" next to the subtitles is their size, next to the music its loudness
+    ("字幕大一点，加背景音乐 30%", [("add_bgm", {"volume": 0.3}), ("style_subtitles", {"scale": 1.25})]),
+    ("加背景音乐，字幕大一点", [("add_bgm", {}), ("style_subtitles", {"scale": 1.25})]),
+    ("字幕小一点，音乐大一点", [("set_volume", {"volume": 0.6}), ("style_subtitles", {"scale": 0.8})]),
+    ("字幕大一点，音乐小一点", [("set_volume", {"volume": 0.15}), ("style_subtitles", {"scale": 1.25})]),
+    ("make the subtitles smaller and the music louder",
+     [("set_volume", {"volume": 0.6}), ("style_subtitles", {"scale": 0.8})]),
+    # a percentage belongs to its clause: the subtitles' 120% is not the music's volume
+    ("字幕放大到120%，加背景音乐", [("add_bgm", {}), ("style_subtitles", {"scale": 1.2})]),
+    # adding music, and how loud, said in the next clause: one call
+    ("把上传的音乐作为背景音乐，音量35%", [("add_bgm", {"volume": 0.35})]),
+    ("add music, volume 30%", [("add_bgm", {"volume": 0.3})]),
+    # about the music already there
+    ("背景音乐音量调到30%", [("set_volume", {"volume": 0.3})]),
+    ("背景音乐大一点", [("set_volume", {"volume": 0.6})]),
+    ("turn the music down", [("set_volume", {"volume": 0.15})]),
+    # a quoted title is not a loudness word
+    ('add a title "Louder" and music', [("set_title", {"text": "Louder"}), ("add_bgm", {})]),
+    ("add background music and make it quieter", [("add_bgm", {}), ("set_volume", {"volume": 0.15})]),
+])
+def test_size_and_loudness_words_belong_to_their_clause(text, expected):
+    assert calls(text) == expected
+
+
 def test_a_priority_tie_goes_to_the_earlier_match():
     # set_title and add_bgm share a priority; the title's text claims "Music", and the title
     # comes first in the message

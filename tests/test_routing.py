@@ -124,3 +124,18 @@ def test_compound_request_edits_then_exports(cli_env, media, tmp_path):
     doc = json.loads(r.stdout)
     assert [s["action"] for s in doc["plan"]] == [M, E]
     assert doc["export"]["path"] == str(out) and out.stat().st_size > 1000
+
+
+def test_say_answers_in_the_users_language(cli_env, media):
+    """The lines `nemo say` adds to the engine's reply follow the user's words (issue 12)."""
+    assert run_nemo(["upload", str(media["clip"])], cli_env).returncode == 0
+    said = {words: run_nemo(["say", words], cli_env) for words in
+            ("我的导出进度怎么样", "还有多少积分", "下载字幕", "加个标题“山间”", "how many credits do I have")}
+    assert all(r.returncode == 0 for r in said.values()), {w: r.stderr for w, r in said.items()}
+    assert "没有正在进行的导出" in said["我的导出进度怎么样"].stdout
+    assert "积分：可用" in said["还有多少积分"].stdout
+    assert "还没有字幕" in said["下载字幕"].stdout
+    assert "下一步：说“导出”" in said["加个标题“山间”"].stdout
+    assert "Credits:" in said["how many credits do I have"].stdout
+    assert not any(english in r.stdout for english in ("No export", "Next:", "Wrote", "Credits:")
+                   for w, r in said.items() if not w.isascii())

@@ -44,12 +44,15 @@ def cmd_route(args: argparse.Namespace, out: Output) -> int:
 def _chat(client, text: str, out: Output, args) -> tuple[str, dict]:
     result = client.chat(text)
     data = {"reply": result.to_json()}
+    from ..intents import has_cjk
+    zh = has_cjk(text)   # the user's language, for the lines this command adds
     lines = [result.text]
     if "export" in result.actions:
         if args.follow:
-            lines.append(_export_text(client, args, out, data))
+            lines.append(_export_text(client, args, out, data, zh))
         else:
-            lines.append("Next: say \"export\" or run `nemo export --out video.mp4`.")
+            lines.append("下一步：说“导出”，或运行 `nemo export --out video.mp4`。" if zh else
+                         "Next: say \"export\" or run `nemo export --out video.mp4`.")
     elif {"summary", "state"} & set(result.actions):
         summary = workflows.summary(client)
         data["summary"] = summary
@@ -57,12 +60,12 @@ def _chat(client, text: str, out: Output, args) -> tuple[str, dict]:
     return "\n".join(lines), data
 
 
-def _export_text(client, args, out: Output, data: dict) -> str:
+def _export_text(client, args, out: Output, data: dict, zh: bool) -> str:
     res = workflows.export(client, args.out, interval=settings().poll_interval,
                            on_status=lambda s: out.progress(f"Rendering: {s.status} {s.progress:.0f}%"),
                            on_bytes=out.bytes_progress("Downloading"))
     data["export"] = res.to_json()
-    return f"Exported to {res.path}"
+    return f"已导出到 {res.path}" if zh else f"Exported to {res.path}"
 
 
 def _check_named_files(words: str, files: tuple[str, ...]) -> None:
@@ -89,7 +92,7 @@ def _speech_extensions() -> set[str]:
     return set(types.get("video", ())) | set(types.get("audio", ()))
 
 
-def _status_text(client, step: Route, data: dict) -> str:
+def _status_text(client, step: Route, data: dict, zh: bool = False) -> str:
     data["summary"] = workflows.summary(client)
     lines = [data["summary"]]
     if step.about == "export":
@@ -97,20 +100,24 @@ def _status_text(client, step: Route, data: dict) -> str:
         for job in workflows.unfinished_jobs(client):
             st = client.export_status(job["id"])
             renders.append({"id": st.id, "status": st.status, "progress": st.progress})
-            lines.append(f"Render {st.id}: {st.status} {st.progress:.0f}%"
-                         + (" — collect it with `nemo export --resume`" if st.status == "completed" else ""))
+            done = st.status == "completed"
+            lines.append(f"导出 {st.id}：{st.status} {st.progress:.0f}%" + ("，用 `nemo export --resume` 取回" if done else "")
+                         if zh else f"Render {st.id}: {st.status} {st.progress:.0f}%"
+                         + (" — collect it with `nemo export --resume`" if done else ""))
         data["renders"] = renders
         if not renders:
-            lines.append("No export is running.")
+            lines.append("没有正在进行的导出。" if zh else "No export is running.")
     return "\n".join(lines)
 
 
-def _subtitle_files_text(client, data: dict, out: Output) -> str:
+def _subtitle_files_text(client, data: dict, out: Output, zh: bool = False) -> str:
     from ..subtitle_job import Options, finish_session
     result = finish_session(client, Options(burn=False, soft=False, poll_interval=settings().poll_interval),
                             progress=out.progress)
     data["subtitle_files"] = result
     files = [str(v) for v in (result.get("files") or {}).values() if isinstance(v, str)]
+    if zh:
+        return "已写出 " + "、".join(files) if files else "没有写出文件：项目里还没有字幕，请先说“生成字幕”。"
     return "Wrote " + (", ".join(files) if files else "no files: the project has no subtitles yet")
 
 
@@ -118,14 +125,14 @@ def _run_step(client, step: Route, words: str, args, out: Output, data: dict) ->
     from ..intents import has_cjk
     zh = has_cjk(words)
     if step.action == "export":
-        return _export_text(client, args, out, data)
+        return _export_text(client, args, out, data, zh)
     if step.action == "credits":
         data["credits"] = client.credits()
-        return _credits_text(data["credits"])
+        return _credits_text(data["credits"], zh)
     if step.action == "status":
-        return _status_text(client, step, data)
+        return _status_text(client, step, data, zh)
     if step.action == "subtitle_files":
-        return _subtitle_files_text(client, data, out)
+        return _subtitle_files_text(client, data, out, zh)
     if step.action == "noop":
         data["declined"] = step.keyword
         return ("好的，这次什么也不做。" if zh else "OK, nothing done.") + (
@@ -196,7 +203,10 @@ def cmd_state(args: argparse.Namespace, out: Output) -> int:
     return 0
 
 
-def _credits_text(balance: dict) -> str:
+def _credits_text(balance: dict, zh: bool = False) -> str:
+    if zh:
+        return (f"积分：可用 {balance.get('available', '?')}，冻结 {balance.get('frozen', 0)}，"
+                f"共 {balance.get('total', '?')}。")
     return (f"Credits: {balance.get('available', '?')} available, "
             f"{balance.get('frozen', 0)} reserved, {balance.get('total', '?')} in all.")
 

@@ -70,10 +70,12 @@ def claim(m: re.Match | None, *groups: int) -> None:
     reading[1].extend(m.span(g) for g in groups or (0,) if m.end(g) > m.start(g) >= 0)
 
 
-def read(pattern: str | re.Pattern, text: str) -> re.Match | None:
+def read(pattern: str | re.Pattern, text: str, within: tuple[int, int] | None = None) -> re.Match | None:
     """``re.search`` (ignoring case), also claiming what it found: for the words an argument
-    is read from. A test that only decides whether the rule applies uses ``re.search``."""
-    m = pattern.search(text) if isinstance(pattern, re.Pattern) else re.search(pattern, text, re.IGNORECASE)
+    is read from. ``within``: only between these offsets (a clause). A test that only decides
+    whether the rule applies uses ``re.search``."""
+    compiled = pattern if isinstance(pattern, re.Pattern) else re.compile(pattern, re.IGNORECASE)
+    m = compiled.search(text, *within) if within else compiled.search(text)
     claim(m)
     return m
 
@@ -112,15 +114,10 @@ def number(value: str) -> float:
 _NUM = r"(\d+(?:\.\d+)?|[零一二两三四五六七八九十]+)"
 
 
-def percent(text: str) -> float | None:
-    m = read(r"(\d+(?:\.\d+)?)\s*%|百分之" + _NUM, text)
-    if m:
-        return min(2.0, number(m.group(1) or m.group(2)) / 100)
-    if read(r"quiet|soft|low|小声|轻|低", text):
-        return 0.15
-    if read(r"loud|high|大声|响", text):
-        return 0.7
-    return None
+def percent(text: str, within: tuple[int, int] | None = None) -> float | None:
+    """"30%", "百分之三十" as 0.3 (at most 2.0)."""
+    m = read(r"(\d+(?:\.\d+)?)\s*%|百分之" + _NUM, text, within)
+    return min(2.0, number(m.group(1) or m.group(2)) / 100) if m else None
 
 
 # --- the rules of this issue --------------------------------------------------------------
@@ -139,17 +136,41 @@ def _title_args(text: str, m: re.Match) -> Args | None:
 rule("set_title", r"(?<!sub)title|标题|片头文字", _title_args, priority=20)
 
 
-def _bgm_args(text: str, m: re.Match) -> Args:
-    volume = percent(text)
+_MUSIC = r"background\s+music|\bbgm\b|\bmusic\b|背景音乐|配乐|音乐"
+_LOUDER = r"louder|调大|大一点|大点|大声|响一点|调高|提高"
+_QUIETER = r"quieter|softer|调小|小一点|小点|小声|轻一点|调低|降低"
+_TURN = r"turn\s+(?:the\s+)?(?:music\s+|it\s+)?(?:up|down)|turn\s+(?:up|down)"
+# The music's loudness: "volume"/"音量" anywhere; a louder or quieter word after the music in
+# its clause ("把音乐调小一点", "make the music quieter"); an English comparative alone ("make it
+# quieter"). "字幕大一点" is the subtitles' size, not the music's.
+_VOLUME = (rf"volume|音量|(?:{_MUSIC})[^。;；！!？?\n，,]{{0,12}}?(?:{_LOUDER}|{_QUIETER})|"
+           rf"\b(?:quieter|louder|softer)\b|{_TURN}")
+# A request for music, not about the music already there: "add music", "把上传的音乐作为背景音乐".
+_ADD_MUSIC = r"\b(?:add|use|put|with|include)\b|加|配上|配|用|作为|换成|来点|放"
+
+
+def _bgm_args(text: str, m: re.Match) -> Args | None:
+    start, end = clause(m.string, m.start())
+    if not re.search(_ADD_MUSIC, m.string[start:end], re.I) and re.search(_VOLUME, m.string, re.I):
+        return None   # "背景音乐大一点", "music volume 20%": set_volume's
+    volume = percent(text, (start, end))
+    if volume is None and end < len(text):   # "加背景音乐，音量35%": the next clause says how loud
+        after = clause(m.string, end + 1)
+        if re.search(r"volume|音量", m.string[after[0]:after[1]], re.I):
+            volume = percent(text, after)
     return {"volume": volume} if volume is not None else {}
 
 
-rule("add_bgm", r"background\s+music|\bbgm\b|\bmusic\b|背景音乐|配乐|音乐",
-     lambda t, m: None if re.search(r"volume|音量|quieter|louder|小一点|大一点", t, re.I) else _bgm_args(t, m),
-     priority=20)
-rule("set_volume", r"(volume|音量|quieter|louder|小一点|大一点)",
-     lambda t, m: {"volume": percent(t) if percent(t) is not None else
-                   (0.15 if read(r"quiet|小", t) else 0.6)}, priority=20)
+def _volume_args(text: str, m: re.Match) -> Args:
+    volume = percent(text, clause(m.string, m.start()))
+    if volume is None:
+        quiet = re.search(rf"{_QUIETER}|down", m.group(0), re.I)
+        volume = 0.15 if quiet else 0.6
+    return {"volume": volume}
+
+
+rule("add_bgm", _MUSIC, _bgm_args, priority=20)
+rule("set_volume", _VOLUME, _volume_args, priority=20)
 
 
 def _trim_args(text: str, m: re.Match) -> Args | None:

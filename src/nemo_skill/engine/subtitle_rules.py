@@ -104,10 +104,9 @@ def _style_args(text: str, m: re.Match):
     if not re.search(_SUBS, text, re.I):
         return None
     args: dict = {}
-    if planner.read(r"bigger|larger|increase|大一点|大一些|放大|调大|加大|大点", text):
-        args["scale"] = 1.25
-    elif planner.read(r"smaller|decrease|小一点|小一些|缩小|调小|小点", text):
-        args["scale"] = 0.8
+    scale = _scale(text, m)
+    if scale is not None:
+        args["scale"] = scale
     size = planner.read(r"(?:size|字号)\s*(?:to|=|:|：|为)?\s*(\d{2,3})", text)
     if size:
         args["size"] = float(size.group(1))
@@ -126,6 +125,27 @@ def _style_args(text: str, m: re.Match):
     if lang and not re.search(r"only|只", text, re.I):   # which subtitles: shared, not claimed
         args["lang"] = lang
     return args if set(args) - {"lang"} else None
+
+
+_BIGGER = r"bigger|larger|increase|大一点|大一些|放大|调大|加大|大点"
+_SMALLER = r"smaller|decrease|小一点|小一些|缩小|调小|小点"
+_ABOUT_SOUND = re.compile(r"music|bgm|volume|voice|音乐|配乐|音量|声音|语速", re.I)
+
+
+def _scale(text: str, m: re.Match) -> float | None:
+    """How much bigger: said in the subtitles' own clause ("字幕放大到120%" is 1.2), else anywhere
+    but in a clause about the sound ("字幕小一点，音乐大一点": the music is louder)."""
+    own = planner.clause(m.string, m.start())
+    for pattern, scale in ((_BIGGER, 1.25), (_SMALLER, 0.8)):
+        if planner.read(pattern, text, own):
+            pct = planner.percent(text, own)
+            return pct if pct is not None and 0.3 <= pct <= 3 else scale
+    for pattern, scale in ((_BIGGER, 1.25), (_SMALLER, 0.8)):
+        for found in re.finditer(pattern, text, re.I):
+            if not _ABOUT_SOUND.search(text, *planner.clause(m.string, found.start())):
+                planner.claim(found)
+                return scale
+    return None
 
 
 planner.rule("style_subtitles", _SUBS, _style_args, priority=50)
