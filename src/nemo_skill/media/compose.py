@@ -69,16 +69,18 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
                                  f"only {info.duration:.1f} s long",
                                  hint="trim it to start inside the clip, or remove it")
             volume = seg.volume if seg.volume is not None else 1.0
-            if info.is_image:
-                inputs += ["-loop", "1", "-framerate", str(FPS), "-t", f"{dur:.3f}", "-i", ffmpeg.fpath(path)]
+            if info.is_image:   # one frame, scaled once and then repeated (not scaled every frame)
+                inputs += ["-i", ffmpeg.fpath(path)]
             elif track.type == AUDIO and seg.raw.get("loop", True):
                 inputs += ["-stream_loop", "-1", "-ss", f"{ss:.3f}", "-t", f"{dur:.3f}", "-i", ffmpeg.fpath(path)]
             else:
                 inputs += ["-ss", f"{ss:.3f}", "-t", f"{dur:.3f}", "-i", ffmpeg.fpath(path)]
             if track.type == VIDEO and info.has_video:
+                still = f"format=yuv420p,loop=loop=-1:size=1,fps={FPS},trim=duration={dur:.3f}," \
+                    if info.is_image else f"fps={FPS},"
                 graph.append(
                     f"[{n}:v]scale={width}:{height}:force_original_aspect_ratio=decrease,"
-                    f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps={FPS},"
+                    f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,{still}"
                     f"setpts=PTS-STARTPTS+{st:.3f}/TB[v{n}]")
                 if single:
                     base = f"[v{n}]"

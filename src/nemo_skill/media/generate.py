@@ -186,10 +186,12 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
                          f"trim=duration={length:.3f},setpts=PTS-STARTPTS[s{i}]")
         elif seg.raw.get("src"):   # a still: slow zoom towards the centre
             frames = max(1, round(length * FPS))
-            inputs += ["-loop", "1", "-framerate", str(FPS), "-t", f"{length:.3f}",
-                       "-i", ffmpeg.fpath(resolve(seg.raw["src"]))]
+            # Scaled and cropped once, then repeated: scaling every frame cost 7 of the 12 s
+            # of an 8 s 9:16 render (a 16:9 photo is 3925x2208 before its crop).
+            inputs += ["-i", ffmpeg.fpath(resolve(seg.raw["src"]))]
             graph.append(f"[{n}:v]scale={round(width * 1.15)}:{round(height * 1.15)}:"
                          f"force_original_aspect_ratio=increase,crop={round(width * 1.15)}:{round(height * 1.15)},"
+                         f"format=yuv420p,loop=loop=-1:size=1,"
                          f"zoompan=z='min(1+{0.12 / frames:.6f}*on,1.12)':x='iw/2-(iw/zoom/2)':"
                          f"y='ih/2-(ih/zoom/2)':d=1:s={width}x{height}:fps={FPS},setsar=1,"
                          f"trim=duration={length:.3f},setpts=PTS-STARTPTS[s{i}]")
