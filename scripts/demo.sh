@@ -16,3 +16,6 @@ ffprobe -v error -show_entries stream=codec_name,profile,width,height -of compac
   || [ $? -eq 4 ]
 echo "English: nemo subtitle samples/zh_speech.mp4 --translator agent (exit 3 with the cues to translate," \
      "then nemo subs submit FILE), or set NEMO_LLM_BASE_URL/NEMO_LLM_MODEL/NEMO_LLM_API_KEY"
+echo "Misheard words (the base model writes homophones: 压碎 for 压岁): your agent reads" \
+     "nemo subs proofread --json and sends the fixes back with nemo subs submit FILE," \
+     "or give the words with --terms \"压岁钱,停滞\""

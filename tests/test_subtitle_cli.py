@@ -143,11 +143,23 @@ def test_agent_handoff_round_trip(speech_clip, cli_env, tmp_path):
     lines = [f"English line {c['n']} for the test, long enough to wrap onto a second line" for c in pending["cues"]]
     lines[-1] = ("The last line is far too long for two lines of forty-two characters, so the submit "
                  "splits it across its cue's time in proportion to the characters of each part.")
-    good.write_text(json.dumps({"translations": lines}))
+    # the agent proofreads too: 压碎钱 was misheard; a "correction" that rewrites the line is refused
+    proof = json.loads(run_nemo(["subs", "proofread", "--json"], cli_env).stdout)
+    assert proof["language"] == "zh" and proof["count"] == pending["count"]
+    n = next(c["n"] for c in proof["cues"] if "压碎" in c["text"] or "压岁" in c["text"])
+    heard = proof["cues"][n - 1]["text"]
+    good.write_text(json.dumps({"translations": lines, "corrections": {str(n): "还劝亲戚朋友别给孩子红包"}}))
+    r = run_nemo(["subs", "submit", str(good), "--json"], cli_env)
+    assert r.returncode == 1 and re.search("refused|拒绝", json.loads(r.stdout)["message"])
+    state = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
+    assert "subtitle_en" not in {t["id"] for t in state["t"]}                            # nothing changed
+    good.write_text(json.dumps({"translations": lines, "corrections": {str(n): heard.replace("压碎", "压岁")}}))
     r = run_nemo(["subs", "submit", str(good), "--json"], cli_env, timeout=600)
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    assert data["translation"]["en"] == "agent"
+    assert data["translation"]["en"] == "agent" and data["corrected"] == ([n] if "压碎" in heard else [])
+    chinese = pysubs2.load(data["files"]["zh.srt"])
+    assert "压岁" in chinese[n - 1].plaintext and "压碎" not in chinese[n - 1].plaintext
     english = pysubs2.load(data["files"]["en.srt"])
     assert len(english) == pending["count"] + 1 and max(e.plaintext.count("\n") for e in english) == 1
     assert english[-1].end == int(round(pending["cues"][-1]["end"] * 1000))

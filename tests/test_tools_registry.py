@@ -17,6 +17,7 @@ PHRASES = ['add a title "My Trip"', "加个标题“城市之梦”", "add backg
            "make the subtitles bigger and yellow at the top", "only Chinese subtitles", "burn in the subtitles",
            "English on top", "slower voice", "语速快一点", "字幕放大一点",
            "apply the subtitle translation (en):\n1. Hello\n2. World",
+           "correct the subtitles (zh):\n2. 也劝说亲朋不要给女儿压岁钱",
            "generate a 30-second 9:16 Chinese video, from this script:\n茶之道\n一杯清茶。"]
 
 # The calling agent's path reaches every tool: one valid call each.
@@ -28,6 +29,7 @@ AGENT_CALLS = {
     "translate_subtitles": {"target": "en"}, "apply_translation": {"lang": "en", "lines": ["Hi"]},
     "style_subtitles": {"position": "top", "color": "#FFE600"}, "subtitle_languages": {"keep": ["zh"]},
     "subtitle_mode": {"mode": "soft"}, "subtitle_order": {"first": "en"},
+    "correct_subtitles": {"lang": "zh", "corrections": [{"cue": 2, "text": "压岁钱"}]},
 }
 
 

@@ -183,19 +183,73 @@ def write_pending(client: NemoClient, draft: Draft, out_dir: Path, stem: str) ->
             "next": f"translate the cues in {path.name}, then run `nemo subs submit FILE`"}
 
 
-def submit(client: NemoClient, path: Path) -> list[dict]:
-    """Send an agent's translation back, checked 1:1 before anything is sent; the engine
-    re-wraps each line and splits one too long for its cue. Returns a warning for every
-    cue still over the reading speed."""
-    doc = pending_cues(client.draft())
-    texts = translate.read_submission(Path(path), doc["count"])
-    body = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1))
-    call = {"name": "apply_translation", "args": {"lang": doc["target_language"], "lines": texts}}
-    result = client.chat(f"apply the subtitle translation ({doc['target_language']}):\n{body}", call=call)
-    errors = result.errors()
-    if errors:
-        raise InputError(errors[0], hint="fix the translation file and submit it again")
-    return translation_warnings(client.draft(), doc["target_language"])
+def proofread_document(draft: Draft) -> dict:
+    """The recognised cues, for the agent to correct misheard words (`nemo subs proofread`)."""
+    lang, items = _recognised(draft)
+    return {
+        "task": "proofread_subtitles", "language": lang, "count": len(items),
+        "instructions": ("Read each cue as its speaker meant it. Where speech recognition wrote a word that "
+                         "sounds like the one said (压碎钱 for 压岁钱, 您好设计 for 你好世界), give the cue's "
+                         "whole corrected text; change nothing else (no rewording, no punctuation). Save "
+                         "{\"corrections\": {\"N\": \"text\"}} with only the cues you change and run "
+                         "`nemo subs submit FILE`. A correction that does not sound like what was heard is "
+                         "refused, and then nothing changes."),
+        "cues": [{"n": i, "start": round(c.start, 3), "end": round(c.end, 3), "text": c.text.replace("\n", " ")}
+                 for i, c in enumerate(items, 1)],
+    }
+
+
+def _recognised(draft: Draft) -> tuple[str, list]:
+    """The recognised language's cues: the pending translation's source, else the first track."""
+    tracks = {t.lang: t for t in subfiles.from_draft(draft, as_written=True)}
+    source = ((draft.meta.get("subtitles") or {}).get("pending") or {}).get("source")
+    lang = source if source in tracks else next(iter(tracks), None)
+    if lang is None:
+        raise InputError("the project has no subtitles yet", hint="run `nemo subtitle VIDEO` first")
+    return lang, tracks[lang].cues
+
+
+def submit(client: NemoClient, path: Path) -> dict:
+    """Send an agent's corrections and translation back, each checked before anything is sent:
+    the corrections by the engine (they must sound like what was heard), the translation 1:1
+    (re-wrapped, and a line too long for its cue split). Returns which cues were corrected
+    and a warning for every cue still over the reading speed."""
+    from .media import proofread
+    draft = client.draft()
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        doc = None
+    fixes = doc.get("corrections") if isinstance(doc, dict) else None
+    only_fixes = fixes is not None and not ({"translations", "cues"} & set(doc))
+    texts, target = None, None
+    if not only_fixes:   # every check before the first change
+        pending = pending_cues(draft)
+        texts, target = translate.read_submission(Path(path), pending["count"]), pending["target_language"]
+    out: dict = {"corrected": [], "translated": texts is not None, "warnings": []}
+    if fixes is not None:
+        lang, items = _recognised(draft)
+        try:
+            wanted = proofread.parse_corrections(fixes, len(items))
+        except ValueError as exc:
+            raise InputError(f"{Path(path).name}: {exc}", hint="fix the corrections and submit again; "
+                             "nothing was changed") from None
+        if wanted:
+            body = "\n".join(f"{n}. {t}" for n, t in sorted(wanted.items()))
+            call = {"name": "correct_subtitles", "args": {"lang": lang, "corrections": [
+                {"cue": n, "text": t} for n, t in sorted(wanted.items())]}}
+            result = client.chat(f"correct the subtitles ({lang}):\n{body}", call=call)
+            if result.errors():
+                raise InputError(result.errors()[0], hint="fix the corrections and submit again")
+            out["corrected"] = sorted(wanted)
+    if texts is not None:
+        body = "\n".join(f"{i}. {t}" for i, t in enumerate(texts, 1))
+        call = {"name": "apply_translation", "args": {"lang": target, "lines": texts}}
+        result = client.chat(f"apply the subtitle translation ({target}):\n{body}", call=call)
+        if result.errors():
+            raise InputError(result.errors()[0], hint="fix the translation file and submit it again")
+        out["warnings"] = translation_warnings(client.draft(), target)
+    return out
 
 
 def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None = None,

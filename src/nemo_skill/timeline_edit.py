@@ -45,6 +45,11 @@ def tracks_of_kind(draft: dict, kind: str) -> list[dict]:
     return [t for t in draft.get("t", []) if kind_of(t) == kind]
 
 
+def subtitle_langs(draft: dict) -> list[str]:
+    """The languages of the draft's subtitle tracks, in track order."""
+    return [str((t.get("m") or {}).get("lang")) for t in tracks_of_kind(draft, Kind.SUBTITLE)]
+
+
 def get_or_create_track(draft: dict, kind: str, *, tid: str | None = None, name: str | None = None) -> dict:
     """The track with id ``tid`` (by default the kind's own id); made empty, at the end, if
     there is none, with the type its kind is drawn as."""

@@ -173,10 +173,25 @@ def _finish_from_session(client, args, out: Output) -> dict:
 def cmd_submit(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         _project_of(client, args)
-        warnings = subtitle_job.submit(client, Path(args.file))
+        sent = subtitle_job.submit(client, Path(args.file))
         data = _finish_from_session(client, args, out)
-    data["warnings"] = warnings
-    out.result("Translation applied.\n" + _human(data), data)
+    data.update(sent)
+    said = [f"Corrected cue(s) {', '.join(map(str, sent['corrected']))}." if sent["corrected"] else "",
+            "Translation applied." if sent["translated"] else ""]
+    out.result("\n".join([*filter(None, said), _human(data)]), data)
+    return 0
+
+
+def cmd_proofread(args: argparse.Namespace, out: Output) -> int:
+    with make_client(args, out) as client:
+        _project_of(client, args, required=bool(args.video))
+        doc = subtitle_job.proofread_document(client.draft())
+    if args.out:
+        Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    lines = [f"{doc['count']} {doc['language']} cues as recognised:"]
+    lines += [f"{c['n']}. {c['text']}" for c in doc["cues"]]
+    lines.append("Next: " + doc["instructions"])
+    out.result("\n".join(lines), doc)
     return 0
 
 
@@ -243,23 +258,33 @@ def add_parsers(sub, common) -> None:
     _outputs(p)
     p.set_defaults(func=cmd_subtitle)
 
-    subs = sub.add_parser("subs", parents=[common], help="the subtitle translation handoff, files and check",
+    subs = sub.add_parser("subs", parents=[common], help="the subtitle translation handoff, proofreading, files and check",
                           description="Work on the current project's subtitles: hand the cues to the "
-                                      "agent for translation, take the translation back, write the files; "
+                                      "agent for translation or proofreading, take them back, write the files; "
                                       "check subtitle files and MP4s before publishing.")
     verbs = subs.add_subparsers(dest="subs_command", required=True, metavar="VERB")
     p = verbs.add_parser("pending", parents=[common], help="the cues waiting for translation (JSON with --json)")
     p.add_argument("--out", help="also save the handoff document to this file")
     p.add_argument("--video", help="the project of this video (after a batch); default the last one")
     p.set_defaults(func=cmd_pending)
-    p = verbs.add_parser("submit", parents=[common], help="apply a translation file (one line per cue)",
+    p = verbs.add_parser("submit", parents=[common], help="apply a translation file and/or corrections",
                          description="Apply a translation: JSON {\"translations\": [...]}, a JSON list, "
-                                     "or numbered lines. The count must match the cues exactly.")
-    p.add_argument("file", help="the translation file")
+                                     "or numbered lines; the count must match the cues exactly. A JSON file "
+                                     "may also (or only) hold \"corrections\": {\"N\": \"text\"}, misheard "
+                                     "words fixed in the recognised cues (see `nemo subs proofread`).")
+    p.add_argument("file", help="the translation or corrections file")
     p.add_argument("--video", help="the video whose project this is (after a batch) and the source of "
                                          "the preview PNG (default: the one subtitled last)")
     _outputs(p)
     p.set_defaults(func=cmd_submit)
+    p = verbs.add_parser("proofread", parents=[common], help="the recognised cues, for correcting misheard words",
+                         description="List the recognised cues so the agent can correct words the speech "
+                                     "recognition misheard (homophones); send them back with `nemo subs submit "
+                                     "FILE` as {\"corrections\": {\"N\": \"text\"}}. A correction must sound "
+                                     "like what was heard.")
+    p.add_argument("--out", help="also save the document to this file")
+    p.add_argument("--video", help="the project of this video (after a batch); default the last one")
+    p.set_defaults(func=cmd_proofread)
     p = verbs.add_parser("files", parents=[common], help="write the subtitle files and MP4s again (after edits)")
     p.add_argument("--video", help="the video whose project this is (after a batch) and the source of "
                                          "the preview PNG (default: the one subtitled last)")

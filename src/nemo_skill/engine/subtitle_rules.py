@@ -78,6 +78,17 @@ planner.rule("apply_translation", r"^\s*(apply|应用).{0,40}(subtitle translati
              lambda t, m: _translation_lines(t), priority=100, claims_all=True)
 
 
+# `nemo subs submit` with corrections, as words: "correct the subtitles (zh):\n3. 也劝说…".
+planner.rule("correct_subtitles", r"^\s*(correct|proofread|校对|改正).{0,30}(subtitles?|字幕)\s*(\((zh|en)\))?\s*[:：]\s*\n",
+             lambda t, m: _correction_lines(t, m), priority=100, claims_all=True)
+
+
+def _correction_lines(text: str, m: re.Match):
+    found = [translate.NUMBERED_LINE.match(x) for x in text[m.end():].splitlines() if x.strip()]
+    fixes = [{"cue": int(f.group(1)), "text": f.group(2).strip()} for f in found if f and f.group(2).strip()]
+    return ({"corrections": fixes, **({"lang": m.group(4)} if m.group(4) else {})}) if fixes else None
+
+
 def _translation_lines(text: str):
     head, _, body = text.partition("\n")
     lang = "zh" if re.search(r"\(zh\)|中文|chinese", head, re.I) else "en"

@@ -25,16 +25,17 @@ from ..timeline_edit import (
     remove_tracks,
     replace_segments,
     seconds_of,
+    subtitle_langs,
     subtitle_settings,
     track_id,
     track_style,
-    tracks_of_kind,
     update_track,
 )
+from .proofread_tools import proofread_with_llm
 from .tools import ToolContext, tool
 
 LANG_WORDS = subfiles.LANGUAGE_WORDS
-LANG_WORDS_ZH = {"zh": "中文", "en": "英文"}
+LANG_WORDS_ZH = subfiles.LANGUAGE_WORDS_ZH
 
 
 # --- reading and writing subtitle tracks ---------------------------------------------------
@@ -45,10 +46,6 @@ def subtitle_track(draft: dict, lang: str, *, create: bool = False) -> dict | No
     if t is not None:
         update_track(t, name=f"Subtitles ({lang})", kind=Kind.SUBTITLE, lang=lang)
     return t
-
-
-def subtitle_langs(draft: dict) -> list[str]:
-    return [str((t.get("m") or {}).get("lang")) for t in tracks_of_kind(draft, Kind.SUBTITLE)]
 
 
 def track_cues(t: dict) -> list[Cue]:
@@ -205,6 +202,9 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if result.dropped:
         said += ctx.say(f" Dropped {len(result.dropped)} line(s) that were not speech.",
                      f" 去掉了 {len(result.dropped)} 行非语音内容。")
+    llm = getattr(ctx.engine, "llm", None)
+    if llm is not None and not script_text:   # misheard words, before anything is translated
+        said += proofread_with_llm(draft, lang, llm, ctx)
     for target in wanted:
         if target != lang:
             said += " " + _translate(draft, lang, target, str(args.get("translator") or "auto"), ctx, src)

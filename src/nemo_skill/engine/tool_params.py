@@ -66,6 +66,12 @@ PARAMS: dict[str, dict] = {
     "apply_translation": _obj({"lang": LANG, "lines": {"type": "array", "minItems": 1, "maxItems": 20000,
                                                        "items": {"type": "string", "maxLength": 500}}},
                               ("lang", "lines")),
+    "correct_subtitles": _obj({"lang": LANG, "corrections": {
+        "type": "array", "minItems": 1, "maxItems": 5000, "description": "misheard words fixed: each cue's "
+        "whole corrected text; every changed syllable must sound like the one heard",
+        "items": _obj({"cue": {"type": "integer", "minimum": 1, "maximum": 100000},
+                       "text": {"type": "string", "minLength": 1, "maxLength": 500}}, ("cue", "text"))}},
+        ("corrections",)),
     "style_subtitles": _obj({"lang": LANG, "size": {"type": "number", "minimum": 16, "maximum": 160},
                              "scale": {"type": "number", "minimum": 0.3, "maximum": 3},
                              "position": {"type": "string", "enum": ["top", "middle", "bottom"]},

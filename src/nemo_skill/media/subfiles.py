@@ -26,6 +26,7 @@ POSITIONS = {"bottom": 2, "middle": 5, "center": 5, "top": 8}
 DEFAULT_SIZE = {"zh": 60, "en": 42}          # at 1080 px on the short side
 LANG_NAMES = {"zh": "中文", "en": "English"}              # subtitle stream titles
 LANGUAGE_WORDS = {"zh": "Chinese", "en": "English"}      # in English sentences
+LANGUAGE_WORDS_ZH = {"zh": "中文", "en": "英文"}           # in Chinese ones
 ISO639_2 = {"zh": "chi", "en": "eng"}
 
 

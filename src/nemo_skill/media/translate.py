@@ -142,7 +142,9 @@ def pending_document(cues: list[Cue], source: str, target: str, rules: Rules | N
                          "written. Keep each translation within its cue's max_chars (what a viewer can "
                          f"read in the cue's time at {rules.cps:g} characters a second; shorten, do not "
                          "summarise away meaning). Save a JSON file {\"translations\": [\"...\", ...]} "
-                         "and run `nemo subs submit FILE`."),
+                         "and run `nemo subs submit FILE`. If speech recognition misheard a word of a cue "
+                         "(a homophone: 压碎钱 for 压岁钱), translate what was meant and add \"corrections\": "
+                         "{\"N\": \"the cue's whole corrected text\"} to the same file."),
         "cues": [{"n": i, "start": round(c.start, 3), "end": round(c.end, 3), "text": c.text.replace("\n", " "),
                   "max_chars": rules.budget(c.duration)}
                  for i, c in enumerate(cues, 1)],
