@@ -205,7 +205,8 @@ def test_chat_path_in_english_and_chinese_with_edits(speech_clip, cli_env, tmp_p
     assert np.abs(ours[40:200] - source[40:200]).mean() > 8
 
     assert run_nemo(["connect", "--new"], cli_env).returncode == 0
-    assert run_nemo(["upload", str(speech_clip)], cli_env).returncode == 0
+    short = sv.build(tmp_path / "hello.mp4", [(sv.HELLO_ZH, 0.3)], 3.0, size="320x180")   # the reply, not the ASR
+    assert run_nemo(["upload", str(short)], cli_env).returncode == 0
     r = run_nemo(["say", "给我的B站视频生成中英双语字幕", "--json"], cli_env)
     assert r.returncode == 0, r.stderr
     assert "条中文字幕" in json.loads(r.stdout)["reply"]["text"]
