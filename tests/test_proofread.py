@@ -4,16 +4,14 @@ checked): a correction may fix misheard words only, and is applied whole or not 
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from llm_replay import ReplayLLM
 
 from nemo_skill.engine import registry  # noqa: F401 - the tools register
 from nemo_skill.engine.proofread_tools import apply_corrections, proofread_with_llm
 from nemo_skill.engine.subtitle_tools import save_cues
 from nemo_skill.engine.tools import ToolContext
-from nemo_skill.llm import LLMSettings
 from nemo_skill.media import proofread
 from nemo_skill.media.cues import Cue, wrap
 
@@ -86,33 +84,6 @@ def test_bad_correction_documents_say_what_is_wrong(raw, says):
     assert proofread.parse_corrections([{"n": 2, "text": " 压岁 钱 "}], 3) == {2: "压岁 钱"}
 
 
-class FakeLLM:
-    """An OpenAI-compatible endpoint on loopback that answers with ``content`` (or what
-    ``content`` makes of the question)."""
-
-    def __init__(self, content):
-        self.asked: list[dict] = []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *a):
-                pass
-
-            def do_POST(self):
-                outer.asked.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                said = content(outer.asked[-1]) if callable(content) else content
-                body = json.dumps({"choices": [{"message": {"role": "assistant", "content": said}}]}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.settings = LLMSettings(f"http://127.0.0.1:{self.server.server_address[1]}/v1", "fake-proof")
-        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-
-
 @pytest.mark.parametrize("content, expected, says", [
     # one homophone fixed, one "suggestion" that rewrites the line refused
     ('```json\n{"corrections": {"2": "也劝说亲朋不要给女儿压岁钱", "3": "还劝亲戚朋友别送书"}}\n```',
@@ -121,14 +92,16 @@ class FakeLLM:
     ('{"corrections": {"9": "压岁"}}', HEARD, "校对失败"),
 ])
 def test_the_llm_proofreads_within_the_same_check(content, expected, says):
-    llm = FakeLLM(content)
+    llm = ReplayLLM()
+    llm.answers = [{"content": content}]
     try:
         draft = draft_with(HEARD)
         said = proofread_with_llm(draft, "zh", llm.settings, ToolContext(session_id="s", uploads=[], language="zh"))
     finally:
         llm.server.shutdown()
+        llm.server.server_close()
     assert texts_of(draft) == expected and says in said
-    assert "压碎钱" in llm.asked[0]["messages"][-1]["content"]   # it was shown the cues as heard
+    assert "压碎钱" in llm.requests[0]["messages"][-1]["content"]   # it was shown the cues as heard
 
 
 def test_the_engine_proofreads_what_it_heard_when_an_llm_is_configured():
@@ -142,9 +115,10 @@ def test_the_engine_proofreads_what_it_heard_when_an_llm_is_configured():
 
     def fix(asked):
         lines = [ln.split(". ", 1) for ln in asked["messages"][-1]["content"].splitlines()]
-        return json.dumps({"corrections": {n: t.replace("压碎", "压岁") for n, t in lines if "压碎" in t}})
+        return {"content": json.dumps({"corrections": {n: t.replace("压碎", "压岁") for n, t in lines if "压碎" in t}})}
 
-    llm = FakeLLM(fix)
+    llm = ReplayLLM()
+    llm.answers = [fix]
     clip = SPEECH / YASUI
     engine = SimpleNamespace(llm=llm.settings, resolve_src=lambda src, session: clip)
     ctx = ToolContext(session_id="s", uploads=[{"file_type": "audio", "cdn_url": "/x/yasui.flac", "duration": 8.39,
@@ -155,7 +129,8 @@ def test_the_engine_proofreads_what_it_heard_when_an_llm_is_configured():
         result = transcribe(draft, {"languages": ["zh"]}, ctx)
     finally:
         llm.server.shutdown()
+        llm.server.server_close()
     said = "".join(texts_of(draft))
-    assert "压碎" in llm.asked[0]["messages"][-1]["content"]          # the base model did mishear it
+    assert "压碎" in llm.requests[0]["messages"][-1]["content"]          # the base model did mishear it
     assert "压碎" not in said and said.count("压岁") == 3, said
-    assert "已由 fake-proof 校对" in result["message"]
+    assert "已由 test-model 校对" in result["message"]

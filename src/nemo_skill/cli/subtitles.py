@@ -154,11 +154,15 @@ def cmd_pending(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         _project_of(client, args, required=True)
         doc = subtitle_job.pending_cues(client.draft())
+    return _hand_over(doc, f"{doc['count']} cues to translate from {doc['source_language']} to "
+                           f"{doc['target_language']}:", args, out)
+
+
+def _hand_over(doc: dict, heading: str, args: argparse.Namespace, out: Output) -> int:
+    """A handoff document (cues for the agent): saved with --out, listed, and what to do next."""
     if args.out:
         Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    lines = [f"{doc['count']} cues to translate from {doc['source_language']} to {doc['target_language']}:"]
-    lines += [f"{c['n']}. {c['text']}" for c in doc["cues"]]
-    lines.append("Next: " + doc["instructions"])
+    lines = [heading, *(f"{c['n']}. {c['text']}" for c in doc["cues"]), "Next: " + doc["instructions"]]
     out.result("\n".join(lines), doc)
     return 0
 
@@ -186,13 +190,7 @@ def cmd_proofread(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         _project_of(client, args, required=bool(args.video))
         doc = subtitle_job.proofread_document(client.draft())
-    if args.out:
-        Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    lines = [f"{doc['count']} {doc['language']} cues as recognised:"]
-    lines += [f"{c['n']}. {c['text']}" for c in doc["cues"]]
-    lines.append("Next: " + doc["instructions"])
-    out.result("\n".join(lines), doc)
-    return 0
+    return _hand_over(doc, f"{doc['count']} {doc['language']} cues as recognised:", args, out)
 
 
 def _check_summary(report: dict) -> str:
