@@ -4,15 +4,14 @@ at its own time, at a character error rate a creator could publish."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 import speech_video as sv
+from figures import at_least, at_most
 
 from nemo_skill.media import asr, cues
 from nemo_skill.media.speech_text import bare, cer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 # (recordings, gap s, bed, CER bound with the default base model). Measured before issue 13
 # (VAD over the whole file, timestamps, seeking): the first lost 甚至出现交易几乎停滞的情况
@@ -27,6 +26,8 @@ ARRANGEMENTS = {
     "pauses-music": ([sv.PADDLE, sv.HELLO_ZH, sv.YASUI], 1.5, sv.MUSIC_BED, 0.10),
 }
 CER_GLOSSARY = 0.06
+HEARD_SHARE = 0.6
+ONSET_BOUND = 0.3
 TERMS = ["压岁钱", "停滞"]
 UNRELATED = ["原神", "区块链", "人工智能", "比特币", "抖音"]     # said nowhere in these recordings
 
@@ -55,9 +56,11 @@ def test_every_sentence_is_heard_at_its_own_time(joins, key):
     for (name, at), mine in zip(parts, per_recording(result.words, parts), strict=True):
         said = bare("".join(w.text for w in mine))
         # not dropped, not shrunk to a word, and not lent to a neighbour: at its own time
-        assert len(said) >= 0.6 * len(bare(sv.TRANSCRIPTS[name])), (name, result.text)
-        assert abs(mine[0].start - (at + sv.speech_onset(name))) <= 0.3, (name, mine[0].start)
-    assert cer(reference, result.text) <= ARRANGEMENTS[key][3], result.text
+        at_least(f"joins.{key}.{name}.heard_share", len(said) / len(bare(sv.TRANSCRIPTS[name])), HEARD_SHARE,
+                 result.text)
+        at_most(f"joins.{key}.{name}.onset_error", abs(mine[0].start - (at + sv.speech_onset(name))),
+                ONSET_BOUND, mine[0].start)
+    at_most(f"joins.{key}.cer", cer(reference, result.text), ARRANGEMENTS[key][3], result.text)
     assert all(ch not in result.text for ch in "﹔﹐４") and "标点" not in result.text
 
 
@@ -66,7 +69,7 @@ def test_a_glossary_fixes_the_homophones(joins):
     result = asr.transcribe(path, terms=TERMS)
     reference = "".join(sv.TRANSCRIPTS[name] for name, _ in parts)
     assert "压碎" not in result.text and "压岁钱" in result.text
-    assert cer(reference, result.text) <= CER_GLOSSARY, result.text
+    at_most("joins.glossary.cer", cer(reference, result.text), CER_GLOSSARY, result.text)
 
 
 def test_a_glossary_of_other_words_does_no_harm(joins):
@@ -80,15 +83,31 @@ def test_a_glossary_of_other_words_does_no_harm(joins):
     assert not any(term in with_terms.text for term in UNRELATED)
 
 
-def test_a_short_clip_costs_about_its_length(tmp_path):
+class _CountingModel:
+    """Stands in for CTranslate2's Whisper, counting decoding passes (fallbacks included)."""
+
+    def __init__(self, model):
+        self._model, self.passes, self.steps = model, 0, 0
+
+    def generate(self, *args, **kwargs):
+        self.passes += 1
+        self.steps += kwargs.get("max_length", 0)
+        return self._model.generate(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._model, name)
+
+
+def test_a_short_clip_costs_about_its_length(tmp_path, monkeypatch):
     """Whisper used to loop after the speech (作词 作曲 ...) through every temperature:
-    17-48 s for a 2-8 s clip."""
+    17-48 s for a 2-8 s clip. Counted in decoding passes, not seconds, so the bound holds on
+    any CPU: one pass for the speech region, one more at most for its second chance."""
     path, _ = sv.joined(tmp_path / "short.m4a", [sv.HELLO_ZH], 0.0, lead=0.3, tail=0.5)
-    asr.load_model()
-    t0 = time.perf_counter()
+    whisper, _name = asr.load_model()
+    counting = _CountingModel(whisper.model)
+    monkeypatch.setattr(whisper, "model", counting)
     result = asr.transcribe(path)
-    took = time.perf_counter() - t0
     assert result.words and len(bare(result.text)) <= 8, result.text
-    assert took <= 2 * 3.1 + 1.0, took      # generous for a shared 2-core machine; was 17 s and more
+    assert 1 <= counting.passes <= 2, counting.passes      # six temperatures were six passes
     layout = cues.layout(result.words, "zh")
     assert len(layout) == 1

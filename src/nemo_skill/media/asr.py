@@ -65,8 +65,17 @@ def load_model():
             from faster_whisper import WhisperModel
             log.info("loading Whisper model %s", name)
             _models[source] = (WhisperModel(source, device="cpu", compute_type="int8",
-                                            cpu_threads=os.cpu_count() or 2), name)
+                                            cpu_threads=usable_cores()), name)
         return _models[source]
+
+
+def usable_cores() -> int:
+    """The cores this process may run on: a container or `taskset` often allows fewer than
+    the machine has, and one thread per core it cannot use only contends."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):      # not Linux
+        return os.cpu_count() or 2
 
 
 def max_seconds() -> float:
