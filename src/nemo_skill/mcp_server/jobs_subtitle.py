@@ -26,7 +26,8 @@ FILES_OUT = {"files": {"type": "object", "description": "what was written: srt/v
              "left_out": {"type": "object"}, "warnings": {"type": "array"}}
 PENDING_OUT = {"pending": {"type": "object", "description": "the handoff document: cues and instructions"}}
 _SUBMIT_NEXT = ("translate every cue of `pending.cues` from {src} to {dst} as `pending.instructions` says, then "
-                "call submit_subtitles with `translations`: the {n} translated lines in cue order")
+                "call submit_subtitles with `translations`: the {n} translated line(s) in cue order (no file: the "
+                "lines are the argument; misheard words go in its `corrections` as [{{cue, text}}])")
 
 
 def _subtitle_params() -> dict:
