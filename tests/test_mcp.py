@@ -7,6 +7,7 @@ before), bad calls answered as tool errors while the server keeps serving, stdin
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
 
@@ -193,3 +194,23 @@ def test_calls_in_flight_when_stdin_closes_still_answer(cli_env, tmp_path):
     assert host.close(timeout=60) == 0
     answers = {m.get("id"): m for m in map(json.loads, host.lines)}
     assert answers[2]["result"]["structuredContent"]["summary"] and answers[3]["result"]["isError"] is False
+
+
+def test_on_the_cloud_backend_the_words_go_to_the_clouds_agent(tmp_path):
+    from cloud_standin import Answer, Cloud, CloudServer, sse, text_event
+    cloud = Cloud().on("POST", "/run_sse", Answer(sse=sse(text_event("Title set to My Trip."))))
+    with CloudServer(cloud) as server:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("NEMO_")}
+        env.update(NEMO_BACKEND="cloud", NEMO_API_URL=server.url, NEMO_STATE_DIR=str(tmp_path / "state"),
+                   NEMO_RETRY_DELAY="0.01", NEMO_POLL_INTERVAL="0.05")
+
+        async def scenario():
+            async with session(env, tmp_path / "mcp.err") as client:
+                return (await client.call_tool("set_title", {"text": "My Trip"}),
+                        await client.call_tool("get_credits", {}))
+        edit, credits = anyio.run(scenario)
+    assert not edit.is_error and edit.structured_content["reply"]["text"] == "Title set to My Trip."
+    assert credits.structured_content["credits"]["available"] == 100
+    [message] = cloud.sent("/run_sse")
+    parts = message["body"]["new_message"]["parts"]
+    assert parts == [{"text": 'add or change the title text: {"text": "My Trip"}'}]   # words, no functionCall
