@@ -14,7 +14,8 @@ from .table import job, obj, path_arg, poll_interval, registry_params, text_arg
 # The generate_video tool's own options, with their bounds, as the engine declares them.
 _ENGINE = ("script", "prompt", "title", "aspect", "duration", "voice", "music", "style", "subtitle_style")
 VIDEO_OUT = {"path": {"type": "string", "description": "the MP4 written"}, "covers": {"type": "array"},
-             "seconds": {"type": "number"}, "width": {"type": "integer"}, "height": {"type": "integer"},
+             "seconds": {"type": "number"}, "width": {"type": ["integer", "null"]},
+             "height": {"type": ["integer", "null"]},
              "sentences": {"type": "integer"}, "voice": {"type": "object", "description": "the voice and its "
                                                          "licence terms (the default one is non-commercial)"}}
 SCRIPT_OUT = {"pending": {"type": "object", "description": "what the script should be: prompt, length, form"}}

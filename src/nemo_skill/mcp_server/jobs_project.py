@@ -49,7 +49,7 @@ def get_state(run, args: dict) -> dict:
 
 
 @job("get_credits", "The credit balance: available, reserved (held by running work) and total. Free.", obj({}),
-     returns={"credits": {"type": "object"}}, title="Credits")
+     returns={"credits": {"type": "object"}}, title="Credits", exclusive=False)
 def get_credits(run, args: dict) -> dict:
     with run.client("credits") as client:
         return {"ok": True, "credits": client.credits()}
@@ -59,7 +59,8 @@ def get_credits(run, args: dict) -> dict:
      "the voices, the speech model, the state folder, the engine and (unless quick) a one-second render. Each "
      "failed check names its fix. Use it when a job fails for a reason outside the request. Free; a few seconds.",
      obj({"quick": {"type": "boolean", "description": "skip the test render (default true)"}}),
-     returns={"ready": {"type": "boolean"}, "checks": {"type": "array"}}, long=True, title="Check this machine")
+     returns={"ready": {"type": "boolean"}, "checks": {"type": "array"}}, long=True, title="Check this machine",
+     exclusive=False)
 def doctor(run, args: dict) -> dict:
     from .. import doctor as machine
     checks = machine.run_checks(Settings.from_env(), run.progress, render=not args.get("quick", True))

@@ -10,6 +10,7 @@ are cancelled, their engine work stopped and their credits released).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -24,7 +25,6 @@ from mcp.server.stdio import stdio_server
 from .. import __version__
 from ..errors import NemoError
 from ..redact import redact
-from . import catalog
 from .runner import Cancelled, Job
 
 log = logging.getLogger("nemo_skill.mcp")
@@ -52,12 +52,18 @@ class NemoServer:
     """The catalog served: one job at a time touches the projects, the rest answer at once."""
 
     def __init__(self) -> None:
-        self.tools = catalog.tools()
         self.jobs: set[Job] = set()
         self.in_flight = 0
         self.project_lock = anyio.Lock()   # jobs share the current project: never two at once
         self.server = Server("nemo-skill", version=__version__, instructions=INSTRUCTIONS,
                              on_list_tools=self.list_tools, on_call_tool=self.call_tool)
+
+    @functools.cached_property
+    def tools(self) -> dict:
+        """Read at the first list or call: the registry pulls in the media stack (seconds), the
+        handshake should not wait for it."""
+        from . import catalog
+        return catalog.tools()
 
     async def list_tools(self, ctx, params) -> types.ListToolsResult:
         return types.ListToolsResult(tools=[
@@ -71,10 +77,13 @@ class NemoServer:
             if tool is None:
                 return _failure(f"unknown tool {str(params.name)[:60]!r}", error="UnknownTool",
                                 hint="tools/list names the tools")
+            from .catalog import BadArguments, check
             try:
-                args = catalog.check(tool, params.arguments)
-            except catalog.BadArguments as exc:
+                args = check(tool, params.arguments)
+            except BadArguments as exc:
                 return _failure(str(exc), hint="see the tool's inputSchema in tools/list; nothing was run")
+            if not tool.exclusive:   # the balance, the machine check: never wait behind a job
+                return await self._run(ctx, tool, args)
             async with self.project_lock:
                 return await self._run(ctx, tool, args)
         finally:
@@ -147,20 +156,22 @@ async def serve() -> None:
     nemo = NemoServer()
     stdin = _DrainingStdin(_wire_stdin(), nemo)
     async with anyio.create_task_group() as tg:
-        tg.start_soon(_cancel_on_sigterm, nemo, tg.cancel_scope)
+        tg.start_soon(_cancel_on_sigterm, nemo)
         async with stdio_server(stdin=stdin) as (read_stream, write_stream):
             await nemo.server.run(read_stream, write_stream, nemo.server.create_initialization_options())
         tg.cancel_scope.cancel()
 
 
-async def _cancel_on_sigterm(nemo: NemoServer, scope: anyio.CancelScope) -> None:
+async def _cancel_on_sigterm(nemo: NemoServer) -> None:
+    """The host gave up waiting: cancel the running jobs (the engine's work stops, holds are
+    released), then end as SIGTERM ends a process (the stdin reader cannot be interrupted)."""
     with anyio.open_signal_receiver(signal.SIGTERM) as signals:
         async for _ in signals:
             log.info("SIGTERM: cancelling %d running job(s)", len(nemo.jobs))
-            with anyio.CancelScope(shield=True):
+            with anyio.move_on_after(20, shield=True):
                 await nemo.stop_all()
-            scope.cancel()
-            return
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
 
 
 def main() -> int:

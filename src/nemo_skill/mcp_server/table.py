@@ -49,6 +49,7 @@ class JobTool:
     returns: dict = field(default_factory=dict)   # its result's own fields, as JSON Schema properties
     long: bool = False        # reports progress and can be cancelled
     title: str = ""
+    exclusive: bool = True    # changes or follows the current project: one such call at a time
 
     def output_schema(self) -> dict:
         return {"type": "object", "properties": {**COMMON_OUTPUT, **self.returns}, "required": ["ok"]}
@@ -58,10 +59,10 @@ JOBS: dict[str, JobTool] = {}
 
 
 def job(name: str, description: str, parameters: dict, *, returns: dict | None = None, long: bool = False,
-        title: str = ""):
+        title: str = "", exclusive: bool = True):
     """Register a job tool (a multi-step workflow of the CLI) under ``name``."""
     def register(fn: Callable[[Any, dict], dict]):
-        JOBS[name] = JobTool(name, description, parameters, fn, returns or {}, long, title)
+        JOBS[name] = JobTool(name, description, parameters, fn, returns or {}, long, title, exclusive)
         return fn
     return register
 
