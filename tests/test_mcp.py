@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import time
 
 import anyio
@@ -83,11 +84,15 @@ def test_a_subtitle_job_hands_over_the_translation_then_renders(cli_env, tmp_pat
     assert any("Rendering" in m for _, m in notes[1])
 
 
+def _long_talk(path):
+    """11 minutes, speech in the first: the engine decodes audio in 600 s chunks, so past 630 s
+    its ffmpeg still runs while the first chunk's speech is transcribed."""
+    parts = [(AISHELL, 0.5), (YASUI, 8.0), (AISHELL, 20.0), (YASUI, 28.0), (AISHELL, 40.0)]
+    return build(path, parts, 660.0, video=False)
+
+
 def test_a_cancel_mid_transcription_stops_ffmpeg_and_releases_the_credits(cli_env, tmp_path, engine_state):
-    # The engine decodes audio in 600 s chunks: past 630 s its ffmpeg still runs while the
-    # first chunk's speech is transcribed.
-    parts = [(name, start) for start in (0.5, 20.0, 40.0) for name in (AISHELL, YASUI)[:1]]
-    clip = build(tmp_path / "minute.m4a", [*parts, (YASUI, 8.0), (YASUI, 28.0)], 660.0, video=False)
+    clip = _long_talk(tmp_path / "minute.m4a")
     engine_pid = daemon.status(engine_state)["pid"]
     started, finished = anyio.Event(), []
 
@@ -214,3 +219,37 @@ def test_on_the_cloud_backend_the_words_go_to_the_clouds_agent(tmp_path):
     [message] = cloud.sent("/run_sse")
     parts = message["body"]["new_message"]["parts"]
     assert parts == [{"text": 'add or change the title text: {"text": "My Trip"}'}]   # words, no functionCall
+
+
+def test_sigterm_mid_job_stops_the_engine_work_too(cli_env, tmp_path, engine_state):
+    """A host that will not wait for a job after closing stdin sends SIGTERM."""
+    clip = _long_talk(tmp_path / "talk.m4a")
+    engine_pid = daemon.status(engine_state)["pid"]
+    host = RawHost(cli_env, tmp_path / "mcp.err")
+    host.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                   "clientInfo": {"name": "h", "version": "1"}})
+    host.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    before = host.request(2, "tools/call", {"name": "get_credits", "arguments": {}})["result"]["structuredContent"]
+    host.send({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {
+        "name": "subtitle_video", "arguments": {"video": str(clip), "languages": ["zh"]}, "_meta": {"progressToken": "t"}}})
+    while True:   # progress notifications for the job's token, until the speech is being transcribed
+        note = json.loads(host.proc.stdout.readline())
+        assert note.get("method") == "notifications/progress" and note["params"]["progressToken"] == "t", note
+        if "Transcribing" in note["params"].get("message", ""):
+            break
+    assert "ffmpeg" in engine_children(engine_pid)
+    host.proc.send_signal(signal.SIGTERM)
+    assert host.proc.wait(timeout=30) == -signal.SIGTERM
+    host.err.close()
+    again = RawHost(cli_env, tmp_path / "mcp.err")   # the same user, a new server
+    again.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},
+                                    "clientInfo": {"name": "h", "version": "1"}})
+    end = time.monotonic() + 20
+    while time.monotonic() < end:
+        after = again.request(2, "tools/call", {"name": "get_credits", "arguments": {}})["result"]["structuredContent"]
+        left = [n for n in engine_children(engine_pid) if n.startswith("ff")]
+        if not left and after == before:
+            break
+        time.sleep(0.2)
+    assert again.close() == 0
+    assert left == [] and after == before, (left, before, after)
