@@ -20,7 +20,7 @@ SAFE_PATTERN = "^[^\\u0000-\\u001f\\u007f\\u202a-\\u202e\\u2066-\\u2069]*$"
 
 def path_arg(description: str) -> dict:
     return {"type": "string", "minLength": 1, "maxLength": 4096, "pattern": SAFE_PATTERN,
-            "description": description}
+            "description": description + "; absolute, or relative to the folder the server was started in"}
 
 
 def text_arg(description: str, max_length: int, min_length: int = 1) -> dict:
