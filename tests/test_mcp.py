@@ -62,6 +62,10 @@ def test_a_subtitle_job_hands_over_the_translation_then_renders(cli_env, tmp_pat
                                            progress_callback=progress(0))
             handoff = _data(first)
             assert not first.is_error, handoff
+            again = _data(await client.call_tool("pending_translation", {}))
+            assert again["pending"]["cues"] == handoff["pending"]["cues"] and "submit_subtitles" in again["next"]
+            heard = _data(await client.call_tool("proofread_subtitles", {}))
+            assert heard["pending"]["language"] == "zh" and "corrections" in heard["next"]
             lines = ["Trading almost came to a halt."] * handoff["pending"]["count"]
             second = await client.call_tool("submit_subtitles", {"translations": lines}, progress_callback=progress(1))
             return first, handoff, second
@@ -253,3 +257,16 @@ def test_sigterm_mid_job_stops_the_engine_work_too(cli_env, tmp_path, engine_sta
         time.sleep(0.2)
     assert again.close() == 0
     assert left == [] and after == before, (left, before, after)
+
+
+def test_a_prompt_without_an_llm_hands_the_script_over(cli_env, tmp_path):
+    async def scenario():
+        async with session(cli_env, tmp_path / "mcp.err") as client:
+            first = await client.call_tool("generate_video", {"prompt": "春天的茶园", "aspect": "9:16", "duration": 20})
+            return first, await client.call_tool("pending_script", {}), await client.call_tool("generate_video", {})
+    first, pending, empty = anyio.run(scenario)
+    handoff = _data(first)
+    assert not first.is_error and handoff["ok"] is False and handoff["needs"] == "script"
+    assert handoff["pending"]["prompt"] == "春天的茶园" and "submit_script" in handoff["next"]
+    assert _data(pending)["pending"] == handoff["pending"]
+    assert empty.is_error and "script" in _data(empty)["message"]   # neither script nor prompt
