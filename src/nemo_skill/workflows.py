@@ -88,6 +88,32 @@ def resume_exports(client: NemoClient, *, interval: float, out: Path | None = No
     return results
 
 
+def apply_tool(client: NemoClient, name: str, args: dict) -> dict:
+    """One editing tool on the project with checked arguments (`nemo do`, the MCP server's
+    editing tools): the local engine runs the call as it is, the cloud gets it in words.
+    Raises BadCall before anything is sent, InputError when the tool refused."""
+    import json
+
+    from .engine import registry
+    call = registry.check_call(name, args)
+    tool = registry.TOOLS[call.name]
+    words = f"{tool.description}: {json.dumps(call.args, ensure_ascii=False)}"
+    result = client.chat(words, call={"name": call.name, "args": call.args})
+    failed = result.errors()
+    if failed:
+        raise InputError(failed[0], hint="check the arguments against `nemo tools --json`")
+    return {"tool": call.name, "args": call.args, "reply": result.to_json()}
+
+
+def review_link(client: NemoClient, backend: str, web_url: str) -> dict:
+    """A link that opens the project in a browser: the cloud's page on its web site, the local
+    engine's own page; it carries a one-project claim token, never the user's token."""
+    from . import constants as C
+    claim = client.claim_token()
+    web = web_url if backend == "cloud" else client.base_url
+    return {"url": f"{web}{C.CLAIM_PATH}?ct={claim['claim_token']}", "expires_in": claim.get("expires_in")}
+
+
 def summary(client: NemoClient) -> str:
     from .timeline import Draft  # the draft model: `nemo credits` starts without it
     return Draft.from_state(client.state()).summary()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import constants as C
+from .. import workflows
 from .context import make_client, settings
 from .output import Output
 
@@ -12,14 +12,11 @@ from .output import Output
 def cmd_open(args: argparse.Namespace, out: Output) -> int:
     cfg = settings()
     with make_client(args, out) as client:
-        claim = client.claim_token()
-        # The cloud's page lives on its web site; the local engine serves its own.
-        web = cfg.web_url if cfg.backend == "cloud" else client.base_url
-    url = f"{web}{C.CLAIM_PATH}?ct={claim['claim_token']}"
-    days = int(claim.get("expires_in") or 0) // 86400
-    out.result(f"Open the project: {url}" + (f"\n(the link works for {days} days; it opens this one "
-                                              "project and cannot use your account)" if days else ""),
-               {"url": url, "expires_in": claim.get("expires_in")})
+        link = workflows.review_link(client, cfg.backend, cfg.web_url)
+    days = int(link.get("expires_in") or 0) // 86400
+    out.result(f"Open the project: {link['url']}" + (f"\n(the link works for {days} days; it opens this one "
+                                                     "project and cannot use your account)" if days else ""),
+               link)
     return 0
 
 

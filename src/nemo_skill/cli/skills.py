@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..bundle import manifest
+from ..errors import InputError
 from ..skill import TARGET_DIRS, identify, install
 from .context import settings
 from .output import Output
@@ -19,9 +20,21 @@ def cmd_list(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_install(args: argparse.Namespace, out: Output) -> int:
+    from ..mcp_server import hosts
+    if args.mcp and args.target not in hosts.HOSTS:   # before anything is written
+        raise InputError(f"--mcp needs a host target, not {args.target!r}", hint="use " + ", ".join(hosts.HOSTS))
     dest = install(args.name, args.target, force=args.force)
-    out.result(f"Installed {args.name} to {dest}\nRun it with: python3 {dest}/scripts/nemo.py --help",
-               {"skill": args.name, "path": str(dest)})
+    mcp = {"server": hosts.SERVER_NAME, "entry": hosts.server_entry(dest), "written": False}
+    where = hosts.config_path(args.target)
+    if args.mcp:
+        mcp.update(config_path=str(hosts.write(args.target, dest)), written=True)
+        said = f"MCP: added the server \"{hosts.SERVER_NAME}\" to {mcp['config_path']}; restart the host to load it."
+    else:
+        mcp.update(config_path=str(where) if where else None, config=hosts.snippet(args.target, dest))
+        said = (f"MCP (optional): add this to {where or 'your host’s MCP config'} (or rerun with --mcp):\n"
+                f"{mcp['config']}")
+    out.result(f"Installed {args.name} to {dest}\nRun it with: python3 {dest}/scripts/nemo.py --help\n{said}",
+               {"skill": args.name, "path": str(dest), "mcp": mcp})
     return 0
 
 
@@ -45,6 +58,9 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--target", default="claude",
                    help=f"{' | '.join(TARGET_DIRS)} | a folder (default: claude)")
     p.add_argument("--force", action="store_true", help="replace an existing folder")
+    p.add_argument("--mcp", action="store_true", help="also add `nemo mcp` to the host's MCP config (claude: "
+                   "~/.claude.json, cursor: ~/.cursor/mcp.json, codex: ~/.codex/config.toml, openclaw: "
+                   "~/.openclaw/openclaw.json); without it the entry is printed")
     p.set_defaults(func=cmd_install)
     p = ssub.add_parser("headers", parents=[common], help="the attribution headers this install sends")
     p.set_defaults(func=cmd_headers)

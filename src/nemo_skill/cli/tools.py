@@ -21,24 +21,18 @@ def cmd_tools(args: argparse.Namespace, out: Output) -> int:
 
 
 def cmd_do(args: argparse.Namespace, out: Output) -> int:
+    from .. import workflows
     from ..engine import registry
     try:
         values = json.loads(args.args or "{}")
-        call = registry.check_call(args.tool, values)
+        registry.check_call(args.tool, values)   # before any engine is started
+        with make_client(args, out) as client:
+            data = workflows.apply_tool(client, args.tool, values)
     except json.JSONDecodeError as exc:
         raise InputError(f"--args is not JSON ({exc.msg})", hint="e.g. --args '{\"text\": \"My Trip\"}'") from None
     except registry.BadCall as exc:
         raise InputError(str(exc), hint="`nemo tools --json` lists each tool's parameters") from None
-    tool = registry.TOOLS[call.name]
-    words = f"{tool.description}: {json.dumps(call.args, ensure_ascii=False)}"
-    with make_client(args, out) as client:
-        # The local engine takes the call as it is; the cloud gets the same request in words.
-        result = client.chat(words, call={"name": call.name, "args": call.args})
-    data = {"tool": call.name, "args": call.args, "reply": result.to_json()}
-    failed = result.errors()
-    if failed:
-        raise InputError(failed[0], hint="check the arguments against `nemo tools --json`")
-    out.result(result.text, data)
+    out.result(data["reply"]["text"], data)
     return 0
 
 

@@ -142,6 +142,10 @@ class AssetsMixin:
             self.store.save_render({**job, "status": "cancelled"})
         return data
 
+    def cancel_work(self, session_id: str) -> dict:
+        """Stop the project's running turn and renders (the local engine only: the cloud has no such call)."""
+        return self._request("POST", f"/api/sessions/{session_id}/cancel")
+
     def wait_export(self, render_id: str, *, interval: float, deadline: float = C.EXPORT_DEADLINE,
                     on_status: Callable[[RenderStatus], None] | None = None,
                     max_polls: int | None = None) -> RenderStatus:

@@ -220,6 +220,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         engine.active_streams += 1
         worked = False   # once a tool has run, the message is paid for, whatever happens next
         stop = threading.Event()   # set when the stream ends early: the running tool stops too
+        engine.turn_started(session_id, stop)   # ... or when the project's work is cancelled
         try:
             # The agent's own calls, else the rules (never planned on the event loop).
             calls = direct or await run_in_threadpool(engine.plan, text)
@@ -250,6 +251,9 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
                         sent, quiet = len(notes), 0.0
                         yield {"data": dumps({"type": "heartbeat", **({"note": fresh} if fresh else {})})}
                 result = task.result()
+                if stop.is_set():   # cancelled while it ran: nothing more runs, and the hold is released
+                    yield {"data": dumps({"error": "cancelled"})}
+                    return
                 worked = True
                 yield adk([{"functionResponse": {"id": call_id, "name": call.name, "response": result}}])
                 said.append(result.get("message", ""))
@@ -267,10 +271,16 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             # Every path closes the hold: a dropped stream (cancel), a send that failed, a
             # generator closed early. Settling or releasing twice is a no-op.
             stop.set()
+            engine.turn_ended(session_id, stop)
             close = engine.accounts.settle if worked else engine.accounts.release
             with anyio.CancelScope(shield=True):   # a cancelled stream still closes its hold
                 await run_in_threadpool(close, ref)
             engine.active_streams -= 1
+
+    @app.post("/api/sessions/{session_id}/cancel", responses=errors((401, 404, 413, 421)))
+    def cancel_work(session_id: str, user_id: str = Depends(user)):
+        """Stop the project's running turn and renders (`nemo mcp`'s cancel; a dropped stream does it too)."""
+        return ok(engine.cancel_work(user_id, session_id))
 
     def official(status: dict, request: Request) -> dict:
         """A render's status in both shapes: the current official one (top-level ``status``

@@ -65,6 +65,7 @@ class Engine:
         self.active_streams = 0
         self._session_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        self._turns: dict[str, set[threading.Event]] = {}   # session -> the stop events of its running turns
 
     # --- sessions ------------------------------------------------------------------
     def create_session(self, user_id: str, language: str) -> dict:
@@ -163,6 +164,32 @@ class Engine:
             if calls:
                 return calls
         return registry.plan(text)
+
+    # --- running work, and stopping it ------------------------------------------------------
+    def turn_started(self, session_id: str, stop: threading.Event) -> None:
+        with self._locks_guard:
+            self._turns.setdefault(session_id, set()).add(stop)
+
+    def turn_ended(self, session_id: str, stop: threading.Event) -> None:
+        with self._locks_guard:
+            stops = self._turns.get(session_id, set())
+            stops.discard(stop)
+            if not stops:
+                self._turns.pop(session_id, None)
+
+    def cancel_work(self, user_id: str, session_id: str) -> dict:
+        """Stop what runs for one project: its agent turns (the running tool's ffmpeg and ASR
+        stop at their next check and the turn's hold is released) and its renders (theirs too)."""
+        self.owned_session(user_id, session_id)
+        with self._locks_guard:
+            stops = list(self._turns.get(session_id, ()))
+        for stop in stops:
+            stop.set()
+        rows = self.db.all("SELECT id FROM renders WHERE session_id=? AND status IN ('pending', 'processing')",
+                           session_id)
+        for row in rows:
+            self.renders.cancel(row["id"])
+        return {"turns": len(stops), "renders": [row["id"] for row in rows]}
 
     def run_tool(self, user_id: str, session_id: str, call: registry.Call, ctx: ToolContext) -> dict:
         """Run one tool on the latest draft and save a new version if it edits."""
