@@ -145,3 +145,25 @@ def test_chapter_stamps():
     assert publish_meta.chapters_text([{"start": 0, "title": "a"}, {"start": 65.4, "title": "b"},
                                        {"start": 3725, "title": "c"}]) == "0:00 a\n1:05 b\n1:02:05 c\n"
     assert publish_meta.check(GOOD, 60.0)["chapters"][1] == {"start": 5.5, "title": "攀岩徒步滑雪"}
+
+
+def test_nemo_review_link_and_subs_files_write_what_the_page_saved(cli, tmp_path):
+    import requests
+    code, data, stderr = nemo(["review"], cli)
+    assert code == 0, stderr
+    assert data["url"].startswith(cli["NEMO_API_URL"] + "/review?ct=clm_") and data["cues"] == {"zh": 4, "en": 4}
+    page = requests.Session()
+    assert page.get(data["url"]).status_code == 200                       # the claim, traded for the cookie
+    project = page.get(cli["NEMO_API_URL"] + "/review/api/project").json()
+    cues = [{"start": r["start"], "end": r["end"], "origin": r["n"], "texts": {"zh": r["texts"]["zh"]}}
+            for r in project["rows"]]
+    cues[2]["texts"]["zh"] = "攀岩徒步和滑雪"
+    saved = page.post(cli["NEMO_API_URL"] + "/review/api/save", json={"revision": project["revision"], "cues": cues})
+    assert saved.ok and saved.json()["saved"] == 4
+    out = tmp_path / "files"
+    code, files, stderr = nemo(["subs", "files", "--no-burn", "--out-dir", str(out)], cli)
+    assert code == 0, stderr
+    srt = next(out.glob("*.zh.srt")).read_text(encoding="utf-8")
+    assert "攀岩徒步和滑雪" in srt and "攀岩徒步滑雪" not in srt
+    # the link's claim is for this project only, and a bare page is refused
+    assert requests.get(cli["NEMO_API_URL"] + "/review").status_code == 401

@@ -8,6 +8,7 @@ visitor without the claim; a save with overlapping times changes nothing.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pysubs2
@@ -60,6 +61,11 @@ def page(browser):
     context.close()
 
 
+def expect(locator):
+    from playwright.sync_api import expect as playwright_expect   # only where chromium runs
+    return playwright_expect(locator)
+
+
 def open_review(page, served: Served):
     page.goto(served.link())
     page.wait_for_selector('#rows tr[data-cue="1"]')
@@ -67,7 +73,6 @@ def open_review(page, served: Served):
 
 
 def save_and_wait(page) -> str:
-    from playwright.sync_api import expect
     page.click('[data-action="save"]')
     expect(page.locator("#status")).not_to_contain_text("Saving")
     return page.locator("#status").inner_text()
@@ -95,7 +100,7 @@ def test_rows_match_the_cues_and_a_click_seeks(page, served):
     page.wait_for_function("() => document.querySelector('video').readyState >= 1")
     page.click('#rows tr[data-cue="3"] th')
     page.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 4.4) < 0.05")
-    assert page.locator('#rows tr[data-cue="3"]').get_attribute("class").count("current") == 1
+    expect(page.locator('#rows tr[data-cue="3"]')).to_have_class(re.compile(r"\bcurrent\b"))
     page.reload()                                                   # the cookie keeps it open
     page.wait_for_selector('#rows tr[data-cue="4"]')
     assert not page.errors
@@ -252,3 +257,13 @@ def test_a_page_older_than_the_project_is_refused(served):
     cross = s.post(f"{served.url}/review/api/save", headers={"Origin": "http://evil.example"},
                    json={"revision": project["revision"] + 1, "cues": cues})
     assert cross.status_code == 403
+
+
+def test_an_invisible_character_already_in_a_cue_is_pointed_out(served):
+    version, draft = served.draft()
+    zh = next(t for t in draft["t"] if t["id"] == "subtitle_zh")
+    zh["sg"][2]["txt"] = "攀岩\u202e徒步滑雪"
+    served.engine.db.save_draft(served.session_id, draft, note="test")
+    rows = _session(served).get(f"{served.url}/review/api/project").json()["rows"]
+    assert rows[2]["findings"][0]["code"] == "invisible_character" and "U+202E" in rows[2]["findings"][0]["message"]
+    assert not any(f["code"] == "invisible_character" for r in (rows[0], rows[1], rows[3]) for f in r["findings"])

@@ -9,6 +9,8 @@ cue for cue (a translation); one split in time (issue 13) is shown, read-only.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from pathlib import Path
 
 from ..media import cues as cue_rules
@@ -17,6 +19,8 @@ from ..media.cues import Cue
 from ..timeline import VIDEO, Draft, Kind, to_seconds
 from ..timeline_edit import find_track, subtitle_settings, track_id
 
+# bidi embeddings, overrides and isolates, and the marks: a cue shown left-to-right stays so
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 LOW_CONFIDENCE = 0.6     # below this the row's confidence is highlighted
 PAIR_TOLERANCE = 0.05    # s: a translation's cue shares its source cue's times
 
@@ -95,6 +99,23 @@ def _confidence(seg: dict) -> dict:
     return out
 
 
+def forbidden_character(text: str) -> str | None:
+    """The first control (but the line break) or bidi character of ``text``, if any."""
+    return next((ch for ch in text if ch != "\n" and (unicodedata.category(ch) in ("Cc", "Cs") or _BIDI.match(ch))),
+                None)
+
+
+def invisible(texts: dict) -> list[dict]:
+    """A finding for a control or bidi character, which a save refuses: say so on load."""
+    found = []
+    for lang, text in texts.items():
+        ch = forbidden_character(text)
+        if ch is not None:
+            found.append({"code": "invisible_character", "lang": lang, "message": f"the {lang} text holds the "
+                          f"invisible character U+{ord(ch):04X}", "fix": "delete it; a save refuses it"})
+    return found
+
+
 def project(draft: dict, version: int, clip: dict | None) -> dict:
     """The page's whole model of the project."""
     langs = ordered_langs(draft)
@@ -115,7 +136,7 @@ def project(draft: dict, version: int, clip: dict | None) -> dict:
             texts[lang] = cs[n - 1].text if lang in editable else "\n".join(
                 c.text for c in cs if c.start < cue.end - PAIR_TOLERANCE and c.end > cue.start + PAIR_TOLERANCE)
         rows.append({"n": n, "start": round(cue.start, 3), "end": round(cue.end, 3), "texts": texts,
-                     "findings": findings.get(n, []), **_confidence(seg)})
+                     "findings": invisible(texts) + findings.get(n, []), **_confidence(seg)})
     return {"revision": version, "languages": langs, "editable": [first, *editable] if first else [],
             "rows": rows, "duration": round(timeline_length(draft, clip), 3),
             "offset": round(clip["timeline_start"] - clip["source_start"], 3) if clip else 0.0,

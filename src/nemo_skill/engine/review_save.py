@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -22,14 +21,12 @@ from ..media.cues import Cue
 from ..timeline import Draft, to_ms
 from ..timeline_edit import normalize
 from .errors import EngineError
-from .review_data import follows, segment_cue, track_segments
+from .review_data import follows, forbidden_character, segment_cue, track_segments
 from .subtitle_tools import save_cues, subtitle_track
 
 MAX_CUES = 20000
 MAX_TEXT = 500
 TIME_SLACK = 0.0005     # s: times are kept to the millisecond
-# bidi embeddings, overrides and isolates, and the marks: a cue shown left-to-right stays so
-_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 STEM = re.compile(r"[^\x00-\x1f\x7f/\\]{1,120}")
 
 
@@ -58,9 +55,9 @@ def clean_text(text: str, where: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_TEXT:
         raise _refuse(f"{where}: the text has {len(text)} characters, over {MAX_TEXT}")
-    for ch in text:
-        if ch != "\n" and (unicodedata.category(ch) in ("Cc", "Cs") or _BIDI.match(ch)):
-            raise _refuse(f"{where}: the text holds the invisible character U+{ord(ch):04X}")
+    ch = forbidden_character(text)
+    if ch is not None:
+        raise _refuse(f"{where}: the text holds the invisible character U+{ord(ch):04X}")
     return "\n".join(line.strip() for line in text.split("\n")).strip("\n")
 
 

@@ -87,7 +87,9 @@ function columns() {
 
 function render() {
   const cols = columns();
-  document.getElementById("cols").replaceChildren(...cols.map(([key]) => el("col", { className: `c-${key.split("-")[0]}` })));
+  const first = `text-${state.project.languages[0]}`;
+  document.getElementById("cols").replaceChildren(...cols.map(([key]) =>
+    el("col", { className: `c-${key.split("-")[0]}${key === first ? " c-first" : ""}` })));
   document.getElementById("head").replaceChildren(...cols.map(([, label]) => el("th", { scope: "col" }, label)));
   document.getElementById("rows").replaceChildren(...state.rows.map((row, i) => rowElement(row, i, cols)));
   summary();
@@ -158,12 +160,14 @@ function confidenceCell(row) {
 }
 
 const LABELS = { reading_speed: "读速", line_too_long: "行过长", too_many_lines: "行数", too_short: "太短",
-  too_long: "太长", overlap: "重叠", gap_too_small: "间隔", end_punctuation: "标点", empty_cue: "空" };
+  too_long: "太长", overlap: "重叠", gap_too_small: "间隔", end_punctuation: "标点", empty_cue: "空",
+  invisible_character: "隐形字符" };
 
 function findingsCell(row) {
   const list = el("ul", { className: "findings", "data-field": "findings" });
   for (const f of row.findings || []) {
-    list.append(el("li", { title: f.fix || "" }, el("b", {}, LABELS[f.code] || f.code), " ", f.message));
+    list.append(el("li", { title: f.fix || "" }, el("b", {}, LABELS[f.code] || f.code), " ",
+      f.message.replace(/^cue \d+: /, "")));
   }
   return el("td", { className: "check" }, list);
 }
@@ -189,6 +193,7 @@ function select(i, seek) {
   tr.classList.add("selected");
   if (seek && state.project.has_video) video.currentTime = Math.max(0, state.rows[state.selected].start - offset() + 0.001);
   document.getElementById("playhead").textContent = fmt(seek ? state.rows[state.selected].start : playhead());
+  if (seek) highlight(true);
 }
 
 const rowOf = (i) => document.querySelector(`#rows tr[data-cue="${i + 1}"]`);
