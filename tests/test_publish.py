@@ -167,3 +167,9 @@ def test_nemo_review_link_and_subs_files_write_what_the_page_saved(cli, tmp_path
     assert "攀岩徒步和滑雪" in srt and "攀岩徒步滑雪" not in srt
     # the link's claim is for this project only, and a bare page is refused
     assert requests.get(cli["NEMO_API_URL"] + "/review").status_code == 401
+
+
+def test_nemo_open_on_the_local_engine_opens_the_review_page(cli):
+    code, data, stderr = nemo(["open"], cli)
+    assert code == 0, stderr
+    assert "/review?ct=clm_" in data["url"]

@@ -62,7 +62,7 @@ def page(browser):
 
 
 def expect(locator):
-    from playwright.sync_api import expect as playwright_expect   # only where chromium runs
+    from playwright.sync_api import expect as playwright_expect  # only where chromium runs
     return playwright_expect(locator)
 
 
