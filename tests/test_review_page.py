@@ -211,6 +211,11 @@ def test_the_page_is_refused_without_the_claim(served, tmp_path):
     assert "script-src 'self'" in bare.headers["Content-Security-Policy"]
     forged = requests.get(f"{served.url}/review?ct=clm_forged", allow_redirects=False)
     assert forged.status_code == 403
+    link = served.link()
+    first = requests.get(link, allow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"] == "/review"
+    assert "httponly" in first.headers["set-cookie"].lower() and "samesite=strict" in first.headers["set-cookie"].lower()
+    assert requests.get(link, allow_redirects=False).status_code == 403      # a claim opens the page once
     for path in ("/review/api/project", "/review/api/video", "/review/api/vtt/zh"):
         assert requests.get(served.url + path).status_code == 401
     assert requests.post(f"{served.url}/review/api/save", json={"revision": 1, "cues": []}).status_code == 401

@@ -41,6 +41,7 @@ class ReviewLink(BaseModel):
 
 
 def _hash(token: str) -> str:
+    """As links.py stores a claim (and as this table stores a cookie): its SHA-256."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -92,6 +93,8 @@ def router(engine) -> APIRouter:
                 return _refused(403, "这个链接无效或已过期。This link is unknown, used or expired.")
             token = secrets.token_urlsafe(32)
             with engine.db.tx() as c:
+                # the claim opens the page once: a copied or logged URL opens nothing afterwards
+                c.execute("DELETE FROM claims WHERE hash=?", (_hash(ct),))
                 c.execute("INSERT INTO review_cookies VALUES (?,?,?)",
                           (_hash(token), session_id, time.time() + COOKIE_LIFETIME))
             answer = RedirectResponse("/review", status_code=303, headers=HEADERS)

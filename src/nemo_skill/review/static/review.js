@@ -361,6 +361,4 @@ document.addEventListener("keydown", (event) => {
   else if (key === "]") setTime("end");
 });
 
-window.addEventListener("beforeunload", (event) => { if (state.dirty) event.preventDefault(); });
-
 load();
