@@ -124,9 +124,11 @@ def project(draft: dict, version: int, clip: dict | None) -> dict:
     items = [segment_cue(s) for s in segs]
     others = {lang: [segment_cue(s) for s in track_segments(draft, lang)] for lang in langs[1:]}
     editable = [lang for lang, cs in others.items() if follows(items, cs)]
-    findings = findings_by_cue(draft, first, items) if first else {}
-    for lang in editable:
-        for n, found in findings_by_cue(draft, lang, others[lang]).items():
+    # checked as the files will be written (the draft's punctuation style), cue for cue
+    shown = {t.lang: t.cues for t in subfiles.from_draft(Draft(draft))}
+    findings: dict[int, list[dict]] = {}
+    for lang in ([first, *editable] if first else []):
+        for n, found in findings_by_cue(draft, lang, shown.get(lang, [])).items():
             findings.setdefault(n, []).extend(found)
     rules = rules_of(draft)
     rows = []
