@@ -272,3 +272,26 @@ def test_an_invisible_character_already_in_a_cue_is_pointed_out(served):
     rows = _session(served).get(f"{served.url}/review/api/project").json()["rows"]
     assert rows[2]["findings"][0]["code"] == "invisible_character" and "U+202E" in rows[2]["findings"][0]["message"]
     assert not any(f["code"] == "invisible_character" for r in (rows[0], rows[1], rows[3]) for f in r["findings"])
+
+
+def test_keys_play_and_move_between_cues(page, served):
+    open_review(page, served)
+    page.wait_for_function("() => document.querySelector('video').readyState >= 1")
+    page.click('#rows tr[data-cue="1"] th')
+    page.keyboard.press("ArrowDown")                  # the text of cue 2 gets the focus, the video seeks
+    expect(page.locator('#rows tr[data-cue="2"]')).to_have_class(re.compile(r"\bselected\b"))
+    page.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 2.3) < 0.05")
+    page.keyboard.press("Alt+ArrowDown")              # from inside the text too
+    expect(page.locator('#rows tr[data-cue="3"]')).to_have_class(re.compile(r"\bselected\b"))
+    page.keyboard.press("Alt+ArrowUp")
+    expect(page.locator('#rows tr[data-cue="2"]')).to_have_class(re.compile(r"\bselected\b"))
+    page.keyboard.press("Escape")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => !document.querySelector('video').paused")
+    page.keyboard.press("Space")
+    page.wait_for_function("() => document.querySelector('video').paused")
+    # the focused control shows a visible outline
+    page.keyboard.press("Tab")
+    outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    assert not page.errors
