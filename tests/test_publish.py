@@ -173,3 +173,22 @@ def test_nemo_open_on_the_local_engine_opens_the_review_page(cli):
     code, data, stderr = nemo(["open"], cli)
     assert code == 0, stderr
     assert "/review?ct=clm_" in data["url"]
+
+
+def test_the_cover_keeps_a_long_title_inside_the_centre(clip, tmp_path):
+    from nemo_skill import publish_job
+    from nemo_skill.timeline import Draft
+    title = "一个很长的标题：" + "压岁钱给书还是给钱" * 8
+    made = publish_job.make_cover(clip, Draft({"d": 10000}), title[:80], tmp_path / "cover.jpg")
+    left, top, right, bottom = made["title_box"]
+    assert made["width"] == 1920 and made["height"] == 1200 and made["bytes"] < 5 * 1024 * 1024
+    assert 160 <= left and right <= 1760 and 0 <= top < bottom <= 1200
+
+
+def test_a_generated_videos_cover_is_reused(tmp_path):
+    from nemo_skill import publish_job
+    Image.new("RGB", (1920, 1200), (30, 60, 90)).save(tmp_path / "tea.cover-16x10.png")
+    made = publish_job.reuse_cover(tmp_path / "tea.cover-16x10.png", tmp_path / "cover.jpg")
+    with Image.open(tmp_path / "cover.jpg") as img:
+        assert img.size == (1920, 1200) and img.format == "JPEG"
+    assert made["bytes"] < 5 * 1024 * 1024

@@ -90,6 +90,18 @@ def make_cover(video: Path, draft: Draft, title: str, out: Path) -> dict:
     return check_cover(out, drawn)
 
 
+def reuse_cover(made: Path, out: Path) -> dict:
+    """The 16:10 cover `nemo generate` made (cover.py: its title within the middle 80%, inside
+    the centre 4:3), as a JPEG checked against the rules."""
+    with Image.open(made) as img:
+        picture = img.convert("RGB")
+    if picture.size != COVER_SIZE:
+        picture = picture.resize(COVER_SIZE)
+    picture.save(out, "JPEG", quality=90, optimize=True)
+    width = COVER_SIZE[0]
+    return check_cover(out, [(width * 0.1, 0, width * 0.9, 0)])
+
+
 def check_cover(path: Path, text_boxes: list) -> dict:
     """The cover against Bilibili's rules: 16:10, big enough, under 5 MB, the text in the 4:3 centre."""
     with Image.open(path) as img:
@@ -110,7 +122,7 @@ def check_cover(path: Path, text_boxes: list) -> dict:
 
 
 def write_folder(client, draft: Draft, meta: dict, out_dir: Path, stem: str, *, poll_interval: float,
-                 source: Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> dict:
+                 source: Path | None = None, made_cover: Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> dict:
     """Render and write the upload folder; ``meta`` has passed publish_meta.check. The cover's
     picture comes from ``source`` (the creator's own video, no subtitles on it) when given."""
     tracks = subfiles.from_draft(draft)
@@ -127,8 +139,11 @@ def write_folder(client, draft: Draft, meta: dict, out_dir: Path, stem: str, *, 
     width, height = compose.canvas(draft)
     files = {"video": str(video), **subfiles.write_all(tracks, out_dir, stem, width, height, ("srt", "bcc"))}
     progress("Making the cover...")
-    picture = source if source is not None and source.is_file() else video
-    covered = make_cover(picture, draft, meta["title"], out_dir / "cover.jpg")
+    if made_cover is not None and made_cover.is_file():   # a generated video's own cover
+        covered = reuse_cover(made_cover, out_dir / "cover.jpg")
+    else:
+        picture = source if source is not None and source.is_file() else video
+        covered = make_cover(picture, draft, meta["title"], out_dir / "cover.jpg")
     files["cover"] = covered["path"]
     (out_dir / "chapters.txt").write_text(publish_meta.chapters_text(meta["chapters"]), encoding="utf-8")
     files["chapters"] = str(out_dir / "chapters.txt")

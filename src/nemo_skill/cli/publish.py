@@ -45,6 +45,7 @@ def _finish(client, draft, meta: dict, out_dir: Path, noted: dict, args, out: Ou
     data = publish_job.write_folder(client, draft, meta, out_dir, _stem(client, noted),
                                     poll_interval=args.poll_interval or settings().poll_interval,
                                     source=Path(noted["video"]) if noted.get("video") else None,
+                                    made_cover=Path(noted["cover"]) if noted.get("cover") else None,
                                     progress=out.progress)
     check = data["video_check"]
     lines = [f"Ready to upload: {data['out_dir']}", *(f"  {label}: {Path(p).name}" for label, p in data["files"].items()),
