@@ -79,7 +79,9 @@ def save_and_wait(page) -> str:
 
 
 def test_rows_match_the_cues_and_a_click_seeks(page, served):
-    open_review(page, served)
+    link = served.link()
+    page.goto(link)
+    page.wait_for_selector('#rows tr[data-cue="1"]')
     assert "ct=" not in page.url                                   # the claim left the address bar
     cookie = next(c for c in page.context.cookies() if c["name"] == "nemo_review")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
@@ -102,6 +104,8 @@ def test_rows_match_the_cues_and_a_click_seeks(page, served):
     page.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 4.4) < 0.05")
     expect(page.locator('#rows tr[data-cue="3"]')).to_have_class(re.compile(r"\bcurrent\b"))
     page.reload()                                                   # the cookie keeps it open
+    page.wait_for_selector('#rows tr[data-cue="4"]')
+    page.goto(link)                                                 # the used link, in the same browser
     page.wait_for_selector('#rows tr[data-cue="4"]')
     assert not page.errors
 

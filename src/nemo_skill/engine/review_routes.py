@@ -63,12 +63,15 @@ def router(engine) -> APIRouter:
     ensure_table(engine)
     api = APIRouter(include_in_schema=False)
 
+    def _valid(cookie: str | None) -> str | None:
+        row = engine.db.one("SELECT session_id, expires_at FROM review_cookies WHERE hash=?", _hash(cookie or ""))
+        return row["session_id"] if cookie and row is not None and row["expires_at"] >= time.time() else None
+
     def reviewed_session(nemo_review: str | None = Cookie(default=None)) -> str:
-        row = engine.db.one("SELECT session_id, expires_at FROM review_cookies WHERE hash=?",
-                            _hash(nemo_review or ""))
-        if not nemo_review or row is None or row["expires_at"] < time.time():
+        session_id = _valid(nemo_review)
+        if session_id is None:
             raise EngineError(1001, "this review page needs the link from `nemo review`", 401)
-        return row["session_id"]
+        return session_id
 
     @api.post("/api/review/link", include_in_schema=True)
     def review_link(body: ReviewLink, request: Request):
@@ -90,6 +93,8 @@ def router(engine) -> APIRouter:
             try:
                 session_id = links.session_of(engine.db, ct)
             except EngineError:
+                if _valid(nemo_review):   # the browser that used the link opens it again
+                    return RedirectResponse("/review", status_code=303, headers=HEADERS)
                 return _refused(403, "这个链接无效或已过期。This link is unknown, used or expired.")
             token = secrets.token_urlsafe(32)
             with engine.db.tx() as c:
@@ -101,9 +106,7 @@ def router(engine) -> APIRouter:
             answer.set_cookie(COOKIE, token, max_age=COOKIE_LIFETIME, path="/review", httponly=True,
                               samesite="strict")
             return answer
-        try:
-            reviewed_session(nemo_review)
-        except EngineError:
+        if _valid(nemo_review) is None:
             return _refused(401, "请用 `nemo review` 给出的链接打开此页。Open this page with the link "
                                  "`nemo review` prints.")
         return HTMLResponse((STATIC_DIR / "index.html").read_text(encoding="utf-8"), headers=HEADERS)
