@@ -260,7 +260,11 @@ def test_a_page_older_than_the_project_is_refused(served):
     project = s.get(f"{served.url}/review/api/project").json()
     cues = [{"start": r["start"], "end": r["end"], "origin": r["n"], "texts": {"zh": r["texts"]["zh"] + "!"}}
             for r in project["rows"]]
-    assert s.post(f"{served.url}/review/api/save", json={"revision": project["revision"], "cues": cues}).ok
+    (served.out_dir / "talk.fr.srt").write_text("1\n00:00:00,000 --> 00:00:01,000\nvieux\n", encoding="utf-8")
+    first = s.post(f"{served.url}/review/api/save", json={"revision": project["revision"], "cues": cues})
+    assert first.ok and str(served.out_dir / "talk.fr.srt") in first.json()["out_of_date"]   # named, kept
+    assert (served.out_dir / "talk.fr.srt").is_file()
+    assert str(served.out_dir / "talk.zh.srt") not in first.json()["out_of_date"]
     stale = s.post(f"{served.url}/review/api/save", json={"revision": project["revision"], "cues": cues})
     assert stale.status_code == 409 and "reload" in stale.json()["message"]
     cross = s.post(f"{served.url}/review/api/save", headers={"Origin": "http://evil.example"},

@@ -10,6 +10,7 @@ as `nemo subs files` writes them, and the renders made before are named out of d
 
 from __future__ import annotations
 
+import glob
 import math
 import re
 from pathlib import Path
@@ -132,6 +133,11 @@ def write_files(draft: dict, out_dir: Path, stem: str) -> dict:
     width, height = compose.canvas(d)
     files = subfiles.write_all(tracks, out_dir, stem, width, height)
     stale = [str(out_dir / f"{stem}.{name}") for name in RENDERS if (out_dir / f"{stem}.{name}").is_file()]
+    # a subtitle file of before that this edit no longer makes (a bilingual pair that no longer
+    # pairs): named, never deleted
+    written = {Path(p).resolve() for p in files.values()}
+    stale += sorted(str(p) for suffix in ("srt", "vtt", "bcc", "ass") for p in out_dir.glob(f"{glob.escape(stem)}.*{suffix}")
+                    if p.is_file() and p.resolve() not in written and p.suffix == f".{suffix}")
     return {"files": files, "out_of_date": stale}
 
 
