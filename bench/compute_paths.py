@@ -72,8 +72,12 @@ def run_path(name: str, extra: dict[str, str], tests: list[str], log: Path) -> t
     t0 = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     took = time.perf_counter() - t0
-    tail = proc.stdout.strip().splitlines()[-1:] or ["(no output)"]
-    print(f"{name:22s} exit {proc.returncode}  {took:6.0f} s  {tail[0]}", file=sys.stderr)
+    lines = proc.stdout.strip().splitlines()
+    tail = lines[-1] if lines else "(no output)"
+    print(f"{name:22s} exit {proc.returncode}  {took:6.0f} s  {tail}", file=sys.stderr)
+    for line in lines:
+        if line.startswith(("FAILED", "ERROR")):
+            print(f"    {line[:300]}", file=sys.stderr)
     return proc.returncode, took
 
 

@@ -13,6 +13,8 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 # grep reads all of fc-list (no -q): an early exit would SIGPIPE fc-list and, with pipefail, fail.
 { fc-list 2>/dev/null || true; } | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk fontconfig)
+# A source checkout's tests drive the review page in a real browser: Debian's chromium.
+[ -d tests ] && ! command -v chromium >/dev/null && need+=(chromium)
 # Debian and Ubuntu ship venv without ensurepip until python3-venv is installed.
 [ -x .venv/bin/python ] || "$PY" -c "import ensurepip, venv" 2>/dev/null || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then

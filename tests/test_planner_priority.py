@@ -40,6 +40,8 @@ def calls(text: str) -> list[tuple[str, dict]]:
     ('generate a 9:16 video titled "Tea" about tea with music',
      [("generate_video", {"aspect": "9:16", "prompt": "tea with music"})]),
     ("标题改成山间，再做成竖屏的", [("set_title", {"text": "山间"}), ("set_aspect", {"ratio": "9:16"})]),
+    # the upload's title is the publish text, not a title on the video
+    ("写好B站投稿的标题和简介", [("write_publish_info", {})]),
 ])
 def test_overlapping_words_go_to_the_higher_priority(text, expected):
     assert calls(text) == expected

@@ -207,6 +207,8 @@ def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float,
     titles = [s for t in draft.tracks if t.kind == "title" for s in t.segments if s.text]
     progress("Making the cover...")
     covers = cover.make(Path(res.path), titles[0].text, draft.duration / 1000, titles[0].end / 1000) if titles else []
+    if len(covers) > 1:   # `nemo publish` puts the 16:10 one in the upload folder (issue 26)
+        client.store.note_session(client.store_key, client.skill, cover=str(Path(covers[1]).resolve()))
     return {"path": res.path, "covers": [str(c) for c in covers], "seconds": draft.duration / 1000, "render_seconds": round(res.seconds, 2),
             "sentences": len(narration), "narration_end": max((s.end for s in narration), default=0) / 1000,
             "aspect": draft.meta.get("aspect"), "width": draft.meta.get("width"),

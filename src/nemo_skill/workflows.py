@@ -105,13 +105,36 @@ def apply_tool(client: NemoClient, name: str, args: dict) -> dict:
     return {"tool": call.name, "args": call.args, "reply": result.to_json()}
 
 
-def review_link(client: NemoClient, backend: str, web_url: str) -> dict:
-    """A link that opens the project in a browser: the cloud's page on its web site, the local
-    engine's own page; it carries a one-project claim token, never the user's token."""
+def review_link(client: NemoClient, backend: str, web_url: str, noted: dict | None = None) -> dict:
+    """A link that opens the project in a browser, carrying a one-project claim token, never the
+    user's token: the local engine's review page once the project has subtitles (issue 26),
+    else the project page (the cloud's on its web site, the local engine's own)."""
     from . import constants as C
+    if backend != "cloud" and has_subtitles(client):
+        claim = review_page_link(client, client.session()["session_id"], noted or {})
+        return {**claim, "url": client.base_url.rstrip("/") + claim["path"]}
     claim = client.claim_token()
     web = web_url if backend == "cloud" else client.base_url
     return {"url": f"{web}{C.CLAIM_PATH}?ct={claim['claim_token']}", "expires_in": claim.get("expires_in")}
+
+
+def has_subtitles(client: NemoClient) -> bool:
+    from .media import subfiles
+    return bool(subfiles.from_draft(client.draft()))
+
+
+def review_page_link(client: NemoClient, session_id: str, noted: dict) -> dict:
+    """POST /api/review/link: a one-project claim, and the folder and name of the files (the
+    folder `nemo subtitle` wrote to, when it still exists)."""
+    from .errors import ProtocolError
+    body: dict = {"session_id": session_id}
+    out_dir = Path(str(noted.get("out_dir") or ""))
+    if noted.get("out_dir") and noted.get("stem") and out_dir.is_dir():
+        body.update(out_dir=str(out_dir.resolve()), stem=str(noted["stem"]))
+    data = client._request("POST", "/api/review/link", json=body)
+    if not isinstance(data, dict) or not str(data.get("path") or "").startswith("/review?ct="):
+        raise ProtocolError("the engine answered the review link without a page address")
+    return {**data, **{k: body[k] for k in ("out_dir", "stem") if k in body}}
 
 
 def summary(client: NemoClient) -> str:

@@ -25,7 +25,7 @@ from .. import __version__
 from ..constants import APP_NAME, RENDER_ID_PATTERN
 from ..intents import has_cjk
 from ..timeline import Draft
-from . import links, registry, uploads
+from . import links, registry, review_routes, uploads
 from .bodies import ClaimRequest, NewSession, RenderRequest, RunAgentRequest
 from .errors import EngineError
 from .guard import Guard
@@ -62,6 +62,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
                   description="The NemoVideo API contract served on 127.0.0.1 (nemo-api.md).")
     app.state.engine = engine
     app.add_middleware(Guard, extra_hosts=extra_hosts)
+    app.include_router(review_routes.router(engine))   # the review page (issue 26)
 
     @app.exception_handler(RecursionError)
     async def too_deep(request: Request, exc: RecursionError):

@@ -79,4 +79,5 @@ PARAMS: dict[str, dict] = {
     "subtitle_languages": _obj({"keep": {"type": "array", "minItems": 1, "maxItems": 2, "items": LANG}}, ("keep",)),
     "subtitle_mode": _obj({"mode": {"type": "string", "enum": ["burn", "soft"]}}, ("mode",)),
     "subtitle_order": _obj({"first": LANG}, ("first",)),
+    "write_publish_info": _obj(),
 }

@@ -26,14 +26,18 @@ def export_video(run, args: dict) -> dict:
     return {"ok": True, "export": res.to_json()}
 
 
-@job("review_link", "A link that opens the current project in a browser, for the person to watch and review it "
-     "(the link carries a one-project claim token, never the account's token). Free, instant.", obj({}),
+@job("review_link", "A link that opens the current project in a browser, for the person to watch and review it: "
+     "on the local engine, once the project has subtitles, the review page (the video beside one row per cue, "
+     "editable; saving rewrites the subtitle files). The link carries a one-project claim token, never the "
+     "account's token. Free, instant.", obj({}),
      returns={"url": {"type": "string"}, "expires_in": {"type": ["integer", "number", "null"]}},
      title="Review link")
 def review_link(run, args: dict) -> dict:
     cfg = Settings.from_env()
     with run.client("open") as client:
-        return {"ok": True, **workflows.review_link(client, cfg.backend, cfg.web_url)}
+        noted = client.store.session(client.store_key, client.skill) or {}
+        link = workflows.review_link(client, cfg.backend, cfg.web_url, noted)
+        return {"ok": True, "url": link["url"], "expires_in": link.get("expires_in")}
 
 
 @job("get_state", "The current project: a one-line summary of its timeline (tracks, subtitles, length), whether "

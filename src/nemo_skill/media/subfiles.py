@@ -222,8 +222,9 @@ def plain_document(cues: list[Cue]) -> pysubs2.SSAFile:
     doc = pysubs2.SSAFile()
     for c in cues:
         if c.text.strip():
-            doc.events.append(pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end),
-                                               text=c.text.replace("\n", r"\N")))
+            # ass_text: players read ASS override tags in SRT too ({\fs200} would resize the
+            # line); they stay text, as in the ASS (pysubs2 would silently drop them).
+            doc.events.append(pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end), text=ass_text(c.text)))
     return doc
 
 
