@@ -16,11 +16,16 @@ from nemo_skill.media.speech_text import cer, to_simplified
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
-# Measured with whisper base int8 on CPU (2026-11): AISHELL 0.077 (停滞 -> 停制),
-# yasui 0.094 (压岁 -> 压碎, three times). The bound leaves a little room and
-# fails on any real regression (e.g. Traditional output, lost or doubled text).
-CER_BOUND = 0.12
-CUE_TIME_BOUND = 0.3
+# Whisper base int8: AISHELL 0.077 (停滞 -> 停制), yasui 0.094 (压岁 -> 压碎, three times).
+# Spread over six compute paths (bench/compute_paths.py: CTranslate2 AVX-512, AVX2, AVX,
+# generic; ORT basic + LiteRT reference; one core; 2026-12): none, 0.077 and 0.094 on each.
+# The joins moved by up to 0.04 between two machines (issue 21), so the bound sits 0.066
+# above the worst: still far under what a real regression does (Traditional output, a lost
+# or doubled sentence: 0.3 and more).
+CER_BOUND = 0.16
+# Cue ends 0.23 s (hello_zh) and 0.11 s (hello_en) off the README timings on every path, starts 0.0.
+CUE_TIME_BOUND = 0.35
+# In 4 s chunks yasui reads 0.094 on every path; the bound tells a cut word from a lost chunk.
 CER_CHUNKED_BOUND = 0.35
 
 

@@ -20,13 +20,20 @@ pytestmark = [pytest.mark.slow, pytest.mark.model]
 # beside 甚至出现... whose context outweighed its own two syllables. Now a region Whisper was
 # unsure of is decoded on its own too (asr_decode.UNSURE): 0.082 and 0.089, the same in
 # repeated runs. What is left is the base model's: 压岁 as 压碎 three times and 停滞 as 停制
-# (4 of 49 characters), which the glossary restores (0.000, the 0.06 check).
+# (4 of 49 characters), which the glossary restores.
+# What must hold everywhere is per sentence: each heard (HEARD_SHARE of its characters) at
+# its own time (ONSET_BOUND). The CER bounds are set from the spread over six compute paths
+# (bench/compute_paths.py, 2026-12): tight-music 0.082 (AVX-512, AVX2, AVX, ORT basic, one
+# core) to 0.102 (CTranslate2 generic), and 0.122 on an Intel AVX-512 machine (issue 21);
+# pauses-music 0.071-0.089; with the glossary 0.000-0.041. Bound = worst + about 0.06.
 ARRANGEMENTS = {
-    "tight-music": ([sv.YASUI, sv.AISHELL, sv.HELLO_ZH], 0.15, sv.MUSIC_BED, 0.10),
-    "pauses-music": ([sv.PADDLE, sv.HELLO_ZH, sv.YASUI], 1.5, sv.MUSIC_BED, 0.10),
+    "tight-music": ([sv.YASUI, sv.AISHELL, sv.HELLO_ZH], 0.15, sv.MUSIC_BED, 0.18),
+    "pauses-music": ([sv.PADDLE, sv.HELLO_ZH, sv.YASUI], 1.5, sv.MUSIC_BED, 0.15),
 }
-CER_GLOSSARY = 0.06
+CER_GLOSSARY = 0.10
+# Every sentence came back whole (share 1.0) on every path; 0.6 still fails a sentence shrunk to a word.
 HEARD_SHARE = 0.6
+# Onsets 0.004-0.032 s off on every path; 0.3 s is the issue's "at its own time".
 ONSET_BOUND = 0.3
 TERMS = ["压岁钱", "停滞"]
 UNRELATED = ["原神", "区块链", "人工智能", "比特币", "抖音"]     # said nowhere in these recordings

@@ -14,6 +14,7 @@ from figures import at_most
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
+# The script's sentences start 0.004-0.02 s from their speech on every compute path (bench/compute_paths.py).
 SCRIPT_ONSET_BOUND = 0.2
 SCRIPT = "近几年，不但我用书给女儿压岁，也劝说亲朋不要给女儿压岁钱，而改送压岁书。\n甚至出现交易几乎停滞的情况。\n你好世界。"
 
