@@ -59,6 +59,10 @@ def test_numbers_are_read_out(text, spoken):
     ("AI很火", "ei1 ai4 hen3 huo3"),
     ("XYZ", "ai2 ke4 si1 wai4 zei4"),
     ("3:30开始", "san1 dian3 san1 shi2 fen1 kai1 shi3"),
+    # A name's letters come before its number, as written (the number was said first, issue 24).
+    ("GPT-4发布了", "ji4 pi1 ti4 si4 fa1 bu4 le5"),
+    ("5G网络", "wu3 ji4 wang3 luo4"),
+    ("2023年", "er4 ling2 er4 san1 nian2"),
 ])
 def test_pinyin_with_polyphones_and_sandhi(text, pinyin):
     assert zh_frontend.pinyin_of(text) == pinyin
