@@ -35,7 +35,7 @@ _ID_BEFORE = re.compile(r"(编号|号码|单号|工号|学号|账号|卡号|尾�
 _SERVICE_NUMBER = re.compile(r"(?:10|12|95|96)\d{3}")
 _SERVICE_AFTER = re.compile(r"\s?(热线|投诉|客服|服务|查询|咨询|举报)")
 _MEASURE_AFTER = re.compile(r"\s?[万亿千百人个元块次名家件条辆台位户年天米克吨]")
-_ID_AFTER = re.compile(r"(室|房间|路公交|路车|次列车|号房)")
+_ID_AFTER = re.compile(r"(室|房间|路公交|路车|次列车|号房|会议室|教室|宿舍|病房|包厢)")
 _SCORE_BEFORE = re.compile(r"(比分|以|战胜|击败|胜|负于|不敌|战平|比赛|大比分|赢|输|比例|比|局|盘)\s*$")
 
 
@@ -172,6 +172,12 @@ def read_fraction(m: re.Match, ctx: Context) -> str | None:
     return cardinal(bottom) + "分之" + cardinal(top)
 
 
+def read_festival(m: re.Match, ctx: Context) -> str:
+    """5.1劳动节 五一, 6.18 六一八, 11.11 双十一: a festival's date is said as its name."""
+    month, day = m.group(1), m.group(2)
+    return "双" + cardinal(int(month)) if month == day else digits(month) + digits(day)
+
+
 def read_plus_minus(m: re.Match, ctx: Context) -> str:
     return "正负" + decimal(m.group(1))
 
@@ -212,12 +218,15 @@ def read_split_seconds(m: re.Match, ctx: Context) -> str:
 
 _WORD_START = r"(?<![A-Za-z0-9])"
 RULES: list[tuple[str, re.Pattern, Reader]] = [(name, re.compile(rx), reader) for name, rx, reader in [
+    # 10月1日-7日: a dash after a date or a time is "to", not a sign
+    ("date dash", r"(?<=[日号月年点时分秒天周])\s?[-~～–—]\s?(?=\d)", lambda m, ctx: "到"),
     ("phone", r"(?<![\d])(?:\+(86)\s?)?(1[3-9]\d(?:[\s-]?\d{4}){2}|0\d{2,3}-\d{7,8}|[48]00-?\d{3}-?\d{4})(?!\d)",
      read_phone),
     ("id", r"\d+(?:-\d+)*(?![\d.:：])", read_id),
     ("model", _WORD_START + r"[A-Za-z]+(?:(?:[-_]|\s(?=\d))?\d++(?:\.\d++)*+[A-Za-z]*+)++(?![\d%‰℃°年月日号])",
      read_model),
     ("date", r"(\d{4})([-/.年])(\d{1,2})(?:\2|月)(\d{1,2})(?!\d)[日号]?", read_date),
+    ("festival", r"(\d{1,2})\.(\d{1,2})(?=\S{0,3}(?:节|大促))", read_festival),
     ("version", r"\d+(?:\.\d+){2,}(?![\d.])", lambda m, ctx: _model_number(m.group(0))),
     ("year range", r"((?:1[5-9]|20)\d\d)" + _DASH + r"((?:1[5-9]|20)\d\d)(?=\s?(?:年|赛季|财年|学年|年度))",
      read_year_range),

@@ -22,7 +22,7 @@ from .zh_readings import DIGITS, cardinal, decimal, digits  # noqa: F401 - the r
 
 log = logging.getLogger(__name__)
 
-_STARTERS = set("0123456789+-±¥￥$€£零〇○×÷=*")
+_STARTERS = set("0123456789+-~～–—±¥￥$€£零〇○×÷=*")
 _HANZI_NUMERALS = set("零一二三四五六七八九十百千万亿〇○两")
 
 
