@@ -220,7 +220,7 @@ _WORD_START = r"(?<![A-Za-z0-9])"
 RULES: list[tuple[str, re.Pattern, Reader]] = [(name, re.compile(rx), reader) for name, rx, reader in [
     # 10月1日-7日: a dash after a date or a time is "to", not a sign
     ("date dash", r"(?<=[日号月年点时分秒天周])\s?[-~～–—]\s?(?=\d)", lambda m, ctx: "到"),
-    ("phone", r"(?<![\d])(?:\+(86)\s?)?(1[3-9]\d(?:[\s-]?\d{4}){2}|0\d{2,3}-\d{7,8}|[48]00-?\d{3}-?\d{4})(?!\d)",
+    ("phone", r"(?<![\d])(?:\+(86)[\s-]?)?(1[3-9]\d(?:[\s-]?\d{4}){2}|0\d{2,3}-\d{7,8}|[48]00-?\d{3}-?\d{4})(?!\d)",
      read_phone),
     ("id", r"\d+(?:-\d+)*(?![\d.:：])", read_id),
     ("model", _WORD_START + r"[A-Za-z]+(?:(?:[-_]|\s(?=\d))?\d++(?:\.\d++)*+[A-Za-z]*+)++(?![\d%‰℃°年月日号])",
@@ -230,7 +230,7 @@ RULES: list[tuple[str, re.Pattern, Reader]] = [(name, re.compile(rx), reader) fo
     ("version", r"\d+(?:\.\d+){2,}(?![\d.])", lambda m, ctx: _model_number(m.group(0))),
     ("year range", r"((?:1[5-9]|20)\d\d)" + _DASH + r"((?:1[5-9]|20)\d\d)(?=\s?(?:年|赛季|财年|学年|年度))",
      read_year_range),
-    ("year", r"\d{4}(?=\s?年(?!级))|\d0(?=后)", read_digits),
+    ("year", r"\d{4}(?=\s?年(?!级))|\d0(?=后)|(?:19|20)\d\d(?=\s?(?:赛季|财年|学年|届|级|款|版|年度))", read_digits),
     ("time", r"(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?(?!\d)(?:" + _DASH + r"(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?(?!\d))?",
      read_time),
     ("split seconds", r"(\d+)秒(\d\d)(?![\d秒])", read_split_seconds),

@@ -38,6 +38,8 @@ def _ascii_digits(text: str) -> str:
             out.append(chr(ord(ch) - 0xFEE0))
         elif ch == "\u2212":          # the minus sign of typeset text
             out.append("-")
+        elif "\u2080" <= ch <= "\u2089":   # subscripts: CO₂ is CO2
+            out.append(str(ord(ch) - 0x2080))
         else:
             out.append(ch)
     return "".join(out)
