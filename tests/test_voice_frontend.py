@@ -25,11 +25,12 @@ from nemo_skill.media import karaoke, zh_frontend, zh_numbers
     ("1/3的人", "三分之一的人"),
     ("3-5天", "三到五天"),
     ("第10名", "第十名"),
-    ("温度-5度", "温度负五度"),
+    ("温度-5度", "温度零下五度"),
+    ("结果是-5", "结果是负五"),
     ("101", "一百零一"),
     ("10010", "一万零一十"),
     ("共有1,234,567人", "共有一百二十三万四千五百六十七人"),
-    ("电话13800138000", "电话一三八零零一三八零零零"),
+    ("电话13800138000", "电话幺三八零零幺三八零零零"),
     ("0.5", "零点五"),
     ("没有数字", "没有数字"),
 ])
@@ -58,6 +59,10 @@ def test_numbers_are_read_out(text, spoken):
     ("AI很火", "ei1 ai4 hen3 huo3"),
     ("XYZ", "ai2 ke4 si1 wai4 zei4"),
     ("3:30开始", "san1 dian3 san1 shi2 fen1 kai1 shi3"),
+    # A name's letters come before its number, as written (the number was said first, issue 24).
+    ("GPT-4发布了", "ji4 pi1 ti4 si4 fa1 bu4 le5"),
+    ("5G网络", "wu3 ji4 wang3 luo4"),
+    ("2023年", "er4 ling2 er4 san1 nian2"),
 ])
 def test_pinyin_with_polyphones_and_sandhi(text, pinyin):
     assert zh_frontend.pinyin_of(text) == pinyin

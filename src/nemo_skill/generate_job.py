@@ -16,9 +16,9 @@ from . import stock_scenes, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileTypeError, InputError, NeedsUser
-from .media import cover, ffmpeg, library, script, tts
+from .media import cover, ffmpeg, library, narration_plan, script, tts
 from .media.generate import ASPECTS
-from .media.motifs import STYLES
+from .media.motifs import DEFAULT_STYLE, STYLES
 
 SUBTITLE_STYLES = ("plain", "box", "karaoke")
 # Drawn scenes keep their subject low in the frame, where subtitles sit: a panel keeps them legible.
@@ -139,6 +139,38 @@ def message(req: Request) -> str:
     if req.script is not None:
         return f"{head}, from this script:\n{req.script.strip()}"
     return f"{head}, about: {req.prompt.strip()}"
+
+
+def plan(req: Request) -> dict:
+    """What ``run`` would make, without an engine and without speaking or drawing: the options in
+    force and every sentence with what the voice will say. A prompt alone has no script to plan:
+    NeedsScript carries what the script should be (the same handoff as `nemo script pending`)."""
+    check(req)
+    options = {"aspect": req.aspect, "duration": req.duration, "voice": req.voice,
+               "style": req.style or DEFAULT_STYLE, "subtitle_style": req.subtitle_style,
+               "scenes": "your files" if req.images or req.media_dir else req.scenes,
+               "music": req.music.name if req.music else (None if req.no_music else "generated bed"),
+               "images": [p.name for p in req.images], "media_dir": str(req.media_dir) if req.media_dir else None}
+    if req.script is None:
+        raise NeedsScript(script.script_request((req.prompt or "").strip(), req.duration or 30.0), options)
+    laid = narration_plan.build(req.script, title=req.title, duration=req.duration)
+    return {"plan_only": True, **laid, "options": {**options, "title": laid["title"], "rate": laid["rate"]},
+            "voice_terms": tts.terms(tts.parse_voice(req.voice)),
+            "seconds_basis": "estimated from syllables and pauses at the offline voice's pace",
+            "next": "check each sentence's spoken text; then run the same command without --plan-only"}
+
+
+class NeedsScript(NeedsUser):
+    """A plan, or a render with no LLM to write the script, needs the script first."""
+
+    def __init__(self, request: dict, options: dict) -> None:
+        super().__init__("a plan needs the script: a prompt alone is written into one only when the video is made",
+                         hint="write the script as `script_request` says, then run `nemo generate --plan-only "
+                              "--script FILE`; or run without --plan-only to let the configured LLM write it")
+        self.request, self.options = request, options
+
+    def to_json(self) -> dict:
+        return {**super().to_json(), "needs": "script", "script_request": self.request, "options": self.options}
 
 
 def run(client: NemoClient, req: Request, out: Path, *, poll_interval: float,

@@ -34,12 +34,27 @@ def cmd_generate(args: argparse.Namespace, out: Output) -> int:
         images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music,
         style=args.style, subtitle_style=args.subtitle_style,
         media_dir=Path(args.media_dir).expanduser() if args.media_dir else None, scenes=args.scenes)
+    if args.plan_only:
+        data = generate_job.plan(req)
+        out.result(_plan_human(data), data)
+        return 0
     target = Path(args.out).expanduser()
     with make_client(args, out) as client:
         data = generate_job.run(client, req, target, poll_interval=_interval(args), progress=out.progress)
     _say_voice_terms(data, out)
     out.result(_human(data), data)
     return 0
+
+
+def _plan_human(data: dict) -> str:
+    lines = [f"Plan: \"{data['title']}\", {len(data['sentences'])} sentences, about {data['seconds']:.0f} s "
+             f"at rate {data['rate']:g} ({data['options']['aspect']}, voice {data['options']['voice']})."]
+    for s in data["sentences"]:
+        lines.append(f"{s['index']:>3}. {s['text']}")
+        if s["spoken"] != s["text"]:
+            lines.append(f"     said: {s['spoken']}")
+    lines.append("Next: if every sentence reads right, run the same command without --plan-only.")
+    return "\n".join(lines)
 
 
 def _say_voice_terms(data: dict, out: Output) -> None:
@@ -83,6 +98,9 @@ def add_parsers(sub, common) -> None:
                    help="box (default: white on a dark panel, legible over any picture), plain (white, black "
                         "outline) or karaoke (each character lights up as the voice says it)")
     p.add_argument("--voices", action="store_true", help="list the voices and exit")
+    p.add_argument("--plan-only", action="store_true",
+                   help="render nothing: print each sentence with exactly what the voice will say (numbers "
+                        "as words) and its estimated seconds, and the options in force; offline, in seconds")
     p.add_argument("--music", help="background music (mp3, wav, m4a, aac); default a generated bed")
     p.add_argument("--no-music", action="store_true", help="no background music")
     p.add_argument("--image", action="append", help="an image or clip for the scenes, in order (repeatable)")

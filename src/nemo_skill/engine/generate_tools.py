@@ -20,6 +20,7 @@ from ..errors import NemoError
 from ..media import cues, karaoke, motifs, scene_cache, script, translate, tts
 from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
+from ..media.narration_plan import GAP, LEAD, TAIL, fit_rate
 from ..timeline import Kind, to_seconds
 from ..timeline_edit import (
     clear_tracks,
@@ -43,7 +44,6 @@ from . import planner
 from .subtitle_tools import save_cues
 from .tools import ASPECTS, ToolContext, tool
 
-LEAD, GAP, TAIL = 0.3, 0.35, 0.6   # seconds: before the first sentence, between, after the last
 SUB_RULES = cues.rules_for("zh", max_lines=2)
 TIMED_RULES = cues.rules_for("zh")     # one line a cue when the voice says when every character is spoken
 SUBTITLE_STYLES = ("plain", "box", "karaoke")
@@ -96,11 +96,10 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
                 int(meta_value(draft, "width") or 1920), int(meta_value(draft, "height") or 1080))
     audio = _speak(sentences, voice, rate, ctx)
     spoken = sum(a["seconds"] for a in audio) + GAP * (len(audio) - 1) + LEAD + TAIL
-    if duration and abs(spoken - duration) > 0.1 * duration:
-        fitted = max(0.75, min(1.6, rate * spoken / duration))
-        if abs(fitted - rate) > 0.02:
-            rate = fitted
-            audio = _speak(sentences, voice, rate, ctx)
+    fitted = fit_rate(spoken, duration, rate)
+    if fitted != rate:
+        rate = fitted
+        audio = _speak(sentences, voice, rate, ctx)
     starts, t = [], LEAD
     for a in audio:
         starts.append(t)
@@ -176,16 +175,6 @@ def _write_script(prompt: str, duration: float, llm) -> str | None:
     return ask.strip()
 
 
-def script_request(prompt: str, duration: float) -> dict:
-    n = script.sentences_for(duration)
-    return {"prompt": prompt, "duration": duration, "sentences": n,
-            "characters": round(duration * script.CHARS_PER_SECOND),
-            "instructions": (f"Write the narration in Simplified Chinese: first line a title of at most 10 "
-                             f"characters, then {n} sentences (about {round(duration * script.CHARS_PER_SECOND)} "
-                             "characters in all), one per line. Save it to a text file and run "
-                             "`nemo script submit FILE`.")}
-
-
 @tool("generate_video", "write the narration, scenes, subtitles and music of a video from a script",
       zh="根据文案生成配音、画面、字幕和音乐")
 def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
@@ -200,7 +189,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
                 "请提供文案（旁白文字），或说明视频的主题。")}
         written = _write_script(prompt, duration or 30.0, getattr(ctx.engine, "llm", None))
         if written is None:
-            set_meta(draft, generator_pending=script_request(prompt, duration or 30.0))
+            set_meta(draft, generator_pending=script.script_request(prompt, duration or 30.0))
             return {"needs": "script", "message": ctx.say(
                 "No LLM is configured to write the script. Write it yourself: run `nemo script pending "
                      "--json` for what is needed, then `nemo script submit FILE`.",

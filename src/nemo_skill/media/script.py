@@ -106,3 +106,14 @@ def key_phrase(sentence: str, limit: int = 8) -> str:
 def sentences_for(duration: float) -> int:
     """How many sentences a written-for-us script should have for ``duration`` seconds."""
     return max(2, min(20, round(duration * CHARS_PER_SECOND / 18)))
+
+
+def script_request(prompt: str, duration: float) -> dict:
+    """What a script for ``prompt`` should be, for the agent that writes it when no LLM does."""
+    n = sentences_for(duration)
+    return {"prompt": prompt, "duration": duration, "sentences": n,
+            "characters": round(duration * CHARS_PER_SECOND),
+            "instructions": (f"Write the narration in Simplified Chinese: first line a title of at most 10 "
+                             f"characters, then {n} sentences (about {round(duration * CHARS_PER_SECOND)} "
+                             "characters in all), one per line. Save it to a text file and run "
+                             "`nemo script submit FILE`.")}

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError, MediaError, ToolMissingError
-from . import ffmpeg
+from . import ffmpeg, zh_numbers
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +81,12 @@ def terms(voice: Voice) -> dict:
     return {"id": voice.id, "engine": "sherpa-onnx", "offline": True, "terms": "the terms of the model you brought"}
 
 
+def spoken_text(text: str) -> str:
+    """Exactly what every voice says for ``text``: numbers, dates, units and model names read out
+    as words (zh_numbers), the rest as written. Subtitles keep ``text``."""
+    return zh_numbers.normalize(text)
+
+
 def synthesize_timed(text: str, voice: Voice, out: Path, *, rate: float = 1.0
                      ) -> tuple[float, list[tuple[str, float, float]] | None]:
     """Speak ``text`` into ``out`` (WAV); (seconds, per-character (text, start, end), or None
@@ -91,12 +97,13 @@ def synthesize_timed(text: str, voice: Voice, out: Path, *, rate: float = 1.0
         spoken = voice_fastspeech.voice().speak(text, speed=max(0.5, min(2.0, rate)))
         voice_fastspeech.write_wav(spoken, out)
         return spoken.seconds, spoken.chars
+    said = spoken_text(text)     # the offline voice's front end reads the numbers itself, the same way
     if voice.provider == "espeak":
-        _espeak(text, voice.name, out, rate)
+        _espeak(said, voice.name, out, rate)
     elif voice.provider == "edge":
-        _edge(text, voice.name, out, rate)
+        _edge(said, voice.name, out, rate)
     elif voice.provider == "sherpa":
-        _sherpa(text, Path(voice.name), out, rate)
+        _sherpa(said, Path(voice.name), out, rate)
     else:
         raise InputError(f"unknown voice provider {voice.provider!r}")
     return ffmpeg.probe(out).duration, None

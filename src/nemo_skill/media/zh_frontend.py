@@ -71,12 +71,13 @@ def units_for(text: str) -> list[Unit]:
             units.append(Unit(shown))
             spoken_owner.extend((ch, len(units) - 1) for ch in spoken)
     spoken = "".join(ch for ch, _ in spoken_owner)
+    said: list[tuple[int, list[str]]] = []      # (where in the spoken text, its syllables)
     for m in _HANZI.finditer(spoken):
-        for i, syl in zip(range(m.start(), m.end()), _pinyin(m.group(0)), strict=True):
-            units[spoken_owner[i][1]].syllables.append(syl)
+        said += [(i, [syl]) for i, syl in zip(range(m.start(), m.end()), _pinyin(m.group(0)), strict=True)]
     for m in _LATIN.finditer(spoken):
-        owner = spoken_owner[m.start()][1]
-        units[owner].syllables.extend(_latin(m.group(0)).split())
+        said.append((m.start(), _latin(m.group(0)).split()))
+    for i, syllables in sorted(said):          # in spoken order: GPT四 is G P T, then 四
+        units[spoken_owner[i][1]].syllables.extend(syllables)
     return units
 
 
