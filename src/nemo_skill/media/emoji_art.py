@@ -1,0 +1,110 @@
+"""The drawings of subjects: Google's Noto Emoji (Apache-2.0) as SVG, rendered by resvg.
+
+scripts/setup.sh installs the npm package ``@iconify-json/noto`` (pinned, checksummed) into
+``.venv/share/nemo-skill/noto``; its ``icons.json`` holds every emoji's SVG body and
+``chars.json`` maps code points to names. Nothing is downloaded at run time: without the set
+(or resvg) the scenes fall back to the drawn motifs, with one warning.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image
+
+log = logging.getLogger(__name__)
+LICENCE = "Noto Emoji by Google, Apache-2.0 (https://github.com/googlefonts/noto-emoji)"
+_warned = False
+
+
+def _folder() -> Path | None:
+    """Where the set is: beside the interpreter (the venv setup.sh made), else beside the base
+    interpreter; NEMO_EMOJI_DIR wins when it names a folder (a packaged install)."""
+    candidates = [os.environ.get("NEMO_EMOJI_DIR") or "", Path(sys.prefix) / "share/nemo-skill/noto",
+                  Path(sys.base_prefix) / "share/nemo-skill/noto"]
+    for c in candidates:
+        if c and (Path(c) / "icons.json").is_file() and (Path(c) / "chars.json").is_file():
+            return Path(c)
+    return None
+
+
+def _warn_once(why: str) -> None:
+    global _warned
+    if not _warned:
+        _warned = True
+        log.warning("scene subjects are not drawn (%s); the drawn motifs stand in. "
+                    "Next: run `bash scripts/setup.sh` to install the Noto emoji set.", why)
+
+
+@lru_cache(maxsize=1)
+def _load() -> tuple[dict, dict, dict[str, str]] | None:
+    folder = _folder()
+    if folder is None:
+        _warn_once("the Noto emoji set is not installed")
+        return None
+    try:
+        import resvg_py  # noqa: F401  (the renderer must be there too)
+    except ImportError:
+        _warn_once("resvg-py is not installed")
+        return None
+    data = json.loads((folder / "icons.json").read_text(encoding="utf-8"))
+    chars = json.loads((folder / "chars.json").read_text(encoding="utf-8"))
+    return data["icons"], data.get("aliases", {}), chars
+
+
+def _key(char: str) -> str:
+    return "-".join(f"{ord(c):x}" for c in char)
+
+
+def _name(char: str) -> str | None:
+    loaded = _load()
+    if loaded is None:
+        return None
+    chars = loaded[2]
+    return chars.get(_key(char)) or chars.get(_key(char.replace("\ufe0f", "")))
+
+
+@lru_cache(maxsize=1)
+def _available() -> frozenset[str] | None:
+    import emoji
+
+    if _load() is None:
+        return None
+    return frozenset(c for c in emoji.EMOJI_DATA if _name(c))
+
+
+def available() -> frozenset[str] | None:
+    """Every emoji with a drawing, or None when the set is not installed (then nothing is drawn)."""
+    return _available()
+
+
+def _svg(char: str) -> str | None:
+    loaded, name = _load(), _name(char)
+    if loaded is None or name is None:
+        return None
+    icons, aliases, _chars = loaded
+    icon = icons.get(name)
+    if icon is None and name in aliases:
+        icon = icons.get(aliases[name].get("parent", ""))
+    if icon is None:
+        return None
+    w, h = icon.get("width", 128), icon.get("height", 128)
+    return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}">{icon["body"]}</svg>'
+
+
+def render(char: str, size: int) -> Image.Image | None:
+    """The emoji's drawing as an RGBA image ``size`` pixels square, rendered from its vector
+    art at that size (never a scaled bitmap), or None when there is none."""
+    svg = _svg(char)
+    if svg is None:
+        return None
+    import resvg_py
+
+    png = resvg_py.svg_to_bytes(svg_string=svg, width=size, height=size)
+    return Image.open(io.BytesIO(bytes(png))).convert("RGBA")
