@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import os
 import sys
 from functools import lru_cache
 from pathlib import Path
@@ -23,15 +22,18 @@ LICENCE = "Noto Emoji by Google, Apache-2.0 (https://github.com/googlefonts/noto
 _warned = False
 
 
-def _folder() -> Path | None:
-    """Where the set is: beside the interpreter (the venv setup.sh made), else beside the base
-    interpreter; NEMO_EMOJI_DIR wins when it names a folder (a packaged install)."""
-    candidates = [os.environ.get("NEMO_EMOJI_DIR") or "", Path(sys.prefix) / "share/nemo-skill/noto",
-                  Path(sys.base_prefix) / "share/nemo-skill/noto"]
-    for c in candidates:
-        if c and (Path(c) / "icons.json").is_file() and (Path(c) / "chars.json").is_file():
-            return Path(c)
+def data_file(name: str) -> Path | None:
+    """A file scripts/setup.sh installed under share/nemo-skill/, beside the interpreter (the venv
+    it made), else beside the base interpreter (a system-wide install)."""
+    for root in (Path(sys.prefix), Path(sys.base_prefix)):
+        if (root / "share/nemo-skill" / name).is_file():
+            return root / "share/nemo-skill" / name
     return None
+
+
+def _folder() -> Path | None:
+    icons, chars = data_file("noto/icons.json"), data_file("noto/chars.json")
+    return icons.parent if icons is not None and chars is not None and icons.parent == chars.parent else None
 
 
 def _warn_once(why: str) -> None:

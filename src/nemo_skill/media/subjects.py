@@ -9,6 +9,7 @@ their head (大熊猫 -> 熊猫), after a small hand-checked table for what the 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,7 +21,8 @@ MAX_SUBJECTS = 2
 # Nouns so general that their emoji would mislead (时间 -> ⌛ on every "this time" sentence).
 _VAGUE = set("人 事 东西 时候 时间 地方 问题 方面 情况 时代 世界 方式 部分 过程 结果 原因 样子 "
              "能力 作用 意思 关系 方法 一天 每天 今天 今年 去年 明天 小时 分钟 人们 大家 我们 他们 "
-             "它们 自己 这里 那里 心 手 头 面 点 里 上 下 中 前 后 家 年 天 月 日 水 火 口 生活 文化".split())
+             "它们 自己 这里 那里 心 手 头 面 点 里 上 下 中 前 后 家 年 天 月 日 水 火 口 生活 文化 中国 国家 "
+             "公司 没有 发现 记录 传播 速度 发明 统一".split())
 _NOUNISH = ("n", "vn", "an", "nz", "ng", "nr", "ns", "s")
 _SKIN = re.compile("[\U0001F3FB-\U0001F3FF]")
 _FLAG = re.compile("[\U0001F1E6-\U0001F1FF]")
@@ -49,6 +51,8 @@ def _emoji_names() -> dict[str, tuple[str, str]]:
         zh = (data.get("zh") or "").strip(":")
         if data.get("status") != 2 or not zh or _SKIN.search(char) or _FLAG.search(char):
             continue
+        if re.search(r"button|arrow|keycap|japanese|symbol|sign", data["en"], re.I):
+            continue        # 🈳 空, ➡️, 🔣: signs, not things a scene can show
         out[char] = (data["en"].strip(":").replace("_", " "), zh)
     return out
 
@@ -70,19 +74,39 @@ def _table() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
-def _indexes() -> tuple[dict[str, str], dict[str, str]]:
-    """(whole name -> emoji, head word of a name -> emoji). Of several emoji with a name's head
-    (图表: 📈 📉 📊), the one with the shortest name wins: the plainest picture of the word."""
-    import jieba
+def _keywords() -> dict[str, str]:
+    """CLDR's Chinese keywords (emojibase-data's zh/compact.json, MIT, installed by setup.sh):
+    牛奶 -> 🥛, 辣椒 -> 🌶️. A keyword shared by more than three emoji (脸, 动物) names none of
+    them; of up to three, the one whose name holds the keyword, else the shortest name, wins."""
+    from . import emoji_art
 
+    path = emoji_art.data_file("emojibase/zh-compact.json")
+    if path is None:
+        return {}
+    shown = {c.replace("\ufe0f", ""): c for c in vocabulary()}
+    by_tag: dict[str, list[str]] = {}
+    for entry in json.loads(path.read_text(encoding="utf-8")):
+        char = shown.get(str(entry.get("unicode", "")).replace("\ufe0f", ""))
+        for tag in entry.get("tags") or [] if char else []:
+            if len(tag) >= 2 and tag not in _VAGUE and re.fullmatch(r"[\u4e00-\u9fff]+", tag):
+                by_tag.setdefault(tag, []).append(char)
+    vocab = vocabulary()
+    return {tag: min(chars, key=lambda c: (tag not in vocab[c].zh, tag[-1] not in vocab[c].zh, len(vocab[c].zh)))
+            for tag, chars in by_tag.items() if len(chars) <= 3}
+
+
+@lru_cache(maxsize=1)
+def _indexes() -> tuple[dict[str, str], dict[str, str]]:
+    """(whole name -> emoji, an ending of a name -> emoji: 红辣椒 -> 辣椒). Of several emoji whose
+    names end alike (图表: 📈 📉 📊), the one with the shortest name wins: the plainest picture."""
     names: dict[str, str] = {}
-    heads: dict[str, tuple[int, str]] = {}
+    heads: dict[str, str] = {}
     for char, sub in sorted(vocabulary().items(), key=lambda kv: (len(kv[1].zh), kv[0])):
         names.setdefault(sub.zh, char)
-        words = [w for w in jieba.lcut(sub.zh) if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)]
-        if words:
-            heads.setdefault(words[-1], (len(sub.zh), char))
-    return names, {w: c for w, (_n, c) in heads.items()}
+        if re.fullmatch(r"[\u4e00-\u9fff]+", sub.zh):
+            for start in range(1, len(sub.zh)):     # a last character too: 桥 -> 🌉 (夜幕下的桥)
+                heads.setdefault(sub.zh[start:], char)
+    return names, heads
 
 
 def lookup(word: str) -> str | None:
@@ -95,10 +119,16 @@ def lookup(word: str) -> str | None:
         part = word[end:]
         if len(part) < 2 and end:   # a one-character ending only as a whole name (鸡蛋 -> 蛋 🥚)
             return names.get(part) if part not in _VAGUE else None
-        hit = ([e for e in table.get(part, []) if e in shown] or [None])[0] or names.get(part) or heads.get(part)
+        hit = ([e for e in table.get(part, []) if e in shown] or [None])[0] or names.get(part) \
+            or _keywords().get(part) or heads.get(part)
         if hit:
             return hit
     return None
+
+
+def _table_names(word: str) -> str | None:
+    shown = vocabulary()
+    return ([e for e in _table().get(word, []) if e in shown] or [None])[0] or _indexes()[0].get(word)
 
 
 def _table_hits(sentence: str) -> list[tuple[int, str, str]]:
@@ -125,11 +155,14 @@ def scene_subjects(sentence: str, limit: int = MAX_SUBJECTS) -> list[Subject]:
     for token in jieba.posseg.lcut(sentence):
         word, flag = token.word, token.flag
         start, pos = sentence.find(word, pos), pos + len(word)
-        if start < 0 or start in covered or word in _VAGUE or not flag.startswith(_NOUNISH):
+        if start < 0 or start in covered or word in _VAGUE or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             continue
-        if flag.startswith("nr") or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
-            continue        # a person's name is nobody's emoji
-        hit = lookup(word)
+        if flag.startswith(_NOUNISH):     # jieba tags some nouns as names (贝壳 nr): looked up all the same
+            hit = lookup(word)
+        elif flag.startswith("v") and len(word) >= 2:   # a noun tagged as a verb (包裹): whole names only
+            hit = _table_names(word)
+        else:
+            continue
         if hit:
             found.append((start, word, hit))
     out: list[Subject] = []
