@@ -26,7 +26,7 @@ COMMAND_MODULES = {
     "connect": "project", "say": "project", "route": "project", "chat": "project",
     "upload": "project", "state": "project", "credits": "project", "export": "project",
     "skill": "skills", "engine": "engine", "doctor": "doctor", "open": "links",
-    "tools": "tools", "do": "tools",
+    "tools": "tools", "do": "tools", "scenes": "scenes",
 }
 
 EPILOG = """exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, a handoff),

@@ -45,7 +45,9 @@ def _warn_once(why: str) -> None:
 
 
 @lru_cache(maxsize=1)
-def _load() -> tuple[dict, dict, dict[str, str]] | None:
+def _chars() -> dict[str, str] | None:
+    """Code points -> drawing name (chars.json, 190 KB); None when the set or resvg is missing.
+    The drawings themselves (icons.json, 25 MB) load only when a scene is drawn."""
     folder = _folder()
     if folder is None:
         _warn_once("the Noto emoji set is not installed")
@@ -55,9 +57,13 @@ def _load() -> tuple[dict, dict, dict[str, str]] | None:
     except ImportError:
         _warn_once("resvg-py is not installed")
         return None
-    data = json.loads((folder / "icons.json").read_text(encoding="utf-8"))
-    chars = json.loads((folder / "chars.json").read_text(encoding="utf-8"))
-    return data["icons"], data.get("aliases", {}), chars
+    return json.loads((folder / "chars.json").read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _icons() -> tuple[dict, dict]:
+    data = json.loads((_folder() / "icons.json").read_text(encoding="utf-8"))
+    return data["icons"], data.get("aliases", {})
 
 
 def _key(char: str) -> str:
@@ -65,10 +71,9 @@ def _key(char: str) -> str:
 
 
 def _name(char: str) -> str | None:
-    loaded = _load()
-    if loaded is None:
+    chars = _chars()
+    if chars is None:
         return None
-    chars = loaded[2]
     return chars.get(_key(char)) or chars.get(_key(char.replace("\ufe0f", "")))
 
 
@@ -76,7 +81,7 @@ def _name(char: str) -> str | None:
 def _available() -> frozenset[str] | None:
     import emoji
 
-    if _load() is None:
+    if _chars() is None:
         return None
     return frozenset(c for c in emoji.EMOJI_DATA if _name(c))
 
@@ -87,10 +92,10 @@ def available() -> frozenset[str] | None:
 
 
 def _svg(char: str) -> str | None:
-    loaded, name = _load(), _name(char)
-    if loaded is None or name is None:
+    name = _name(char)
+    if name is None:
         return None
-    icons, aliases, _chars = loaded
+    icons, aliases = _icons()
     icon = icons.get(name)
     if icon is None and name in aliases:
         icon = icons.get(aliases[name].get("parent", ""))

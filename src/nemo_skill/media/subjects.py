@@ -110,19 +110,26 @@ def _indexes() -> tuple[dict[str, str], dict[str, str]]:
 
 
 def lookup(word: str) -> str | None:
-    """The emoji a word names: the table, a whole CLDR name, or the name's head; a compound
-    word by its longest known ending (大熊猫 -> 熊猫, 智能手机 -> 手机)."""
+    """The emoji a word names: the table, a whole CLDR name or keyword, or a name's ending; a
+    compound word by its longest known ending (大熊猫 -> 熊猫, 智能手机 -> 手机)."""
+    found = _ranked(word)
+    return found[0] if found else None
+
+
+def _ranked(word: str) -> tuple[str, int] | None:
+    """(emoji, 0) when the word is a table word or a whole name, (emoji, 1) for a keyword or
+    a part of a word: a sentence's surest subjects come first."""
     names, heads = _indexes()
-    table = _table()
-    shown = vocabulary()
     for end in range(len(word)):
         part = word[end:]
         if len(part) < 2 and end:   # a one-character ending only as a whole name (鸡蛋 -> 蛋 🥚)
-            return names.get(part) if part not in _VAGUE else None
-        hit = ([e for e in table.get(part, []) if e in shown] or [None])[0] or names.get(part) \
-            or _keywords().get(part) or heads.get(part)
+            return (names[part], 1) if part in names and part not in _VAGUE else None
+        exact = _table_names(part)
+        if exact:
+            return exact, 0 if end == 0 else 1
+        hit = _keywords().get(part) or heads.get(part)
         if hit:
-            return hit
+            return hit, 1
     return None
 
 
@@ -149,7 +156,7 @@ def scene_subjects(sentence: str, limit: int = MAX_SUBJECTS) -> list[Subject]:
     nouns the emoji names know, in the order the sentence says them."""
     import jieba.posseg
 
-    found: list[tuple[int, str, str]] = _table_hits(sentence)
+    found: list[tuple[int, str, str]] = _table_hits(sentence)   # (rank * 1000 + position, word, emoji)
     covered = {i for pos, word, _e in found for i in range(pos, pos + len(word))}
     pos = 0
     for token in jieba.posseg.lcut(sentence):
@@ -158,13 +165,13 @@ def scene_subjects(sentence: str, limit: int = MAX_SUBJECTS) -> list[Subject]:
         if start < 0 or start in covered or word in _VAGUE or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             continue
         if flag.startswith(_NOUNISH):     # jieba tags some nouns as names (贝壳 nr): looked up all the same
-            hit = lookup(word)
+            hit = _ranked(word)
         elif flag.startswith("v") and len(word) >= 2:   # a noun tagged as a verb (包裹): whole names only
-            hit = _table_names(word)
+            hit = (_table_names(word), 0) if _table_names(word) else None
         else:
             continue
         if hit:
-            found.append((start, word, hit))
+            found.append((start + 1000 * hit[1], word, hit[0]))
     out: list[Subject] = []
     shown = vocabulary()
     for _pos, word, char in sorted(found, key=lambda f: f[0]):
