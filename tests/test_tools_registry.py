@@ -18,7 +18,8 @@ PHRASES = ['add a title "My Trip"', "加个标题“城市之梦”", "add backg
            "English on top", "slower voice", "语速快一点", "字幕放大一点",
            "apply the subtitle translation (en):\n1. Hello\n2. World",
            "correct the subtitles (zh):\n2. 也劝说亲朋不要给女儿压岁钱",
-           "generate a 30-second 9:16 Chinese video, from this script:\n茶之道\n一杯清茶。"]
+           "generate a 30-second 9:16 Chinese video, from this script:\n茶之道\n一杯清茶。",
+           'show these subjects in the scenes: [{"sentence": 1, "shows": ["panda"]}]']
 
 # The calling agent's path reaches every tool: one valid call each.
 AGENT_CALLS = {
@@ -30,6 +31,7 @@ AGENT_CALLS = {
     "style_subtitles": {"position": "top", "color": "#FFE600"}, "subtitle_languages": {"keep": ["zh"]},
     "subtitle_mode": {"mode": "soft"}, "subtitle_order": {"first": "en"},
     "correct_subtitles": {"lang": "zh", "corrections": [{"cue": 2, "text": "压岁钱"}]},
+    "set_scene_subjects": {"scenes": [{"sentence": 1, "shows": ["panda", "竹子"]}]},
 }
 
 

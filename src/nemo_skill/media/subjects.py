@@ -104,7 +104,7 @@ def _indexes() -> tuple[dict[str, str], dict[str, str]]:
     for char, sub in sorted(vocabulary().items(), key=lambda kv: (len(kv[1].zh), kv[0])):
         names.setdefault(sub.zh, char)
         if re.fullmatch(r"[\u4e00-\u9fff]+", sub.zh):
-            for start in range(1, len(sub.zh)):     # a last character too: 桥 -> 🌉 (夜幕下的桥)
+            for start in range(1, len(sub.zh) - 1):   # not a last character alone: 肉 is not 💪 (肌肉)
                 heads.setdefault(sub.zh[start:], char)
     return names, heads
 
@@ -147,7 +147,8 @@ def _table_hits(sentence: str) -> list[tuple[int, str, str]]:
             if any(taken[m.start():m.end()]):
                 continue
             taken[m.start():m.end()] = [True] * len(word)
-            hits += [(m.start(), word, e) for e in _table()[word] if e in shown]
+            # a word's second picture only after every word's first: two words, two subjects
+            hits += [(m.start() + 2000 * k, word, e) for k, e in enumerate(e for e in _table()[word] if e in shown)]
     return hits
 
 
@@ -157,14 +158,14 @@ def scene_subjects(sentence: str, limit: int = MAX_SUBJECTS) -> list[Subject]:
     import jieba.posseg
 
     found: list[tuple[int, str, str]] = _table_hits(sentence)   # (rank * 1000 + position, word, emoji)
-    covered = {i for pos, word, _e in found for i in range(pos, pos + len(word))}
+    covered = {i for pos, word, _e in found for i in range(pos % 2000, pos % 2000 + len(word))}
     pos = 0
     for token in jieba.posseg.lcut(sentence):
         word, flag = token.word, token.flag
         start, pos = sentence.find(word, pos), pos + len(word)
         if start < 0 or start in covered or word in _VAGUE or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
             continue
-        if flag.startswith(_NOUNISH):     # jieba tags some nouns as names (贝壳 nr): looked up all the same
+        if flag.startswith(_NOUNISH):     # jieba tags some nouns as names (冰淇淋 nr): looked up all the same
             hit = _ranked(word)
         elif flag.startswith("v") and len(word) >= 2:   # a noun tagged as a verb (包裹): whole names only
             hit = (_table_names(word), 0) if _table_names(word) else None
