@@ -27,7 +27,7 @@ def sheet(video: Path, out: Path, count: int = 4, width: int = 300) -> None:
     board = Image.new("RGB", (width * count + 8 * (count - 1), h), (255, 255, 255))
     for k, im in enumerate(frames):
         board.paste(im.resize((width, h), Image.Resampling.LANCZOS), (k * (width + 8), 0))
-    board.quantize(colors=192, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
+    board.quantize(colors=128, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
 
 
 if __name__ == "__main__":

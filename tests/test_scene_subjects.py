@@ -182,7 +182,7 @@ def test_a_9_16_video_shows_each_sentence_and_the_agent_can_change_it(cli_env, t
     assert done.returncode == 0, done.stdout + done.stderr
     result = json.loads(done.stdout)
     assert result["changed"] == [2] and result["scenes"][1]["by"] == "agent"
-    assert [s[2] for s in result["scenes"][1]["shows"]] == ["🐯", "🎋"] and result["scenes"][0]["by"] == "rules"
+    assert [s[2] for s in result["scenes"][1]["shows"]] == ["🐅", "🎋"] and result["scenes"][0]["by"] == "rules"
     assert (tmp_path / "y.mp4").stat().st_size > 10_000
 
 
@@ -197,3 +197,39 @@ def test_a_storyboard_file_is_checked_before_anything_changes(tmp_path):
             read_storyboard(path)
     path.write_text('{"scenes": [{"sentence": 1, "shows": ["panda", "竹子"]}]}', encoding="utf-8")
     assert read_storyboard(path) == [{"sentence": 1, "shows": ["panda", "竹子"]}]
+
+
+def test_a_subject_drawn_by_two_threads_at_once_is_whole(tmp_path):
+    """The planner draws ahead while a render may draw the same subject: neither fails."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nemo_skill.media import scene_cache
+
+    meta = {"subjects": ["🐼", "🎋"]}
+    with ThreadPoolExecutor(4) as pool:
+        done = list(pool.map(lambda _i: scene_cache.sprites(meta, 1080, 1920, tmp_path), range(8)))
+    assert all(len(d) == 2 for d in done) and not list(tmp_path.glob(".subject-*"))
+    assert scene_cache.sprites({"subjects": ["not an emoji", 3]}, 1080, 1920, tmp_path) == []
+
+
+def _clear_caches():
+    for fn in (emoji_art._chars, emoji_art._icons, emoji_art._available, subjects.vocabulary,
+               subjects._indexes, subjects._keywords):
+        fn.cache_clear()
+
+
+def test_without_the_drawings_scenes_fall_back_to_the_settings_with_a_warning(tmp_path, monkeypatch, caplog):
+    from nemo_skill.media import scene_cache
+
+    monkeypatch.setattr(emoji_art, "_folder", lambda: None)
+    monkeypatch.setattr(emoji_art, "_warned", False)
+    _clear_caches()
+    try:
+        with caplog.at_level("WARNING"):
+            assert emoji_art.available() is None and emoji_art.render("🐼", 100) is None
+            assert scene_cache.sprites({"subjects": ["🐼"]}, 1080, 1920, tmp_path) == []
+        assert "setup.sh" in caplog.text
+        assert _emoji("大熊猫每天要吃竹子。")[0] == "🐼"     # what it shows is still said, in scenes[]
+    finally:
+        monkeypatch.undo()
+        _clear_caches()

@@ -375,7 +375,7 @@ def _dining(back, front, pal, rng) -> None:
     w, h = _table(back, pal)
     d = ImageDraw.Draw(back)
     x0, y0 = w * rng.uniform(0.08, 0.5), h * 0.12
-    d.rectangle((x0, y0, x0 + w * 0.4, y0 + h * 0.3), fill=pal["accent"] + (90,), outline=pal["mid"] + (255,),
+    d.rectangle((x0, y0, x0 + w * 0.4, y0 + h * 0.3), fill=(206, 228, 240, 255), outline=pal["mid"] + (255,),
                 width=max(6, h // 120))
     d.line((x0 + w * 0.2, y0, x0 + w * 0.2, y0 + h * 0.3), fill=pal["mid"] + (255,), width=max(4, h // 160))
     ImageDraw.Draw(front).rectangle((0, h * 0.7, w, h * 0.72), fill=pal["near"] + (255,))   # the table's edge

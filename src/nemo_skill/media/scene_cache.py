@@ -75,8 +75,9 @@ def _subject_still(char: str, size: int, path: Path) -> bool:
     still = Image.new("RGBA", art.size, (0, 0, 0, 0))
     still.alpha_composite(shadow, (round(size * 0.025), round(size * 0.035)))
     still.alpha_composite(art)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp.png")
-    still.save(tmp, optimize=False, compress_level=1)
+    fd, tmp = tempfile.mkstemp(prefix=".subject-", suffix=".png", dir=path.parent)   # the render and the
+    with os.fdopen(fd, "wb") as f:                                                    # planner may both draw it
+        still.save(f, format="PNG", optimize=False, compress_level=1)
     os.replace(tmp, path)
     return True
 
