@@ -233,3 +233,27 @@ def test_without_the_drawings_scenes_fall_back_to_the_settings_with_a_warning(tm
     finally:
         monkeypatch.undo()
         _clear_caches()
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ('Here: [{"sentence": 1, "shows": ["🐯", "竹子"]}, {"sentence": 2, "shows": ["麒麟兽"]}]', [["🐯", "🎋"], None]),
+    ("I cannot help with that.", None),
+    ('[{"sentence": 9, "shows": ["panda"]}]', None),
+])
+def test_the_llm_as_art_director_is_checked_against_the_library(answer, expected):
+    from llm_replay import ReplayLLM
+
+    from nemo_skill.engine.scene_tools import ask_llm
+
+    texts = ["大熊猫每天都要吃很多竹子。", "熊猫宝宝正在树上睡觉。"]
+    llm = ReplayLLM()
+    llm.answers = [{"content": answer}]
+    try:
+        chosen = ask_llm(llm.settings, texts, storyboard.plan(texts))
+    finally:
+        llm.server.shutdown()
+        llm.server.server_close()
+    assert chosen == expected
+    assert "熊猫宝宝" in llm.requests[0]["messages"][-1]["content"]       # it was shown the sentences
+    if expected:
+        assert storyboard.plan(texts, "", chosen, "llm")[0]["by"] == "llm"
