@@ -108,8 +108,8 @@ def test_the_storyboard_colours_the_setting_to_the_topic():
 
 def test_subjects_stand_on_the_thirds_above_the_subtitles():
     for width, height in ((1080, 1920), (1920, 1080)):
-        for count in (1, 2):
-            for left, top, size in scene_look.placements(count, width, height):
+        for count, card in ((1, False), (2, False), (1, True)):
+            for left, top, size in scene_look.placements(count, width, height, card):
                 assert 0 <= left and left + size <= width and 0 <= top
                 assert top + size <= height * 0.78            # clear of the bottom subtitles
                 assert size >= min(width, height) * 0.35      # large, not a sticker

@@ -63,7 +63,7 @@ def placements(count: int, width: int, height: int, card: bool = False) -> list[
     if count <= 0:
         return []
     if card:
-        spots = [(0.5, 0.5, 0.46)] if portrait else [(0.5, 0.64, 0.42)]
+        spots = [(0.5, 0.5, 0.46)] if portrait else [(0.5, 0.57, 0.36)]
     elif portrait:
         spots = [(0.5, 0.36, 0.62)] if count == 1 else [(0.36, 0.30, 0.50), (0.68, 0.53, 0.40)]
     else:
