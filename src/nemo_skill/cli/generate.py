@@ -33,7 +33,8 @@ def cmd_generate(args: argparse.Namespace, out: Output) -> int:
         music=Path(args.music).expanduser() if args.music else None,
         images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music,
         style=args.style, subtitle_style=args.subtitle_style,
-        media_dir=Path(args.media_dir).expanduser() if args.media_dir else None, scenes=args.scenes)
+        media_dir=Path(args.media_dir).expanduser() if args.media_dir else None, scenes=args.scenes,
+        labels=args.labels)
     if args.plan_only:
         data = generate_job.plan(req)
         out.result(_plan_human(data), data)
@@ -114,6 +115,8 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--title", help="the title shown at the start (default: the script's first short line)")
     p.add_argument("--out", default="video.mp4", help="where to save the MP4 (default video.mp4)")
     p.add_argument("--style", choices=STYLES, help="the look of generated scenes: ink (水墨, default), flat or gradient")
+    p.add_argument("--labels", action="store_true",
+                   help="also show each scene's key phrase large in the middle (off: the subtitle says it)")
     p.add_argument("--poll-interval", type=seconds, help="seconds between render status polls")
     p.set_defaults(func=cmd_generate)
 

@@ -27,6 +27,7 @@ COMMAND_MODULES = {
     "upload": "project", "state": "project", "credits": "project", "export": "project",
     "skill": "skills", "engine": "engine", "doctor": "doctor", "open": "links",
     "tools": "tools", "do": "tools", "mcp": "mcp", "review": "review", "publish": "publish",
+    "scenes": "scenes",
 }
 
 EPILOG = """exit codes: 0 ok, 1 error, 2 usage, 3 needs the user (credits, plan, a handoff),

@@ -17,7 +17,7 @@ import uuid
 from types import SimpleNamespace
 
 from ..errors import NemoError
-from ..media import cues, karaoke, motifs, scene_cache, script, translate, tts
+from ..media import cues, karaoke, motifs, scene_cache, script, storyboard, translate, tts
 from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
 from ..media.narration_plan import GAP, LEAD, TAIL, fit_rate
@@ -40,13 +40,17 @@ from ..timeline_edit import (
     track_style,
     update_track,
 )
-from . import planner
+from . import planner, scene_tools
 from .subtitle_tools import save_cues
 from .tools import ASPECTS, ToolContext, tool
 
 SUB_RULES = cues.rules_for("zh", max_lines=2)
 TIMED_RULES = cues.rules_for("zh")     # one line a cue when the voice says when every character is spoken
 SUBTITLE_STYLES = ("plain", "box", "karaoke")
+# 9:16 on a phone (issue 27): libass sizes Noto Sans CJK by its ascent + descent (1.45 em), so
+# size 84 draws 58 px characters at 1080 wide (measured on a frame: size 72 drew 49 px); 12 a
+# line is 700 px, inside the safe area's 830.
+PORTRAIT_SIZE, PORTRAIT_LINE = 84, 12
 # Each preset as the subtitle track's style: plain is white with a black outline.
 SUBTITLE_PRESETS = {"plain": {}, "box": {"box": True}, "karaoke": {"karaoke": True}}
 
@@ -62,15 +66,22 @@ def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx:
     return out
 
 
-def _subtitle_cues(narration: list[dict], audio: list[dict]) -> list[cues.Cue]:
+def _subtitle_cues(narration: list[dict], audio: list[dict], portrait: bool = False) -> list[cues.Cue]:
     """Subtitles at the narration's time: one line a cue, each character at the moment it is
-    said, when the voice gives per-character timing; else one wrapped cue a sentence."""
+    said, when the voice gives per-character timing; else one wrapped cue a sentence. A 9:16
+    video's lines are shorter (its characters are larger: PORTRAIT_SIZE)."""
+    narrow = {"max_chars": PORTRAIT_LINE} if portrait else {}
     if not all(a["chars"] for a in audio):
-        return [cues.Cue(*seconds_of(n), cues.wrap(n["txt"], "zh", SUB_RULES)) for n in narration]
+        return [cues.Cue(*seconds_of(n), cues.wrap(n["txt"], "zh", cues.rules_for("zh", max_lines=2, **narrow)))
+                for n in narration]
     timed = [(text, to_seconds(n["st"]) + s, to_seconds(n["st"]) + e) for n, a in zip(narration, audio, strict=True)
              for text, s, e in a["chars"]]
-    words = [SimpleNamespace(text=t, start=s, end=e) for t, s, e in timed if t.strip()]
-    laid = cues.layout(words, "zh", TIMED_RULES)
+    words, spaced = [], False
+    for t, s, e in timed:      # a space the voice spells out goes on the word after it ("Model Y")
+        if t.strip():
+            words.append(SimpleNamespace(text=(" " if spaced else "") + t, start=s, end=e))
+        spaced = not t.strip()
+    laid = cues.layout(words, "zh", cues.rules_for("zh", **narrow))
     for i, cue in enumerate(laid):
         until = laid[i + 1].start if i + 1 < len(laid) else cue.end + 60
         cue.chars = tuple(karaoke.chars_in(timed, cue.start, until))
@@ -88,10 +99,15 @@ def _draw_ahead(ctx: ToolContext, scenes: list[tuple[int, dict]], width: int, he
 
 def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, rate: float,
              duration: float | None, ctx: ToolContext, *, visuals: list[dict | None], music: dict | None,
-             title: str, style: str = motifs.DEFAULT_STYLE, subtitle_style: str = "box") -> dict:
+             title: str, style: str = motifs.DEFAULT_STYLE, subtitle_style: str = "box",
+             labels: bool = False, chosen: list | None = None, chooser: str = "agent") -> dict:
     """Speak the sentences (at a rate that fits ``duration``) and lay out every track."""
-    pictures = motifs.pick_all([s.text for s in sentences])
-    _draw_ahead(ctx, [(i, {"motif": m, "variant": v, "style": style}) for i, (m, v) in enumerate(pictures)
+    board = storyboard.plan([s.text for s in sentences], title, chosen, chooser)
+    if chosen is None and getattr(ctx.engine, "llm", None) is not None:   # the LLM as art director
+        asked = scene_tools.ask_llm(ctx.engine.llm, [s.text for s in sentences], board)
+        if asked is not None:
+            board = storyboard.plan([s.text for s in sentences], title, asked, "llm")
+    _draw_ahead(ctx, [(i, {**b, "style": style}) for i, b in enumerate(board)
                       if not (i < len(visuals) and visuals[i] is not None)],
                 int(meta_value(draft, "width") or 1920), int(meta_value(draft, "height") or 1080))
     audio = _speak(sentences, voice, rate, ctx)
@@ -110,7 +126,7 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
         scene_start = 0.0 if i == 0 else st
         scene_end = starts[i + 1] if i + 1 < len(starts) else end
         look = {"type": "scene", "phrase": s.phrase, "colors": list(PALETTES[i % len(PALETTES)]),
-                "motif": pictures[i][0], "variant": pictures[i][1], "style": style}
+                **board[i], "style": style}
         v = visuals[i] if i < len(visuals) else None
         shown = {}
         if v is not None:       # the user's picture or clip instead of a drawn scene
@@ -123,9 +139,12 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
     replace_segments(get_or_create_track(draft, Kind.SCENE, name="Scenes"), scenes)
     replace_segments(update_track(get_or_create_track(draft, Kind.NARRATION, name="Narration"), voice=voice.id),
                      narration)
-    track = save_cues(draft, "zh", _subtitle_cues(narration, audio), "script")
+    portrait = int(meta_value(draft, "height") or 1080) > int(meta_value(draft, "width") or 1920)
+    track = save_cues(draft, "zh", _subtitle_cues(narration, audio, portrait), "script")
     if SUBTITLE_PRESETS.get(subtitle_style):
         track_style(track).update(SUBTITLE_PRESETS[subtitle_style])
+    if portrait:
+        track_style(track).setdefault("size", PORTRAIT_SIZE)
     subtitle_settings(draft).update(order=["zh"], mode="burn")
     if title:
         replace_segments(get_or_create_track(draft, Kind.TITLE, name="Title"),
@@ -134,7 +153,7 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
     if music is not None:
         replace_segments(get_or_create_track(draft, Kind.BGM, name="BGM"), [music])
     set_meta(draft, generator={"voice": voice.id, "rate": round(rate, 3), "duration": duration,
-                               "subtitle_style": subtitle_style,
+                               "subtitle_style": subtitle_style, "labels": labels,
                                "sentences": [{"text": s.text, "phrase": s.phrase} for s in sentences]})
     set_duration(draft, end)
     if music is not None:           # the bed under the whole video
@@ -221,7 +240,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
                                                       f"use {' or '.join(SUBTITLE_STYLES)}."}
     try:
         made = assemble(draft, sentences, voice, 1.0, duration, ctx, visuals=visuals, music=music, title=title,
-                        style=style, subtitle_style=subtitle_style)
+                        style=style, subtitle_style=subtitle_style, labels=args.get("labels") is True)
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     used = sum(1 for v in visuals[:made["sentences"]] if v is not None)
@@ -248,9 +267,12 @@ def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
     music = dict(bgm["sg"][0]) if bgm and bgm.get("sg") else None
     title = meta_value(draft, "title", "")
     style = next((s["m"].get("style") for s in scenes if s["m"].get("style") in motifs.STYLES), motifs.DEFAULT_STYLE)
+    chosen = [s["m"].get("subjects") if s["m"].get("by", "rules") != "rules" else None for s in scenes]
     made = assemble(draft, sentences, tts.parse_voice(gen["voice"]), rate, None, ctx,
                     visuals=visuals, music=music, title=title, style=style,
-                    subtitle_style=gen.get("subtitle_style", "box"))
+                    subtitle_style=gen.get("subtitle_style", "box"), labels=gen.get("labels") is True,
+                    chosen=chosen if any(c is not None for c in chosen) else None,
+                    chooser=next((s["m"]["by"] for s in scenes if s["m"].get("by", "rules") != "rules"), "agent"))
     slower = float(args.get("factor", 1.0)) < 1
     return {**made, "message": ctx.say(f"Narration {'slower' if slower else 'faster'} (rate {made['rate']:g}); "
                                          f"the video is now {made['seconds']:g} s.",

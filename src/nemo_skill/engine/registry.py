@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import functools
 
-from . import generate_tools, proofread_tools, publish_tools, subtitle_rules, subtitle_tools, tools  # noqa: F401 - they register
+from . import (  # noqa: F401 - they register
+    generate_tools, proofread_tools, publish_tools, scene_tools, subtitle_rules, subtitle_tools, tools)
 from .planner import Call, capabilities, plan
 from .tool_params import PARAMS
 from .tools import TOOLS

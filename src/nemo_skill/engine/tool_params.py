@@ -43,7 +43,14 @@ PARAMS: dict[str, dict] = {
                                             "description": "per sentence, the uploaded file it shows (null: drawn)",
                                             "items": {"type": ["string", "null"], "maxLength": 255}},
                             "subtitle_style": {"type": "string", "enum": ["plain", "box", "karaoke"],
-                                               "description": "karaoke: each character lights up as it is said"}}),
+                                               "description": "karaoke: each character lights up as it is said"},
+                            "labels": {"type": "boolean",
+                                       "description": "each scene's key phrase large in the middle"}}),
+    "set_scene_subjects": _obj({"scenes": {"type": "array", "minItems": 1, "maxItems": 500, "items": _obj({
+        "sentence": {"type": "integer", "minimum": 1, "maximum": 500},
+        "shows": {"type": "array", "minItems": 1, "maxItems": 2, "description": "emoji, or their English or "
+                  "Chinese CLDR names (panda, 熊猫, 🐼)", "items": {"type": "string", "minLength": 1, "maxLength": 40}}},
+        ("sentence", "shows"))}}, ("scenes",)),
     "set_voice_speed": _obj({"factor": {"type": "number", "minimum": 0.5, "maximum": 2.0,
                                         "description": "below 1 slower, above 1 faster"}}, ("factor",)),
     "transcribe": _obj({"languages": {"type": "array", "minItems": 1, "maxItems": 2, "items": LANG},

@@ -98,6 +98,8 @@ def zh_units(words: list) -> list[Unit]:
         text = w.text.strip()
         if not text:
             continue
+        if chars and w.text[:1].isspace() and _latin(chars[-1][0]) and _latin(text[0]):
+            chars.append((" ", w.start, w.start))     # "Model Y" keeps its space: jieba would join ModelY
         step = (w.end - w.start) / len(text)
         chars += [(ch, w.start + i * step, w.start + (i + 1) * step) for i, ch in enumerate(text)]
     line = "".join(c[0] for c in chars)
@@ -145,10 +147,32 @@ def join(units: list[Unit], cjk: bool) -> str:
 
 # --- units -> cues ------------------------------------------------------------------
 
+def _latin(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
+
+
+# A cue never starts with one of these (了12.5%), nor a figure's unit away from its number.
+PARTICLES = frozenset("了的地得着过吗呢吧啊呀嘛么哦呗啦")
+_UNIT_AFTER_NUMBER = re.compile(r"^[万亿千百%％个台辆人名元岁倍次件公斤米]")
+_NUMERALS = frozenset("0123456789零一二两三四五六七八九十百千万亿")
+
+
+def _bad_break(units: list[Unit], i: int) -> bool:
+    """A break after units[i] that strands a particle or splits a figure from its unit."""
+    if i + 1 >= len(units):
+        return False
+    after = units[i + 1].text
+    return re.sub(r"\W", "", after) in PARTICLES or bool(
+        units[i].text[-1:] and units[i].text[-1] in _NUMERALS and _UNIT_AFTER_NUMBER.match(after))
+
+
 def _break_priority(units: list[Unit], i: int, rules: Rules) -> int:
-    """How good a break after units[i] is: 4 sentence end, 3 clause, 2 pause, 1 word boundary."""
+    """How good a break after units[i] is: 4 sentence end, 3 clause, 2 pause, 1 word boundary,
+    0 a break that strands a particle or a unit."""
     text = units[i].text
     pause = units[i + 1].start - units[i].end if i + 1 < len(units) else 99.0
+    if _bad_break(units, i) and not ends_sentence(text):
+        return 0
     if ends_sentence(text):
         return 4
     if ends_clause(text):
@@ -174,8 +198,35 @@ def layout(words: list, language: str, rules: Rules | None = None) -> list[Cue]:
         end = _best_end(units, start, rules, cjk)
         groups.append(units[start:end + 1])
         start = end + 1
+    if cjk:
+        groups = _without_tiny(groups, rules)
     cues = [Cue(g[0].start, g[-1].end, wrap(join(g, cjk), language, rules)) for g in groups]
     return time_cues(cues, rules)
+
+
+def _without_tiny(groups: list[list[Unit]], rules: Rules) -> list[list[Unit]]:
+    """No cue of one or two characters ("车。") cut from its sentence: such a cue and the one
+    before it are split again nearer their middle, at a break that strands nothing."""
+    out: list[list[Unit]] = []
+    for g in groups:
+        words = len(re.sub(r"\W", "", join(g, True)))
+        if out and words <= 2 and not ends_sentence(out[-1][-1].text) and g[0].start - out[-1][-1].end < rules.long_pause:
+            pair = out.pop() + g
+            sizes = [len(re.sub(r"\W", "", join(pair[:j], True))) for j in range(1, len(pair))]
+            total = sizes[-1] + len(re.sub(r"\W", "", pair[-1].text)) if sizes else 0
+            fits = [j for j in range(1, len(pair)) if sizes[j - 1] >= 3 and total - sizes[j - 1] >= 3
+                    and display_len(join(pair[:j], True)) <= rules.max_cue_chars
+                    and display_len(join(pair[j:], True)) <= rules.max_cue_chars]
+            if not fits:
+                out.append(pair if display_len(join(pair, True)) <= rules.max_cue_chars + 2 else pair[:-len(g)])
+                if out[-1] is not pair:
+                    out.append(g)
+                continue
+            j = min(fits, key=lambda j: (_bad_break(pair, j - 1), abs(2 * sizes[j - 1] - total)))
+            out += [pair[:j], pair[j:]]
+            continue
+        out.append(g)
+    return out
 
 
 def _best_end(units: list[Unit], start: int, rules: Rules, cjk: bool) -> int:

@@ -10,6 +10,7 @@ the voice with sidechain compression and mixed in.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
@@ -18,7 +19,7 @@ from pathlib import Path
 import pysubs2
 
 from ..timeline import AUDIO, VIDEO, Draft
-from . import ffmpeg, motifs, music, scene_cache, subfiles
+from . import data_card, ffmpeg, motifs, music, scene_cache, subfiles
 from .encode import ENCODE_DRAWN, FPS, RenderPlan, burn_filter, canvas
 from .escape import ass_text
 
@@ -43,7 +44,8 @@ def _drift(index: int, length: float, width: int, height: int, reach: float = 1.
     return f"crop=w={width}:h={height}:x='{_pan_x(index, span, reach)}':y='{y}'"
 
 
-def _parallax(n: int, i: int, length: float, width: int, height: int, still_height: int, top: int) -> str:
+def _parallax(n: int, i: int, length: float, width: int, height: int, still_height: int, top: int,
+              out: str) -> str:
     """The near layer's band, panning the full spare width while the background covers half of
     it: the near hills slide past the far ones. Fixed in height, so it blends only its band."""
     span = max(length, 0.1)
@@ -51,7 +53,18 @@ def _parallax(n: int, i: int, length: float, width: int, height: int, still_heig
     y -= y % 2
     return (f"[{n}:v]format=yuva420p,loop=loop=-1:size=1,fps={FPS},trim=duration={length:.3f},setpts=PTS-STARTPTS,"
             f"crop=w={width}:h=ih:x='{_pan_x(i, span, 1.0)}':y=0[f{i}];"
-            f"[b{i}][f{i}]overlay=x=0:y={y}:shortest=1,setsar=1[s{i}]")
+            f"[b{i}][f{i}]overlay=x=0:y={y}:shortest=1,setsar=1[{out}]")
+
+
+def _floating(n: int, i: int, k: int, length: float, spot: tuple[int, int, int], src: str, out: str) -> str:
+    """A subject on the scene: it fades in while it rises into place (ease-out), then floats
+    gently up and down; the second subject on another beat, so the two never move as one."""
+    left, top, size = spot
+    rise, amp, period = round(size * 0.12), max(2, round(size * 0.02)), 3.6 + 0.9 * k
+    y = f"{top}+{rise}*pow(max(0,1-t/0.5),2)-{amp}*sin(2*PI*t/{period:.1f}+{k * 1.7:.1f})"
+    return (f"[{n}:v]format=yuva420p,loop=loop=-1:size=1,fps={FPS},trim=duration={length:.3f},"
+            f"setpts=PTS-STARTPTS,fade=t=in:st=0:d=0.3:alpha=1[p{i}k{k}];"
+            f"[{src}][p{i}k{k}]overlay=x={left}:y='{y}':eval=frame:shortest=1[{out}]")
 
 
 def _cross_faded(labels: list[str], starts: list[float], lengths: list[float], graph: list[str]) -> str:
@@ -93,7 +106,8 @@ def _prepare(draft: Draft, scenes: list, width: int, height: int, total: float, 
     side by side on two threads (Pillow's filters and numpy let go of the GIL): 4.7 s of plan
     building before this on a six-scene video."""
     pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="scene")
-    drawn = {i: pool.submit(scene_cache.layers, seg.raw.get("m") or {}, i, width, height, cache or workdir)
+    drawn = {i: (pool.submit(scene_cache.layers, seg.raw.get("m") or {}, i, width, height, cache or workdir),
+                 pool.submit(scene_cache.sprites, seg.raw.get("m") or {}, width, height, cache or workdir))
              for i, seg in enumerate(scenes) if not seg.raw.get("src")}
     bgm = next((s for t in draft.tracks if t.type == AUDIO and t.kind == "bgm" for s in t.segments), None)
     bed = pool.submit(music.write_bed, total, workdir / "music.wav", len(scenes) or 1) \
@@ -108,6 +122,11 @@ def is_generated(draft_raw: dict) -> bool:
 
 def _scenes(draft: Draft):
     return [s for t in draft.tracks if t.type == VIDEO and t.kind == "scene" for s in t.segments]
+
+
+def _is_figure(fig) -> bool:
+    value = fig.get("value") if isinstance(fig, dict) else None
+    return isinstance(value, int | float) and math.isfinite(value) and 0 <= value < 1e13
 
 
 def _ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile:
@@ -127,8 +146,16 @@ def _ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile:
                     doc.events.append(pysubs2.SSAEvent(start=int(seg.start), end=int(seg.end), style="Title",
                                                        text=r"{\fad(300,300)}" + ass_text(seg.text)))
     title_end = max((s.end for t in draft.tracks if t.kind == "title" for s in t.segments), default=0)
+    labels = bool((draft.meta.get("generator") or {}).get("labels"))
+    doc.styles["Card"] = subfiles.ass_style({"position": "middle", "size": 90, "outline": 0}, "zh", width, height,
+                                            bold=True)
     for seg in _scenes(draft):
-        phrase = (seg.raw.get("m") or {}).get("phrase")
+        meta = seg.raw.get("m") or {}
+        fig = meta.get("figure")
+        if _is_figure(fig) and not seg.raw.get("src") and seg.end - max(seg.start, title_end) > 1200:
+            card = data_card.Figure(float(fig["value"]), str(fig.get("unit", ""))[:8])
+            doc.events += data_card.events(card, int(max(seg.start, title_end) + 200), int(seg.end), width, height)
+        phrase = meta.get("phrase") if labels else None
         if phrase and not seg.raw.get("src"):
             start = max(seg.start, title_end)
             if seg.end - start > 600:
@@ -196,18 +223,25 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
                          f"y='ih/2-(ih/zoom/2)':d=1:s={width}x{height}:fps={FPS},setsar=1,"
                          f"trim=duration={length:.3f},setpts=PTS-STARTPTS[s{i}]")
         else:                      # a generated illustration: two layers drifting at two speeds
-            back, front, top = drawn[i].result()
+            back, front, top = drawn[i][0].result()
+            spots = drawn[i][1].result()
             inputs += ["-i", ffmpeg.fpath(back)]
             # Converted to yuv420p once, before the loop repeats it: the pan (a crop), the
             # cross-fades and libass then work on the encoder's format, with no per-frame
             # RGB conversion (the video graph's CPU time fell from 16.8 s to 12.6 s on a 30 s video).
-            label = f"b{i}" if front is not None else f"s{i}"
+            setting = f"q{i}" if spots else f"s{i}"
+            label = f"b{i}" if front is not None else setting
             graph.append(f"[{n}:v]format=yuv420p,loop=loop=-1:size=1,fps={FPS},trim=duration={length:.3f},"
                          f"setpts=PTS-STARTPTS,{_drift(i, length, width, height, reach=0.5)},setsar=1[{label}]")
             if front is not None:
                 n += 1
                 inputs += ["-i", ffmpeg.fpath(front)]
-                graph.append(_parallax(n, i, length, width, height, round(height * motifs.MARGIN), top))
+                graph.append(_parallax(n, i, length, width, height, round(height * motifs.MARGIN), top, setting))
+            for k, (still, *spot) in enumerate(spots):
+                n += 1
+                inputs += ["-i", ffmpeg.fpath(still)]
+                src, dst = (setting if k == 0 else f"q{i}k{k}"), (f"s{i}" if k == len(spots) - 1 else f"q{i}k{k + 1}")
+                graph.append(_floating(n, i, k, length, tuple(spot), src, dst))
         labels.append(f"[s{i}]")
         n += 1
     if not scenes:

@@ -74,15 +74,16 @@ def pick_all(sentences: list[str]) -> list[tuple[str, int]]:
     return out
 
 
-def draw(motif: str, style: str, width: int, height: int, seed: int, variant: int = 0) -> list[Image.Image]:
+def draw(motif: str, style: str, width: int, height: int, seed: int, variant: int = 0,
+         palette: dict | None = None) -> list[Image.Image]:
     """The motif as layers, back to front: an opaque background and transparent fore layers.
     ``variant`` picks one of the motif's drawings (tea: a bowl, a teapot, a tea garden); past
-    the last, the same drawings come mirrored."""
+    the last, the same drawings come mirrored. ``palette`` (the topic's mood) replaces the style's colours."""
     if motif not in keyword_table():
         raise ValueError(f"unknown motif {motif!r}")
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}")
-    pal = PALETTES[style]
+    pal = palette or PALETTES[style]
     w, h = round(width * MARGIN), round(height * MARGIN)
     rng = random.Random(seed)
     back = _background(pal, w, h)
@@ -103,11 +104,11 @@ def render(motif: str, style: str, width: int, height: int, seed: int, out: Path
 
 
 def render_layers(motif: str, style: str, width: int, height: int, seed: int,
-                  out_dir: Path, stem: str, variant: int = 0) -> tuple[Path, Path | None, int]:
+                  out_dir: Path, stem: str, variant: int = 0, palette: dict | None = None) -> tuple[Path, Path | None, int]:
     """The motif as two stills for parallax: the background (RGB PNG) and the near layer cut
     to the band it covers (RGBA PNG, full width), with that band's top in still pixels.
     No near layer (None) when the motif drew nothing in front."""
-    back, front = draw(motif, style, width, height, seed, variant)
+    back, front = draw(motif, style, width, height, seed, variant, palette)
     back_path = out_dir / f"{stem}_back.png"
     back.convert("RGB").save(back_path, optimize=False, compress_level=1)
     box = front.getchannel("A").getbbox()
@@ -369,6 +370,31 @@ def _book(back, front, pal, rng) -> None:
     fd.ellipse((bx - ph * 0.1, by - ph * 0.05, bx + ph * 0.06, by + ph * 0.05), fill=ink)
 
 
-_DRAW = {"mountain": _mountain, "water": _water, "sky": _sky, "forest": _forest, "tea": _tea, "city": _city,
+def _dining(back, front, pal, rng) -> None:
+    """A wall with a window and an empty table in front: food and things stand here."""
+    w, h = _table(back, pal)
+    d = ImageDraw.Draw(back)
+    x0, y0 = w * rng.uniform(0.08, 0.5), h * 0.12
+    d.rectangle((x0, y0, x0 + w * 0.4, y0 + h * 0.3), fill=(206, 228, 240, 255), outline=pal["mid"] + (255,),
+                width=max(6, h // 120))
+    d.line((x0 + w * 0.2, y0, x0 + w * 0.2, y0 + h * 0.3), fill=pal["mid"] + (255,), width=max(4, h // 160))
+    ImageDraw.Draw(front).rectangle((0, h * 0.7, w, h * 0.72), fill=pal["near"] + (255,))   # the table's edge
+
+
+def _pitch(back, front, pal, rng) -> None:
+    """A stadium: stands under the sky, a striped pitch with its white lines."""
+    w, h = back.size
+    d = ImageDraw.Draw(back)
+    d.rectangle((0, h * 0.45, w, h * 0.6), fill=pal["near"] + (255,))   # the stands
+    for _ in range(400):
+        x, y = rng.uniform(0, w), rng.uniform(h * 0.46, h * 0.59)
+        d.ellipse((x - 4, y - 4, x + 4, y + 4), fill=rng.choice([pal["accent"], pal["top"], (230, 80, 60)]) + (255,))
+    for k in range(8):
+        d.rectangle((0, h * (0.6 + k * 0.05), w, h * (0.65 + k * 0.05)), fill=(pal["mid"] if k % 2 else pal["far"]) + (255,))
+    d.line((0, h * 0.75, w, h * 0.75), fill=(255, 255, 255, 255), width=max(4, h // 200))
+    d.ellipse((w * 0.3, h * 0.7, w * 0.7, h * 0.8), outline=(255, 255, 255, 255), width=max(4, h // 200))
+
+
+_DRAW = {"table": _dining, "field": _pitch, "mountain": _mountain, "water": _water, "sky": _sky, "forest": _forest, "tea": _tea, "city": _city,
          "flower": _flower, "rain": _rain, "snow": _snow, "book": _book}
 _VARIANTS = {"tea": (_tea, _teapot, _tea_garden)}

@@ -8,7 +8,7 @@ render agree on the rate; the seconds are an estimate from syllables and pauses.
 
 from __future__ import annotations
 
-from . import script, tts, zh_frontend
+from . import script, storyboard, tts, zh_frontend
 
 LEAD, GAP, TAIL = 0.3, 0.35, 0.6   # seconds: before the first sentence, between, after the last
 # The offline voice at rate 1: about 0.85 s a sentence, 0.15 s a syllable, 0.18 s a pause
@@ -39,11 +39,14 @@ def total_seconds(sentence_seconds: list[float]) -> float:
     return sum(sentence_seconds) + GAP * (len(sentence_seconds) - 1) + LEAD + TAIL
 
 
-def sentence_entry(index: int, sentence: script.Sentence, rate: float) -> dict:
-    """One sentence of the plan. A new per-sentence field (what the scene shows, say) is one
-    more key here."""
-    return {"index": index, "text": sentence.text, "spoken": tts.spoken_text(sentence.text),
-            "seconds": round(estimate_seconds(sentence.text, rate), 2), "phrase": sentence.phrase}
+def sentence_entry(index: int, sentence: script.Sentence, rate: float, scene: dict) -> dict:
+    """One sentence of the plan: what it shows, what the voice says and how long it takes."""
+    entry = {"index": index, "text": sentence.text, "spoken": tts.spoken_text(sentence.text),
+             "seconds": round(estimate_seconds(sentence.text, rate), 2), "phrase": sentence.phrase,
+             "shows": scene["shows"]}
+    if "figure" in scene:
+        entry["figure"] = scene["figure"]
+    return entry
 
 
 def build(text: str, *, title: str | None, duration: float | None) -> dict:
@@ -55,6 +58,9 @@ def build(text: str, *, title: str | None, duration: float | None) -> dict:
     sentences = script.split(text)
     at_one = total_seconds([estimate_seconds(s.text) for s in sentences])
     rate = fit_rate(at_one, duration, 1.0)
-    entries = [sentence_entry(i, s, rate) for i, s in enumerate(sentences, 1)]
-    return {"title": title or sentences[0].phrase, "rate": round(rate, 3),
+    title = title or sentences[0].phrase
+    # the same choice of subjects the render makes (storyboard.plan, the rules' choice)
+    scenes = storyboard.plan([s.text for s in sentences], title)
+    entries = [sentence_entry(i, s, rate, scene) for i, (s, scene) in enumerate(zip(sentences, scenes), 1)]
+    return {"title": title, "rate": round(rate, 3),
             "seconds": round(total_seconds([e["seconds"] for e in entries]), 1), "sentences": entries}
