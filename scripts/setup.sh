@@ -13,6 +13,8 @@ command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v espeak-ng >/dev/null || need+=(espeak-ng)
 # grep reads all of fc-list (no -q): an early exit would SIGPIPE fc-list and, with pipefail, fail.
 { fc-list 2>/dev/null || true; } | grep -i "Noto Sans CJK" >/dev/null || need+=(fonts-noto-cjk fontconfig)
+# npm fetches the scenes' pictures (Noto Emoji SVGs) from the npm registry, pinned and checked.
+command -v npm >/dev/null || need+=(npm)
 # A source checkout's tests drive the review page in a real browser: Debian's chromium.
 [ -d tests ] && ! command -v chromium >/dev/null && need+=(chromium)
 # Debian and Ubuntu ship venv without ensurepip until python3-venv is installed.
