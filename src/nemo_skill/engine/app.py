@@ -61,7 +61,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
     app = FastAPI(title="NemoVideo API (local engine)", version=__version__,
                   description="The NemoVideo API contract served on 127.0.0.1 (nemo-api.md).")
     app.state.engine = engine
-    app.add_middleware(Guard, extra_hosts=extra_hosts)
+    app.add_middleware(Guard, extra_hosts=extra_hosts, authenticate=engine.accounts.authenticate)
 
     @app.exception_handler(RecursionError)
     async def too_deep(request: Request, exc: RecursionError):
