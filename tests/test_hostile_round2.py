@@ -130,3 +130,61 @@ def test_a_partial_upload_is_gone_after_a_restart(tmp_path):
         assert list(uploads.iterdir()) == [], list(uploads.iterdir())
     finally:
         daemon.stop(state)
+
+
+# --- item 4: a NaN in a typed call ----------------------------------------------------------------
+
+def _do_call(api: Api, name: str, args_json: str):
+    body = ('{"app_name":"nemo_agent","user_id":"me","session_id":"%s","new_message":{"parts":'
+            '[{"functionCall":{"name":"%s","args":%s}}]}}') % (api.sid, name, args_json)
+    return api.post("/run_sse", data=body.encode(), headers={"Content-Type": "application/json"})
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity"])
+def test_a_nan_in_a_typed_call_is_a_400_and_the_project_stays_readable(literal, engine):
+    """Before: {"size": NaN} passed the schema (NaN is neither below 16 nor above 160), was
+    saved into the draft, and the state endpoint answered 500 from then on."""
+    api = Api(engine["url"])
+    r = _do_call(api, "style_subtitles", '{"size": %s}' % literal)
+    assert r.status_code == 400, (r.status_code, r.text[:200])
+    assert "finite" in r.json()["message"]
+    state = api.get(f"/api/state/nemo_agent/me/{api.sid}/latest")
+    assert state.status_code == 200
+    json.loads(state.text, parse_constant=lambda c: pytest.fail(f"the state holds {c}"))
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf")])
+def test_every_tool_schema_refuses_non_finite_numbers(value):
+    """The planners' calls (an LLM's JSON may hold NaN) meet the same schemas."""
+    from nemo_skill.engine import registry
+    for name, args in [("style_subtitles", {"size": value}), ("set_volume", {"volume": value}),
+                       ("set_title", {"text": "x", "start": value}), ("set_resolution", {"short_side": value}),
+                       ("correct_subtitles", {"corrections": [{"cue": value, "text": "x"}]})]:
+        with pytest.raises(registry.BadCall, match="finite"):
+            registry.check_call(name, args)
+
+
+def test_a_project_that_already_holds_a_nan_still_loads(engine):
+    """A draft an older engine saved with NaN: the state answers 200 in standard JSON."""
+    import sqlite3
+    api = Api(engine["url"])
+    db = sqlite3.connect(engine["state"] / "engine" / "engine.db")
+    with db:
+        db.execute("INSERT INTO drafts VALUES (?,?,?,?,?)", (api.sid, 1, '{"d": 1000, "m": {"subtitles": '
+                   '{"size": NaN, "langs": ["en"]}}, "t": [{"tt": 0, "sg": [{"st": Infinity, "d": 1}]}]}',
+                   "old", time.time()))
+    db.close()
+    r = api.get(f"/api/state/nemo_agent/me/{api.sid}/latest")
+    assert r.status_code == 200, r.text[:300]
+    draft = json.loads(r.text, parse_constant=lambda c: pytest.fail(f"the state holds {c}"))["data"]["state"]["draft"]
+    assert draft["m"]["subtitles"] == {"langs": ["en"]}
+    r = _do_call(api, "style_subtitles", '{"size": 48}')     # and it can be edited again
+    assert r.status_code == 200
+
+
+def test_the_cli_says_what_was_wrong_with_a_nan(cli_env):
+    """Before: "The connection dropped ... Done (no visible change)", exit 0."""
+    r = run_nemo(["do", "style_subtitles", "--args", '{"size": NaN}', "--json"], cli_env)
+    assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
+    doc = json.loads(r.stdout)
+    assert "NaN" in json.dumps(doc) and "finite" in json.dumps(doc), doc

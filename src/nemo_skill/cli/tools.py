@@ -7,6 +7,7 @@ import argparse
 import json
 
 from ..errors import InputError
+from ..safe_json import NotFinite, loads_strict
 from .context import make_client
 from .output import Output
 
@@ -23,8 +24,10 @@ def cmd_tools(args: argparse.Namespace, out: Output) -> int:
 def cmd_do(args: argparse.Namespace, out: Output) -> int:
     from ..engine import registry
     try:
-        values = json.loads(args.args or "{}")
+        values = loads_strict(args.args or "{}")
         call = registry.check_call(args.tool, values)
+    except NotFinite as exc:
+        raise InputError(f"--args is not valid JSON: {exc}", hint="give a number such as 48") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"--args is not JSON ({exc.msg})", hint="e.g. --args '{\"text\": \"My Trip\"}'") from None
     except registry.BadCall as exc:

@@ -20,6 +20,7 @@ import re
 
 from anyio import to_thread
 
+from ..safe_json import NotFinite, loads_strict
 from .errors import EngineError
 
 MAX_JSON_BODY = 16 * 1024 * 1024          # a 3 h subtitle draft is a few MB
@@ -28,21 +29,16 @@ UPLOAD_ROUTE = re.compile(r"^/api/upload-video/[^/]+/me/[^/]+$")
 PUBLIC_POSTS = ("/api/auth/anonymous-token",)    # the one body-taking route without a token
 
 
-def _no_constant(name: str):
-    raise ValueError(f"{name} is not a JSON number; numbers must be finite")
-
-
 def strict_json(body: bytes) -> str | None:
     """Why ``body`` is not standard JSON because of NaN/Infinity (None: it is fine or not JSON
     at all; the route's own parser answers that)."""
     if not body.strip():
         return None
     try:
-        json.loads(body, parse_constant=_no_constant)
-    except ValueError as exc:
-        if "finite" in str(exc):
-            return str(exc)
-    except RecursionError:
+        loads_strict(body)
+    except NotFinite as exc:
+        return str(exc)
+    except (ValueError, RecursionError):
         return None
     return None
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 
+from ..safe_json import is_finite_number
+
 from . import generate_tools, proofread_tools, subtitle_rules, subtitle_tools, tools  # noqa: F401 - they register
 from .planner import Call, capabilities, plan
 from .tool_params import PARAMS
@@ -24,9 +26,20 @@ class BadCall(ValueError):
 
 
 @functools.cache
-def _validator(name: str):
+def _finite_validator():
+    """Draft 2020-12 where "number" and "integer" are finite: JSON Schema's own minimum and
+    maximum let NaN through (neither below nor above), and a NaN once bricked a project."""
     import jsonschema
-    return jsonschema.Draft202012Validator(PARAMS[name])
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine_many({
+        "number": lambda c, v: is_finite_number(v),
+        "integer": lambda c, v: is_finite_number(v) and float(v).is_integer()})
+    return jsonschema.validators.extend(base, type_checker=checker)
+
+
+@functools.cache
+def _validator(name: str):
+    return _finite_validator()(PARAMS[name])
 
 
 def check_call(name: object, args: object) -> Call:
@@ -39,7 +52,10 @@ def check_call(name: object, args: object) -> Call:
     error = next(iter(sorted(_validator(name).iter_errors(args), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path) or "arguments"
-        raise BadCall(f"{name}: {where}: {error.message[:200]}")
+        message = error.message[:200]
+        if error.validator == "type" and isinstance(error.instance, float):
+            message = f"{error.instance} is not a finite number"
+        raise BadCall(f"{name}: {where}: {message}")
     return Call(name, dict(args))
 
 
