@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -25,7 +26,7 @@ from .. import __version__
 from ..constants import APP_NAME, RENDER_ID_PATTERN
 from ..intents import has_cjk
 from ..timeline import Draft
-from . import links, registry, uploads
+from . import links, registry, storage, uploads
 from .bodies import ClaimRequest, NewSession, RenderRequest, RunAgentRequest
 from .errors import EngineError
 from .guard import Guard
@@ -76,6 +77,14 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             body = {"code": exc.code, "message": exc.message, "data": None}
         headers = {"Retry-After": "30"} if exc.status == 429 else None
         return JSONResponse(body, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(sqlite3.OperationalError)
+    async def storage_error(request: Request, exc: sqlite3.OperationalError):
+        kind = storage.trouble(exc)    # a full disk or a read-only folder: said so, never a trace
+        log.warning("database write failed: %s", exc)
+        message = storage.message(kind, engine.home) if kind else "internal error; see `nemo engine logs`"
+        return JSONResponse({"code": 5000, "message": message, "data": None},
+                            status_code=507 if kind == "full" else 503 if kind else 500)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):

@@ -96,7 +96,8 @@ class Database:
             yield conn
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:   # a COMMIT that met a full disk has rolled back already
+                conn.execute("ROLLBACK")
             raise
 
     def one(self, sql: str, *params: Any) -> sqlite3.Row | None:
