@@ -10,11 +10,10 @@ import select
 import signal
 import socket
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from conftest import ffmpeg, run_nemo
+from conftest import run_nemo
 from test_hostile import Api
 
 from nemo_skill.engine import daemon
@@ -135,8 +134,8 @@ def test_a_partial_upload_is_gone_after_a_restart(tmp_path):
 # --- item 4: a NaN in a typed call ----------------------------------------------------------------
 
 def _do_call(api: Api, name: str, args_json: str):
-    body = ('{"app_name":"nemo_agent","user_id":"me","session_id":"%s","new_message":{"parts":'
-            '[{"functionCall":{"name":"%s","args":%s}}]}}') % (api.sid, name, args_json)
+    body = (f'{{"app_name":"nemo_agent","user_id":"me","session_id":"{api.sid}","new_message":{{"parts":'
+            f'[{{"functionCall":{{"name":"{name}","args":{args_json}}}}}]}}}}')
     return api.post("/run_sse", data=body.encode(), headers={"Content-Type": "application/json"})
 
 
@@ -145,7 +144,7 @@ def test_a_nan_in_a_typed_call_is_a_400_and_the_project_stays_readable(literal, 
     """Before: {"size": NaN} passed the schema (NaN is neither below 16 nor above 160), was
     saved into the draft, and the state endpoint answered 500 from then on."""
     api = Api(engine["url"])
-    r = _do_call(api, "style_subtitles", '{"size": %s}' % literal)
+    r = _do_call(api, "style_subtitles", f'{{"size": {literal}}}')
     assert r.status_code == 400, (r.status_code, r.text[:200])
     assert "finite" in r.json()["message"]
     state = api.get(f"/api/state/nemo_agent/me/{api.sid}/latest")

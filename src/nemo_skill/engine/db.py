@@ -6,7 +6,6 @@ edit is a new row (version), so an edit can be read back or undone.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import functools
 
+from .. import text_safety
 from ..safe_json import is_finite_number
-
 from . import generate_tools, proofread_tools, subtitle_rules, subtitle_tools, tools  # noqa: F401 - they register
 from .planner import Call, capabilities, plan
 from .tool_params import PARAMS
@@ -49,6 +49,9 @@ def check_call(name: object, args: object) -> Call:
     args = {} if args is None else args
     if not isinstance(args, dict):
         raise BadCall(f"{name}: the arguments must be a JSON object")
+    unsafe = text_safety.first_problem(args)   # control and bidi characters: refused in every tool
+    if unsafe:
+        raise BadCall(f"{name}: {unsafe}")
     error = next(iter(sorted(_validator(name).iter_errors(args), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path) or "arguments"

@@ -24,6 +24,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from ..bundle import manifest
 from ..errors import MediaError
 from ..media import ffmpeg
+from ..text_safety import is_unsafe
 from .db import Database
 from .errors import EngineError
 
@@ -45,6 +46,7 @@ def safe_filename(name: str) -> str:
     """A name that cannot climb out of its folder; letters of any script kept."""
     name = unicodedata.normalize("NFC", unquote(name or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if not is_unsafe(ch) or ch in "\r\n\t")   # bidi: "gpj.exe" tricks
     name = _UNSAFE.sub("_", name).strip().lstrip(".") or "upload"
     stem, dot, ext = name.rpartition(".")
     if not dot:
