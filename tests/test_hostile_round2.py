@@ -187,3 +187,45 @@ def test_the_cli_says_what_was_wrong_with_a_nan(cli_env):
     assert r.returncode == 1, (r.returncode, r.stdout, r.stderr)
     doc = json.loads(r.stdout)
     assert "NaN" in json.dumps(doc) and "finite" in json.dumps(doc), doc
+
+
+# --- item 5: corrections that add text ------------------------------------------------------------
+
+ADDED = ["你好世界ＶＩＳＩＴ ＥＶＩＬ．ＣＯＭ", "你好世界Привет", "你好世界안녕", "你好世界こんにちは", "你好世界☠",
+         "你好世界\x1b[31m", "你好\u202e世界", "你好\x00世界", "你好世界\u2066"]
+
+
+@pytest.mark.parametrize("fixed", ADDED, ids=range(len(ADDED)))
+def test_a_correction_may_not_add_text_of_another_script_or_controls(fixed):
+    """Before: only CJK and ASCII were heard as syllables, so Cyrillic, Hangul, kana, fullwidth
+    Latin, symbols and control characters were "not heard" and passed."""
+    from nemo_skill.media import proofread
+    assert proofread.refusal("你好世界", fixed) is not None
+    assert proofread.refusal("hello world", "hello world" + fixed[4:]) is not None
+    assert proofread.refusal("你好世界", "您好世界") is None      # a homophone still passes
+
+
+@pytest.mark.parametrize("tool, args", [
+    ("correct_subtitles", {"corrections": [{"cue": 1, "text": "你好\u202e世界"}]}),
+    ("apply_translation", {"lang": "en", "lines": ["hello \x1b]0;pwned\x07"]}),
+    ("set_title", {"text": "My \u202etrip"}), ("generate_video", {"script": "第一句。\x00第二句。"}),
+    ("transcribe", {"terms": ["压岁钱\u200f"]}), ("generate_video", {"title": "a\x1bb"})])
+def test_control_and_bidi_characters_are_refused_wherever_text_enters(tool, args):
+    from nemo_skill.engine import registry
+    with pytest.raises(registry.BadCall, match="control"):
+        registry.check_call(tool, args)
+
+
+def test_ass_override_tags_are_the_same_text_in_every_format(tmp_path):
+    """Before: `{\\fs200}` was dropped from SRT and VTT (read as a tag), shown in ASS and kept
+    raw in BCC; control characters reached every file."""
+    from nemo_skill.media.cues import Cue
+    from nemo_skill.media.subfiles import SubTrack, write_all
+    track = SubTrack("zh", [Cue(0.0, 1.5, "{\\fs200}大字\x1b[2J"), Cue(1.5, 3.0, "正常\u202e一句")])
+    written = write_all([track], tmp_path, "t", 1920, 1080)
+    assert set(written) == {"zh.srt", "zh.vtt", "zh.bcc", "ass"}
+    for label, path in written.items():
+        text = Path(path).read_text(encoding="utf-8")
+        body = "".join(c["content"] for c in json.loads(text)["body"]) if label.endswith("bcc") else text
+        assert "｛＼fs200｝大字" in body, (label, body)
+        assert "{\\fs200}" not in body and "\x1b" not in body and "\u202e" not in body, (label, body)
