@@ -229,3 +229,29 @@ def test_ass_override_tags_are_the_same_text_in_every_format(tmp_path):
         body = "".join(c["content"] for c in json.loads(text)["body"]) if label.endswith("bcc") else text
         assert "｛＼fs200｝大字" in body, (label, body)
         assert "{\\fs200}" not in body and "\x1b" not in body and "\u202e" not in body, (label, body)
+
+
+# --- item 6: the user's library under the engine's stored names -------------------------------------
+
+@pytest.mark.slow
+def test_library_files_with_unsafe_names_are_used_not_drawn(cli_env, tmp_path):
+    """Before: tea%20cup.png and mountain?.png matched by their real names, the engine stored
+    them as 'tea cup.png' and 'mountain_.png', and both scenes were drawn while the result said ok.
+    Now the client names them as the engine answered, and an unused library file is a warning."""
+    from conftest import frame_mean, solid_png
+    media = tmp_path / "library"
+    media.mkdir()
+    solid_png(media / "tea%20cup.png", "red")
+    solid_png(media / "mountain?.png", "green")
+    solid_png(media / "blue_city.png", "blue")
+    out = tmp_path / "v.mp4"
+    r = run_nemo(["generate", "--script", "泡一壶好茶，慢慢品。远处的山峰很高。", "--media-dir", str(media),
+                  "--no-music", "--out", str(out), "--json"], cli_env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    doc = json.loads(r.stdout)
+    draft = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
+    scenes = next(t for t in draft["t"] if t["id"] == "scenes")["sg"]
+    assert all(s.get("src") for s in scenes), scenes
+    assert [w for w in doc["warnings"] if "blue_city.png" in w], doc.get("warnings")
+    r_, g, b = frame_mean(out, (scenes[0]["st"] + scenes[0]["d"] / 2) / 1000)
+    assert r_ > 150 and g < 90 and b < 90                 # the tea sentence shows the red picture
