@@ -255,3 +255,88 @@ def test_library_files_with_unsafe_names_are_used_not_drawn(cli_env, tmp_path):
     assert [w for w in doc["warnings"] if "blue_city.png" in w], doc.get("warnings")
     r_, g, b = frame_mean(out, (scenes[0]["st"] + scenes[0]["d"] / 2) / 1000)
     assert r_ > 150 and g < 90 and b < 90                 # the tea sentence shows the red picture
+
+
+# --- also: small holes ----------------------------------------------------------------------------
+
+def test_a_sherpa_path_outside_the_voice_roots_says_the_same_whether_it_exists(tmp_path, monkeypatch):
+    """Before: sherpa:/etc was taken as a voice and sherpa:/nope was "unknown": an oracle for
+    which folders exist. Now both get the same answer; a folder inside NEMO_VOICE_DIRS works."""
+    from nemo_skill.errors import InputError
+    from nemo_skill.media import tts
+    monkeypatch.setenv("NEMO_VOICE_DIRS", str(tmp_path / "voices"))
+    (tmp_path / "voices" / "v1").mkdir(parents=True)
+    (tmp_path / "secret").mkdir()
+    said = []
+    for name in (tmp_path / "secret", tmp_path / "nope", Path("/etc"), tmp_path / "voices" / ".." / "secret"):
+        with pytest.raises(InputError) as caught:
+            tts.parse_voice(f"sherpa:{name}")
+        said.append(caught.value.message.replace(str(name), "PATH"))
+    assert len(set(said)) == 1, said
+    assert tts.parse_voice(f"sherpa:{tmp_path / 'voices' / 'v1'}").provider == "sherpa"
+
+
+def test_an_edited_parsed_copy_cannot_change_the_skill_headers(tmp_path):
+    """Before: a parsed copy with the same size and mtime stamp was believed, so an edit in the
+    state folder changed X-Skill-Source, CR/LF included (a header of its own)."""
+    from nemo_skill.skill import identify
+    cache = tmp_path / "cache"
+    real = identify(cache=cache).headers()
+    for copy in cache.glob("frontmatter-*.json"):
+        doc = json.loads(copy.read_text(encoding="utf-8"))
+        doc["data"] = json.loads(json.dumps(doc["data"]).replace(real["X-Skill-Source"], "evil\\r\\nX-Injected: 1"))
+        copy.write_text(json.dumps(doc), encoding="utf-8")
+    headers = identify(cache=cache).headers()
+    assert headers == real
+    assert not any(ch in v for v in headers.values() for ch in "\r\n")
+
+
+def test_skill_headers_never_carry_a_line_break():
+    from nemo_skill.skill import Frontmatter, SkillIdentity
+    fields = {f: "x" for f in Frontmatter.__dataclass_fields__}
+    ident = SkillIdentity(Frontmatter(**{**fields, "name": "a\r\nX-Evil: 1", "version": "1\n2"}), Path("/tmp"))
+    assert not any(ch in v for v in ident.headers().values() for ch in "\r\n")
+
+
+def test_100000_terms_are_refused_before_any_work(tmp_path):
+    """Before: de-duplicating 100 000 terms was quadratic (over 120 s, then the count check)."""
+    import argparse
+
+    from nemo_skill.cli.subtitles import _terms
+    from nemo_skill.errors import InputError
+    path = tmp_path / "terms.txt"
+    path.write_text("\n".join(f"术语{i}" for i in range(100_000)), encoding="utf-8")
+    started = time.monotonic()
+    with pytest.raises(InputError, match="at most 200"):
+        _terms(argparse.Namespace(terms=",".join(f"t{i}" for i in range(20_000)), terms_file=str(path)))
+    assert time.monotonic() - started < 0.5
+
+
+@pytest.mark.slow
+def test_checking_100000_cues_stays_under_300_mb(tmp_path, cli_env):
+    """Before: 490 MB (every finding listed twice). Now the counts are whole, the list capped."""
+    import subprocess
+    import sys
+
+    def at(t: float) -> str:
+        return f"{int(t // 3600):02d}:{int(t % 3600 // 60):02d}:{int(t % 60):02d},{round(t % 1 * 1000):03d}"
+    path = tmp_path / "big.srt"
+    path.write_text("\n".join(f"{i + 1}\n{at(i * 2)} --> {at(i * 2 + 1.5)}\n第{i}句字幕内容在这里\n"
+                              for i in range(100_000)), encoding="utf-8")
+    probe = ("import resource, subprocess, sys; r = subprocess.run([sys.executable, '-m', 'nemo_skill.cli.main', "
+             "'subs', 'check', sys.argv[1], '--json'], capture_output=True); "
+             "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, len(r.stdout))")
+    code, peak_kb, size = subprocess.run([sys.executable, "-c", probe, str(path)], env=cli_env, capture_output=True,
+                                         text=True, check=True, timeout=600).stdout.split()
+    assert code == "4"
+    assert int(peak_kb) < 300 * 1024, f"{int(peak_kb) >> 10} MB"
+
+
+def test_a_claim_link_opens_once_and_soon_expires(engine):
+    """Before: a claim token opened the project for 7 days, any number of times."""
+    api = Api(engine["url"])
+    claim = api.post("/api/auth/claim-token", json={"session_id": api.sid}).json()["data"]
+    assert claim["expires_in"] <= 3600
+    link = f"{engine['url']}/workspace/claim?ct={claim['claim_token']}"
+    assert api.http.get(link, timeout=30).status_code == 200
+    assert api.http.get(link, timeout=30).status_code == 404

@@ -16,9 +16,10 @@ def cmd_open(args: argparse.Namespace, out: Output) -> int:
         # The cloud's page lives on its web site; the local engine serves its own.
         web = cfg.web_url if cfg.backend == "cloud" else client.base_url
     url = f"{web}{C.CLAIM_PATH}?ct={claim['claim_token']}"
-    days = int(claim.get("expires_in") or 0) // 86400
-    out.result(f"Open the project: {url}" + (f"\n(the link works for {days} days; it opens this one "
-                                              "project and cannot use your account)" if days else ""),
+    seconds = int(claim.get("expires_in") or 0)
+    lasts = f"{seconds // 86400} days" if seconds >= 86400 else f"{max(seconds // 60, 1)} minutes, once"
+    out.result(f"Open the project: {url}" + (f"\n(the link works for {lasts}; it opens this one "
+                                              "project and cannot use your account)" if seconds else ""),
                {"url": url, "expires_in": claim.get("expires_in")})
     return 0
 
