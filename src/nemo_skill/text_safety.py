@@ -3,7 +3,7 @@ scripts, titles, terms, names a remote service sends, file names shown to users.
 
 Refused everywhere: control characters (ESC, NUL, C1 controls; a line break and a tab are text),
 the bidirectional controls that reorder what a reader sees (U+202E and its kin), line and
-paragraph separators, private-use and unassigned code points. Once they reached the SRT, ASS
+paragraph separators, private-use code points. Once they reached the SRT, ASS
 and BCC files; now they never pass the door.
 """
 
@@ -13,7 +13,7 @@ import unicodedata
 
 ALLOWED_CONTROLS = frozenset("\n\r\t")
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-_REFUSED_CATEGORIES = ("Cc", "Cs", "Co", "Cn", "Zl", "Zp")
+_REFUSED_CATEGORIES = ("Cc", "Cs", "Co", "Zl", "Zp")
 
 
 def is_unsafe(ch: str) -> bool:

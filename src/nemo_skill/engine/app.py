@@ -78,10 +78,11 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         headers = {"Retry-After": "30"} if exc.status == 429 else None
         return JSONResponse(body, status_code=exc.status, headers=headers)
 
+    @app.exception_handler(OSError)
     @app.exception_handler(sqlite3.OperationalError)
-    async def storage_error(request: Request, exc: sqlite3.OperationalError):
+    async def storage_error(request: Request, exc: Exception):
         kind = storage.trouble(exc)    # a full disk or a read-only folder: said so, never a trace
-        log.warning("database write failed: %s", exc)
+        log.warning("a write failed: %s", exc)
         message = storage.message(kind, engine.home) if kind else "internal error; see `nemo engine logs`"
         return JSONResponse({"code": 5000, "message": message, "data": None},
                             status_code=507 if kind == "full" else 503 if kind else 500)
@@ -271,7 +272,9 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         except Exception as exc:  # noqa: BLE001 - reported to the client as the contract's error event
             log.exception("agent turn failed")
             await run_in_threadpool(engine.accounts.release, ref)
-            yield {"data": dumps({"error": getattr(exc, "message", None) or str(exc)})}
+            kind = storage.trouble(exc) if isinstance(exc, (OSError, sqlite3.Error)) else None
+            said = storage.message(kind, engine.home) if kind else getattr(exc, "message", None) or str(exc)
+            yield {"data": dumps({"error": said})}
         finally:
             # Every path closes the hold: a dropped stream (cancel), a send that failed, a
             # generator closed early. Settling or releasing twice is a no-op.

@@ -84,7 +84,7 @@ class Guard:
                 await _answer(send, exc.status, exc.code, exc.message)
                 return True
         if _header(scope, b"content-type").lower().startswith("multipart/") and not UPLOAD_ROUTE.match(path):
-            await _answer(send, 415, 4000, "this route takes no files; upload them to "
+            await _answer(send, 400, 4000, "this route takes no files; upload them to "
                                            "/api/upload-video/{app}/me/{session_id}")
             return True
         return False

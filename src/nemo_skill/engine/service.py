@@ -196,5 +196,6 @@ class Engine:
 
 
 def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """One event's JSON: standard JSON only (a NaN would end the client's stream unread)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 

@@ -46,7 +46,7 @@ def safe_filename(name: str) -> str:
     """A name that cannot climb out of its folder; letters of any script kept."""
     name = unicodedata.normalize("NFC", unquote(name or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if not is_unsafe(ch) or ch in "\r\n\t")   # bidi: "gpj.exe" tricks
+    name = "".join("_" if is_unsafe(ch) else ch for ch in name)   # bidi too: the "gpj.exe" trick
     name = _UNSAFE.sub("_", name).strip().lstrip(".") or "upload"
     stem, dot, ext = name.rpartition(".")
     if not dot:

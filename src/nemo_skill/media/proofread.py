@@ -64,7 +64,7 @@ _COMMON_MARKS = set(" ，。！？、；：“”‘’（）《》…—,.!?;:'
 def script_of(ch: str) -> str | None:
     """The writing system of a letter or digit ('LATIN', 'CJK', 'CYRILLIC', 'HANGUL',
     'FULLWIDTH' ...); None for spaces and punctuation."""
-    if not ch.isalnum():
+    if not ch.isalnum() or ch in "0123456789":   # digits belong to every script: 三 -> 3
         return None
     if ch.isascii():
         return "LATIN"
@@ -82,7 +82,8 @@ def foreign_characters(heard: str, fixed: str) -> list[str]:
     out = []
     for ch in fixed:
         script = script_of(ch)
-        if script is not None and script in scripts or script is None and (ch in _COMMON_MARKS or ch in marks):
+        if script is not None and script in scripts or script is None and (
+                ch in _COMMON_MARKS or ch in marks or ch in "0123456789"):
             continue
         if ch not in out:
             out.append(ch)
