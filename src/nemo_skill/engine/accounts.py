@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 import time
 import uuid
 
 from ..store import is_client_id
+from . import storage
 from .db import Database
 from .errors import EngineError, out_of_credits, token_invalid
 
@@ -89,8 +91,15 @@ class Accounts:
         c.execute("UPDATE holds SET state=? WHERE ref=?", ("settled" if spend else "released", ref))
 
     def _close(self, ref: str, *, spend: bool) -> None:
-        with self.db.tx() as c:
-            self.close_hold(c, ref, spend=spend)
+        try:
+            with self.db.tx() as c:
+                self.close_hold(c, ref, spend=spend)
+        except sqlite3.OperationalError as exc:
+            # A full disk: the spare space is given up so the hold still closes (issue 22).
+            if storage.trouble(exc) != "full" or not storage.free_spare(self.db.path.parent):
+                raise
+            with self.db.tx() as c:
+                self.close_hold(c, ref, spend=spend)
 
     def settle(self, ref: str) -> None:
         self._close(ref, spend=True)
