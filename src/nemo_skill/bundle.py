@@ -86,26 +86,33 @@ def load_yaml(text: str):
         raise ValueError(str(exc)) from None
 
 
-def parsed(path: Path, parse: Callable[[str], object], *, kind: str, cache: Path | None = None):
+def parsed(path: Path, parse: Callable[[str], object], *, kind: str, cache: Path | None = None,
+           verify: Callable[[str, object], bool] | None = None):
     """parse(the file's text), or the JSON copy of it kept in ``cache`` (a state folder) since
     the file last changed: same size and mtime, the check Python's bytecode cache makes.
 
     Every command reads skill.yaml and SKILL.md to say which skill speaks; reading them as
-    JSON spares the process PyYAML. A copy that cannot be written is not an error."""
+    JSON spares the process PyYAML. A copy that cannot be written is not an error. A copy is
+    used only if it was made from these very bytes (their SHA-256) and ``verify(text, data)``
+    finds its values in the source: a copy edited in the state folder cannot change what the
+    skill says it is (its X-Skill-* headers, issue 22)."""
     stamp = [(st := path.stat()).st_mtime_ns, st.st_size]  # before reading: a change mid-read re-parses
+    raw = path.read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
     source = str(path.resolve())
     copy = None
     if cache is not None:
         copy = cache / f"{kind}-{hashlib.sha1(source.encode()).hexdigest()[:20]}.json"
         try:
             doc = json.loads(copy.read_text(encoding="utf-8"))
-            if doc["source"] == source and doc["stamp"] == stamp:
+            if doc["source"] == source and doc["stamp"] == stamp and doc["sha256"] == digest \
+                    and (verify is None or verify(raw.decode("utf-8", "replace"), doc["data"])):
                 return doc["data"]
         except (OSError, ValueError, KeyError, TypeError):
             pass
-    data = parse(path.read_text(encoding="utf-8"))
+    data = parse(raw.decode("utf-8"))
     if copy is not None:
-        _keep_copy(copy, {"source": source, "stamp": stamp, "data": data})
+        _keep_copy(copy, {"source": source, "stamp": stamp, "sha256": digest, "data": data})
     return data
 
 

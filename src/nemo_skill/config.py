@@ -160,6 +160,13 @@ def model_cache_root(env: dict | None = None) -> Path:
     return Path(_env(env).get("NEMO_MODEL_CACHE") or platformdirs.user_cache_dir("nemo-skill"))
 
 
+def voice_roots(env: dict | None = None) -> list[Path]:
+    """Where `sherpa:DIR` voices may live: NEMO_VOICE_DIRS (separated by the path separator)
+    and the model cache's voices folder. A path elsewhere is refused without looking at it."""
+    named = [Path(p).expanduser() for p in (_env(env).get("NEMO_VOICE_DIRS") or "").split(os.pathsep) if p.strip()]
+    return [*named, model_cache_root(env) / "voices"]
+
+
 def asr_max_seconds(default: float, env: dict | None = None) -> float:
     """NEMO_ASR_MAX_SECONDS: the longest input the ASR takes."""
     try:

@@ -183,23 +183,41 @@ def run(client: NemoClient, req: Request, out: Path, *, poll_interval: float,
     client.session(new=True)
     found: dict = {}
     if req.media_dir is not None:
-        req.images = _library_matches(req, progress)
+        req.images, unused = _library_matches(req, progress)
+        found["warnings"] = [f"{p.name}: matched no sentence, not used" for p in unused]
     elif not req.images and req.scenes != "drawn":
         found = stock_scenes.pictures_for(req, progress)
         req.images = found.get("files", [])
     files = [p for p in [req.music, *req.images] if p is not None]
     if files:
         progress(f"Uploading {len(files)} file(s)...")
-        client.upload(files)
+        answer = client.upload(files)
+        if req.scene_files is not None:
+            _use_stored_names(req, files, answer.get("files") or [])
     data = _generate(client, req, out, poll_interval, progress)
     if found.get("credits") or found.get("warnings"):
         data.update(credits=found.get("credits", []), warnings=found.get("warnings", []))
     return data
 
 
-def _library_matches(req: Request, progress) -> list[Path]:
-    """Pick the library's files for the script's sentences; returns the files to upload, and
-    sets ``req.scene_files`` to each sentence's file name (None: a drawn scene)."""
+def _use_stored_names(req: Request, files: list[Path], stored: list[dict]) -> None:
+    """Each sentence's file as the engine stored it: it makes names safe (``tea%20cup.jpg``,
+    ``mountain?.png`` were stored under other names, and their scenes were silently drawn),
+    so the client names a file by what the upload answered, never by its own name."""
+    if len(stored) != len(files):
+        raise InputError(f"the upload answered {len(stored)} file(s) for {len(files)} sent",
+                         hint="run the command again; `nemo state` shows what the project holds")
+    names = [str(f.get("filename") or "") for f in stored]
+    # Two files stored under one name cannot be told apart by it: those are named by their id.
+    local = {path.name: (f.get("id") if names.count(name) > 1 else name)
+             for path, f, name in zip(files, stored, names, strict=True)}
+    req.scene_files = [local.get(name) if name else None for name in req.scene_files]
+
+
+def _library_matches(req: Request, progress) -> tuple[list[Path], list[Path]]:
+    """Pick the library's files for the script's sentences; returns the files to upload and
+    those left unused, and sets ``req.scene_files`` to each sentence's file name (None: a
+    drawn scene)."""
     if req.script is None:
         raise InputError("--media-dir needs the script", hint="give --script with --media-dir")
     if req.images:
@@ -220,7 +238,8 @@ def _library_matches(req: Request, progress) -> list[Path]:
              f"in {req.media_dir}")
     for path in names.values():
         ffmpeg.probe(path)
-    return list(names.values())
+    used = set(names.values())
+    return list(names.values()), [e.path for e in entries if e.path not in used]
 
 
 def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float, progress) -> dict:
@@ -229,6 +248,10 @@ def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float,
     if errors:
         raise InputError(errors[0], hint="fix the request and run it again")
     reply = next((r["response"] for r in result.tool_results if r.get("name") == "generate_video"), {}) or {}
+    if reply.get("missing_scene_files"):     # a matched picture the engine could not find: not ok
+        raise InputError(f"the engine did not find {', '.join(map(str, reply['missing_scene_files'][:5]))} "
+                         "among the uploads, so those scenes would be drawn",
+                         hint="run the command again; `nemo state` lists the uploaded files")
     if reply.get("needs") == "script":
         raise NeedsUser("a script is needed and no LLM is configured to write it",
                         hint="write it: `nemo script pending --json` says what is needed; then "

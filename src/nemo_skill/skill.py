@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from .bundle import bundle_root, load_yaml, manifest, parsed
 from .errors import ConfigError, InputError
+from .text_safety import shown
 
 INSTALL_MARKER = ".nemo-skill.json"
 
@@ -53,9 +55,20 @@ def frontmatter_data(text: str) -> dict:
     return data
 
 
+def _said_in(text: str, data: object) -> bool:
+    """The identity a parsed copy gives (name, version) is written so in SKILL.md itself."""
+    if not isinstance(data, dict):
+        return False
+    for key in ("name", "version"):
+        value = data.get(key)
+        if value is not None and not re.search(rf"^{key}:[ \t]*[\"']?{re.escape(str(value))}[\"']?[ \t]*$", text, re.M):
+            return False
+    return True
+
+
 def read_frontmatter(skill_md: Path, *, cache: Path | None = None) -> Frontmatter:
     try:
-        data = parsed(Path(skill_md), frontmatter_data, kind="frontmatter", cache=cache)
+        data = parsed(Path(skill_md), frontmatter_data, kind="frontmatter", cache=cache, verify=_said_in)
     except ValueError as exc:
         raise ConfigError(f"{skill_md} {exc}",
                           hint="SKILL.md starts with YAML between two lines of three dashes") from None
@@ -99,10 +112,11 @@ class SkillIdentity:
     folder: Path
 
     def headers(self, platform_override: str | None = None) -> dict[str, str]:
+        # One line of visible text each: a CR/LF in a value would start a header of its own.
         return {
-            "X-Skill-Source": self.frontmatter.name,
-            "X-Skill-Version": self.frontmatter.version,
-            "X-Skill-Platform": detect_platform(self.folder, override=platform_override),
+            "X-Skill-Source": shown(self.frontmatter.name, 100),
+            "X-Skill-Version": shown(self.frontmatter.version, 40),
+            "X-Skill-Platform": shown(detect_platform(self.folder, override=platform_override), 60),
         }
 
     @property

@@ -18,12 +18,16 @@ from pathlib import Path
 
 import requests
 
-from .errors import NemoError
+from .errors import MediaError, NemoError
+from .media import ffmpeg
+from .safe_fetch import FetchError, FetchPolicy, fetch_to
+from .text_safety import shown
 
 IMAGE_SIZES = {"16:9": "1792x1024", "9:16": "1024x1792", "1:1": "1024x1024"}
 ORIENTATION = {"16:9": ("landscape", "horizontal"), "9:16": ("portrait", "vertical"), "1:1": ("square", "all")}
 MAX_BYTES = 25 * 2**20
 TIMEOUT = 30.0
+PICTURE_DEADLINE = 60.0      # one picture, redirects and body together
 
 
 class StockError(NemoError):
@@ -51,9 +55,18 @@ class Picture:
 
 
 class StockClient:
-    def __init__(self, settings: StockSettings, cache: Path, *, session: requests.Session | None = None) -> None:
+    def __init__(self, settings: StockSettings, cache: Path, *, session: requests.Session | None = None,
+                 deadline: float = PICTURE_DEADLINE) -> None:
         self.settings, self.cache, self.http = settings, cache, session or requests.Session()
         self.seen: set[str] = set()
+        # Redirects and addresses: public only, unless the user's own endpoint is on loopback.
+        self.policy = FetchPolicy.for_endpoint(settings.base_url, deadline=deadline, max_bytes=MAX_BYTES)
+
+    def cache_path(self, ident: str, suffix: str = ".jpg") -> Path:
+        """The cache file of a provider's picture: a hash, never the provider's id itself (an id
+        "x/../../../../home/me/photo" once wrote and read files outside the cache)."""
+        digest = hashlib.sha256(f"{self.settings.provider}\0{ident}".encode()).hexdigest()[:32]
+        return self.cache / f"{self.settings.provider}_{digest}{suffix}"
 
     def picture(self, query: str, prompt: str, aspect: str) -> Picture | None:
         """A picture for one sentence, not used before in this run; None if the source has none."""
@@ -64,10 +77,10 @@ class StockClient:
             if ident in self.seen:
                 continue
             self.seen.add(ident)
-            path = self.cache / f"{self.settings.provider}_{ident}.jpg"
+            path = self.cache_path(ident)
             if not path.is_file():
                 self._download(url, path)
-            return Picture(path, self.settings.provider, author, page)
+            return Picture(path, self.settings.provider, shown(author, 100), shown(page, 300))
         return None
 
     # --- the providers -----------------------------------------------------------------
@@ -77,34 +90,48 @@ class StockClient:
         if not query.isascii():
             params["locale"] = "zh-CN"
         doc = self._get_json(f"{self.settings.base_url}/v1/search", params, {"Authorization": self.settings.key})
-        return [(str(p["id"]), p["src"].get("large2x") or p["src"]["original"], str(p.get("photographer", "")),
-                 str(p.get("url", ""))) for p in doc.get("photos", []) if isinstance(p, dict) and p.get("src")]
+        return self._found(doc.get("photos"), lambda p: (
+            p["id"], (p.get("src") or {}).get("large2x") or (p.get("src") or {}).get("original"),
+            p.get("photographer", ""), p.get("url", "")))
 
     def _pixabay(self, query: str, aspect: str) -> list[tuple[str, str, str, str]]:
         params = {"key": self.settings.key, "q": query[:100], "image_type": "photo", "safesearch": "true",
                   "orientation": ORIENTATION[aspect][1], "per_page": 8, "lang": "en" if query.isascii() else "zh"}
         doc = self._get_json(f"{self.settings.base_url}/api/", params, {})
-        return [(str(h["id"]), h.get("largeImageURL") or h["webformatURL"], str(h.get("user", "")),
-                 str(h.get("pageURL", ""))) for h in doc.get("hits", []) if isinstance(h, dict)
-                and (h.get("largeImageURL") or h.get("webformatURL"))]
+        return self._found(doc.get("hits"), lambda h: (
+            h["id"], h.get("largeImageURL") or h.get("webformatURL"), h.get("user", ""), h.get("pageURL", "")))
+
+    def _found(self, items: object, fields) -> list[tuple[str, str, str, str]]:
+        """(id, url, author, page) of each result in the shape asked for; anything else skipped
+        (an answer of another shape must not end the run)."""
+        out = []
+        for item in items if isinstance(items, list) else []:
+            try:
+                ident, url, author, page = fields(item)
+            except (KeyError, TypeError, AttributeError):
+                continue
+            if isinstance(ident, (str, int)) and not isinstance(ident, bool) and isinstance(url, str) \
+                    and len(str(ident)) <= 200:
+                out.append((str(ident), url, str(author), str(page)))
+        return out
 
     def _generate(self, prompt: str, aspect: str) -> Picture | None:
         body = {"model": self.settings.model, "prompt": prompt, "n": 1, "size": IMAGE_SIZES[aspect],
                 "response_format": "b64_json"}
         headers = {"Authorization": f"Bearer {self.settings.key}"} if self.settings.key else {}
         doc = self._request("POST", f"{self.settings.base_url}/images/generations", json=body, headers=headers)
-        item = (doc.get("data") or [{}])[0]
+        data = doc.get("data")
+        item = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
         path = self.cache / f"ai_{hashlib.sha256((self.settings.model + prompt + aspect).encode()).hexdigest()[:16]}.png"
-        if item.get("b64_json"):
+        if isinstance(item.get("b64_json"), str):
+            if len(item["b64_json"]) > MAX_BYTES * 4 // 3 + 4:
+                raise StockError("the image endpoint sent a picture over 25 MB")
             try:
                 data = base64.b64decode(item["b64_json"], validate=True)
             except ValueError:
                 raise StockError("the image endpoint sent a picture that is not base64") from None
-            if len(data) > MAX_BYTES:
-                raise StockError("the image endpoint sent a picture over 25 MB")
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        elif item.get("url"):
+            self._keep(data, path)
+        elif isinstance(item.get("url"), str):
             self._download(item["url"], path)
         else:
             return None
@@ -137,24 +164,28 @@ class StockClient:
         return doc
 
     def _download(self, url: str, path: Path) -> None:
-        if not url.startswith(("https://", "http://")):
-            raise StockError(f"{self.settings.provider} gave a picture address that is not http(s)")
         try:
-            with self.http.get(url, timeout=TIMEOUT, stream=True) as resp:
-                if resp.status_code != 200:
-                    raise StockError(f"a {self.settings.provider} picture could not be fetched (HTTP {resp.status_code})")
-                if not resp.headers.get("Content-Type", "image/").startswith("image/"):
-                    raise StockError(f"a {self.settings.provider} picture is not an image")
-                path.parent.mkdir(parents=True, exist_ok=True)
-                partial = path.with_suffix(".partial")
-                size = 0
-                with open(partial, "wb") as f:
-                    for block in resp.iter_content(1 << 16):
-                        size += len(block)
-                        if size > MAX_BYTES:
-                            partial.unlink(missing_ok=True)
-                            raise StockError(f"a {self.settings.provider} picture is over 25 MB")
-                        f.write(block)
-                partial.replace(path)
-        except requests.RequestException as exc:
-            raise StockError(f"a {self.settings.provider} picture could not be fetched ({type(exc).__name__})") from None
+            fetch_to(self.http, url, path, self.policy, _is_image)
+        except FetchError as exc:
+            raise StockError(f"a {self.settings.provider} picture was not used: {exc}") from None
+
+    def _keep(self, data: bytes, path: Path) -> None:
+        """Bytes an endpoint sent: kept under ``path`` only if they probe as an image."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.stem}.part")
+        try:
+            temp.write_bytes(data)
+            if not _is_image(temp):
+                raise StockError("the image endpoint sent something that is not a readable image")
+            temp.replace(path)
+        finally:
+            temp.unlink(missing_ok=True)
+
+
+def _is_image(path: Path) -> bool:
+    """What the body is, by its bytes: a Content-Type proves nothing."""
+    try:
+        info = ffmpeg.probe(path, timeout=20)
+    except MediaError:
+        return False
+    return bool(info.is_image and info.width and info.height)

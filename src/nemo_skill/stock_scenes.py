@@ -10,6 +10,7 @@ from __future__ import annotations
 from . import config
 from .errors import ConfigError, MediaError
 from .media import ffmpeg, library, script
+from .safe_fetch import remove_partials
 from .stock import KeyRefused, StockClient, StockError
 
 # Words that keep an image model in the look the user chose, and off lettering.
@@ -30,7 +31,9 @@ def pictures_for(req, progress) -> dict:
         return {}        # a prompt-only video gets its script later: its scenes are drawn
     _title, body = script.split_title(req.script)
     sentences = script.split(body)
-    clients = [StockClient(s, config.model_cache_root() / "stock") for s in sources]
+    cache = config.model_cache_root() / "stock"
+    remove_partials(cache)          # what a run killed mid-download left
+    clients = [StockClient(s, cache) for s in sources]
     files, names, credits, warnings = [], [], [], []
     for i, sentence in enumerate(sentences, 1):
         query = library.named_motif(sentence.text) or sentence.phrase

@@ -14,9 +14,10 @@ def cmd_open(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         noted = client.store.session(client.store_key, client.skill) or {}
         link = workflows.review_link(client, cfg.backend, cfg.web_url, noted)
-    days = int(link.get("expires_in") or 0) // 86400
-    out.result(f"Open the project: {link['url']}" + (f"\n(the link works for {days} days; it opens this one "
-                                                     "project and cannot use your account)" if days else ""),
+    seconds = int(link.get("expires_in") or 0)
+    lasts = f"{seconds // 86400} days" if seconds >= 86400 else f"{max(seconds // 60, 1)} minutes, once"
+    out.result(f"Open the project: {link['url']}" + (f"\n(the link works for {lasts}; it opens this one "
+                                                     "project and cannot use your account)" if seconds else ""),
                {"url": link["url"], "expires_in": link.get("expires_in")})
     return 0
 

@@ -7,6 +7,7 @@ import argparse
 import json
 
 from ..errors import InputError
+from ..safe_json import NotFinite, loads_strict
 from .context import make_client
 from .output import Output
 
@@ -24,10 +25,12 @@ def cmd_do(args: argparse.Namespace, out: Output) -> int:
     from .. import workflows
     from ..engine import registry
     try:
-        values = json.loads(args.args or "{}")
+        values = loads_strict(args.args or "{}")
         registry.check_call(args.tool, values)   # before any engine is started
         with make_client(args, out) as client:
             data = workflows.apply_tool(client, args.tool, values)
+    except NotFinite as exc:
+        raise InputError(f"--args is not valid JSON: {exc}", hint="give a number such as 48") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"--args is not JSON ({exc.msg})", hint="e.g. --args '{\"text\": \"My Trip\"}'") from None
     except registry.BadCall as exc:

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import sqlite3
 import time
 import uuid
 
 from ..store import is_client_id
+from . import storage
 from .db import Database
 from .errors import EngineError, out_of_credits, token_invalid
 
@@ -76,15 +78,28 @@ class Accounts:
             c.execute("INSERT OR REPLACE INTO holds VALUES (?,?,?,?,?)",
                       (ref, user_id, amount, "held", time.time()))
 
+    @staticmethod
+    def close_hold(c, ref: str, *, spend: bool) -> None:
+        """Settle or release ``ref`` inside the caller's transaction ``c`` (a job's end writes
+        its status and its hold together: both or neither)."""
+        hold = c.execute("SELECT user_id, amount, state FROM holds WHERE ref=?", (ref,)).fetchone()
+        if hold is None or hold["state"] != "held":
+            return
+        back = 0.0 if spend else hold["amount"]
+        c.execute("UPDATE accounts SET frozen=frozen-?, available=available+? WHERE user_id=?",
+                  (hold["amount"], back, hold["user_id"]))
+        c.execute("UPDATE holds SET state=? WHERE ref=?", ("settled" if spend else "released", ref))
+
     def _close(self, ref: str, *, spend: bool) -> None:
-        with self.db.tx() as c:
-            hold = c.execute("SELECT user_id, amount, state FROM holds WHERE ref=?", (ref,)).fetchone()
-            if hold is None or hold["state"] != "held":
-                return
-            back = 0.0 if spend else hold["amount"]
-            c.execute("UPDATE accounts SET frozen=frozen-?, available=available+? WHERE user_id=?",
-                      (hold["amount"], back, hold["user_id"]))
-            c.execute("UPDATE holds SET state=? WHERE ref=?", ("settled" if spend else "released", ref))
+        try:
+            with self.db.tx() as c:
+                self.close_hold(c, ref, spend=spend)
+        except sqlite3.OperationalError as exc:
+            # A full disk: the spare space is given up so the hold still closes (issue 22).
+            if storage.trouble(exc) != "full" or not storage.free_spare(self.db.path.parent):
+                raise
+            with self.db.tx() as c:
+                self.close_hold(c, ref, spend=spend)
 
     def settle(self, ref: str) -> None:
         self._close(ref, spend=True)

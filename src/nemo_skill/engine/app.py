@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import sqlite3
 import threading
 import time
 import uuid
@@ -25,7 +26,7 @@ from .. import __version__
 from ..constants import APP_NAME, RENDER_ID_PATTERN
 from ..intents import has_cjk
 from ..timeline import Draft
-from . import links, registry, review_routes, uploads
+from . import links, registry, review_routes, storage, uploads
 from .bodies import ClaimRequest, NewSession, RenderRequest, RunAgentRequest
 from .errors import EngineError
 from .guard import Guard
@@ -61,7 +62,7 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
     app = FastAPI(title="NemoVideo API (local engine)", version=__version__,
                   description="The NemoVideo API contract served on 127.0.0.1 (nemo-api.md).")
     app.state.engine = engine
-    app.add_middleware(Guard, extra_hosts=extra_hosts)
+    app.add_middleware(Guard, extra_hosts=extra_hosts, authenticate=engine.accounts.authenticate)
     app.include_router(review_routes.router(engine))   # the review page (issue 26)
 
     @app.exception_handler(RecursionError)
@@ -77,6 +78,15 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
             body = {"code": exc.code, "message": exc.message, "data": None}
         headers = {"Retry-After": "30"} if exc.status == 429 else None
         return JSONResponse(body, status_code=exc.status, headers=headers)
+
+    @app.exception_handler(OSError)
+    @app.exception_handler(sqlite3.OperationalError)
+    async def storage_error(request: Request, exc: Exception):
+        kind = storage.trouble(exc)    # a full disk or a read-only folder: said so, never a trace
+        log.warning("a write failed: %s", exc)
+        message = storage.message(kind, engine.home) if kind else "internal error; see `nemo engine logs`"
+        return JSONResponse({"code": 5000, "message": message, "data": None},
+                            status_code=507 if kind == "full" else 503 if kind else 500)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError):
@@ -267,7 +277,9 @@ def create_app(engine: Engine, *, extra_hosts: tuple[str, ...] = ()) -> FastAPI:
         except Exception as exc:  # noqa: BLE001 - reported to the client as the contract's error event
             log.exception("agent turn failed")
             await run_in_threadpool(engine.accounts.release, ref)
-            yield {"data": dumps({"error": getattr(exc, "message", None) or str(exc)})}
+            kind = storage.trouble(exc) if isinstance(exc, (OSError, sqlite3.Error)) else None
+            said = storage.message(kind, engine.home) if kind else getattr(exc, "message", None) or str(exc)
+            yield {"data": dumps({"error": said})}
         finally:
             # Every path closes the hold: a dropped stream (cancel), a send that failed, a
             # generator closed early. Settling or releasing twice is a no-op.

@@ -6,7 +6,6 @@ edit is a new row (version), so an edit can be read back or undone.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -14,6 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from ..safe_json import dumps_standard, loads_repaired
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -94,7 +95,8 @@ class Database:
             yield conn
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:   # a COMMIT that met a full disk has rolled back already
+                conn.execute("ROLLBACK")
             raise
 
     def one(self, sql: str, *params: Any) -> sqlite3.Row | None:
@@ -107,7 +109,8 @@ class Database:
     def latest_draft(self, session_id: str) -> tuple[int, dict]:
         row = self.one("SELECT version, draft FROM drafts WHERE session_id=? "
                        "ORDER BY version DESC LIMIT 1", session_id)
-        return (row["version"], json.loads(row["draft"])) if row else (0, {})
+        # Repaired on read: a NaN an older engine saved must not make the project unreadable.
+        return (row["version"], loads_repaired(row["draft"])) if row else (0, {})
 
     def save_draft(self, session_id: str, draft: dict, note: str = "") -> int:
         with self.tx() as c:
@@ -115,19 +118,19 @@ class Database:
                             (session_id,)).fetchone()
             version = row["v"] + 1
             c.execute("INSERT INTO drafts VALUES (?,?,?,?,?)",
-                      (session_id, version, json.dumps(draft, ensure_ascii=False), note, time.time()))
+                      (session_id, version, dumps_standard(draft, ensure_ascii=False), note, time.time()))
         return version
 
     # --- session state (canvas, generated media, analyses) ----------------------------
     def session_state(self, session_id: str) -> dict:
         row = self.one("SELECT state FROM sessions WHERE id=?", session_id)
-        return json.loads(row["state"]) if row else {}
+        return loads_repaired(row["state"]) if row else {}
 
     def update_session_state(self, session_id: str, change) -> dict:
         with self.tx() as c:
             row = c.execute("SELECT state FROM sessions WHERE id=?", (session_id,)).fetchone()
-            state = json.loads(row["state"]) if row else {}
+            state = loads_repaired(row["state"]) if row else {}
             change(state)
             c.execute("UPDATE sessions SET state=? WHERE id=?",
-                      (json.dumps(state, ensure_ascii=False), session_id))
+                      (dumps_standard(state, ensure_ascii=False), session_id))
         return state

@@ -168,7 +168,13 @@ def _visuals(ctx: ToolContext, scene_files: list | None) -> list[dict | None]:
     if scene_files is None:
         return list(uploaded)
     by_name = {u["filename"]: u for u in uploaded}   # the latest upload of a name wins
+    by_name.update({u["id"]: u for u in uploaded})   # or an upload's id: two files of one name
     return [by_name.get(name) if name else None for name in scene_files]
+
+
+def _missing(scene_files: list | None, visuals: list[dict | None]) -> list[str]:
+    """Names the caller gave that no upload has: said, never silently drawn."""
+    return [name for name, v in zip(scene_files or [], visuals, strict=False) if name and v is None]
 
 
 def _music(ctx: ToolContext, wanted: bool, end_ms: int = 0) -> dict | None:
@@ -227,6 +233,10 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if aspect not in GENERATED_ASPECTS:
         return {"error": "aspect", "message": f"Aspect {aspect} is not supported for generated videos; use 16:9, 9:16 or 1:1."}
     visuals = _visuals(ctx, args.get("scene_files"))
+    if missing := _missing(args.get("scene_files"), visuals):
+        return {"error": "scene files", "missing_scene_files": missing, "message": ctx.say(
+            f"No uploaded file is named {', '.join(missing[:5])}; upload it, or leave that sentence drawn.",
+            f"没有名为 {'、'.join(missing[:5])} 的上传文件；请先上传，或让该句使用绘制画面。")}
     music = _music(ctx, args.get("music", True) is not False)
     w, h = ASPECTS[aspect]
     set_meta(draft, width=w, height=h, aspect=aspect, fps=30)

@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import shutil
+import sqlite3
 import tempfile
 import threading
 import time
@@ -20,6 +21,7 @@ from pathlib import Path
 from ..errors import NemoError
 from ..media import compose, ffmpeg, generate
 from ..media.encode import RenderPlan
+from . import storage
 from .db import Database
 from .errors import EngineError
 
@@ -44,6 +46,11 @@ def render_cost(draft: dict) -> float:
     return 1 + math.ceil(max(float(draft.get("d") or 0), 0) / 10000)
 
 
+def _discard(work: Path | None) -> None:
+    if work is not None:
+        shutil.rmtree(work, ignore_errors=True)
+
+
 class RenderQueue:
     def __init__(self, db: Database, out_dir: Path, accounts, resolve, scene_cache: Path | None = None) -> None:
         self.db, self.out_dir, self.accounts, self.resolve = db, out_dir, accounts, resolve
@@ -53,6 +60,7 @@ class RenderQueue:
         self._cancel: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
         self._stopping = False
+        self._unsaved: dict[str, tuple[dict, bool]] = {}   # ends not written yet (a full disk)
 
     def submit(self, render_id: str, user_id: str, session_id: str, draft: dict) -> dict:
         if self.db.one("SELECT 1 FROM renders WHERE id=?", render_id):
@@ -95,17 +103,18 @@ class RenderQueue:
         cancel = self._cancel.get(render_id) or threading.Event()
         if row is None or row["status"] not in ("pending",) or cancel.is_set():
             return
-        self._set(render_id, status="processing", progress=0)
         out = self.out_dir / f"{render_id}.mp4"
-        work = Path(tempfile.mkdtemp(prefix=f"{render_id}_", dir=self.out_dir))
+        work: Path | None = None
         last = [0.0]
 
         def progress(pct: float) -> None:
             if pct - last[0] >= 1 or pct >= 100:
                 last[0] = pct
-                self._set(render_id, progress=round(pct, 1))
+                self._try_set(render_id, progress=round(pct, 1))
 
         try:
+            self._set(render_id, status="processing", progress=0)
+            work = Path(tempfile.mkdtemp(prefix=f"{render_id}_", dir=self.out_dir))
             draft = json.loads(row["draft"])
             tmp = work / "out.mp4"
             def resolve(src: str):   # called per input while the plan is built: cancel works here too
@@ -116,29 +125,61 @@ class RenderQueue:
             plan = build_for(draft, resolve, tmp, work, self.scene_cache)
             ffmpeg.run(plan.args, duration=plan.duration, on_progress=progress, cancel=cancel)
             shutil.move(str(tmp), out)
-            self._set(render_id, status="completed", progress=100, output_path=str(out),
-                      completed_at=time.time(), error=None)
-            self.accounts.settle(f"render:{render_id}")
+            self._end(render_id, "completed", None, spend=True, output_path=str(out), progress=100)
         except ffmpeg.Cancelled:
             if self._stopping:  # the engine is stopping: left for recover() on the next start
-                self._set(render_id, status="pending", progress=0)
+                self._try_set(render_id, status="pending", progress=0)
                 return
-            self._set(render_id, status="cancelled", completed_at=time.time(), error="cancelled")
-            self.accounts.release(f"render:{render_id}")
-        except (NemoError, EngineError, OSError, ValueError, KeyError) as exc:
-            reason = getattr(exc, "message", None) or str(exc)
-            log.warning("render %s failed: %s", render_id, reason)
-            self._set(render_id, status="failed", completed_at=time.time(), error=reason[:500])
-            self.accounts.release(f"render:{render_id}")
-        except Exception:  # noqa: BLE001 - a bug of ours: the render must still end, and its hold
-            log.exception("render %s failed on an internal error", render_id)
-            self._set(render_id, status="failed", completed_at=time.time(),
-                      error="internal error while building the render; see `nemo engine logs`")
-            self.accounts.release(f"render:{render_id}")
+            self._end(render_id, "cancelled", "cancelled", spend=False)
+        except Exception as exc:  # noqa: BLE001 - whatever it was, the render ends and its hold closes
+            _discard(work)   # first: a full disk gets back what this render took
+            self._end(render_id, "failed", self._reason(exc), spend=False)
         finally:
-            shutil.rmtree(work, ignore_errors=True)
+            _discard(work)
             with self._lock:
                 self._cancel.pop(render_id, None)
+
+    def _reason(self, exc: Exception) -> str:
+        """What a user reads for a failed render: the disk, the input, or a bug of ours."""
+        kind = storage.trouble(exc)
+        if kind is not None:
+            log.warning("render failed: %s", exc)
+            return storage.message(kind, self.out_dir)
+        if isinstance(exc, (NemoError, EngineError, OSError, ValueError, KeyError)):
+            reason = getattr(exc, "message", None) or str(exc)
+            log.warning("render failed: %s", reason)
+            return reason[:500]
+        log.error("render failed on an internal error", exc_info=exc)
+        return "internal error while building the render; see `nemo engine logs`"
+
+    def _try_set(self, render_id: str, **fields) -> None:
+        """A progress write: one that fails (a full disk) must not end the render."""
+        try:
+            self._set(render_id, **fields)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("render %s: progress not saved (%s)", render_id, exc)
+
+    def _end(self, render_id: str, status: str, error: str | None, *, spend: bool, **extra) -> None:
+        """The final status and the credit hold, written together. A full disk gives up the
+        spare space and tries again; a write that still fails keeps the end in memory (the
+        status says it) and is written by the next status read that can."""
+        fields = {"status": status, "completed_at": time.time(), "error": error, **extra}
+        self._unsaved[render_id] = (fields, spend)
+        if not self._save_end(render_id) and storage.free_spare(self.db.path.parent):
+            self._save_end(render_id)
+
+    def _save_end(self, render_id: str) -> bool:
+        fields, spend = self._unsaved[render_id]
+        cols = ", ".join(f"{k}=?" for k in fields)
+        try:
+            with self.db.tx() as c:
+                c.execute(f"UPDATE renders SET {cols} WHERE id=?", (*fields.values(), render_id))
+                self.accounts.close_hold(c, f"render:{render_id}", spend=spend)
+        except (sqlite3.Error, OSError) as exc:
+            log.warning("render %s ended %s, but that could not be saved yet: %s", render_id, fields["status"], exc)
+            return False
+        self._unsaved.pop(render_id, None)
+        return True
 
     def cancel(self, render_id: str) -> dict:
         row = self.db.one("SELECT status FROM renders WHERE id=?", render_id)
@@ -148,14 +189,17 @@ class RenderQueue:
             if event:
                 event.set()
             if row["status"] == "pending":
-                self._set(render_id, status="cancelled", completed_at=time.time(), error="cancelled")
-                self.accounts.release(f"render:{render_id}")
+                self._end(render_id, "cancelled", "cancelled", spend=False)
         return self.status(render_id)
 
     def status(self, render_id: str) -> dict:
+        if render_id in self._unsaved:
+            self._save_end(render_id)
         row = self.db.one("SELECT * FROM renders WHERE id=?", render_id)
         if row is None:
             raise EngineError(404, f"render {render_id} not found", 404, envelope="success")
+        if render_id in self._unsaved:     # ended, though the disk would not take it yet
+            row = {**dict(row), **self._unsaved[render_id][0]}
         return {"id": row["id"], "status": row["status"], "progress": row["progress"],
                 "error": row["error"] if row["status"] in ("failed", "cancelled") else None,
                 "createdAt": int(row["created_at"] * 1000),

@@ -3,7 +3,8 @@
 The official flow (nemovideo_skills SKILL.md v1.9, "Open in browser"): POST
 /api/auth/claim-token {task_id, session_id} -> {claim_token: "clm_...",
 expires_in}, then ``$WEB/workspace/claim?ct=<claim_token>``. A claim token opens
-one project read-only and has no API access. The local engine serves the page
+one project read-only and has no API access. It works once, within ten minutes (issue 22):
+a link copied from a history or a log later opens nothing. The local engine serves the page
 itself: the project's timeline as HTML, every user value escaped.
 """
 
@@ -18,7 +19,7 @@ from ..timeline import Draft
 from .db import Database
 from .errors import EngineError
 
-CLAIM_LIFETIME = 7 * 24 * 3600   # the official answer's expires_in: 604800
+CLAIM_LIFETIME = 10 * 60   # seconds; single use as well (the link is opened right after `nemo open`)
 
 
 def _hash(token: str) -> str:
@@ -33,15 +34,22 @@ def ensure_table(db: Database) -> None:
 
 def issue(db: Database, session_id: str) -> dict:
     token = "clm_" + secrets.token_urlsafe(24)
+    now = time.time()
     with db.tx() as c:
-        c.execute("INSERT INTO claims VALUES (?,?,?)", (_hash(token), session_id, time.time() + CLAIM_LIFETIME))
+        c.execute("DELETE FROM claims WHERE expires_at < ?", (now,))
+        c.execute("INSERT INTO claims VALUES (?,?,?)", (_hash(token), session_id, now + CLAIM_LIFETIME))
     return {"claim_token": token, "expires_in": CLAIM_LIFETIME}
 
 
 def session_of(db: Database, token: str) -> str:
-    row = db.one("SELECT session_id, expires_at FROM claims WHERE hash=?", _hash(str(token)))
+    """The session a claim token opens; the token is used up by it (single use)."""
+    with db.tx() as c:
+        row = c.execute("SELECT session_id, expires_at FROM claims WHERE hash=?", (_hash(str(token)),)).fetchone()
+        if row is not None:
+            c.execute("DELETE FROM claims WHERE hash=?", (_hash(str(token)),))
     if row is None or row["expires_at"] < time.time():
-        raise EngineError(404, "this link is unknown or has expired; run `nemo open` for a new one", 404)
+        raise EngineError(404, "this link is unknown, was already opened, or has expired; run `nemo open` "
+                               "for a new one", 404)
     return row["session_id"]
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import functools
 
+from .. import text_safety
+from ..safe_json import is_finite_number
 from . import (  # noqa: F401 - they register
     generate_tools, proofread_tools, publish_tools, scene_tools, subtitle_rules, subtitle_tools, tools)
 from .planner import Call, capabilities, plan
@@ -25,9 +27,20 @@ class BadCall(ValueError):
 
 
 @functools.cache
-def _validator(name: str):
+def _finite_validator():
+    """Draft 2020-12 where "number" and "integer" are finite: JSON Schema's own minimum and
+    maximum let NaN through (neither below nor above), and a NaN once bricked a project."""
     import jsonschema
-    return jsonschema.Draft202012Validator(PARAMS[name])
+    base = jsonschema.Draft202012Validator
+    checker = base.TYPE_CHECKER.redefine_many({
+        "number": lambda c, v: is_finite_number(v),
+        "integer": lambda c, v: is_finite_number(v) and float(v).is_integer()})
+    return jsonschema.validators.extend(base, type_checker=checker)
+
+
+@functools.cache
+def _validator(name: str):
+    return _finite_validator()(PARAMS[name])
 
 
 def check_call(name: object, args: object) -> Call:
@@ -37,10 +50,16 @@ def check_call(name: object, args: object) -> Call:
     args = {} if args is None else args
     if not isinstance(args, dict):
         raise BadCall(f"{name}: the arguments must be a JSON object")
+    unsafe = text_safety.first_problem(args)   # control and bidi characters: refused in every tool
+    if unsafe:
+        raise BadCall(f"{name}: {unsafe}")
     error = next(iter(sorted(_validator(name).iter_errors(args), key=lambda e: list(e.absolute_path))), None)
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path) or "arguments"
-        raise BadCall(f"{name}: {where}: {error.message[:200]}")
+        message = error.message[:200]
+        if error.validator == "type" and isinstance(error.instance, float):
+            message = f"{error.instance} is not a finite number"
+        raise BadCall(f"{name}: {where}: {message}")
     return Call(name, dict(args))
 
 

@@ -16,6 +16,7 @@ import uvicorn
 
 from ..redact import RedactingFilter
 from ..store import write_private
+from . import uploads
 from .app import create_app
 from .paths import info_path, run_lock_path
 from .service import Engine, EngineConfig
@@ -72,6 +73,9 @@ def serve(state_dir: Path, *, port: int = 0, idle_timeout: float | None = None,
     cleaned = clean_leftovers(engine.home / "renders")
     if cleaned:
         log.info("removed %d work folder(s) a stopped engine left", cleaned)
+    partial = uploads.remove_unowned(engine.db, engine.home / "sessions")
+    if partial:
+        log.info("removed %d partial or unregistered upload(s) a stopped engine left", partial)
     released = engine.accounts.release_stale_messages()
     if released:
         log.info("released %d credit hold(s) of messages the last engine left open", released)

@@ -19,7 +19,7 @@ from ..bundle import manifest
 from ..config import engine_knobs, llm_settings
 from ..errors import ConfigError
 from ..timeline import Draft
-from . import draft_check, links, llm_planner, registry
+from . import draft_check, links, llm_planner, registry, storage
 from .accounts import Accounts
 from .db import Database
 from .errors import EngineError, session_not_found
@@ -50,6 +50,7 @@ class Engine:
         self.config = config
         self.home = config.state_dir / "engine"
         self.db = Database(self.home / "engine.db")
+        storage.make_spare(self.home)    # so a job's end still fits on a disk that fills up
         links.ensure_table(self.db)
         self.accounts = Accounts(self.db, starting_credits=config.starting_credits,
                                  token_lifetime=config.token_lifetime)
@@ -222,5 +223,6 @@ class Engine:
 
 
 def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """One event's JSON: standard JSON only (a NaN would end the client's stream unread)."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import os
 import re
 import socket
 import time
@@ -23,6 +24,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from ..bundle import manifest
 from ..errors import MediaError
 from ..media import ffmpeg
+from ..text_safety import is_unsafe
 from .db import Database
 from .errors import EngineError
 
@@ -44,6 +46,7 @@ def safe_filename(name: str) -> str:
     """A name that cannot climb out of its folder; letters of any script kept."""
     name = unicodedata.normalize("NFC", unquote(name or ""))
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join("_" if is_unsafe(ch) else ch for ch in name)   # bidi too: the "gpj.exe" trick
     name = _UNSAFE.sub("_", name).strip().lstrip(".") or "upload"
     stem, dot, ext = name.rpartition(".")
     if not dot:
@@ -86,6 +89,7 @@ class _Part:
     file: SavedFile | None = None
     handle: object | None = None
     digest: object | None = None
+    temp: Path | None = None        # written here, renamed to file.path once complete
 
 
 class StreamingUpload:
@@ -133,7 +137,8 @@ class StreamingUpload:
         self.dest.mkdir(parents=True, exist_ok=True)
         path = self.dest / f"{uuid.uuid4().hex[:8]}_{safe_filename(original)}"
         self._part.file = SavedFile(original, path)
-        self._part.handle = open(path, "wb")  # noqa: SIM115 - closed in _end or abort
+        self._part.temp = temp_name(path)
+        self._part.handle = open(self._part.temp, "wb")  # noqa: SIM115 - closed in _end or abort
         self._part.digest = hashlib.sha256()
         self.saved.append(self._part.file)
 
@@ -153,6 +158,7 @@ class StreamingUpload:
             part.handle.close()
             part.handle = None
             part.file.sha256 = part.digest.hexdigest()
+            os.replace(part.temp, part.file.path)
 
     def feed(self, chunk: bytes) -> None:
         try:
@@ -175,8 +181,32 @@ class StreamingUpload:
     def abort(self) -> None:
         if self._part.handle is not None:
             self._part.handle.close()
+        if self._part.temp is not None:
+            self._part.temp.unlink(missing_ok=True)
         for saved in self.saved:
             saved.path.unlink(missing_ok=True)
+
+
+TEMP_SUFFIX = ".part"
+
+
+def temp_name(path: Path) -> Path:
+    """Where a file is written until it is whole: a short dot name no upload has (the full
+    name may already be at the file system's 255-byte limit)."""
+    return path.with_name(f".{uuid.uuid4().hex}{TEMP_SUFFIX}")
+
+
+def remove_unowned(db: Database, sessions_dir: Path) -> int:
+    """At start: files in an uploads folder that no upload row owns (a dead engine's partial
+    or unregistered upload, issue 22). Returns how many were removed."""
+    owned = {row["path"] for row in db.all("SELECT path FROM uploads")}
+    gone = 0
+    for folder in sessions_dir.glob("*/uploads") if sessions_dir.is_dir() else []:
+        for entry in folder.iterdir():
+            if entry.is_file() and str(entry) not in owned:
+                entry.unlink(missing_ok=True)
+                gone += 1
+    return gone
 
 
 def register(db: Database, session_id: str, saved: SavedFile) -> dict:
@@ -252,17 +282,19 @@ def fetch_url(url: str, dest: Path, *, max_bytes: int, allow_private: bool,
         name = safe_filename(Path(urlparse(url).path).name or "download")
         dest.mkdir(parents=True, exist_ok=True)
         saved = SavedFile(name, dest / f"{uuid.uuid4().hex[:8]}_{name}")
+        temp = temp_name(saved.path)
         digest = hashlib.sha256()
         try:
-            with open(saved.path, "wb") as out:
+            with open(temp, "wb") as out:
                 for block in response.iter_content(1024 * 1024):
                     saved.size += len(block)
                     if saved.size > max_bytes:
                         raise too_large(name)
                     out.write(block)
                     digest.update(block)
+            os.replace(temp, saved.path)
         except BaseException:
-            saved.path.unlink(missing_ok=True)
+            temp.unlink(missing_ok=True)
             raise
         saved.sha256 = digest.hexdigest()
         return saved

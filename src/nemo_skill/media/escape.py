@@ -8,6 +8,8 @@ become their full-width look-alikes, newlines become ``\\N``.
 
 from __future__ import annotations
 
+from ..text_safety import is_unsafe
+
 
 def filter_value(value: str) -> str:
     """A filter option value (a path, a text) safe inside a filtergraph string."""
@@ -21,7 +23,19 @@ def filter_value(value: str) -> str:
 _ASS_TABLE = str.maketrans({"{": "｛", "}": "｝", "\\": "＼"})
 
 
+def _visible(text: str) -> str:
+    """Control and bidi characters dropped (the last net: text is checked where it enters)."""
+    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    return "".join(ch for ch in text if ch == "\n" or not is_unsafe(ch))
+
+
 def ass_text(text: str) -> str:
     """Plain text as an ASS event's text: no tags, line breaks kept."""
-    lines = str(text).replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    return r"\N".join(line.translate(_ASS_TABLE) for line in lines)
+    return r"\N".join(line.translate(_ASS_TABLE) for line in _visible(text).split("\n"))
+
+
+def cue_text(text: str) -> str:
+    """A cue's text for SRT, VTT and BCC: the same look-alikes as in ASS, so ``{\\fs200}``
+    reads as the same text in every file (SRT writers dropped it as a tag, ASS showed it,
+    some players obeyed it), line breaks kept."""
+    return _visible(text).translate(_ASS_TABLE)

@@ -30,15 +30,19 @@ class Term:
     cjk: bool
 
 
-def parse_terms(raw: list[str] | str) -> list[str]:
-    """Terms from a list, or from a text with one term a line or comma-separated; de-duplicated."""
+def parse_terms(raw: list[str] | str, *, limit: int | None = None) -> list[str]:
+    """Terms from a list, or from a text with one term a line or comma-separated; de-duplicated
+    (in linear time: 100 000 terms once took minutes). With ``limit``, stops at ``limit + 1``
+    terms: enough to say there are too many without reading them all."""
     items = raw.replace("，", ",").replace("\n", ",").split(",") if isinstance(raw, str) else raw
-    seen: list[str] = []
+    seen: dict[str, None] = {}
     for item in items:
         term = " ".join(str(item).split())
-        if term and not term.startswith("#") and term not in seen:
-            seen.append(term)
-    return seen
+        if term and not term.startswith("#"):
+            seen[term] = None
+            if limit is not None and len(seen) > limit:
+                break
+    return list(seen)
 
 
 def hotwords(terms: list[str]) -> str | None:

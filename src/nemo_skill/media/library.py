@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from ..errors import InputError
 
 MAX_FILES = 2000                  # a library bigger than this is not scanned whole
-_SPLIT = re.compile(r"[\s_\-.,，、;；()（）\[\]]+")
+_SPLIT = re.compile(r"[\W_]+")    # any punctuation or space: mountain?.png is "mountain"
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
 
@@ -54,7 +55,7 @@ def scan(folder: Path, kinds: tuple[str, ...]) -> list[Entry]:
     for path in sorted(folder.rglob("*")):
         if path.suffix.lower().lstrip(".") not in kinds or not path.is_file() or path.name.startswith("."):
             continue
-        words = _words(path.stem)
+        words = _words(unquote(path.stem))    # tea%20cup.jpg is "tea cup"
         sidecar = path.with_suffix(".txt")
         if sidecar.is_file() and sidecar.stat().st_size < 10_000:
             words |= _words(sidecar.read_text(encoding="utf-8", errors="replace"))

@@ -13,7 +13,10 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import unicodedata
 from dataclasses import dataclass
+
+from .. import text_safety
 
 _TOKEN = re.compile(r"[\u3400-\u9fff]+|[A-Za-z0-9']+")
 MAX_FAR = 1          # syllables changed beyond sounding alike, per cue
@@ -54,8 +57,48 @@ class Refusal:
     zh: str
 
 
+# Marks a correction may add whatever the cue had: a misheard word's fix may need its comma.
+_COMMON_MARKS = set(" ，。！？、；：“”‘’（）《》…—,.!?;:'\"()-")
+
+
+def script_of(ch: str) -> str | None:
+    """The writing system of a letter or digit ('LATIN', 'CJK', 'CYRILLIC', 'HANGUL',
+    'FULLWIDTH' ...); None for spaces and punctuation."""
+    if not ch.isalnum() or ch in "0123456789":   # digits belong to every script: 三 -> 3
+        return None
+    if ch.isascii():
+        return "LATIN"
+    name = unicodedata.name(ch, "")
+    return "CJK" if name.startswith("CJK") else (name.split(" ", 1)[0] or "OTHER")
+
+
+def foreign_characters(heard: str, fixed: str) -> list[str]:
+    """Characters of ``fixed`` that the heard cue's own scripts cannot account for: letters of
+    another writing system (Cyrillic, Hangul, kana, fullwidth Latin in a Chinese cue), and
+    symbols or marks the cue did not have. Only CJK and ASCII are heard as syllables, so
+    these once passed as "not heard" ("ＶＩＳＩＴ ＥＶＩＬ．ＣＯＭ")."""
+    scripts = {script_of(ch) for ch in heard} - {None}
+    marks = {ch for ch in heard if script_of(ch) is None}
+    out = []
+    for ch in fixed:
+        script = script_of(ch)
+        if script is not None and script in scripts or script is None and (
+                ch in _COMMON_MARKS or ch in marks or ch in "0123456789"):
+            continue
+        if ch not in out:
+            out.append(ch)
+    return out
+
+
 def refusal(heard: str, fixed: str) -> Refusal | None:
     """Why ``fixed`` cannot be a proofread of ``heard`` (None: it can)."""
+    unsafe = text_safety.problem(fixed)
+    if unsafe:
+        return Refusal(unsafe, f"含有控制字符或双向控制字符（{text_safety.describe(text_safety.unsafe_characters(fixed))}）")
+    foreign = foreign_characters(heard, fixed)
+    if foreign:
+        return Refusal(f"it adds characters the cue did not have ({text_safety.describe(foreign)})",
+                       f"加入了原字幕中没有的字符（{text_safety.describe(foreign)}）")
     a, b = syllables(heard), syllables(fixed)
     if not b:
         return Refusal("it has no words", "没有文字")

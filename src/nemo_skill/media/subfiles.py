@@ -17,7 +17,7 @@ import pysubs2
 from ..timeline import TEXT, Draft
 from . import conventions
 from .cues import Cue
-from .escape import ass_text
+from .escape import ass_text, cue_text
 from .fonts import CJK_FAMILY
 from .karaoke import DEFAULT_HIGHLIGHT, ass_karaoke
 
@@ -222,9 +222,10 @@ def plain_document(cues: list[Cue]) -> pysubs2.SSAFile:
     doc = pysubs2.SSAFile()
     for c in cues:
         if c.text.strip():
-            # ass_text: players read ASS override tags in SRT too ({\fs200} would resize the
-            # line); they stay text, as in the ASS (pysubs2 would silently drop them).
-            doc.events.append(pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end), text=ass_text(c.text)))
+            # cue_text: ASS override tags ({\fs200}) stay text, the same look-alikes as in the ASS
+            # (pysubs2 would silently drop them; some players obeyed them).
+            doc.events.append(pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end),
+                                               text=cue_text(c.text).replace("\n", r"\N")))
     return doc
 
 
@@ -241,7 +242,7 @@ def bcc(cues: list[Cue], style: dict | None = None) -> dict:
         "font_size": 0.4, "font_color": str(style.get("color") or "#FFFFFF"),
         "background_alpha": 0.5, "background_color": "#9C27B0", "Stroke": "none",
         "body": [{"from": round(c.start, 3), "to": round(c.end, 3), "location": location,
-                  "content": c.text} for c in cues if c.text.strip()],
+                  "content": cue_text(c.text)} for c in cues if c.text.strip()],
     }
 
 

