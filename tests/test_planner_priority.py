@@ -29,7 +29,7 @@ def calls(text: str) -> list[tuple[str, dict]]:
     ("生成中英双语字幕", [("transcribe", {"languages": ["zh", "en"], "translator": "auto"})]),
     # two requests sharing no words: both calls
     ("make the subtitles bigger and add background music at 30%",
-     [("add_bgm", {"volume": 0.3}), ("style_subtitles", {"scale": 1.25})]),
+     [("style_subtitles", {"scale": 1.25}), ("add_bgm", {"volume": 0.3})]),
     ("去掉音乐，字幕小一点", [("remove_track", {"kinds": ["bgm"]}), ("style_subtitles", {"scale": 0.8})]),
     ("delete the background music and make the subtitles smaller",
      [("remove_track", {"kinds": ["bgm"]}), ("style_subtitles", {"scale": 0.8})]),
@@ -44,19 +44,20 @@ def calls(text: str) -> list[tuple[str, dict]]:
     ("写好B站投稿的标题和简介", [("write_publish_info", {})]),
 ])
 def test_overlapping_words_go_to_the_higher_priority(text, expected):
+    """Calls come in the order said (issue 23), what makes the material first."""
     assert calls(text) == expected
 
 
 @pytest.mark.parametrize("text, expected", [
     # "大一点" next to the subtitles is their size, next to the music its loudness
-    ("字幕大一点，加背景音乐 30%", [("add_bgm", {"volume": 0.3}), ("style_subtitles", {"scale": 1.25})]),
+    ("字幕大一点，加背景音乐 30%", [("style_subtitles", {"scale": 1.25}), ("add_bgm", {"volume": 0.3})]),
     ("加背景音乐，字幕大一点", [("add_bgm", {}), ("style_subtitles", {"scale": 1.25})]),
-    ("字幕小一点，音乐大一点", [("set_volume", {"volume": 0.6}), ("style_subtitles", {"scale": 0.8})]),
-    ("字幕大一点，音乐小一点", [("set_volume", {"volume": 0.15}), ("style_subtitles", {"scale": 1.25})]),
+    ("字幕小一点，音乐大一点", [("style_subtitles", {"scale": 0.8}), ("set_volume", {"volume": 0.6})]),
+    ("字幕大一点，音乐小一点", [("style_subtitles", {"scale": 1.25}), ("set_volume", {"volume": 0.15})]),
     ("make the subtitles smaller and the music louder",
-     [("set_volume", {"volume": 0.6}), ("style_subtitles", {"scale": 0.8})]),
+     [("style_subtitles", {"scale": 0.8}), ("set_volume", {"volume": 0.6})]),
     # a percentage belongs to its clause: the subtitles' 120% is not the music's volume
-    ("字幕放大到120%，加背景音乐", [("add_bgm", {}), ("style_subtitles", {"scale": 1.2})]),
+    ("字幕放大到120%，加背景音乐", [("style_subtitles", {"scale": 1.2}), ("add_bgm", {})]),
     # adding music, and how loud, said in the next clause: one call
     ("把上传的音乐作为背景音乐，音量35%", [("add_bgm", {"volume": 0.35})]),
     ("add music, volume 30%", [("add_bgm", {"volume": 0.3})]),

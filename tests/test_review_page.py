@@ -237,7 +237,7 @@ def _session(served: Served) -> requests.Session:
 
 
 @pytest.mark.parametrize("cue, message", [
-    ({"start": float("nan"), "end": 2.0}, "not a time inside the video"),
+    ({"start": float("nan"), "end": 2.0}, "numbers must be finite"),     # refused before the body is parsed
     ({"start": 0.5, "end": 99.0}, "not a time inside the video"),
     ({"start": 2.0, "end": 2.0}, "must start before it ends"),
     ({"start": 0.5, "end": 2.0, "texts": {"fr": "x"}}, "no 'fr' subtitles"),
@@ -251,7 +251,7 @@ def test_every_rule_of_a_save(served, cue, message):
     body = json.dumps({"revision": project["revision"], "cues": [{"texts": {}, **cue}]}, allow_nan=True)
     answer = s.post(f"{served.url}/review/api/save", data=body, headers={"Content-Type": "application/json"})
     assert answer.status_code == 400 and message in answer.json()["message"], answer.text
-    assert "nothing was changed" in answer.json()["message"]
+    assert "nothing was changed" in answer.json()["message"] or "finite" in message
     assert served.draft() == (version, draft)
 
 

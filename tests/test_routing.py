@@ -65,6 +65,30 @@ TABLE = [
     # subtitle files, not a video
     ("export the subtitles", [F]), ("download the srt", [F]), ("download subtitles as srt", [F]),
     ("导出字幕文件", [F]), ("下载中英字幕", [F]), ("把字幕下载下来", [E]),
+    # issue 23: compound, negated and referring requests as people type them (no punctuation,
+    # typos, mixed languages); a change always comes before the export it is said with
+    ("字幕大一点，导出", [M, E]), ("字幕大一点 导出", [M, E]), ("字幕大一点导出", [M, E]),
+    ("字幕大一点,导出", [M, E]), ("导出之前把字幕改成黄色", [M, E]), ("在导出前把字幕调大一点", [M, E]),
+    ("导出来之前先把音乐调小", [M, E]), ("before exporting, make the subtitles yellow", [M, E]),
+    ("make the subtitles yellow before export", [M, E]), ("before you export it make the title bigger", [M, E]),
+    ("export after you add the music", [M, E]), ("add background music and tell me my balance", [M, C]),
+    ("put the status text in the top-left corner", [M]), ("status bar text should be yellow", [M]),
+    ("状态栏放左上角", [M]), ("字太小了，换成男声，再慢一点", [M]), ("make subs bigger then export pls", [M, E]),
+    ("加字幕 然后导出", [M, E]), ("加个背景音乐再查下余额", [M, C]), ("字幕大一点再告诉我余额", [M, C]),
+    ("字幕换成黄色的 先不要导出", [M]), ("dont export yet make the music quieter", [M]),
+    ('pls dont export, just change the title to "Spring"', [M]), ("先别渲染 把标题改成春天", [M]),
+    ("add subtitels and export", [M, E]), ("generate chinese+english subs then export it", [M, E]),
+    ("给视频加中英字幕然后导出", [M, E]), ("给视频加中英字幕，再导出来", [M, E]),
+    ("make it 9:16 and export and tell me my credits", [M, E, C]), ("改成竖屏再导出然后看看余额", [M, E, C]),
+    ("the status of my export pls", [ES]), ("my export is done?", [ES]), ("导出的视频在哪", [ES]),
+    ("上传的音乐当背景音乐 音量30%", [M]), ("use the music i uploaded as bgm and export", [M, E]),
+    ("把上传的图片放到最后 然后导出", [M, E]), ("cancel the export and make the subtitles bigger", [M]),
+    ("不要导出 字幕改成白色", [M]), ("不导出了", [N]), ('no export pls just add a title "Hi"', [M]),
+    ("export the srt please", [F]), ("下载一下字幕文件", [F]), ("字幕文件导出一下", [F]),
+    ("把视频导出 还有字幕", [E]), ("delete the music then render", [M, E]), ("加标题“春天”并导出", [M, E]),
+    ("加标题“春天”和背景音乐 然后导出", [M, E]), ("add title 'Spring' + music, then export", [M, E]),
+    ("查一下余额然后导出", [C, E]), ("show me the timeline then export", [S, E]),
+    ("please 给 ./我的视频.mp4 加 bilingual subtitles", [M]), ("把字幕改成黄色了吧导出", [M, E]),
 ]
 
 

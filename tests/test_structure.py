@@ -87,3 +87,33 @@ def test_the_environment_is_read_in_one_place():
     readers = sorted(str(p.relative_to(SRC)) for p in (SRC / PACKAGE).rglob("*.py")
                      if any(word in p.read_text(encoding="utf-8") for word in ("os.environ", "os.getenv")))
     assert readers == ["nemo_skill/config.py", "nemo_skill/engine/daemon.py"], readers
+
+
+def _function_lengths(node: ast.AST, prefix: str = ""):
+    """(qualified name, lines) of every function under ``node``, nested ones too."""
+    for child in ast.iter_child_nodes(node):
+        name = prefix
+        if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            name = f"{prefix}.{child.name}" if prefix else child.name
+            if not isinstance(child, ast.ClassDef):
+                yield name, child.end_lineno - child.lineno + 1
+        yield from _function_lengths(child, name)
+
+
+def long_functions(root: Path = SRC / PACKAGE, limit: int = 80) -> dict[str, int]:
+    """Every function longer than ``limit`` lines, as module path:qualified name."""
+    return {f"{path.relative_to(root)}:{name}": lines for path in root.rglob("*.py")
+            for name, lines in _function_lengths(ast.parse(path.read_text(encoding="utf-8")))
+            if lines > limit}
+
+
+def test_no_function_over_80_lines():
+    """Issue 23: a turn of the agent lived in a 268-line route closure."""
+    assert long_functions() == {}
+
+
+def test_the_length_check_finds_a_long_function(tmp_path):
+    body = "\n".join(f"    x{i} = {i}" for i in range(81))
+    (tmp_path / "m.py").write_text(f"def outer():\n    def inner():\n{body.replace('    ', '        ')}\n    return 1\n")
+    found = long_functions(tmp_path)
+    assert set(found) == {"m.py:outer", "m.py:outer.inner"} and found["m.py:outer.inner"] == 82

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
 from figures import at_most
 
 from nemo_skill.errors import ConfigError

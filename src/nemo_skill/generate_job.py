@@ -253,6 +253,7 @@ def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float,
                          "among the uploads, so those scenes would be drawn",
                          hint="run the command again; `nemo state` lists the uploaded files")
     if reply.get("needs") == "script":
+        client.store.note_session(client.store_key, client.skill, generate_out=str(out))
         raise NeedsUser("a script is needed and no LLM is configured to write it",
                         hint="write it: `nemo script pending --json` says what is needed; then "
                              "`nemo script submit FILE --out video.mp4`")
@@ -302,12 +303,17 @@ def pending(client: NemoClient) -> dict:
     return doc
 
 
-def submit(client: NemoClient, path: Path, out: Path, *, aspect: str | None, voice: str | None,
+def submit(client: NemoClient, path: Path, out: Path | None, *, aspect: str | None, voice: str | None,
            poll_interval: float, progress=lambda _m: None) -> dict:
+    """The video from the written script, with every option the pending request was made
+    with (aspect, duration, voice, styles, title, music, where to save it); what is given here wins."""
     doc = pending(client)
     text = read_script(str(path))
     script.split(text)
-    req = Request(script=text, aspect=aspect or doc.get("aspect") or "16:9", duration=doc.get("duration"),
-                  voice=voice or tts.DEFAULT_VOICE)
+    options = {**(doc.get("options") or {}), "duration": doc.get("duration")}
+    options.update({k: v for k, v in (("aspect", aspect), ("voice", voice)) if v})
+    req = from_call({"name": "generate_video", "args": {**options, "script": text}})
     check(req)
-    return _generate(client, req, out, poll_interval, progress)
+    noted = client.store.session(client.store_key, client.skill) or {}
+    target = out or Path(noted.get("generate_out") or "video.mp4")
+    return _generate(client, req, target, poll_interval, progress)

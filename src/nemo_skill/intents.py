@@ -13,20 +13,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .bundle import manifest
+from .language import CJK_RANGES, has_cjk
 
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+__all__ = ["has_cjk", "plan", "route", "files_in", "missing_files_in", "asks_for_subtitles", "translate_gui"]
 
-
-def has_cjk(text: str) -> bool:
-    return bool(_CJK.search(text))
 
 
 def _pattern(keyword: str) -> re.Pattern:
-    """Chinese keywords match anywhere; English ones as whole words."""
+    """Chinese keywords and punctuation match anywhere; English words as whole words (a
+    boundary only where the keyword has a letter: "，" before "导出" is a comma, issue 23)."""
     if has_cjk(keyword):
         return re.compile(re.escape(keyword))
     words = r"\s+".join(re.escape(w) for w in keyword.split())
-    return re.compile(rf"(?<![\w-]){words}(?![\w-])", re.IGNORECASE)
+    head = r"(?<![\w-])" if re.match(r"\w", keyword) else ""
+    tail = r"(?![\w-])" if re.search(r"\w$", keyword) else ""
+    return re.compile(rf"{head}{words}{tail}", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -103,6 +104,8 @@ def _tables() -> dict:
             re.IGNORECASE),
         "ref_before": re.compile(r"(?:" + _alternation(r["references_before"]) + r")\s*$", re.IGNORECASE),
         "ref_after": re.compile(r"^(?:" + "|".join(map(re.escape, r["references_after"])) + ")"),
+        "modifier": re.compile(r"^\s*(?:" + _alternation(r["modifier_nouns"]) + ")", re.IGNORECASE),
+        "soft": re.compile(_alternation(r["soft_connectors"]), re.IGNORECASE),
         "question": re.compile(_alternation(r["questions"]), re.IGNORECASE),
         "subtitle": re.compile(_alternation(r["subtitle_words"]), re.IGNORECASE),
         "video": re.compile(_alternation(r["video_words"]), re.IGNORECASE),
@@ -130,9 +133,33 @@ def _hits(text: str) -> list[_Hit]:
 
 
 def _tidy(text: str) -> str:
-    text = re.sub(r"(?i)^(?:\s|[,，;；。.!！]|please\b|请|帮我)+", "", text)
+    text = re.sub(r"(?i)^(?:\s|[,，;；。.!！]|please\b|pls\b|plz\b|and\b|请|帮我)+", "", text)
     text = re.sub(r"(?i)(?:\s|[,，;；。!！]|\band\b|\byet\b|先)+$", "", text)
     return text.strip()
+
+
+def _lead_in(words: str) -> bool:
+    """A few words between a connector and the action they lead to: "and *tell me my* balance",
+    "再*告诉我*余额"."""
+    words = words.strip()
+    return len(words) <= 4 if has_cjk(words) else len(words.split()) <= 3 and len(words) <= 16
+
+
+# Chinese written without punctuation: "字幕大一点 导出", "字幕大一点导出" — a space, or a
+# degree word that ends a request, before a Chinese action ends the clause.
+_CJK_GAP = re.compile(rf"(?:(?<=[{CJK_RANGES}])\s+|(?<=一点)|(?<=一些)|(?<=[了吧]))$")
+
+
+def _soft_cut(before: str, keyword: str = "") -> re.Match | None:
+    """The last soft connector of ``before`` that leads straight to the action after it."""
+    t = _tables()
+    soft = t["soft_end"].search(before)
+    if soft:
+        return soft
+    if has_cjk(keyword) and (gap := _CJK_GAP.search(before)):
+        return gap
+    last = next(reversed(list(t["soft"].finditer(before))), None)
+    return last if last and _lead_in(before[last.end():]) else None
 
 
 def _clauses(text: str) -> list[str]:
@@ -144,12 +171,33 @@ def _clauses(text: str) -> list[str]:
         cut = 0
         for hit in _hits(piece):
             before = piece[cut:hit.start]
-            soft = t["soft_end"].search(before)
+            soft = _soft_cut(before, hit.keyword)
             if soft and _tidy(before[:soft.start()]):
                 out.append(before[:soft.start()])
-                cut = hit.start
+                cut = cut + soft.end()
         out.append(piece[cut:])
     return [c for c in (_tidy(c) for c in out) if c]
+
+
+def _changes_first(words: str) -> str:
+    """"导出之前把字幕改成黄色", "before exporting, make it 9:16": the words in the order they
+    are to be done (the change, then the export)."""
+    t = _tables()
+    r = manifest().routing
+    exports = "|".join(re.escape(kw) for _, kw, action in t["keywords"] if action == "export")
+    zh = re.match(rf"^\s*(?:在)?((?:{exports})[^，,。；;]{{0,8}}?)(?:{'|'.join(r['before_words'])})\s*[，,]?\s*(.+)$",
+                  words, re.IGNORECASE)
+    if zh:
+        return f"{zh.group(2)}，然后{zh.group(1)}"
+    en = re.match(rf"^\s*(?:{'|'.join(r['before_words_en'])})\s+((?:you\s+|we\s+|i\s+)?(?:{exports})\w*"
+                  rf"(?:\s+(?:it|this|that|the\s+video|my\s+video|the\s+file))?)\s*[,，]?\s*(.+)$", words, re.IGNORECASE)
+    if en:
+        return f"{en.group(2)}, then {en.group(1)}"
+    after = re.match(rf"^\s*((?:please\s+)?(?:{exports})\w*(?:\s+(?:it|this|the\s+video))?)\s+(?:{'|'.join(r['after_words_en'])})"
+                     rf"\s+(?:you\s+|we\s+|i\s+)?(?:have\s+)?(.+)$", words, re.IGNORECASE)
+    if after:                                # "export after you add the music"
+        return f"{after.group(2)}, then {after.group(1)}"
+    return words
 
 
 def _is_reference(text: str, hit: _Hit) -> bool:
@@ -157,6 +205,8 @@ def _is_reference(text: str, hit: _Hit) -> bool:
     "my balance" still asks for the balance, so only the verbs take a reference before them."""
     t = _tables()
     if hit.action in ("export", "upload") and t["ref_before"].search(text[:hit.start]):
+        return True
+    if t["modifier"].search(text[hit.end:]):
         return True
     return hit.action != "credits" and bool(t["ref_after"].search(text[hit.end:]))
 
@@ -166,6 +216,10 @@ def _object_is_subtitles(text: str, hit: _Hit) -> bool:
     after = text[hit.end:]
     window = after[:6] if has_cjk(hit.keyword) else " ".join(after.split()[:3])
     t = _tables()
+    if has_cjk(hit.keyword) and re.search(r"(?:字幕文件|srt|vtt|bcc)\s*$", text[:hit.start], re.IGNORECASE):
+        return True                          # "字幕文件导出一下": the object said first
+    if has_cjk(hit.keyword) and t["video"].search(text[max(0, hit.start - 4):hit.start]):
+        return False                         # "把视频导出，还有字幕": the video is the object
     return bool(t["subtitle"].search(window)) and not t["video"].search(window)
 
 
@@ -180,6 +234,8 @@ def _step(clause: str) -> Route | None:
         else:
             live.insert(0, hit)
     text = _tidy(re.sub(r"(?i)^\s*(?:yet|just|only|先|只)\b", "", _tidy(text)))
+    if re.fullmatch(r"(?i)(?:[了吧呢啊哦嘛]|\b(?:pls|please|thanks|yet|now)\b|\s)*", text):
+        text = ""                          # "不导出了": nothing asked besides the negated export
     exports = [h for h in live if h.action == "export"]
     if exports and t["question"].search(clause):
         return Route("status", exports[0].keyword, (), clause, about="export")
@@ -206,7 +262,7 @@ def plan(words: str, files: list[str] | tuple[str, ...] = ()) -> list[Route]:
     named = list(files) + [f for f in files_in(words) if f not in files]
     steps: list[Route] = [Route("upload", None, tuple(named), words)] if named else []
     rest = _without_upload_words(words, named) if named else words
-    for clause in _clauses(rest):
+    for clause in _clauses(_changes_first(rest)):
         step = _step(clause)
         if step is None:
             continue

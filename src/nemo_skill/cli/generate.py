@@ -75,7 +75,8 @@ def cmd_pending(args: argparse.Namespace, out: Output) -> int:
 
 def cmd_submit(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
-        data = generate_job.submit(client, Path(args.file), Path(args.out).expanduser(), aspect=args.aspect,
+        data = generate_job.submit(client, Path(args.file), Path(args.out).expanduser() if args.out else None,
+                                   aspect=args.aspect,
                                    voice=args.voice, poll_interval=_interval(args), progress=out.progress)
     _say_voice_terms(data, out)
     out.result(_human(data), data)
@@ -131,6 +132,8 @@ def add_parsers(sub, common) -> None:
     p.add_argument("file", help="the script: first line a short title, then one sentence a line")
     p.add_argument("--aspect", choices=generate_job.ASPECTS,
                    help="the video's shape (default: the one `nemo generate` was given, else 16:9)")
-    p.add_argument("--voice", help="the narrator (see `nemo generate --help`; default: the offline voice)")
-    p.add_argument("--out", default="video.mp4", help="where to save the MP4 (default ./video.mp4)")
+    p.add_argument("--voice", help="the narrator (see `nemo generate --help`; default: the one `nemo generate` "
+                                   "was given, else the offline voice)")
+    p.add_argument("--out", help="where to save the MP4 (default: the --out `nemo generate` was given, "
+                                 "else ./video.mp4)")
     p.set_defaults(func=cmd_submit)

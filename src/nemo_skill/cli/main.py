@@ -23,7 +23,7 @@ from .output import Output
 # start for every command, and the subtitle or video modules pull in numpy and more).
 COMMAND_MODULES = {
     "subtitle": "subtitles", "subs": "subtitles", "generate": "generate", "script": "generate",
-    "connect": "project", "say": "project", "route": "project", "chat": "project",
+    "connect": "project", "say": "say", "route": "project", "chat": "project",
     "upload": "project", "state": "project", "credits": "project", "export": "project",
     "skill": "skills", "engine": "engine", "doctor": "doctor", "open": "links",
     "tools": "tools", "do": "tools", "mcp": "mcp", "review": "review", "publish": "publish",

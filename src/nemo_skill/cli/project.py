@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import workflows
+from ..constants import EXIT_ERROR
 from ..errors import InputError
 from .context import make_client, settings
 from .output import Output, seconds
@@ -42,7 +43,13 @@ def cmd_route(args: argparse.Namespace, out: Output) -> int:
 
 
 def _chat(client, text: str, out: Output, args) -> tuple[str, dict]:
-    result = client.chat(text)
+    human, data, _ = _chat_reply(client, text, out, args)
+    return human, data
+
+
+def _chat_reply(client, text: str, out: Output, args, calls: list[dict] | None = None):
+    """The message (with its planned typed calls, if any): the reply, its data, the result."""
+    result = client.chat(text, call=calls or None)
     data = {"reply": result.to_json()}
     from ..intents import has_cjk
     zh = has_cjk(text)   # the user's language, for the lines this command adds
@@ -57,7 +64,7 @@ def _chat(client, text: str, out: Output, args) -> tuple[str, dict]:
         summary = workflows.summary(client)
         data["summary"] = summary
         lines.append(summary)
-    return "\n".join(lines), data
+    return "\n".join(lines), data, result
 
 
 def _export_text(client, args, out: Output, data: dict, zh: bool) -> str:
@@ -153,24 +160,12 @@ def _run_step(client, step: Route, words: str, args, out: Output, data: dict) ->
     return text
 
 
-def cmd_say(args: argparse.Namespace, out: Output) -> int:
-    words = " ".join(args.words)
-    from ..intents import plan as plan_words
-    steps = plan_words(words, args.file or [])
-    _check_named_files(words, steps[0].files)
-    data: dict = {"action": steps[0].action, "route": steps[0].to_json(),
-                  "plan": [s.to_json() for s in steps]}
-    lines = []
-    with make_client(args, out) as client:
-        for step in steps:
-            lines.append(_run_step(client, step, words, args, out, data))
-    out.result("\n".join(line for line in lines if line), data)
-    return 0
-
-
 def cmd_chat(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         human, data = _chat(client, " ".join(args.words), out, args)
+    if data["reply"].get("not_understood"):   # nothing ran: not ok (issue 23)
+        out.failure({**data, "not_understood": data["reply"]["not_understood"], "hint": "nemo tools"}, human)
+        return EXIT_ERROR
     out.result(human, data)
     return 0
 
@@ -259,7 +254,6 @@ def add_parsers(sub, common) -> None:
     p.set_defaults(func=cmd_connect)
 
     for name, func, helptext in (
-        ("say", cmd_say, "do what the user's words ask (export, credits, status, upload, or a message to the agent)"),
         ("route", cmd_route, "show which action the words go to, without doing anything"),
         ("chat", cmd_chat, "send the words to the editing agent as a message"),
     ):

@@ -35,10 +35,12 @@ class ChatResult:
     recovered: bool = False                             # the stream dropped; state was polled
     session_id: str = ""
     tool_results: list[dict] = field(default_factory=list)  # {"name", "response"} per tool
+    not_understood: list[str] = field(default_factory=list)  # words no tool does: nothing ran
 
     def to_json(self) -> dict:
         return {"text": self.text, "tool_calls": self.tool_calls, "actions": self.actions,
-                "changes": self.changes, "recovered": self.recovered, "session_id": self.session_id}
+                "changes": self.changes, "recovered": self.recovered, "session_id": self.session_id,
+                **({"not_understood": self.not_understood} if self.not_understood else {})}
 
     def errors(self) -> list[str]:
         """What the tools said went wrong (their ``message``), if anything."""
@@ -60,15 +62,15 @@ class ChatMixin:
     """The agent's part of NemoClient (needs the Transport's requests and sessions)."""
 
     def stream(self, text: str, session_id: str, *, on_bytes: Callable[[], None] | None = None,
-               deadline: float = C.STREAM_DEADLINE, call: dict | None = None) -> Iterator[StreamEvent]:
+               deadline: float = C.STREAM_DEADLINE, call: dict | list[dict] | None = None) -> Iterator[StreamEvent]:
         """POST /run_sse and yield its events; the response is always closed."""
         from .sse import read_events  # imported when used: a light command pays for no more
         # Exactly the official body (nemovideo_skills SKILL.md v1.9, "3.1 Send Message via
         # SSE"): "me" as the user, no role, no "streaming" (which would switch ADK to partial
         # token events).
         parts: list[dict] = [{"text": text}]
-        if call and self.structured_calls:   # a typed call the local engine reads (issue 12)
-            parts.append({"functionCall": call})
+        if call and self.structured_calls:   # typed calls the local engine reads (issues 12, 23)
+            parts += [{"functionCall": c} for c in (call if isinstance(call, list) else [call])]
         body = {"app_name": C.APP_NAME, "user_id": "me", "session_id": session_id,
                 "new_message": {"parts": parts}}
         response = self._request("POST", "/run_sse", json=body, stream=True, raw=True,
@@ -89,14 +91,22 @@ class ChatMixin:
         finally:
             response.close()
 
-    def chat(self, text: str, session_id: str | None = None, *, call: dict | None = None,
+    def understand(self, text: str, session_id: str | None = None) -> dict | None:
+        """The local engine's reading of the words: ``{"calls": [...], "not_understood": [...]}``,
+        nothing run. None on the cloud, whose own agent reads the words."""
+        if not self.structured_calls:
+            return None
+        return self._with_session(lambda sid: self._request(
+            "POST", "/api/agent/plan", json={"session_id": sid, "text": text}), session_id)
+
+    def chat(self, text: str, session_id: str | None = None, *, call: dict | list[dict] | None = None,
              deadline: float = C.STREAM_DEADLINE) -> ChatResult:
         """Send one message; answer with its text, or the state change when it is silent."""
         from ..intents import translate_gui
         from ..timeline import Draft, diff
         from .sse import TextAssembler
         sid, before = self._with_session(lambda s: (s, self._state(s)), session_id)
-        text_out, tools, results = TextAssembler(), [], []
+        text_out, tools, results, missing = TextAssembler(), [], [], []
         last_note = [time.monotonic()]
 
         def alive() -> None:  # keep-alives and progress: "Still working..." at most every 2 min
@@ -109,6 +119,7 @@ class ChatMixin:
             for event in self._stream_once_more(text, sid, alive, deadline, call):
                 if event.kind == "text":
                     text_out.add(event)
+                    missing += [str(m) for m in event.data or []]
                 elif event.kind == "tool_call":
                     tools.append(event.name)
                     self.progress(f"Working: {event.name}...")
@@ -135,10 +146,10 @@ class ChatMixin:
         gui = translate_gui(_without_trailing_issue(said))
         if not said:
             gui.text = ("Done: " + "; ".join(changes)) if changes else "Done (no visible change)."
-        return ChatResult(gui.text, tools, gui.actions, changes, recovered, sid, results)
+        return ChatResult(gui.text, tools, gui.actions, changes, recovered, sid, results, missing)
 
     def _stream_once_more(self, text: str, sid: str, alive, deadline: float,
-                          call: dict | None = None) -> Iterator[StreamEvent]:
+                          call: dict | list[dict] | None = None) -> Iterator[StreamEvent]:
         """The stream, sent again once only when the server refused it inside the stream
         before doing anything (1001 token, 1002 session), as for the same HTTP errors."""
         for attempt in (1, 2):

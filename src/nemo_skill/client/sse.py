@@ -63,7 +63,9 @@ def parse_payload(obj: Any) -> list[StreamEvent]:
         if not isinstance(part, dict) or part.get("thought"):
             continue
         if "text" in part and part["text"] is not None:
-            events.append(StreamEvent("text", text=str(part["text"]), partial=partial))
+            # the local engine names the words no tool understood (issue 23)
+            missing = obj.get("notUnderstood") if isinstance(obj.get("notUnderstood"), list) else None
+            events.append(StreamEvent("text", text=str(part["text"]), partial=partial, data=missing))
         elif "functionCall" in part:
             call = part["functionCall"] or {}
             events.append(StreamEvent("tool_call", name=str(call.get("name", "")),

@@ -25,7 +25,6 @@ from ..timeline import Kind, to_seconds
 from ..timeline_edit import (
     clear_tracks,
     drop_meta,
-    find_track,
     get_or_create_track,
     make_id,
     meta_value,
@@ -36,7 +35,6 @@ from ..timeline_edit import (
     set_meta,
     set_times,
     subtitle_settings,
-    track_id,
     track_style,
     update_track,
 )
@@ -97,16 +95,28 @@ def _draw_ahead(ctx: ToolContext, scenes: list[tuple[int, dict]], width: int, he
                          daemon=True, name="draw-ahead").start()
 
 
-def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, rate: float,
-             duration: float | None, ctx: ToolContext, *, visuals: list[dict | None], music: dict | None,
-             title: str, style: str = motifs.DEFAULT_STYLE, subtitle_style: str = "box",
-             labels: bool = False, chosen: list | None = None, chooser: str = "agent") -> dict:
-    """Speak the sentences (at a rate that fits ``duration``) and lay out every track."""
+def _storyboard(sentences: list[script.Sentence], title: str, chosen: list | None, chooser: str,
+                ctx: ToolContext) -> list[dict]:
+    """What each scene shows: the agent's choice, else the configured LLM's, else the rules'."""
     board = storyboard.plan([s.text for s in sentences], title, chosen, chooser)
     if chosen is None and getattr(ctx.engine, "llm", None) is not None:   # the LLM as art director
         asked = scene_tools.ask_llm(ctx.engine.llm, [s.text for s in sentences], board)
         if asked is not None:
             board = storyboard.plan([s.text for s in sentences], title, asked, "llm")
+    return board
+
+
+def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, rate: float,
+             duration: float | None, ctx: ToolContext, *, visuals: list[dict | None], music: dict | None,
+             title: str, style: str = motifs.DEFAULT_STYLE, subtitle_style: str = "box",
+             labels: bool = False, chosen: list | None = None, chooser: str = "agent",
+             keep_styles: bool = False) -> dict:
+    """Speak the sentences (at a rate that fits ``duration``) and lay out every track.
+    ``keep_styles``: a re-spoken video keeps the looks the user already changed (a bigger
+    subtitle stays bigger after "slower", issue 23)."""
+    kept = {t.get("id"): dict((t.get("m") or {}).get("style") or {}) for t in draft.get("t", [])} \
+        if keep_styles else {}
+    board = _storyboard(sentences, title, chosen, chooser, ctx)
     _draw_ahead(ctx, [(i, {**b, "style": style}) for i, b in enumerate(board)
                       if not (i < len(visuals) and visuals[i] is not None)],
                 int(meta_value(draft, "width") or 1920), int(meta_value(draft, "height") or 1080))
@@ -158,6 +168,9 @@ def assemble(draft: dict, sentences: list[script.Sentence], voice: tts.Voice, ra
     set_duration(draft, end)
     if music is not None:           # the bed under the whole video
         set_times(music, duration=end)
+    for t in draft.get("t", []):
+        if kept.get(t.get("id")):
+            track_style(t).update(kept[t["id"]])
     return {"seconds": round(end, 2), "rate": round(rate, 3), "sentences": len(sentences)}
 
 
@@ -214,7 +227,11 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
                 "请提供文案（旁白文字），或说明视频的主题。")}
         written = _write_script(prompt, duration or 30.0, getattr(ctx.engine, "llm", None))
         if written is None:
-            set_meta(draft, generator_pending=script.script_request(prompt, duration or 30.0))
+            # Every option the video was asked with waits with the script (issue 23: a 9:16
+            # request came out 16:9 after `nemo script submit`).
+            options = {k: v for k, v in args.items() if k not in ("prompt", "script")}
+            set_meta(draft, generator_pending={**script.script_request(prompt, duration or 30.0),
+                                               "options": options})
             return {"needs": "script", "message": ctx.say(
                 "No LLM is configured to write the script. Write it yourself: run `nemo script pending "
                      "--json` for what is needed, then `nemo script submit FILE`.",
@@ -262,33 +279,6 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
         f"{made['sentences']} 个画面（其中 {used} 个来自你的素材），字幕，{'背景音乐' if music else '无音乐'}。")}
 
 
-@tool("set_voice_speed", "make the narration slower or faster", zh="调整语速")
-def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    gen = meta_value(draft, "generator")
-    if not gen:
-        return {"error": "no narration", "message": ctx.say("There is no generated narration to change.",
-                                                         "没有可调整的旁白。")}
-    rate = max(0.6, min(2.0, float(gen.get("rate", 1.0)) * float(args.get("factor", 1.0))))
-    sentences = [script.Sentence(s["text"], s["phrase"]) for s in gen["sentences"]]
-    scenes = (find_track(draft, track_id(Kind.SCENE)) or {}).get("sg", [])
-    visuals = [{"cdn_url": s["src"], "filename": s.get("n", ""), "file_type": s["m"].get("type", "image"),
-                "id": s["m"].get("upload_id")} if s.get("src") else None for s in scenes]
-    bgm = find_track(draft, track_id(Kind.BGM))
-    music = dict(bgm["sg"][0]) if bgm and bgm.get("sg") else None
-    title = meta_value(draft, "title", "")
-    style = next((s["m"].get("style") for s in scenes if s["m"].get("style") in motifs.STYLES), motifs.DEFAULT_STYLE)
-    chosen = [s["m"].get("subjects") if s["m"].get("by", "rules") != "rules" else None for s in scenes]
-    made = assemble(draft, sentences, tts.parse_voice(gen["voice"]), rate, None, ctx,
-                    visuals=visuals, music=music, title=title, style=style,
-                    subtitle_style=gen.get("subtitle_style", "box"), labels=gen.get("labels") is True,
-                    chosen=chosen if any(c is not None for c in chosen) else None,
-                    chooser=next((s["m"]["by"] for s in scenes if s["m"].get("by", "rules") != "rules"), "agent"))
-    slower = float(args.get("factor", 1.0)) < 1
-    return {**made, "message": ctx.say(f"Narration {'slower' if slower else 'faster'} (rate {made['rate']:g}); "
-                                         f"the video is now {made['seconds']:g} s.",
-                                    f"语速已{'放慢' if slower else '加快'}（{made['rate']:g}），视频现在 {made['seconds']:g} 秒。")}
-
-
 # --- the rules --------------------------------------------------------------------------------
 
 _SCRIPT_HEAD = re.compile(r"^(.*?)(?:from this script|using this script|script)\s*[:：]\s*\n?(.*)$|"
@@ -333,7 +323,3 @@ def _generate_args(text: str, m: re.Match):
 # it): what else matches there is part of the video, not another request.
 planner.rule("generate_video", r"(generat|creat|make|produce|生成|制作|做).{0,60}(video|视频|短片)", _generate_args,
              priority=90, claims_all=True)
-planner.rule("set_voice_speed", r"(slower|faster|slow down|speed up|语速|说慢|说快|慢一点|快一点).{0,20}|"
-             r"(voice|narration|旁白|配音).{0,20}(slower|faster|慢|快)",
-             lambda t, m: {"factor": 0.85 if re.search(r"slow|慢", t, re.I) else 1.15}
-             if re.search(r"voice|narrat|speak|旁白|配音|语速|说", t, re.I) else None, priority=40)

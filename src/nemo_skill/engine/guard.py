@@ -27,6 +27,7 @@ MAX_JSON_BODY = 16 * 1024 * 1024          # a 3 h subtitle draft is a few MB
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 UPLOAD_ROUTE = re.compile(r"^/api/upload-video/[^/]+/me/[^/]+$")
 PUBLIC_POSTS = ("/api/auth/anonymous-token",)    # the one body-taking route without a token
+PAGE_PREFIX = "/review/"                          # the review page's routes: its cookie, not a token
 
 
 def strict_json(body: bytes) -> str | None:
@@ -61,10 +62,11 @@ def _header(scope, name: bytes) -> str:
 class Guard:
     """ASGI middleware: Host check and a bounded, replayed body for non-upload requests."""
 
-    def __init__(self, app, *, extra_hosts: tuple[str, ...] = (), authenticate=None) -> None:
+    def __init__(self, app, *, extra_hosts: tuple[str, ...] = (), authenticate=None, page_cookie=None) -> None:
         self.app = app
         self.extra_hosts = set(extra_hosts)
         self.authenticate = authenticate    # Authorization header -> user id, else EngineError
+        self.page_cookie = page_cookie      # the review page's Cookie header -> session id, else EngineError
 
     def host_allowed(self, scope) -> bool:
         host = _header(scope, b"host").strip().lower()
@@ -77,9 +79,12 @@ class Guard:
     async def _refused(self, scope, send) -> bool:
         """True when the request was answered here: no token, or multipart off the upload route."""
         path = scope.get("path", "")
-        if self.authenticate is not None and path not in PUBLIC_POSTS:
+        # The review page posts with its cookie (HttpOnly, SameSite=Strict), never a token.
+        page = self.page_cookie is not None and path.startswith(PAGE_PREFIX)
+        check, credential = (self.page_cookie, b"cookie") if page else (self.authenticate, b"authorization")
+        if check is not None and path not in PUBLIC_POSTS:
             try:
-                await to_thread.run_sync(self.authenticate, _header(scope, b"authorization") or None)
+                await to_thread.run_sync(check, _header(scope, credential) or None)
             except EngineError as exc:
                 await _answer(send, exc.status, exc.code, exc.message)
                 return True

@@ -146,7 +146,7 @@ _TURN = r"turn\s+(?:the\s+)?(?:music\s+|it\s+)?(?:up|down)|turn\s+(?:up|down)"
 _VOLUME = (rf"volume|音量|(?:{_MUSIC})[^。;；！!？?\n，,]{{0,12}}?(?:{_LOUDER}|{_QUIETER})|"
            rf"\b(?:quieter|louder|softer)\b|{_TURN}")
 # A request for music, not about the music already there: "add music", "把上传的音乐作为背景音乐".
-_ADD_MUSIC = r"\b(?:add|use|put|with|include)\b|加|配上|配|用|作为|换成|来点|放"
+_ADD_MUSIC = r"\b(?:add|use|put|with|include)\b|加|配上|配|用|作为|当作|当做|当|换成|来点|放"
 
 
 def _bgm_args(text: str, m: re.Match) -> Args | None:
@@ -289,18 +289,28 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
 
 
 def resolve(candidates: list[Candidate]) -> list[Call]:
-    """The calls that keep their words, in the order given. By priority, then by place in the
-    message, each candidate is kept unless a kept one shares a word with it (or is the same
+    """The calls of the candidates that keep their words (:func:`kept`)."""
+    return [c.call for c in kept(candidates)]
+
+
+def kept(candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates that keep their words, in the order given. By priority, then by place in
+    the message, each candidate is kept unless a kept one shares a word with it (or is the same
     tool). A dropped candidate takes no words from anyone, so no order of declaration matters."""
-    kept: list[Candidate] = []
+    chosen: list[Candidate] = []
     for c in sorted(candidates, key=lambda c: (-c.priority, c.start)):
-        if not any(_overlap(c.spans, k.spans) or c.call.name == k.call.name for k in kept):
-            kept.append(c)
-    return [c.call for c in candidates if any(c is k for k in kept)]
+        if not any(_overlap(c.spans, k.spans) or c.call.name == k.call.name for k in chosen):
+            chosen.append(c)
+    return [c for c in candidates if any(c is k for k in chosen)]
 
 
 def plan(text: str) -> list[Call]:
-    """The tool calls a message asks for, in rule order (empty: not understood). Rules match
+    """The tool calls a message asks for, in rule order (empty: not understood)."""
+    return [c.call for c in read_calls(text)]
+
+
+def read_calls(text: str) -> list[Candidate]:
+    """The calls a message asks for with the words each claims, in rule order. Rules match
     the words outside quotes; their arguments (a title's text) come from the words as given."""
     masked = _mask_quotes(text)
     plain = without_attached(text)
@@ -321,7 +331,12 @@ def plan(text: str) -> list[Call]:
             continue
         spans = [(0, len(text))] if r.claims_all else spans
         candidates.append(Candidate(Call(r.tool, args), r.priority, spans, m.start()))
-    return resolve(candidates)
+    # In the order said, but what makes the material (a transcription, a generated video, the
+    # lines given) comes before the edits of it.
+    return sorted(kept(candidates), key=lambda c: (c.priority < MAKES, c.start))
+
+
+MAKES = 60   # the priority of the tools that make what the others edit (docs/architecture.md)
 
 
 def capabilities(language: str = "en") -> str:

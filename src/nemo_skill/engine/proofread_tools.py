@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 
+from ..language import is_cjk
 from ..llm import LLMClient, LLMError, LLMSettings
 from ..media import cues, proofread
-from ..media.speech_text import is_cjk
 from ..media.subfiles import LANGUAGE_WORDS_ZH
 from ..timeline import Kind
 from ..timeline_edit import find_track, subtitle_langs, subtitle_settings, track_id

@@ -63,5 +63,6 @@ def write_publish_info(draft: dict, args: dict, ctx: ToolContext) -> dict:
                                f"已由 {settings.model} 撰写投稿信息：{meta['title']}"), "publish": meta}
 
 
-planner.rule("write_publish_info", r"(upload|publish|bilibili|投稿|发布|b站).{0,30}(title|tags|description|chapters|"
-             r"标题|标签|简介|章节)", priority=85, claims_all=True)
+# Whole English words: "uploaded the video, add subtitles" names no title.
+planner.rule("write_publish_info", r"(upload|publish|bilibili|投稿|发布|b站).{0,30}(\b(?:title|tags|description|"
+             r"chapters)\b|标题|标签|简介|章节)", priority=85, claims_all=True)

@@ -14,7 +14,15 @@ import functools
 from .. import text_safety
 from ..safe_json import is_finite_number
 from . import (  # noqa: F401 - they register
-    generate_tools, proofread_tools, publish_tools, scene_tools, subtitle_rules, subtitle_tools, tools)
+    generate_tools,
+    proofread_tools,
+    publish_tools,
+    scene_tools,
+    subtitle_rules,
+    subtitle_tools,
+    tools,
+    voice_tools,
+)
 from .planner import Call, capabilities, plan
 from .tool_params import PARAMS
 from .tools import TOOLS

@@ -15,6 +15,7 @@ import hashlib
 import html
 import secrets
 import time
+from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
 
 from fastapi import APIRouter, Cookie, Depends, Request
@@ -51,6 +52,28 @@ def ensure_table(engine) -> None:
                   "expires_at REAL NOT NULL)")
 
 
+def cookie_check(engine):
+    """The Guard's check of the page's posts, before their body is read: the Cookie header ->
+    the reviewed session, else 401."""
+    def check(header: str | None) -> str:
+        jar = SimpleCookie()
+        try:
+            jar.load(header or "")
+        except CookieError:
+            jar = SimpleCookie()
+        morsel = jar.get(COOKIE)
+        session_id = _valid_cookie(engine, morsel.value if morsel else None)
+        if session_id is None:
+            raise EngineError(1001, "this review page needs the link from `nemo review`", 401)
+        return session_id
+    return check
+
+
+def _valid_cookie(engine, cookie: str | None) -> str | None:
+    row = engine.db.one("SELECT session_id, expires_at FROM review_cookies WHERE hash=?", _hash(cookie or ""))
+    return row["session_id"] if cookie and row is not None and row["expires_at"] >= time.time() else None
+
+
 def _refused(status: int, message: str) -> HTMLResponse:
     body = (f"<!doctype html><html lang='zh'><meta charset='utf-8'><title>Review</title>"
             f"<link rel='stylesheet' href='/review/static/review.css'><body class='refused'><main><h1>{status}</h1>"
@@ -64,8 +87,7 @@ def router(engine) -> APIRouter:
     api = APIRouter(include_in_schema=False)
 
     def _valid(cookie: str | None) -> str | None:
-        row = engine.db.one("SELECT session_id, expires_at FROM review_cookies WHERE hash=?", _hash(cookie or ""))
-        return row["session_id"] if cookie and row is not None and row["expires_at"] >= time.time() else None
+        return _valid_cookie(engine, cookie)
 
     def reviewed_session(nemo_review: str | None = Cookie(default=None)) -> str:
         session_id = _valid(nemo_review)
@@ -89,27 +111,7 @@ def router(engine) -> APIRouter:
 
     @api.get("/review")
     def page(ct: str = "", nemo_review: str | None = Cookie(default=None)):
-        if ct:
-            try:
-                session_id = links.session_of(engine.db, ct)
-            except EngineError:
-                if _valid(nemo_review):   # the browser that used the link opens it again
-                    return RedirectResponse("/review", status_code=303, headers=HEADERS)
-                return _refused(403, "这个链接无效或已过期。This link is unknown, used or expired.")
-            token = secrets.token_urlsafe(32)
-            with engine.db.tx() as c:
-                # the claim opens the page once: a copied or logged URL opens nothing afterwards
-                c.execute("DELETE FROM claims WHERE hash=?", (_hash(ct),))
-                c.execute("INSERT INTO review_cookies VALUES (?,?,?)",
-                          (_hash(token), session_id, time.time() + COOKIE_LIFETIME))
-            answer = RedirectResponse("/review", status_code=303, headers=HEADERS)
-            answer.set_cookie(COOKIE, token, max_age=COOKIE_LIFETIME, path="/review", httponly=True,
-                              samesite="strict")
-            return answer
-        if _valid(nemo_review) is None:
-            return _refused(401, "请用 `nemo review` 给出的链接打开此页。Open this page with the link "
-                                 "`nemo review` prints.")
-        return HTMLResponse((STATIC_DIR / "index.html").read_text(encoding="utf-8"), headers=HEADERS)
+        return _open_page(engine, ct, nemo_review)
 
     @api.get("/review/static/{name}")
     def asset(name: str):
@@ -149,6 +151,32 @@ def router(engine) -> APIRouter:
         return JSONResponse(_save(engine, session_id, body), headers=HEADERS)
 
     return api
+
+
+def _open_page(engine, ct: str, cookie: str | None):
+    """The page: a claim is traded once for the cookie (and leaves the address bar); with the
+    cookie the page itself; else refused."""
+    if ct:
+        try:
+            session_id = links.session_of(engine.db, ct)
+        except EngineError:
+            if _valid_cookie(engine, cookie):   # the browser that used the link opens it again
+                return RedirectResponse("/review", status_code=303, headers=HEADERS)
+            return _refused(403, "这个链接无效或已过期。This link is unknown, used or expired.")
+        token = secrets.token_urlsafe(32)
+        with engine.db.tx() as c:
+            # the claim opens the page once: a copied or logged URL opens nothing afterwards
+            c.execute("DELETE FROM claims WHERE hash=?", (_hash(ct),))
+            c.execute("INSERT INTO review_cookies VALUES (?,?,?)",
+                      (_hash(token), session_id, time.time() + COOKIE_LIFETIME))
+        answer = RedirectResponse("/review", status_code=303, headers=HEADERS)
+        answer.set_cookie(COOKIE, token, max_age=COOKIE_LIFETIME, path="/review", httponly=True,
+                          samesite="strict")
+        return answer
+    if _valid_cookie(engine, cookie) is None:
+        return _refused(401, "请用 `nemo review` 给出的链接打开此页。Open this page with the link "
+                             "`nemo review` prints.")
+    return HTMLResponse((STATIC_DIR / "index.html").read_text(encoding="utf-8"), headers=HEADERS)
 
 
 def _save(engine, session_id: str, body: review_save.SaveRequest) -> dict:

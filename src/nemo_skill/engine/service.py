@@ -19,7 +19,7 @@ from ..bundle import manifest
 from ..config import engine_knobs, llm_settings
 from ..errors import ConfigError
 from ..timeline import Draft
-from . import draft_check, links, llm_planner, registry, storage
+from . import draft_check, links, llm_planner, registry, storage, understanding
 from .accounts import Accounts
 from .db import Database
 from .errors import EngineError, session_not_found
@@ -158,13 +158,17 @@ class Engine:
         return owns
 
     # --- the agent ----------------------------------------------------------------------
-    def plan(self, text: str) -> list[registry.Call]:
-        """The LLM's calls when one is configured and answers well; else the rules'."""
+    def understand(self, text: str) -> understanding.Understanding:
+        """The LLM's calls when one is configured and answers well; else the rules', with the
+        clauses they did not understand (then nothing may run)."""
         if self.llm is not None:
             calls = llm_planner.plan(text, self.llm)
             if calls:
-                return calls
-        return registry.plan(text)
+                return understanding.Understanding(calls, [])
+        return understanding.by_rules(text)
+
+    def plan(self, text: str) -> list[registry.Call]:
+        return self.understand(text).calls
 
     # --- running work, and stopping it ------------------------------------------------------
     def turn_started(self, session_id: str, stop: threading.Event) -> None:

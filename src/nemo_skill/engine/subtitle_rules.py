@@ -13,7 +13,8 @@ _COLOURS = {"white": "#FFFFFF", "yellow": "#FFE600", "red": "#FF3B30", "blue": "
             "红": "#FF3B30", "蓝": "#3DA5FF", "绿": "#34C759", "黑": "#000000", "橙": "#FF9500", "粉": "#FF6FAE"}
 
 
-_SUBS = r"(subtitle|caption|字幕)"
+# As people type it: "subs", "subtitels", "captions", "字幕".
+_SUBS = r"(subtitle|subtit[a-z]*|\bsubs?\b|caption|字幕)"
 _ZH = r"chinese|mandarin|中文|汉语|普通话|简体"
 _EN = r"english|英文|英语"
 
@@ -160,6 +161,19 @@ def _scale(text: str, m: re.Match) -> float | None:
 
 
 planner.rule("style_subtitles", _SUBS, _style_args, priority=50)
+
+
+def _complaint_args(text: str, m: re.Match):
+    """"字太小了", "字大一点", "the text is too small": the subtitles' size, said as people say it."""
+    how = m.group("how") or m.group("how2") or ""
+    small = re.search(r"小|small|tiny", how, re.I)
+    too = re.search(r"太|好|了|too|so", m.group(0), re.I)
+    return {"scale": 1.25 if bool(small) == bool(too) else 0.8}
+
+
+planner.rule("style_subtitles", r"字(?:体|号|幕)?(?:也|还|有点|有些|都)?(?P<how>太小|太大|好小|好大|小了|大了|大一点|小一点|大点|小点|"
+             r"大一些|小一些|再大|再小)|(?:text|words?|font|letters|subtitles?|captions?)\s+(?:is\s+|are\s+)?"
+             r"(?:way\s+)?(?:too|so)\s+(?P<how2>small|tiny|big|large)", _complaint_args, priority=50)
 
 
 def _only_args(text: str, m: re.Match):

@@ -12,9 +12,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import NemoError
+from ..language import is_cjk
 from ..media import asr, cues, script_align, subfiles, translate
 from ..media.cues import Cue
-from ..media.speech_text import is_cjk
 from ..timeline import VIDEO, Draft, Kind, to_ms, to_seconds
 from ..timeline_edit import (
     find_track,

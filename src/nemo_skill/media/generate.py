@@ -189,6 +189,46 @@ def _keep_in_safe_area(doc: pysubs2.SSAFile, width: int, height: int) -> None:
             ev.marginv += raised.get(ev.style, 0)
 
 
+def _audio(draft: Draft, resolve: Callable[[str], Path], inputs: list[str], graph: list[str], n: int,
+           total: float, bed) -> None:
+    """The sound's inputs and graph, from input ``n`` on: the narration mixed and levelled, the
+    music ducked under it (or alone), else silence; the graph ends in ``[aout]``."""
+    voice_labels = []
+    for t in draft.tracks:
+        if t.type != AUDIO or t.kind != "narration":
+            continue
+        for seg in t.segments:
+            inputs += ["-i", ffmpeg.fpath(resolve(seg.raw["src"]))]
+            graph.append(f"[{n}:a]aresample=48000,aformat=channel_layouts=mono,adelay={int(seg.start)}:all=1[n{n}]")
+            voice_labels.append(f"[n{n}]")
+            n += 1
+    bgm = next((s for t in draft.tracks if t.type == AUDIO and t.kind == "bgm" for s in t.segments), None)
+    if voice_labels:
+        graph.append(f"{''.join(voice_labels)}amix=inputs={len(voice_labels)}:normalize=0,apad,"
+                     f"atrim=duration={total:.3f},loudnorm=I=-16:TP=-1.5:LRA=11,aresample=48000,"
+                     f"aformat=channel_layouts=stereo,asplit=2[voice][key]")
+    if bgm is not None:
+        volume = bgm.volume if bgm.volume is not None else 0.3
+        if bgm.raw.get("src"):
+            inputs += ["-stream_loop", "-1", "-t", f"{total:.3f}", "-i", ffmpeg.fpath(resolve(bgm.raw["src"]))]
+            graph.append(f"[{n}:a]aresample=48000,aformat=channel_layouts=stereo,volume={volume:.3f}[music]")
+        else:   # our own bed: a chord progression with a plucked line (media/music.py)
+            inputs += ["-i", ffmpeg.fpath(bed.result())]
+            graph.append(f"[{n}:a]volume={0.5 * volume:.3f},aformat=channel_layouts=stereo[music]")
+        n += 1
+        if voice_labels:
+            graph.append("[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]")
+            graph.append("[voice][ducked]amix=inputs=2:normalize=0,alimiter=limit=0.95[aout]")
+        else:
+            graph.append("[music]anull[aout]")
+    elif voice_labels:
+        graph.append("[key]anullsink")
+        graph.append("[voice]anull[aout]")
+    else:
+        inputs += ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]
+        graph.append(f"[{n}:a]anull[aout]")
+
+
 def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: Path,
           cache: Path | None = None) -> RenderPlan:
     draft = Draft(draft_raw)
@@ -254,40 +294,7 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
     _ass(draft, width, height).save(str(ass_path))
     graph.append(f"{video}{burn_filter(ass_path)},format=yuv420p[vout]")
 
-    voice_labels = []
-    for t in draft.tracks:
-        if t.type != AUDIO or t.kind != "narration":
-            continue
-        for seg in t.segments:
-            inputs += ["-i", ffmpeg.fpath(resolve(seg.raw["src"]))]
-            graph.append(f"[{n}:a]aresample=48000,aformat=channel_layouts=mono,adelay={int(seg.start)}:all=1[n{n}]")
-            voice_labels.append(f"[n{n}]")
-            n += 1
-    bgm = next((s for t in draft.tracks if t.type == AUDIO and t.kind == "bgm" for s in t.segments), None)
-    if voice_labels:
-        graph.append(f"{''.join(voice_labels)}amix=inputs={len(voice_labels)}:normalize=0,apad,"
-                     f"atrim=duration={total:.3f},loudnorm=I=-16:TP=-1.5:LRA=11,aresample=48000,"
-                     f"aformat=channel_layouts=stereo,asplit=2[voice][key]")
-    if bgm is not None:
-        volume = bgm.volume if bgm.volume is not None else 0.3
-        if bgm.raw.get("src"):
-            inputs += ["-stream_loop", "-1", "-t", f"{total:.3f}", "-i", ffmpeg.fpath(resolve(bgm.raw["src"]))]
-            graph.append(f"[{n}:a]aresample=48000,aformat=channel_layouts=stereo,volume={volume:.3f}[music]")
-        else:   # our own bed: a chord progression with a plucked line (media/music.py)
-            inputs += ["-i", ffmpeg.fpath(bed.result())]
-            graph.append(f"[{n}:a]volume={0.5 * volume:.3f},aformat=channel_layouts=stereo[music]")
-        n += 1
-        if voice_labels:
-            graph.append("[music][key]sidechaincompress=threshold=0.02:ratio=8:attack=20:release=400[ducked]")
-            graph.append("[voice][ducked]amix=inputs=2:normalize=0,alimiter=limit=0.95[aout]")
-        else:
-            graph.append("[music]anull[aout]")
-    elif voice_labels:
-        graph.append("[key]anullsink")
-        graph.append("[voice]anull[aout]")
-    else:
-        inputs += ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]
-        graph.append(f"[{n}:a]anull[aout]")
+    _audio(draft, resolve, inputs, graph, n, total, bed)
     # a keyframe in the middle of every scene: the cover is chosen among them without decoding the rest
     middles = ",".join(f"{(s.start + s.duration / 2) / 1000:.3f}" for s in scenes) or "0"
     args = [*inputs, "-filter_complex", ";".join(graph), "-map", "[vout]", "-map", "[aout]",

@@ -61,6 +61,7 @@ def build(text: str, *, title: str | None, duration: float | None) -> dict:
     title = title or sentences[0].phrase
     # the same choice of subjects the render makes (storyboard.plan, the rules' choice)
     scenes = storyboard.plan([s.text for s in sentences], title)
-    entries = [sentence_entry(i, s, rate, scene) for i, (s, scene) in enumerate(zip(sentences, scenes), 1)]
+    entries = [sentence_entry(i, s, rate, scene)
+               for i, (s, scene) in enumerate(zip(sentences, scenes, strict=True), 1)]
     return {"title": title, "rate": round(rate, 3),
             "seconds": round(total_seconds([e["seconds"] for e in entries]), 1), "sentences": entries}

@@ -12,6 +12,8 @@ import functools
 import re
 import unicodedata
 
+from ..language import is_cjk  # noqa: F401 - the one detector; callers import it from here too
+
 # The phantom phrases Whisper is known to emit on silence, music and noise
 # (the 请不吝点赞 订阅 转发 family and the subtitle-credit lines), matched
 # after Simplified conversion and without spaces or punctuation.
@@ -45,8 +47,6 @@ def to_simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
-def is_cjk(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
 
 
 def bare(text: str) -> str:

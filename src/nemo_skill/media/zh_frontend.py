@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from pypinyin import Style, lazy_pinyin
 
+from ..language import CJK_RANGES
 from . import zh_numbers
 
 CLAUSE_BREAKS = set("，、；：,;:—…（）()《》“”\"'「」")
@@ -37,7 +38,7 @@ LETTERS = {
 # Words read as Chinese speakers say them rather than spelled.
 WORDS = {"iphone": "ai4 feng4", "ok": "ou1 kei4", "wifi": "wai1 fai1", "bilibili": "bi1 li5 bi1 li5",
          "up": "a1 pu5", "vlog": "wei1 luo4 ge5", "app": "ei1 pi1 pi1", "ipad": "ai4 pai4"}
-_HANZI = re.compile(r"[\u3400-\u9fff]+")
+_HANZI = re.compile(f"[{CJK_RANGES}]+")
 _LATIN = re.compile(r"[A-Za-z]+")
 _CHUNK = re.compile(r"[A-Za-z]+|.", re.S)
 

@@ -1,0 +1,51 @@
+"""What the local engine reads a message step into (issue 23): every clause a typed call, in
+the order said, or named in not_understood (then nothing runs). Phrased as people type."""
+
+from __future__ import annotations
+
+import pytest
+
+from nemo_skill.engine import understanding
+
+NOT = "not_understood"
+
+TABLE = [
+    ("字太小了，换成男声，再慢一点", ["style_subtitles", "set_voice", "set_voice_speed"]),
+    ("字太小了", ["style_subtitles"]), ("字好小", ["style_subtitles"]), ("字幕太大了", ["style_subtitles"]),
+    ("the text is too small", ["style_subtitles"]), ("换成女声", ["set_voice"]),
+    ("use a male voice and make the subtitles bigger", ["set_voice", "style_subtitles"]),
+    ("语速慢一点，字幕大一点", ["set_voice_speed", "style_subtitles"]), ("再慢一点", ["set_voice_speed"]),
+    ("字大一点，语速快一点", ["style_subtitles", "set_voice_speed"]),
+    ("make subs bigger", ["style_subtitles"]), ("add subtitels", ["transcribe"]),
+    ("generate chinese+english subs", ["transcribe"]), ("上传的音乐当背景音乐 音量30%", ["add_bgm"]),
+    ("加标题“春天”和背景音乐", ["set_title", "add_bgm"]), ("add title 'Spring' + music", ["set_title", "add_bgm"]),
+    ("已经上传了视频，加字幕", ["transcribe"]), ("I uploaded the video, add subtitles", ["transcribe"]),
+    ("please 给 加 bilingual subtitles", ["transcribe"]), ("without asking, add music now", ["add_bgm"]),
+    ("把字幕改成黄色", ["style_subtitles"]), ("字幕换成黄色的", ["style_subtitles"]),
+    ("change the title to \"Spring\"", ["set_title"]), ("delete the music", ["remove_track"]),
+    # a part no tool does: named, and nothing runs
+    ("把视频变成一只蓝色的猫", NOT), ("加个标题“山间”，把视频变成一只蓝色的猫", NOT),
+    ("put the status text in the top-left corner", NOT), ("status bar text should be yellow", NOT),
+    ("add music and make it purple-ish dancing", NOT), ("the export looks too dark, brighten it", NOT),
+    ("把上传的图片放到最后", NOT), ("字幕大一点，顺便帮我写个小说", NOT),
+]
+
+
+@pytest.mark.parametrize("words, expected", TABLE)
+def test_every_clause_is_a_call_or_named(words, expected):
+    reading = understanding.by_rules(words)
+    if expected == NOT:
+        assert reading.not_understood, [c.name for c in reading.calls]
+    else:
+        assert ([c.name for c in reading.calls], reading.not_understood) == (expected, [])
+
+
+def test_the_part_not_understood_is_named_as_said():
+    reading = understanding.by_rules("加个标题“山间”，把视频变成一只蓝色的猫")
+    assert reading.not_understood == ["把视频变成一只蓝色的猫"]
+    assert understanding.by_rules("add music and make it purple-ish dancing").not_understood == \
+        ["make it purple-ish dancing"]
+
+
+def test_quoted_words_carry_no_control_or_bidi_characters():
+    assert understanding.by_rules("把视频变成\u202e一只猫\x1b[31m").not_understood == ["把视频变成一只猫[31m"]
