@@ -127,24 +127,32 @@ def _word_starts(units: list[zh_frontend.Unit]) -> set[int]:
     return starts
 
 
-def phonemes(text: str) -> str:
-    """The whole sentence as Kokoro phonemes (words spaced, clause marks kept)."""
+def owned_phonemes(text: str) -> tuple[list[zh_frontend.Unit], list[tuple[int | None, str]]]:
+    """The sentence's units and its phonemes as pieces, each with the unit it says (None: a
+    space or a clause mark between words)."""
     units = zh_frontend.units_for(text)
     starts = _word_starts(units)
-    out: list[str] = []
+    pieces: list[tuple[int | None, str]] = []
     for index, unit in enumerate(units):
         if unit.pause or not unit.syllables:
             mark = _PUNCT.get(unit.shown.strip())
-            if mark:
-                out.append(mark)
+            if mark and pieces and pieces[-1][1] not in ",.!?:;…—":
+                pieces.append((None, mark))
             continue
         said = english(unit.shown) if _LATIN_WORD.fullmatch(unit.shown) else None
         if said is None:
             said = "".join(syllable_ipa(s) for s in unit.syllables)
-        if index in starts:
-            out.append(" ")
-        out.append(said)
-    return _tidy("".join(out))
+        if index in starts and pieces:
+            pieces.append((None, " "))
+        pieces.append((index, said))
+    while pieces and pieces[-1][0] is None and pieces[-1][1] == " ":
+        pieces.pop()
+    return units, pieces
+
+
+def phonemes(text: str) -> str:
+    """The whole sentence as Kokoro phonemes (words spaced, clause marks kept)."""
+    return _tidy("".join(p for _owner, p in owned_phonemes(text)[1]))
 
 
 def _tidy(text: str) -> str:

