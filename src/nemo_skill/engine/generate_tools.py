@@ -256,9 +256,10 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
         f"{made['sentences']} 个画面（其中 {used} 个来自你的素材），字幕，{'背景音乐' if music else '无音乐'}。")}
 
 
-def respeak(draft: dict, ctx: ToolContext, voice: tts.Voice, rate: float) -> dict:
+def respeak(draft: dict, ctx: ToolContext, voice: tts.Voice, rate: float, *, keep_duration: bool = False) -> dict:
     """The generated video spoken again (another voice or rate): the same script, pictures,
-    music, title, look, subtitle style and settings; scenes and subtitles follow the new audio."""
+    music, title, look, subtitle style and settings; scenes and subtitles follow the new audio.
+    ``keep_duration``: a length the video was asked for is fitted again (the voice changed, not it)."""
     gen = meta_value(draft, "generator")
     sentences = [script.Sentence(s["text"], s["phrase"]) for s in gen["sentences"]]
     scenes = (find_track(draft, track_id(Kind.SCENE)) or {}).get("sg", [])
@@ -270,14 +271,13 @@ def respeak(draft: dict, ctx: ToolContext, voice: tts.Voice, rate: float) -> dic
     style = next((s["m"].get("style") for s in scenes if s["m"].get("style") in motifs.STYLES), motifs.DEFAULT_STYLE)
     styles = {t["id"]: dict((t.get("m") or {}).get("style") or {}) for t in draft.get("t", [])}
     settings = dict(subtitle_settings(draft))
-    made = assemble(draft, sentences, voice, rate, None, ctx, visuals=visuals, music=music, title=title,
-                    style=style, subtitle_style=gen.get("subtitle_style", "box"))
+    made = assemble(draft, sentences, voice, rate, gen.get("duration") if keep_duration else None, ctx,
+                    visuals=visuals, music=music, title=title, style=style,
+                    subtitle_style=gen.get("subtitle_style", "box"))
     for track in draft.get("t", []):        # sizes, colours and positions the user set stay
         if styles.get(track["id"]):
             track_style(track).update(styles[track["id"]])
     subtitle_settings(draft).update(settings)
-    if gen.get("duration"):
-        meta_value(draft, "generator")["duration"] = gen["duration"]
     return made
 
 

@@ -48,7 +48,7 @@ def set_voice(draft: dict, args: dict, ctx: ToolContext) -> dict:
             f"没有已安装、可商用且足够清晰的离线{GENDER_ZH.get(wanted, '更低沉的')}声音；请运行 scripts/setup.sh "
             "安装 Kokoro 声音，或指定一个（`nemo generate --voices`）。")}
     try:
-        made = respeak(draft, ctx, tts.parse_voice(target), float(gen.get("rate", 1.0)))
+        made = respeak(draft, ctx, tts.parse_voice(target), float(gen.get("rate", 1.0)), keep_duration=True)
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     terms = tts.terms(tts.parse_voice(target))
@@ -71,4 +71,5 @@ def _voice_args(text: str, _m: re.Match) -> dict | None:
 
 
 planner.rule("set_voice", r"(换|改|用|change|switch|use|make).{0,12}(男声|女声|男生|女生|male|female|deeper|低沉|浑厚)|"
-             r"(deeper|低沉|浑厚).{0,10}(voice|声音|配音)|(男声|女声)(配音|旁白)?$", _voice_args, priority=40)
+             r"(deeper|低沉|浑厚).{0,10}(voice|声音|配音)|(声音|配音|旁白).{0,6}(低沉|浑厚|低一点)|"
+             r"(男声|女声)(配音|旁白)?$", _voice_args, priority=40)

@@ -2,7 +2,8 @@
 
 Syllable error compares pinyin, not characters, so a same-sounding character
 Whisper happens to pick (茶/查) is no error; the toneless figure asks "were the
-right syllables said", the tonal one adds "with the right tones". Both sides go
+right syllables said", the tonal one adds "with the right tones". English words inside
+the Chinese are counted apart: heard back as the same Latin word, or not. Both sides go
 through the same front end (zh_frontend.pinyin_of), so its tone sandhi cancels.
 Pitch is the median fundamental of the voiced 40 ms frames (autocorrelation).
 """
@@ -16,13 +17,22 @@ import numpy as np
 from . import zh_frontend
 from .speech_text import to_simplified
 
-_KEEP = re.compile(r"[\u3400-\u9fffA-Za-z0-9]+")
+_KEEP = re.compile(r"[\u3400-\u9fff0-9]+")
+_LATIN = re.compile(r"[A-Za-z]+(?: [A-Z](?![a-z]))?")
 
 
 def syllables(text: str) -> list[str]:
-    """The pinyin syllables (tone digit last) of the words in ``text``, punctuation dropped."""
+    """The pinyin syllables (tone digit last) of the Chinese words and numbers in ``text``;
+    Latin words are judged apart (english_heard), since pinyin has no spelling for them."""
     words = "，".join(_KEEP.findall(to_simplified(text)))
     return zh_frontend.pinyin_of(words).split() if words else []
+
+
+def english_heard(reference: str, heard: str) -> tuple[int, int]:
+    """(Latin words of ``reference`` that the ASR wrote back in Latin letters, all of them)."""
+    wanted = _LATIN.findall(reference)
+    back = re.sub(r"[^a-z]", "", heard.lower())
+    return sum(re.sub(r"[^a-z]", "", w.lower()) in back for w in wanted), len(wanted)
 
 
 def _distance(a: list[str], b: list[str]) -> int:

@@ -16,13 +16,13 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import json
-import os
 import sys
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from .. import config
 from ..errors import ConfigError, InputError
 from . import kokoro_model, kokoro_phonemes, voice_level
 
@@ -50,8 +50,7 @@ VOICES = {
 
 def voices_dir() -> Path:
     """Where scripts/setup.sh put the style vectors (NEMO_KOKORO_VOICES overrides, for a wheel install)."""
-    override = os.environ.get("NEMO_KOKORO_VOICES")
-    return Path(override) if override else Path(sys.prefix) / "share" / "nemo-skill" / "kokoro-voices"
+    return config.kokoro_voices_dir() or Path(sys.prefix) / "share" / "nemo-skill" / "kokoro-voices"
 
 
 def missing() -> str | None:
@@ -80,7 +79,7 @@ def session_options():
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
-    if os.environ.get("NEMO_ONNX_OPTIMIZATION", "").lower() == "basic":
+    if config.onnx_basic_optimisation():
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     return opts
 
