@@ -5,6 +5,7 @@ sentence trimmed/levelled/capped, and the product still speaking when Kokoro is 
 from __future__ import annotations
 
 import json
+import wave
 
 import numpy as np
 import pytest
@@ -165,3 +166,69 @@ def test_a_generated_video_switches_to_a_male_voice_and_keeps_the_rest(cli_env, 
     r = run_nemo(["say", "换成女声", "--json"], cli_env)
     assert r.returncode == 0, r.stderr
     assert _draft(cli_env)["m"]["generator"]["voice"] == voice_catalog.pick("female")
+
+
+needs_kokoro = pytest.mark.skipif(voice_kokoro.missing() is not None, reason="the Kokoro voices are not installed")
+TEA = ["今天我们来聊一聊中国的茶文化。", "一杯清茶，也是一种生活的态度。", "春天的早晨，山间的雾气慢慢散开。",
+       "城市的夜晚灯火通明，人们忙着回家。", "谢谢大家的观看，我们下次再见。"]
+
+
+def _quiet_gaps(audio: np.ndarray, min_len: float = 0.08) -> list[tuple[float, float]]:
+    """Stretches 35 dB under the peak, at least ``min_len`` long, inside the speech."""
+    db = voice_level.frame_levels(audio, RATE)
+    loud = db > db.max() - 35
+    first, last = int(np.argmax(loud)), len(loud) - int(np.argmax(loud[::-1]))
+    gaps, start = [], None
+    for i in range(first, last):
+        if not loud[i] and start is None:
+            start = i
+        elif loud[i] and start is not None:
+            if (i - start) / 100 >= min_len:
+                gaps.append((start / 100, i / 100))
+            start = None
+    return [(first / 100, first / 100)] + gaps + [(last / 100, last / 100)]
+
+
+@pytest.mark.slow
+@needs_kokoro
+def test_kokoro_character_times_follow_the_trimmed_audio():
+    audio, chars = voice_kokoro.speak("今天天气很好，我们去公园散步，然后回家吃饭。", voice_catalog.pick("male").split(":")[1])
+    assert [c[0] for c in chars] == list("今天天气很好，我们去公园散步，然后回家吃饭。")
+    gaps = _quiet_gaps(audio)
+    assert abs(chars[0][1] - gaps[0][1]) <= 0.1 and chars[-1][2] <= len(audio) / RATE + 0.01
+    commas = [i for i, c in enumerate(chars) if c[0] == "，"]
+    pauses = [g for g in gaps[1:-1] if g[1] - g[0] >= 0.1]
+    assert len(pauses) == len(commas), gaps
+    # Measured: the character before a comma ends 0.00-0.12 s after the sound does (the
+    # model counts a vowel's decay in), the next starts within 0.05 s of it coming back.
+    for i, (quiet_from, quiet_to) in zip(commas, pauses, strict=True):
+        assert abs(chars[i - 1][2] - quiet_from) <= 0.2, (chars[i - 1], quiet_from)
+        assert abs(chars[i + 1][1] - quiet_to) <= 0.15, (chars[i + 1], quiet_to)
+
+
+@pytest.mark.slow
+@needs_kokoro
+@pytest.mark.parametrize("gender", ["male", "female"])
+def test_the_first_commercial_voice_of_each_gender_is_understood(gender, tmp_path):
+    from nemo_skill.media import asr, ffmpeg
+    chosen = tts.parse_voice(voice_catalog.pick(gender))
+    parts, pieces = [], []
+    for i, line in enumerate(TEA):
+        parts.append(tmp_path / f"{i}.wav")
+        tts.synthesize(line, chosen, parts[-1])
+        pieces.append(f"file '{parts[-1]}'\n")
+    listing = tmp_path / "parts.txt"
+    listing.write_text("".join(pieces))
+    joined = tmp_path / "narration.wav"
+    ffmpeg.run(["-f", "concat", "-safe", "0", "-i", str(listing), ffmpeg.fpath(joined)])
+    heard = "".join(w.text for w in asr.transcribe(joined, language="zh").words)
+    toneless, tonal = voice_clarity.syllable_errors("".join(TEA), heard)
+    # Measured on this script, kokoro:yunjian / kokoro:xiaoxiao: toneless 0.000 / 0.014, tonal
+    # 0.000 / 0.014 with onnxruntime's full optimisation and CT2_FORCE_CPU_ISA=AVX512, the same
+    # with basic optimisation and AVX2 (see the margins below); the bound is the issue's bar.
+    assert toneless <= voice_catalog.BAR_TONELESS and tonal <= voice_catalog.BAR_TONAL, heard
+    with wave.open(str(joined)) as w:
+        samples = np.frombuffer(w.readframes(w.getnframes()), "<i2").astype(np.float32) / 32768
+        pitch = voice_clarity.median_pitch(samples, w.getframerate())
+    # Measured 128-132 Hz (yunjian) and 236-238 Hz (xiaoxiao) on both paths.
+    assert (pitch < 170) if gender == "male" else (pitch > 190), pitch

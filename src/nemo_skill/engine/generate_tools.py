@@ -248,12 +248,21 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     used = sum(1 for v in visuals[:made["sentences"]] if v is not None)
-    return {**made, "message": ctx.say(
+    terms = tts.terms(voice)
+    return {**made, "voice": terms, "message": _non_commercial(terms, ctx) + ctx.say(
         f"Made a {made['seconds']:g} s {aspect} video: {made['sentences']} sentences narrated by {voice.id}"
              f" (rate {made['rate']:g}), {made['sentences']} scenes ({used} from your files), subtitles, "
              f"{'music' if music else 'no music'}.",
         f"已生成 {made['seconds']:g} 秒的 {aspect} 视频：{made['sentences']} 句旁白（{voice.id}，语速 {made['rate']:g}），"
         f"{made['sentences']} 个画面（其中 {used} 个来自你的素材），字幕，{'背景音乐' if music else '无音乐'}。")}
+
+
+def _non_commercial(terms: dict, ctx: ToolContext) -> str:
+    """A plain warning first when the voice's weights forbid commercial use."""
+    if terms.get("commercial"):
+        return ""
+    return ctx.say(f"Note: the voice {terms['id']} is NOT for commercial use ({terms['licence']}). ",
+                   f"注意：声音 {terms['id']} 不可商用（{terms['licence']}）。")
 
 
 def respeak(draft: dict, ctx: ToolContext, voice: tts.Voice, rate: float, *, keep_duration: bool = False) -> dict:
