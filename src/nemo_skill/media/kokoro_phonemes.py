@@ -60,8 +60,11 @@ def _lookup(word: str) -> str | None:
 
 
 def spell(word: str) -> str:
-    """Letter by letter, as English letter names (GPT -> dʒˈi pˈi tˈi)."""
-    return " ".join(_lookup(ch.upper()) or _lookup(ch.lower()) or "" for ch in word).strip()
+    """Letter by letter as English letter names, joined as misaki writes an acronym (the
+    stress on the last): GPT -> dʒˌipˌitˈi. Whisper heard "AI" back as AI this way, and as
+    要按 with a full stress on every letter."""
+    names = [_lookup(ch.upper()) or _lookup(ch.lower()) or "" for ch in word]
+    return "".join([n.replace("ˈ", "ˌ") for n in names[:-1]] + names[-1:])
 
 
 def _two_words(word: str) -> str | None:
