@@ -16,7 +16,7 @@ from . import stock_scenes, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileTypeError, InputError, NeedsUser
-from .media import cover, ffmpeg, library, script, tts
+from .media import cover, ffmpeg, library, script, tts, voice_catalog
 from .media.generate import ASPECTS
 from .media.motifs import STYLES
 
@@ -32,7 +32,7 @@ class Request:
     prompt: str | None = None
     aspect: str = "16:9"
     duration: float | None = None
-    voice: str = field(default_factory=tts.default_voice)
+    voice: str = field(default_factory=voice_catalog.default_voice)
     music: Path | None = None
     images: list[Path] = field(default_factory=list)
     title: str | None = None
@@ -117,7 +117,7 @@ def from_call(call: dict) -> Request:
     """The inverse of :func:`to_call` (files travel as uploads, not in the call)."""
     args = call["args"]
     return Request(script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
-                   duration=args.get("duration"), voice=args.get("voice") or tts.default_voice(),
+                   duration=args.get("duration"), voice=args.get("voice") or voice_catalog.default_voice(),
                    title=args.get("title"), no_music=args.get("music") is False, style=args.get("style"),
                    subtitle_style=args.get("subtitle_style", DEFAULT_SUBTITLE_STYLE), scene_files=args.get("scene_files"))
 
@@ -229,6 +229,6 @@ def submit(client: NemoClient, path: Path, out: Path, *, aspect: str | None, voi
     text = read_script(str(path))
     script.split(text)
     req = Request(script=text, aspect=aspect or doc.get("aspect") or "16:9", duration=doc.get("duration"),
-                  voice=voice or tts.default_voice())
+                  voice=voice or voice_catalog.default_voice())
     check(req)
     return _generate(client, req, out, poll_interval, progress)

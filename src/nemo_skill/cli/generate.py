@@ -46,7 +46,7 @@ def cmd_generate(args: argparse.Namespace, out: Output) -> int:
         return 0
     req = generate_job.Request(
         script=generate_job.read_script(args.script) if args.script is not None else None,
-        prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice or tts.default_voice(),
+        prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice or voice_catalog.default_voice(),
         music=Path(args.music).expanduser() if args.music else None,
         images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music,
         style=args.style, subtitle_style=args.subtitle_style,

@@ -17,7 +17,7 @@ import uuid
 from types import SimpleNamespace
 
 from ..errors import NemoError
-from ..media import cues, karaoke, motifs, scene_cache, script, translate, tts
+from ..media import cues, karaoke, motifs, scene_cache, script, translate, tts, voice_catalog
 from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
 from ..timeline import Kind, to_seconds
@@ -223,7 +223,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
         title, text = script.split_title(text)
     try:
         sentences = script.split(text)
-        voice = tts.parse_voice(args.get("voice"))
+        voice = tts.parse_voice(args.get("voice") or voice_catalog.default_voice())
         title = title or sentences[0].phrase   # every video opens on a title card
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}

