@@ -23,7 +23,8 @@ def _voice_line(v: dict, default: str) -> str:
              f"(with English words {clarity['with_english']['syllable_error']:.3f}/"
              f"{clarity['with_english']['tonal_syllable_error']:.3f}), {clarity['pitch_hz']} Hz"
              if clarity else "not measured")
-    use = "commercial use OK" if v["commercial"] else "NON-COMMERCIAL"
+    use = ("commercial use OK" if v["commercial"] else "check its licence" if v["id"] == "sherpa:DIR"
+           else "NON-COMMERCIAL")
     mark = " (default)" if v["id"] == default else "" if v["installed"] or not v["offline"] else " (not installed)"
     return f"{v['id']:<28} {v['gender'] or '-':<7} {use:<18} {v['licence']:<26} {heard}{mark}"
 
