@@ -10,7 +10,7 @@ import re
 
 from conftest import run_nemo
 
-from nemo_skill.media import narration_plan, tts
+from nemo_skill.media import narration_plan, tts, voice_catalog
 
 NUMBER_HEAVY = ("数字里的中国\n2023年，全国GDP同比增长5.2%，达到126万亿元。\n"
                 "GPT-4发布后，iOS 17也更新了。\n比分3:2，气温-5℃，电话13812345678。")
@@ -37,7 +37,7 @@ def test_plan_says_each_sentence_as_the_voice_will(tmp_path):
     assert [s["text"] for s in doc["sentences"]][0].startswith("2023年")     # subtitles keep the written form
     assert all(not re.search(r"\d", s) for s in spoken)
     assert all(2 < s["seconds"] < 12 for s in doc["sentences"])
-    expected = {"aspect": "9:16", "subtitle_style": "karaoke", "music": None, "voice": tts.DEFAULT_VOICE,
+    expected = {"aspect": "9:16", "subtitle_style": "karaoke", "music": None, "voice": voice_catalog.default_voice(),
                 "style": "ink"}
     assert {k: doc["options"][k] for k in expected} == expected
     assert abs(doc["seconds"] - narration_plan.total_seconds([s["seconds"] for s in doc["sentences"]])) < 0.1
