@@ -305,7 +305,17 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
     checked = [Path(p) for label, p in files.items() if label not in ("preview", "soft.mp4")]
     data["check"] = subcheck.check_paths(checked, rules=subcheck.default_rules(options.limits or draft_limits(draft)),
                                          punctuation=subfiles.punctuation(draft))
+    _name_missing_speech(data)
     return data
+
+
+def _name_missing_speech(data: dict) -> None:
+    """Speech the subtitles do not carry, and cues over silence, at the top of the job's JSON."""
+    for code in ("speech_without_subtitle", "subtitle_without_speech"):
+        ranges = [{"start": f["time"], "end": f["end"], "fix": f["fix"]}
+                  for f in data["check"]["findings"] if f["code"] == code]
+        if ranges:
+            data[code] = ranges
 
 
 def _say_left_out(data: dict, draft: Draft, requested: list[str]) -> None:

@@ -94,6 +94,8 @@ def _human(data: dict) -> str:
     lines += [f"  {label}: {path}" for label, path in data.get("files", {}).items()]
     lines += [f"Left out {lang}: {why}" for lang, why in data.get("left_out", {}).items()]
     lines += [f"Warning: cue {w.get('cue')} ({w.get('lang')}): {w['message']}" for w in data.get("warnings", [])]
+    lines += [f"Speech without subtitles {r['start']:.1f}-{r['end']:.1f} s: {r['fix']}"
+              for r in data.get("speech_without_subtitle", [])]
     if "check" in data:
         lines.append(_check_summary(data["check"]))
     if data.get("next"):
@@ -294,8 +296,10 @@ def add_parsers(sub, common) -> None:
                     "lines a cue, reading speed, cue length 0.83-7 s, two frames between cues, overlaps, "
                     "Chinese end punctuation, empty cues, the BCC schema - and MP4s against Bilibili's "
                     "upload rules (H.264 8-bit yuv420p, a keyframe every 10 s or less, AAC 48 kHz stereo "
-                    "at most 320 kbit/s, under 4 GB and 5 h). Each finding has a code, the file, the cue, "
-                    "a message and a fix.",
+                    "at most 320 kbit/s, under 4 GB and 5 h). Given subtitle files and their video, it also "
+                    "hears the video's speech: speech_without_subtitle (speech no cue carries) and "
+                    "subtitle_without_speech (4 s or more of cues over silence), each with its time range. "
+                    "Each finding has a code, the file, the cue or range, a message and a fix.",
         epilog="exit codes: 0 no findings, 4 findings (the report is still printed), 1 a file could not be read")
     p.add_argument("files", nargs="+", metavar="FILE", help=".srt, .vtt, .ass, .bcc or .mp4 files")
     _limit_options(p)
