@@ -190,13 +190,28 @@ def proofread_document(draft: Draft) -> dict:
         "task": "proofread_subtitles", "language": lang, "count": len(items),
         "instructions": ("Read each cue as its speaker meant it. Where speech recognition wrote a word that "
                          "sounds like the one said (压碎钱 for 压岁钱, 您好设计 for 你好世界), give the cue's "
-                         "whole corrected text; change nothing else (no rewording, no punctuation). Save "
+                         "whole corrected text; change nothing else (no rewording, no punctuation). The cues "
+                         "the recogniser was least sure of come first: `unsure` lists its doubtful words with "
+                         "their times in seconds (listen there: ffplay -ss START -t 3 VIDEO) and, where a second "
+                         "decode heard something else, its `alternatives` to choose from. Save "
                          "{\"corrections\": {\"N\": \"text\"}} with only the cues you change and run "
                          "`nemo subs submit FILE`. A correction that does not sound like what was heard is "
                          "refused, and then nothing changes."),
-        "cues": [{"n": i, "start": round(c.start, 3), "end": round(c.end, 3), "text": c.text.replace("\n", " ")}
-                 for i, c in enumerate(items, 1)],
+        "unsure_cues": sum(1 for c in items if c.unsure),
+        "cues": sorted((_proofread_cue(i, c) for i, c in enumerate(items, 1)), key=_least_sure_first),
     }
+
+
+def _proofread_cue(n: int, cue) -> dict:
+    out = {"n": n, "start": round(cue.start, 3), "end": round(cue.end, 3), "text": cue.text.replace("\n", " ")}
+    if cue.confidence is not None:
+        out.update(confidence=cue.confidence, unsure=[dict(u) for u in cue.unsure])
+    return out
+
+
+def _least_sure_first(cue: dict) -> tuple:
+    """Cues with unsure words first, least confident first; then the rest in time order."""
+    return (0, cue["confidence"], cue["n"]) if cue.get("unsure") else (1, 0.0, cue["n"])
 
 
 def _recognised(draft: Draft) -> tuple[str, list]:

@@ -164,9 +164,16 @@ def _hand_over(doc: dict, heading: str, args: argparse.Namespace, out: Output) -
     """A handoff document (cues for the agent): saved with --out, listed, and what to do next."""
     if args.out:
         Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    lines = [heading, *(f"{c['n']}. {c['text']}" for c in doc["cues"]), "Next: " + doc["instructions"]]
+    lines = [heading, *(f"{c['n']}. {c['text']}" + _doubts(c) for c in doc["cues"]), "Next: " + doc["instructions"]]
     out.result("\n".join(lines), doc)
     return 0
+
+
+def _doubts(cue: dict) -> str:
+    """Where to listen: the unsure words of a recognised cue, with what a second decode heard."""
+    words = [f"{u['text']} at {u['start']:.1f}s" + (f" (or {'/'.join(u['alternatives'])})" if u.get("alternatives")
+                                                    else "") for u in cue.get("unsure") or ()]
+    return f"   [unsure, {cue['confidence']:.0%} sure: {'; '.join(words)}]" if words else ""
 
 
 def _finish_from_session(client, args, out: Output) -> dict:

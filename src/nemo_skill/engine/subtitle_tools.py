@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import NemoError
-from ..media import asr, cues, script_align, subfiles, translate
+from ..media import asr, cue_doubts, cues, script_align, subfiles, translate
 from ..media.cues import Cue
 from ..media.speech_text import is_cjk
 from ..timeline import VIDEO, Draft, Kind, to_ms, to_seconds
@@ -49,7 +49,7 @@ def subtitle_track(draft: dict, lang: str, *, create: bool = False) -> dict | No
 
 
 def track_cues(t: dict) -> list[Cue]:
-    return [Cue(*seconds_of(s), s.get("txt", "")) for s in t.get("sg", [])]
+    return [Cue(*seconds_of(s), s.get("txt", ""), **cue_doubts.from_segment(s)) for s in t.get("sg", [])]
 
 
 def save_cues(draft: dict, lang: str, items: list[Cue], source: str, **meta) -> dict:
@@ -57,7 +57,8 @@ def save_cues(draft: dict, lang: str, items: list[Cue], source: str, **meta) -> 
     update_track(t, source=source, **meta)
     replace_segments(t, [
         new_segment(make_id("sub", lang, i), c.start, max(c.end - c.start, 0.001), txt=c.text,   # at least 1 ms
-                    **({"m": {"k": [[ch, to_ms(s), to_ms(e)] for ch, s, e in c.chars]}} if c.chars else {}))
+                    **({"m": {"k": [[ch, to_ms(s), to_ms(e)] for ch, s, e in c.chars]}} if c.chars else {}),
+                    **cue_doubts.on_segment(c))
         for i, c in enumerate(items, 1)])
     return t
 
@@ -184,6 +185,8 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if script_text:     # the script's text on the speech's timing (文稿匹配)
         words = script_align.align(words, script_text)
     items = cues.layout(words, lang, cues.rules_for(lang, **limits.get(lang, {})))
+    cue_doubts.add_alternatives(items, _to_timeline(result.heard_again, ss, st, length),
+                                spaced=not cues.is_cjk_language(lang))
     save_cues(draft, lang, items, "script" if script_text else "asr", model=result.model)
     meta = subtitle_settings(draft)
     if limits:

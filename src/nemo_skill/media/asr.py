@@ -35,6 +35,9 @@ RATE = speech_regions.RATE
 FRAME = 160                     # 10 ms energy frames
 CHUNK_SECONDS = 600             # decode and transcribe this much at a time
 MAX_SECONDS = 3 * 3600          # longer files are refused (NEMO_ASR_MAX_SECONDS)
+# At most this share of a chunk's speech is decoded a second time for the alternatives of its
+# unsure words (asr_decode.Decoder.second_opinion), so a noisy hour costs at most a quarter more.
+SECOND_OPINION_SHARE = 0.25
 
 
 @dataclass
@@ -46,6 +49,7 @@ class Transcript:
     task: str = "transcribe"
     language_probability: float = 1.0
     dropped: list[str] = field(default_factory=list)   # lines removed as phantoms or noise
+    heard_again: list[Word] = field(default_factory=list)   # a second decode where Whisper was unsure
 
     @property
     def text(self) -> str:
@@ -134,6 +138,7 @@ def transcribe(path: str | Path, *, language: str | None = None, task: str = "tr
     words: list[Word] = []
     dropped: list[str] = []
     levels: list[np.ndarray] = []
+    again: list[Word] = []
     lang, lang_prob = language, 1.0
     for offset, audio in _chunks(path, cancel):
         levels.append(frame_db(audio))
@@ -157,13 +162,16 @@ def transcribe(path: str | Path, *, language: str | None = None, task: str = "tr
             if heard and not asr_decode.already_said(heard, mine):
                 mine += heard
         mine.sort(key=lambda p: p[0].start)
+        budget = SECOND_OPINION_SHARE * sum(r.length for r in found)
+        if task == "transcribe":
+            again.extend(_shift([(w, None) for w in decoder.second_opinion(audio, mine, budget)], offset))
         words.extend(_shift(mine, offset))
         _progress(on_progress, offset + len(audio) / RATE, total)
     if lang == "zh" and task == "transcribe" and terms:
         glossary.correct(words, terms)
     if levels:
         refine_edges(words, np.concatenate(levels))
-    return Transcript(lang or "unknown", words, info.duration, model_name, task, lang_prob, dropped)
+    return Transcript(lang or "unknown", words, info.duration, model_name, task, lang_prob, dropped, again)
 
 
 def _shift(placed: list[tuple[Word, object]], offset: float) -> list[Word]:

@@ -15,6 +15,7 @@ import numpy as np
 
 from . import asr_level, ffmpeg, glossary, speech_regions
 from .asr_words import PAUSE_FOR_COMMA, Word, clean_segment
+from .cue_doubts import UNSURE_WORD
 from .speech_text import PROMPT_PIECES, SIMPLIFIED_PROMPT, bare, ends_clause, ends_sentence
 
 SENTENCE_PAUSE = 0.8    # a pause this long between regions ends a sentence
@@ -113,6 +114,23 @@ class Decoder:
                 w.start = min(max(w.start, region.start), region.end - 0.02)
                 w.end = min(max(w.end, w.start + 0.02), region.end)
                 out.append((w, region))
+        return out
+
+    def second_opinion(self, audio: np.ndarray, placed: list, budget: float) -> list[Word]:
+        """Another decode (beam search without the prompt) of the regions that hold an unsure
+        word, least sure first, up to ``budget`` seconds of speech: what a proofreader chooses
+        from. Its words are only alternatives; they replace nothing."""
+        regions: dict[int, tuple[object, float]] = {}
+        for w, region in placed:
+            least = min(w.probability, regions.get(id(region), (region, 1.0))[1])
+            regions[id(region)] = (region, least)
+        out: list[Word] = []
+        for region, least in sorted(regions.values(), key=lambda pair: pair[1]):
+            if least >= UNSURE_WORD or region.length > budget:
+                continue
+            budget -= region.length
+            out += [w for w, _ in self._placed(audio, speech_regions.Window([region], [0.0]), [],
+                                                second_chance=True)]
         return out
 
     def _thin(self, regions: list, placed: list) -> list:
