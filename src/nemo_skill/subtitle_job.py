@@ -280,6 +280,8 @@ def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None
     draft = client.draft()
     # the languages this project has, not the defaults: a zh-only project lacks no English
     options.languages = subfiles.subtitle_languages(draft)
+    # soft subtitles asked for in words (say "软字幕") are written too, not only with --soft
+    options.soft = options.soft or (draft.meta.get("subtitles") or {}).get("mode") == "soft"
     return finish(client, draft, out_dir, stem, options, video=source, progress=progress)
 
 
