@@ -59,3 +59,23 @@ def test_a_stopped_recognition_resumes_where_it_stopped(tmp_path, monkeypatch):
     assert resumed.text == fresh.text
     assert [round(w.start, 2) for w in resumed.words] == [round(w.start, 2) for w in fresh.words]
     assert not list(asr_resume.work_dir().glob("*-*.json"))   # finished: nothing left behind
+
+
+def test_a_long_job_says_how_long_before_it_starts_and_what_is_left(monkeypatch):
+    from types import SimpleNamespace
+
+    from nemo_skill.engine.long_job import recognition_progress
+    notes: list[str] = []
+    ctx = SimpleNamespace(note=notes.append, say=lambda en, zh: en)
+    asr_resume.record_speed(600.0, 300.0)                  # this machine: 0.5 s of work a second...
+    asr_resume.record_speed(600.0, 300.0)
+    assert 0.5 <= asr_resume.measured_rtf() < 0.6         # ...folded into the default 0.75
+    report = recognition_progress(ctx, 3600.0)
+    assert notes and "60 min video takes about" in notes[0] and "resumes" in notes[0]
+    minutes = int(notes[0].split("about ")[1].split(" min")[0])
+    assert 30 <= minutes <= 36
+    report(5.0)
+    assert notes[-1].startswith("Transcribing: 5% (about ") and notes[-1].endswith("left)")
+    short: list[str] = []
+    recognition_progress(SimpleNamespace(note=short.append, say=lambda en, zh: en), 60.0)
+    assert short == []                                     # a short clip starts without a speech

@@ -31,6 +31,7 @@ from ..timeline_edit import (
     track_style,
     update_track,
 )
+from .long_job import recognition_progress
 from .proofread_tools import proofread_with_llm
 from .tools import ToolContext, tool
 
@@ -171,7 +172,7 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     source = args.get("source") or ("zh" if script_text and _mostly_cjk(script_text) else None)
     try:
         result = asr.transcribe(path, language=source, terms=list(args.get("terms") or []), cancel=ctx.cancel,
-                                on_progress=lambda p: ctx.note(f"Transcribing: {p:.0f}%"))
+                                on_progress=recognition_progress(ctx, length or asr.check_input(path).duration))
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     words = _to_timeline(result.words, ss, st, length)
