@@ -2,8 +2,8 @@
 """Long videos (issue 25, item 5): our recognition and burn-in beside the plain pipeline
 (faster-whisper's WhisperModel.transcribe, same model and beam, its own VAD; a bare
 `ffmpeg -vf subtitles=` burn with the same encoder settings and ASS), on one input of real
-Chinese speech (tests/data, cycled with pauses) under a testsrc2 picture, alternating, in
-one run; then recognition killed at 60% and run again (the kept part is not redone).
+Chinese speech (tests/data, cycled with pauses) under a testsrc2 picture, in one run (each
+step plain then ours, back to back); then recognition killed at 60% and run again.
 
 Each step runs in its own process, which reports its own peak memory (ru_maxrss), so the
 figure is that step's alone. Drift: every recording's first cue start against the speech
