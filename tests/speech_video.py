@@ -97,3 +97,45 @@ def joined(out: Path, names: list[str], gap: float, *, lead: float = 0.5, tail: 
         parts.append((name, round(t, 3)))
         t += LENGTHS[name] + gap
     return build(out, parts, round(t - gap + tail, 3), video=video, bed=bed), parts
+
+
+def under_music(out: Path, parts: list[tuple[str, float, float]], duration: float, *, music_db: float,
+                video: bool = False, rate: str = "30") -> Path:
+    """``parts``: (recording, start second, gain dB). Over the project's own music bed
+    (media/music.py) at ``music_db`` dB gain (its phrase peaks near -6 dBFS), so a part at
+    a low gain is a speaker well under the music, as a creator's quiet guest is."""
+    from nemo_skill.media import music
+    bed = music.write_bed(duration, out.with_suffix(".bed.wav"))
+    args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
+    if video:
+        args += ["-f", "lavfi", "-i", f"testsrc2=s=320x180:r={rate}:d={duration}"]
+    first_audio = 1 if video else 0
+    args += ["-i", str(bed)]
+    graph = [f"[{first_audio}:a]aresample=44100,volume={music_db}dB[m]"]
+    labels = ["[m]"]
+    for i, (name, start, gain) in enumerate(parts):
+        args += ["-i", str(SPEECH / name)]
+        graph.append(f"[{first_audio + 1 + i}:a]aresample=44100,aformat=channel_layouts=stereo,"
+                     f"volume={gain}dB,adelay={int(start * 1000)}:all=1[s{i}]")
+        labels.append(f"[s{i}]")
+    graph.append(f"{''.join(labels)}amix=inputs={len(labels)}:normalize=0:duration=first[a]")
+    args += ["-filter_complex", ";".join(graph)]
+    if video:
+        args += ["-map", "0:v", "-c:v", "libx264", "-preset", "veryfast", "-crf", "32", "-pix_fmt", "yuv420p"]
+    args += ["-map", "[a]", "-t", str(duration), "-c:a", "aac", "-b:a", "96k", str(out)]
+    subprocess.run(args, check=True)
+    bed.unlink()
+    return out
+
+
+def speech_db(name: str) -> float:
+    """A recording's RMS level over its voiced frames (50 ms frames 15 dB over its floor), dBFS."""
+    import numpy as np
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-i", str(SPEECH / name), "-ac", "1", "-ar", "16000",
+                          "-f", "s16le", "-"], capture_output=True, check=True).stdout
+    x = np.frombuffer(raw, np.int16).astype(np.float64) / 32768
+    n = len(x) // 800
+    power = (x[: n * 800].reshape(n, 800) ** 2).mean(axis=1)
+    db = 10 * np.log10(power + 1e-12)
+    voiced = power[db > np.percentile(db, 10) + 15]
+    return float(10 * np.log10(voiced.mean()))

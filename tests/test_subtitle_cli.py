@@ -147,7 +147,7 @@ def test_agent_handoff_round_trip(speech_clip, cli_env, tmp_path):
     proof = json.loads(run_nemo(["subs", "proofread", "--json"], cli_env).stdout)
     assert proof["language"] == "zh" and proof["count"] == pending["count"]
     n = next(c["n"] for c in proof["cues"] if "压碎" in c["text"] or "压岁" in c["text"])
-    heard = proof["cues"][n - 1]["text"]
+    heard = next(c["text"] for c in proof["cues"] if c["n"] == n)      # unsure cues are listed first
     good.write_text(json.dumps({"translations": lines, "corrections": {str(n): "还劝亲戚朋友别给孩子红包"}}))
     r = run_nemo(["subs", "submit", str(good), "--json"], cli_env)
     assert r.returncode == 1 and re.search("refused|拒绝", json.loads(r.stdout)["message"])

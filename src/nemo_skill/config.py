@@ -155,6 +155,11 @@ def asr_model_choice(env: dict | None = None) -> str:
     return (_env(env).get("NEMO_ASR_MODEL") or "").strip()
 
 
+def state_root(env: dict | None = None) -> Path:
+    """NEMO_STATE_DIR (the media layer's view: recognition checkpoints and measured speed)."""
+    return Path(_env(env).get("NEMO_STATE_DIR") or platformdirs.user_state_dir("nemo-skill"))
+
+
 def model_cache_root(env: dict | None = None) -> Path:
     """NEMO_MODEL_CACHE: where the packaged model is joined and checksummed once."""
     return Path(_env(env).get("NEMO_MODEL_CACHE") or platformdirs.user_cache_dir("nemo-skill"))

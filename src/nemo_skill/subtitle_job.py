@@ -190,13 +190,28 @@ def proofread_document(draft: Draft) -> dict:
         "task": "proofread_subtitles", "language": lang, "count": len(items),
         "instructions": ("Read each cue as its speaker meant it. Where speech recognition wrote a word that "
                          "sounds like the one said (压碎钱 for 压岁钱, 您好设计 for 你好世界), give the cue's "
-                         "whole corrected text; change nothing else (no rewording, no punctuation). Save "
+                         "whole corrected text; change nothing else (no rewording, no punctuation). The cues "
+                         "the recogniser was least sure of come first: `unsure` lists its doubtful words with "
+                         "their times in seconds (listen there: ffplay -ss START -t 3 VIDEO) and, where a second "
+                         "decode heard something else, its `alternatives` to choose from. Save "
                          "{\"corrections\": {\"N\": \"text\"}} with only the cues you change and run "
                          "`nemo subs submit FILE`. A correction that does not sound like what was heard is "
                          "refused, and then nothing changes."),
-        "cues": [{"n": i, "start": round(c.start, 3), "end": round(c.end, 3), "text": c.text.replace("\n", " ")}
-                 for i, c in enumerate(items, 1)],
+        "unsure_cues": sum(1 for c in items if c.unsure),
+        "cues": sorted((_proofread_cue(i, c) for i, c in enumerate(items, 1)), key=_least_sure_first),
     }
+
+
+def _proofread_cue(n: int, cue) -> dict:
+    out = {"n": n, "start": round(cue.start, 3), "end": round(cue.end, 3), "text": cue.text.replace("\n", " ")}
+    if cue.confidence is not None:
+        out.update(confidence=cue.confidence, unsure=[dict(u) for u in cue.unsure])
+    return out
+
+
+def _least_sure_first(cue: dict) -> tuple:
+    """Cues with unsure words first, least confident first; then the rest in time order."""
+    return (0, cue["confidence"], cue["n"]) if cue.get("unsure") else (1, 0.0, cue["n"])
 
 
 def _recognised(draft: Draft) -> tuple[str, list]:
@@ -265,6 +280,8 @@ def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None
     draft = client.draft()
     # the languages this project has, not the defaults: a zh-only project lacks no English
     options.languages = subfiles.subtitle_languages(draft)
+    # soft subtitles asked for in words (say "软字幕") are written too, not only with --soft
+    options.soft = options.soft or (draft.meta.get("subtitles") or {}).get("mode") == "soft"
     return finish(client, draft, out_dir, stem, options, video=source, progress=progress)
 
 
@@ -305,7 +322,17 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
     checked = [Path(p) for label, p in files.items() if label not in ("preview", "soft.mp4")]
     data["check"] = subcheck.check_paths(checked, rules=subcheck.default_rules(options.limits or draft_limits(draft)),
                                          punctuation=subfiles.punctuation(draft))
+    _name_missing_speech(data)
     return data
+
+
+def _name_missing_speech(data: dict) -> None:
+    """Speech the subtitles do not carry, and cues over silence, at the top of the job's JSON."""
+    for code in ("speech_without_subtitle", "subtitle_without_speech"):
+        ranges = [{"start": f["time"], "end": f["end"], "fix": f["fix"]}
+                  for f in data["check"]["findings"] if f["code"] == code]
+        if ranges:
+            data[code] = ranges
 
 
 def _say_left_out(data: dict, draft: Draft, requested: list[str]) -> None:

@@ -98,6 +98,8 @@ def _human(data: dict) -> str:
     lines += [f"  {label}: {path}" for label, path in data.get("files", {}).items()]
     lines += [f"Left out {lang}: {why}" for lang, why in data.get("left_out", {}).items()]
     lines += [f"Warning: cue {w.get('cue')} ({w.get('lang')}): {w['message']}" for w in data.get("warnings", [])]
+    lines += [f"Speech without subtitles {r['start']:.1f}-{r['end']:.1f} s: {r['fix']}"
+              for r in data.get("speech_without_subtitle", [])]
     if "check" in data:
         lines.append(_check_summary(data["check"]))
     if data.get("next"):
@@ -166,9 +168,16 @@ def _hand_over(doc: dict, heading: str, args: argparse.Namespace, out: Output) -
     """A handoff document (cues for the agent): saved with --out, listed, and what to do next."""
     if args.out:
         Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    lines = [heading, *(f"{c['n']}. {c['text']}" for c in doc["cues"]), "Next: " + doc["instructions"]]
+    lines = [heading, *(f"{c['n']}. {c['text']}" + _doubts(c) for c in doc["cues"]), "Next: " + doc["instructions"]]
     out.result("\n".join(lines), doc)
     return 0
+
+
+def _doubts(cue: dict) -> str:
+    """Where to listen: the unsure words of a recognised cue, with what a second decode heard."""
+    words = [f"{u['text']} at {u['start']:.1f}s" + (f" (or {'/'.join(u['alternatives'])})" if u.get("alternatives")
+                                                    else "") for u in cue.get("unsure") or ()]
+    return f"   [unsure, {cue['confidence']:.0%} sure: {'; '.join(words)}]" if words else ""
 
 
 def _finish_from_session(client, args, out: Output) -> dict:
@@ -298,8 +307,10 @@ def add_parsers(sub, common) -> None:
                     "lines a cue, reading speed, cue length 0.83-7 s, two frames between cues, overlaps, "
                     "Chinese end punctuation, empty cues, the BCC schema - and MP4s against Bilibili's "
                     "upload rules (H.264 8-bit yuv420p, a keyframe every 10 s or less, AAC 48 kHz stereo "
-                    "at most 320 kbit/s, under 4 GB and 5 h). Each finding has a code, the file, the cue, "
-                    "a message and a fix.",
+                    "at most 320 kbit/s, under 4 GB and 5 h). Given subtitle files and their video, it also "
+                    "hears the video's speech: speech_without_subtitle (speech no cue carries) and "
+                    "subtitle_without_speech (4 s or more of cues over silence), each with its time range. "
+                    "Each finding has a code, the file, the cue or range, a message and a fix.",
         epilog="exit codes: 0 no findings, 4 findings (the report is still printed), 1 a file could not be read")
     p.add_argument("files", nargs="+", metavar="FILE", help=".srt, .vtt, .ass, .bcc or .mp4 files")
     _limit_options(p)

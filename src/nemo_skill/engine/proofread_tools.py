@@ -46,6 +46,8 @@ def _relabel(segment: dict, text: str, wrap) -> bool:
     if text == heard:
         return False
     segment["txt"] = text
+    if "confidence" in segment:     # a proofreader's word is not the recogniser's doubt
+        segment.update(confidence=1.0, unsure=[])
     m = segment.get("m") or {}
     chars = [ch for ch in text if not ch.isspace()]
     if m.get("k") and len(m["k"]) == len(chars):

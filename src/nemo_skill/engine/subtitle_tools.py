@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..errors import NemoError
 from ..language import is_cjk
-from ..media import asr, cues, script_align, subfiles, translate
+from ..media import asr, cue_doubts, cues, script_align, subfiles, translate
 from ..media.cues import Cue
 from ..timeline import VIDEO, Draft, Kind, to_ms, to_seconds
 from ..timeline_edit import (
@@ -31,6 +31,7 @@ from ..timeline_edit import (
     track_style,
     update_track,
 )
+from .long_job import recognition_progress
 from .proofread_tools import proofread_with_llm
 from .tools import ToolContext, tool
 
@@ -49,7 +50,7 @@ def subtitle_track(draft: dict, lang: str, *, create: bool = False) -> dict | No
 
 
 def track_cues(t: dict) -> list[Cue]:
-    return [Cue(*seconds_of(s), s.get("txt", "")) for s in t.get("sg", [])]
+    return [Cue(*seconds_of(s), s.get("txt", ""), **cue_doubts.from_segment(s)) for s in t.get("sg", [])]
 
 
 def save_cues(draft: dict, lang: str, items: list[Cue], source: str, **meta) -> dict:
@@ -57,7 +58,8 @@ def save_cues(draft: dict, lang: str, items: list[Cue], source: str, **meta) -> 
     update_track(t, source=source, **meta)
     replace_segments(t, [
         new_segment(make_id("sub", lang, i), c.start, max(c.end - c.start, 0.001), txt=c.text,   # at least 1 ms
-                    **({"m": {"k": [[ch, to_ms(s), to_ms(e)] for ch, s, e in c.chars]}} if c.chars else {}))
+                    **({"m": {"k": [[ch, to_ms(s), to_ms(e)] for ch, s, e in c.chars]}} if c.chars else {}),
+                    **cue_doubts.on_segment(c))
         for i, c in enumerate(items, 1)])
     return t
 
@@ -170,7 +172,7 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     source = args.get("source") or ("zh" if script_text and _mostly_cjk(script_text) else None)
     try:
         result = asr.transcribe(path, language=source, terms=list(args.get("terms") or []), cancel=ctx.cancel,
-                                on_progress=lambda p: ctx.note(f"Transcribing: {p:.0f}%"))
+                                on_progress=recognition_progress(ctx, length or asr.check_input(path).duration))
     except NemoError as exc:
         return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
     words = _to_timeline(result.words, ss, st, length)
@@ -184,6 +186,8 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if script_text:     # the script's text on the speech's timing (文稿匹配)
         words = script_align.align(words, script_text)
     items = cues.layout(words, lang, cues.rules_for(lang, **limits.get(lang, {})))
+    cue_doubts.add_alternatives(items, _to_timeline(result.heard_again, ss, st, length),
+                                spaced=not cues.is_cjk_language(lang))
     save_cues(draft, lang, items, "script" if script_text else "asr", model=result.model)
     meta = subtitle_settings(draft)
     if limits:

@@ -13,8 +13,9 @@ import difflib
 
 import numpy as np
 
-from . import ffmpeg, glossary, speech_regions
+from . import asr_level, ffmpeg, glossary, speech_regions
 from .asr_words import PAUSE_FOR_COMMA, Word, clean_segment
+from .cue_doubts import UNSURE_WORD
 from .speech_text import PROMPT_PIECES, SIMPLIFIED_PROMPT, bare, ends_clause, ends_sentence
 
 SENTENCE_PAUSE = 0.8    # a pause this long between regions ends a sentence
@@ -22,6 +23,13 @@ SENTENCE_PAUSE = 0.8    # a pause this long between regions ends a sentence
 # is decoded again on its own. Measured on bench/asr_quality.py: 0.5, 0.6 and 0.75 fix the
 # same regions there; 0.5 costs the fewest extra passes (one on the 60 s bench input).
 UNSURE = 0.5
+# What a stretch the voice detector left empty must score for its words to be kept (issue 25):
+# a voice 15 dB under music decoded at avg log-prob -0.48 and -0.41 (no-speech 0.65, 0.44: the
+# music makes Whisper doubt there is speech at all, so no-speech alone is no reason to drop);
+# music alone came back empty; wrong guesses at 1-2 s of sound -0.99 to -3.1.
+STRETCH_LOGPROB = -0.8
+STRETCH_NO_SPEECH = 0.85
+STRETCH_WORD_PROBABILITY = 0.4
 
 
 class Decoder:
@@ -88,6 +96,43 @@ class Decoder:
             _mark_region_ends(placed)
         return placed
 
+    def stretch(self, audio: np.ndarray, region, dropped: list[str]) -> list[tuple[Word, object]]:
+        """The words Whisper hears in a stretch the voice detector left empty, levelled on its
+        own; only a segment it is sure of (STRETCH_*) is kept, so music alone writes nothing."""
+        a, b = int(region.start * speech_regions.RATE), int(region.end * speech_regions.RATE)
+        out = []
+        for seg in self.decode(asr_level.level(audio[a:b]), region.length, second_chance=True):
+            if seg.avg_logprob < STRETCH_LOGPROB or seg.no_speech_prob > STRETCH_NO_SPEECH:
+                continue
+            kept = clean_segment(seg, self.out_lang, region.start, self.leaks)
+            if kept is None:
+                dropped.append(seg.text.strip())
+                continue
+            if sum(w.probability for w in kept) / len(kept) < STRETCH_WORD_PROBABILITY:
+                continue
+            for w in kept:
+                w.start = min(max(w.start, region.start), region.end - 0.02)
+                w.end = min(max(w.end, w.start + 0.02), region.end)
+                out.append((w, region))
+        return out
+
+    def second_opinion(self, audio: np.ndarray, placed: list, budget: float) -> list[Word]:
+        """Another decode (beam search without the prompt) of the regions that hold an unsure
+        word, least sure first, up to ``budget`` seconds of speech: what a proofreader chooses
+        from. Its words are only alternatives; they replace nothing."""
+        regions: dict[int, tuple[object, float]] = {}
+        for w, region in placed:
+            least = min(w.probability, regions.get(id(region), (region, 1.0))[1])
+            regions[id(region)] = (region, least)
+        out: list[Word] = []
+        for region, least in sorted(regions.values(), key=lambda pair: pair[1]):
+            if least >= UNSURE_WORD or region.length > budget:
+                continue
+            budget -= region.length
+            out += [w for w, _ in self._placed(audio, speech_regions.Window([region], [0.0]), [],
+                                                second_chance=True)]
+        return out
+
     def _thin(self, regions: list, placed: list) -> list:
         return [r for r in regions if r.length >= 0.5
                 and len(_chars([p for p in placed if p[1] is r])) < self._enough(r)]
@@ -103,7 +148,7 @@ class Decoder:
             better = (new and _confidence(new) > _confidence(mine)
                       and len(_chars(new)) >= 0.7 * len(_chars(mine))) if surer \
                 else len(_chars(new)) > len(_chars(mine))
-            if better and not _already_said(new, others):
+            if better and not already_said(new, others):
                 placed = others + new
         return placed
 
@@ -149,7 +194,7 @@ def _chars(placed: list[tuple[Word, object]]) -> str:
     return bare("".join(w.text for w, _ in placed))
 
 
-def _already_said(new: list[tuple[Word, object]], old: list[tuple[Word, object]]) -> bool:
+def already_said(new: list[tuple[Word, object]], old: list[tuple[Word, object]]) -> bool:
     """The re-decoded region's text is mostly there already (Whisper timed it elsewhere)."""
     if not new:
         return True

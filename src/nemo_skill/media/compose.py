@@ -9,6 +9,7 @@ file. The draft's ``src`` values are mapped to local files by the caller.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from pathlib import Path
 
 import pysubs2
@@ -16,7 +17,7 @@ import pysubs2
 from ..errors import MediaError
 from ..timeline import AUDIO, TEXT, VIDEO, Draft
 from . import ffmpeg, subfiles
-from .encode import ENCODE, FPS, RenderPlan, burn_filter, canvas
+from .encode import ENCODE, FPS, RenderPlan, burn_filter, canvas, rate_args, source_rate
 from .escape import ass_text
 
 
@@ -55,6 +56,7 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
     audio_labels: list[str] = []
     base = "[0:v]"
     n = 0 if single else 1
+    rate = Fraction(FPS)    # a timeline of several pieces is drawn at 30 fps; one clip keeps its own
     for track in draft.tracks:
         for seg in track.segments:
             if track.type not in (VIDEO, AUDIO) or not seg.raw.get("src"):
@@ -76,8 +78,10 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
             else:
                 inputs += ["-ss", f"{ss:.3f}", "-t", f"{dur:.3f}", "-i", ffmpeg.fpath(path)]
             if track.type == VIDEO and info.has_video:
+                if single:
+                    rate = source_rate(_video_stream(info))
                 still = f"format=yuv420p,loop=loop=-1:size=1,fps={FPS},trim=duration={dur:.3f}," \
-                    if info.is_image else f"fps={FPS},"
+                    if info.is_image else "" if single else f"fps={FPS},"
                 graph.append(
                     f"[{n}:v]scale={width}:{height}:force_original_aspect_ratio=decrease,"
                     f"pad={width}:{height}:(ow-iw)/2:(oh-ih)/2,setsar=1,{still}"
@@ -108,8 +112,12 @@ def build(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workdir: P
         inputs += ["-f", "lavfi", "-i", "anullsrc=r=48000:cl=stereo"]
         graph.append(f"[{n}:a]anull[aout]")
     args = [*inputs, "-filter_complex", ";".join(graph), "-map", "[vout]", "-map", "[aout]",
-            "-t", f"{duration:.3f}", "-r", str(FPS), *(encode or ENCODE), ffmpeg.fpath(out)]
+            "-t", f"{duration:.3f}", *rate_args(rate, encode or ENCODE), ffmpeg.fpath(out)]
     return RenderPlan(args, duration, ass_path)
+
+
+def _video_stream(info: ffmpeg.MediaInfo) -> dict | None:
+    return next((s for s in info.raw.get("streams") or [] if s.get("codec_type") == "video"), None)
 
 
 def _single_clip(draft: Draft) -> bool:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .conventions import join_words
+from .cue_doubts import doubts
 from .speech_text import ends_clause, ends_sentence, is_cjk
 
 
@@ -62,6 +63,8 @@ class Cue:
     end: float
     text: str           # lines joined with "\n"
     chars: tuple = ()   # (text, start s, end s) per spoken character, when the voice knows them
+    confidence: float | None = None   # recognised cues: Whisper's mean probability (cue_doubts)
+    unsure: tuple = ()                # recognised cues: [{"text", "start", "end"}] Whisper doubted
 
     @property
     def duration(self) -> float:
@@ -75,6 +78,7 @@ class Unit:
     text: str
     start: float
     end: float
+    probability: float = 1.0    # the least sure of Whisper's pieces in it
 
 
 def display_len(text: str) -> int:
@@ -93,7 +97,7 @@ def _jieba():
 
 def zh_units(words: list) -> list[Unit]:
     """Whisper's Chinese pieces (characters, often) regrouped into jieba words."""
-    chars: list[tuple[str, float, float]] = []
+    chars: list[tuple[str, float, float, float]] = []
     for w in words:
         text = w.text.strip()
         if not text:
@@ -101,7 +105,8 @@ def zh_units(words: list) -> list[Unit]:
         if chars and w.text[:1].isspace() and _latin(chars[-1][0]) and _latin(text[0]):
             chars.append((" ", w.start, w.start))     # "Model Y" keeps its space: jieba would join ModelY
         step = (w.end - w.start) / len(text)
-        chars += [(ch, w.start + i * step, w.start + (i + 1) * step) for i, ch in enumerate(text)]
+        p = getattr(w, "probability", 1.0)
+        chars += [(ch, w.start + i * step, w.start + (i + 1) * step, p) for i, ch in enumerate(text)]
     line = "".join(c[0] for c in chars)
     units: list[Unit] = []
     pos = 0
@@ -114,7 +119,7 @@ def zh_units(words: list) -> list[Unit]:
             units[-1].text += token          # punctuation sticks to the word before it
             units[-1].end = max(units[-1].end, piece[-1][2])
             continue
-        units.append(Unit(token, piece[0][1], piece[-1][2]))
+        units.append(Unit(token, piece[0][1], piece[-1][2], min(c[3] for c in piece)))
     return units
 
 
@@ -123,11 +128,13 @@ def en_units(words: list) -> list[Unit]:
     units: list[Unit] = []
     for w in words:
         text = w.text.strip()
+        p = getattr(w, "probability", 1.0)
         if units and text and join_words([units[-1].text, text]) == units[-1].text + text:
             units[-1].text += text
             units[-1].end = max(units[-1].end, w.end)
+            units[-1].probability = min(units[-1].probability, p)
         elif text:
-            units.append(Unit(text, w.start, w.end))
+            units.append(Unit(text, w.start, w.end, p))
     return units
 
 
@@ -200,7 +207,7 @@ def layout(words: list, language: str, rules: Rules | None = None) -> list[Cue]:
         start = end + 1
     if cjk:
         groups = _without_tiny(groups, rules)
-    cues = [Cue(g[0].start, g[-1].end, wrap(join(g, cjk), language, rules)) for g in groups]
+    cues = [Cue(g[0].start, g[-1].end, wrap(join(g, cjk), language, rules), **doubts(g)) for g in groups]
     return time_cues(cues, rules)
 
 

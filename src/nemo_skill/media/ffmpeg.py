@@ -145,9 +145,26 @@ def probe(path: str | Path, timeout: float = 60) -> MediaInfo:
             fps = float(Fraction(video.get("avg_frame_rate") or "0/1"))
         except (ValueError, ZeroDivisionError):
             fps = 0.0
-    return MediaInfo(path, fmt_name, duration, video is not None, audio is not None,
-                     int((video or {}).get("width") or 0), int((video or {}).get("height") or 0),
+    width, height = int((video or {}).get("width") or 0), int((video or {}).get("height") or 0)
+    if _quarter_turned(video):      # ffmpeg turns the frames upright when it decodes them
+        width, height = height, width
+    return MediaInfo(path, fmt_name, duration, video is not None, audio is not None, width, height,
                      round(fps, 3), is_image, int((audio or {}).get("sample_rate") or 0), info)
+
+
+def _quarter_turned(stream: dict | None) -> bool:
+    """A phone video stored landscape with a 90 degree rotation (side data or the old tag)."""
+    if not stream:
+        return False
+    turns = [d.get("rotation") for d in stream.get("side_data_list") or [] if "rotation" in d]
+    turns.append((stream.get("tags") or {}).get("rotate"))
+    for turn in turns:
+        try:
+            if turn is not None and round(float(turn)) % 180 == 90:
+                return True
+        except (TypeError, ValueError):
+            continue
+    return False
 
 
 def run(args: Sequence[str], *, duration: float | None = None,

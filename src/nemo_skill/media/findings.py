@@ -14,6 +14,7 @@ class Finding:
     fix: str
     cue: int | None = None       # 1-based, in the file's own order
     time: float | None = None    # seconds, where it starts
+    end: float | None = None     # seconds, where it ends (a range: speech without a subtitle)
     lang: str | None = None
 
     def to_json(self) -> dict:

@@ -14,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import InputError
-from . import conventions, videocheck
+from . import conventions, speechcheck, videocheck
 from .cues import Cue, Rules, display_len, rules_for
 from .findings import Finding
 from .speech_text import is_cjk
@@ -57,12 +57,25 @@ def check_paths(paths: list[Path], *, rules: dict[str, Rules] | None = None,
         else:
             raise InputError(f"{path.name}: cannot check a {suffix or 'nameless'} file",
                              hint="give .srt, .vtt, .ass, .bcc or .mp4 files")
+    _hear_the_speech(paths, entries)
     found = [f for e in entries for f in e["findings"]]
     by_code = Counter()
     for e in entries:
         by_code.update(e.pop("_codes", None) or Counter(f["code"] for f in e["findings"]))
     total = sum(by_code.values())
     return {"files": entries, "findings": found, "count": total, "by_code": dict(by_code), "clean": not total}
+
+
+def _hear_the_speech(paths: list[Path], entries: list[dict]) -> None:
+    """Subtitle files checked beside a video: its speech against their cues (``speechcheck``)."""
+    subtitles = [Path(p) for p in paths if Path(p).suffix.lower() in SUBTITLE_TYPES + BCC_TYPES]
+    if not subtitles:
+        return
+    for entry in entries:
+        if entry["kind"] == "video" and entry.get("audio") and entry.get("duration"):
+            findings, summary = speechcheck.check(Path(entry["file"]), subtitles)
+            entry["speech"] = summary
+            entry["findings"] += [f.to_json() for f in findings]
 
 
 def _entry(path: Path, kind: str, findings: list[Finding], counts: Counter) -> dict:

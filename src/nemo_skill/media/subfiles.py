@@ -15,7 +15,7 @@ from pathlib import Path
 import pysubs2
 
 from ..timeline import TEXT, Draft
-from . import conventions
+from . import conventions, cue_doubts
 from .cues import Cue
 from .escape import ass_text, cue_text
 from .fonts import CJK_FAMILY
@@ -69,8 +69,8 @@ def from_draft(draft: Draft, *, as_written: bool = False) -> list[SubTrack]:
         meta = t.raw.get("m") or {}
         # Empty cues are kept: a translation that left one cue blank still pairs 1:1.
         lang = str(meta.get("lang") or "zh")
-        cues = [Cue(s.start / 1000, s.end / 1000, conventions.apply(s.text or "", lang, style), _timed_chars(s.raw))
-                for s in t.segments]
+        cues = [Cue(s.start / 1000, s.end / 1000, conventions.apply(s.text or "", lang, style), _timed_chars(s.raw),
+                    **cue_doubts.from_segment(s.raw)) for s in t.segments]
         if not any(c.text.strip() for c in cues):
             continue
         tracks.append(SubTrack(lang, cues, dict(meta.get("style") or {}),

@@ -1,0 +1,54 @@
+"""Issue 25, item 1: a quiet speaker under a music bed is not lost. Real recordings from
+tests/data, two at a normal level over the project's own music bed (media/music.py), two
+12 dB under the music, which Silero VAD misses outright at any threshold (0.5 to 0.1).
+
+Measured (Whisper base, int8): before issue 25 both quiet sentences had no word at all
+(CER 1.0 each) at 10, 12 and 15 dB under the music; now both are heard (at 15 dB: 0.46 and
+0.37; at 10 dB: 0.39 and 0.26). At 20 dB under they are still lost, as is a 1.5 s phrase
+(你好世界) at 10-20 dB under; music alone writes nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import speech_video as sv
+
+from nemo_skill.media import asr, music
+from nemo_skill.media.speech_text import bare, cer
+
+pytestmark = pytest.mark.slow
+
+MUSIC_RMS = -30.0       # dBFS: a bed a creator would put under a talk
+UNDER = 12.0            # the quiet speaker, this many dB under the music
+QUIET = (sv.AISHELL, sv.FUNASR)
+
+
+def _music_gain() -> float:
+    bed = music.phrase(1).mean(axis=1).astype(np.float64)
+    return MUSIC_RMS - 10 * np.log10((bed ** 2).mean())
+
+
+@pytest.fixture(scope="module")
+def quiet_join(tmp_path_factory):
+    d = tmp_path_factory.mktemp("quiet")
+    parts, t = [], 1.0
+    for name in (sv.YASUI, sv.AISHELL, sv.PADDLE, sv.FUNASR):
+        target = MUSIC_RMS - UNDER if name in QUIET else MUSIC_RMS + 6
+        parts.append((name, t, target - sv.speech_db(name)))
+        t += sv.LENGTHS[name] + 1.0
+    return sv.under_music(d / "quiet.m4a", parts, t + 1.0, music_db=_music_gain()), parts
+
+
+def test_every_sentence_is_there_with_a_quiet_speaker_under_music(quiet_join):
+    path, parts = quiet_join
+    result = asr.transcribe(path)
+    for i, (name, at, _gain) in enumerate(parts):
+        until = parts[i + 1][1] if i + 1 < len(parts) else 1e9
+        said = bare("".join(w.text for w in result.words if at - 0.05 <= w.start < until))
+        # present, at its own time, and more right than wrong (a base-model floor, not a goal)
+        assert said and cer(sv.TRANSCRIPTS[name], said) <= 0.6, (name, result.text)
+
+
+def test_music_alone_writes_nothing(tmp_path):
+    path = sv.under_music(tmp_path / "music.m4a", [], 20.0, music_db=_music_gain())
+    assert asr.transcribe(path).words == []
