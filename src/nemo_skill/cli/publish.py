@@ -12,62 +12,22 @@ import argparse
 import json
 from pathlib import Path
 
-from .. import publish_job, publish_meta, subtitle_job
+from .. import publish_flow, publish_meta
 from ..constants import EXIT_FINDINGS, EXIT_NEEDS_USER
 from ..errors import InputError
 from .context import make_client, settings
 from .output import Output, seconds
 
-NOTE_KEY = "publish_out_dir"
 
-
-def _project(client, args) -> tuple:
-    if getattr(args, "video", None):
-        subtitle_job.use_video_project(client, Path(args.video).expanduser(), required=True)
-    draft = client.draft()
-    if not draft.exportable:
-        raise InputError("this project has nothing to publish yet",
-                         hint="run `nemo subtitle VIDEO` (or `nemo generate`) first")
-    noted = client.store.session(client.store_key, client.skill) or {}
-    return draft, noted
-
-
-def _stem(client, noted: dict) -> str:
-    """The files' name: the one `nemo subtitle` used, else the uploaded video's."""
-    if noted.get("stem"):
-        return str(noted["stem"])
-    infos = (client.state().get("state") or {}).get("video_infos") or []
-    name = next((i.get("filename") for i in infos if i.get("file_type") == "video"), None)
-    return Path(str(name)).stem[:80] or "video" if name else "video"
-
-
-def _finish(client, draft, meta: dict, out_dir: Path, noted: dict, args, out: Output) -> int:
-    data = publish_job.write_folder(client, draft, meta, out_dir, _stem(client, noted),
-                                    poll_interval=args.poll_interval or settings().poll_interval,
-                                    source=Path(noted["video"]) if noted.get("video") else None,
-                                    made_cover=Path(noted["cover"]) if noted.get("cover") else None,
-                                    progress=out.progress)
+def _done(data: dict, meta: dict, out: Output) -> int:
     check = data["video_check"]
     lines = [f"Ready to upload: {data['out_dir']}", *(f"  {label}: {Path(p).name}" for label, p in data["files"].items()),
              f"Title: {meta['title']}", f"Tags: {', '.join(meta['tags'])}",
              f"Chapters: {len(meta['chapters'])}",
              "MP4 check: meets Bilibili's upload rules" if check["clean"] else
              "MP4 check: " + "; ".join(f["message"] for f in check["findings"])]
-    data["next"] = "upload the MP4 on Bilibili with cover.jpg, the text in meta.json, chapters.txt and the BCC files"
     out.result("\n".join([*lines, f"Next: {data['next']}"]), data)
     return 0 if check["clean"] else EXIT_FINDINGS
-
-
-def _llm_meta(client, draft) -> dict | None:
-    """The engine's LLM writes the upload text, when the local engine has one; else None."""
-    if settings().backend != "local":
-        return None
-    result = client.chat("write the Bilibili title, tags, description and chapters",
-                         call={"name": "write_publish_info", "args": {}})
-    if result.errors():
-        return None
-    meta = (client.draft().meta or {}).get("publish")
-    return publish_meta.check(meta, draft.duration / 1000) if meta else None
 
 
 def cmd_publish(args: argparse.Namespace, out: Output) -> int:
@@ -75,15 +35,12 @@ def cmd_publish(args: argparse.Namespace, out: Output) -> int:
         raise InputError("say where the upload folder goes: --out-dir DIR", hint="nemo publish --out-dir DIR")
     out_dir = Path(args.out_dir).expanduser().resolve()
     with make_client(args, out) as client:
-        draft, noted = _project(client, args)
-        if not publish_meta.transcript(draft)[1]:
-            raise InputError("the project has no subtitles to write the upload text from",
-                             hint="run `nemo subtitle VIDEO` first")
-        client.store.note_session(client.store_key, client.skill, **{NOTE_KEY: str(out_dir)})
-        meta = _llm_meta(client, draft)
-        if meta is not None:
-            return _finish(client, client.draft(), meta, out_dir, noted, args, out)
-    doc = publish_meta.handoff(draft, str(out_dir))
+        outcome, doc = publish_flow.ask(client, out_dir, settings().backend,
+                                        video=Path(args.video).expanduser() if args.video else None,
+                                        poll_interval=args.poll_interval or settings().poll_interval,
+                                        progress=out.progress)
+    if outcome == "done":
+        return _done(doc, doc["meta"], out)
     if args.out:
         Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
     doc["next"] = ("write the title, tags, description and chapters from the transcript into a JSON file "
@@ -105,13 +62,11 @@ def cmd_submit(args: argparse.Namespace, out: Output) -> int:
         raise InputError(f"{path.name} is not JSON ({exc}); nothing was written",
                          hint="write {\"title\", \"tags\", \"description\", \"chapters\"} as JSON") from None
     with make_client(args, out) as client:
-        draft, noted = _project(client, args)
-        meta = publish_meta.check(doc, draft.duration / 1000)     # every limit before any file
-        folder = args.out_dir or noted.get(NOTE_KEY)
-        if not folder:
-            raise InputError("no upload folder was named for this project",
-                             hint="run `nemo publish --out-dir DIR` first (or give --out-dir)")
-        return _finish(client, draft, meta, Path(folder).expanduser().resolve(), noted, args, out)
+        data = publish_flow.submit(client, doc, out_dir=Path(args.out_dir) if args.out_dir else None,
+                                   video=Path(args.video).expanduser() if getattr(args, "video", None) else None,
+                                   poll_interval=args.poll_interval or settings().poll_interval,
+                                   progress=out.progress)
+    return _done(data, data["meta"], out)
 
 
 def add_parsers(sub, common) -> None:

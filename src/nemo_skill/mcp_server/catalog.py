@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 
-from . import jobs_generate, jobs_project, jobs_subtitle  # noqa: F401 - they register their tools
+from . import jobs_generate, jobs_project, jobs_publish, jobs_subtitle  # noqa: F401 - they register their tools
 from .table import JOBS, BadArguments, JobTool, check_schema, check_values, registry_tools
 
 EDIT_RETURNS = {"tool": {"type": "string"}, "args": {"type": "object"},

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import generate_job
 from ..errors import InputError, NeedsUser
-from ..media import tts
+from ..media import voice_catalog
 from .table import job, obj, path_arg, poll_interval, registry_params, text_arg
 
 # The generate_video tool's own options, with their bounds, as the engine declares them.
@@ -17,7 +17,7 @@ VIDEO_OUT = {"path": {"type": "string", "description": "the MP4 written"}, "cove
              "seconds": {"type": "number"}, "width": {"type": ["integer", "null"]},
              "height": {"type": ["integer", "null"]},
              "sentences": {"type": "integer"}, "voice": {"type": "object", "description": "the voice and its "
-                                                         "licence terms (the default one is non-commercial)"}}
+                                                         "licence terms (commercial or not)"}}
 SCRIPT_OUT = {"pending": {"type": "object", "description": "what the script should be: prompt, length, form"}}
 _WRITE_NEXT = ("write the narration script as `pending.instructions` says (first line a short title, then one "
                "sentence a line, in Chinese), then call submit_script with `script` set to it")
@@ -42,7 +42,8 @@ def _script_handoff(run, client) -> dict:
      "Renders and saves the MP4 (`path`). Takes about 1-2 minutes for 30 s of video (progress reported; "
      "cancellable). With only a prompt and no LLM configured, the script waits for you: ok=false, "
      "needs='script'; write it and call submit_script. Costs 1 credit plus 1 a started 10 s of video (free on "
-     "the local engine). The default voice's weights are for non-commercial use (see `voice`).",
+     "the local engine). The default voice is the first installed offline voice a creator may publish with "
+     "(see `voice` for its licence); afterwards pending_scenes / submit_scenes change what each scene shows.",
      _generate_params(), returns={**VIDEO_OUT, **SCRIPT_OUT}, long=True, title="Generate a video")
 def generate_video(run, args: dict) -> dict:
     if not (args.get("script") or "").strip() and not (args.get("prompt") or "").strip():
@@ -50,7 +51,8 @@ def generate_video(run, args: dict) -> dict:
                          hint="e.g. prompt: 一分钟介绍春节习俗")
     req = generate_job.Request(
         script=args.get("script") or None, prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
-        duration=args.get("duration"), voice=args.get("voice") or tts.DEFAULT_VOICE, title=args.get("title"),
+        duration=args.get("duration"), voice=args.get("voice") or voice_catalog.default_voice(),
+        title=args.get("title"),
         no_music=args.get("music") is False, style=args.get("style"),
         subtitle_style=args.get("subtitle_style") or generate_job.DEFAULT_SUBTITLE_STYLE,
         music=Path(args["music_file"]).expanduser() if args.get("music_file") else None,
