@@ -141,3 +141,20 @@ def media(tmp_path_factory) -> dict[str, Path]:
     out["fake"].write_text("this is not a video\n" * 100)
     out["notes"].write_text("notes")
     return out
+
+
+def quiet_gaps(db, min_len: float = 0.08) -> list[tuple[float, float]]:
+    """From a voice's loudness per 10 ms (dB): its start, the stretches 35 dB under the peak at
+    least ``min_len`` long inside the speech, and its end, in seconds."""
+    import numpy as np
+    loud = db > db.max() - 35
+    first, last = int(np.argmax(loud)), len(loud) - int(np.argmax(loud[::-1]))
+    gaps, start = [], None
+    for i in range(first, last):
+        if not loud[i] and start is None:
+            start = i
+        elif loud[i] and start is not None:
+            if (i - start) / 100 >= min_len:
+                gaps.append((start / 100, i / 100))
+            start = None
+    return [(first / 100, first / 100)] + gaps + [(last / 100, last / 100)]

