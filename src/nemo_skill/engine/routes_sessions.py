@@ -32,7 +32,7 @@ def router(engine: Engine) -> APIRouter:
             raise EngineError(404, "file not found", 404)
         return FileResponse(row["path"], filename=row["filename"])
 
-    @api.post("/api/sessions/{session_id}/cancel", responses=errors((401, 404, 413, 421)))
+    @api.post("/api/sessions/{session_id}/cancel", responses=errors((400, 401, 404, 413, 421)))
     def cancel_work(session_id: str, user_id: str = Depends(user)):
         """Stop the project's running turn and renders (`nemo mcp`'s cancel; a dropped stream does it too)."""
         return ok(engine.cancel_work(user_id, session_id))

@@ -224,7 +224,8 @@ function step(delta) {
   rowOf(state.selected).scrollIntoView({ block: "nearest" });
 }
 
-function togglePlay() { if (video.paused) video.play(); else video.pause(); }
+// play() answers with a promise that a pause before the first frame rejects: not an error.
+function togglePlay() { if (video.paused) video.play().catch(() => {}); else video.pause(); }
 
 function rememberCursor(box, i) {
   state.cursor = { row: i, lang: box.getAttribute("lang"), at: box.selectionStart };
