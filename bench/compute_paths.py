@@ -32,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # The files whose figures are bounds (test_subtitle_cli's model checks are phrases, not figures).
 FIGURE_TESTS = ["tests/test_asr.py", "tests/test_asr_joins.py", "tests/test_narration.py",
-                "tests/test_voice_model.py", "tests/test_subtitle_script.py", "tests/test_main_job.py"]
+                "tests/test_voice_model.py", "tests/test_subtitle_script.py", "tests/test_main_job.py",
+                "tests/test_asr_quiet.py"]
 LOWER_BOUNDED = ("heard_share",)     # figures bounded from below (tests/figures.at_least)
 
 

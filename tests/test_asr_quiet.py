@@ -12,11 +12,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import speech_video as sv
+from figures import at_most
 
 from nemo_skill.media import asr, music
 from nemo_skill.media.speech_text import bare, cer
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.model]
+
+# Each quiet sentence: heard, at its own time, more right than wrong. A floor of the base model,
+# not a goal: 0.26-0.46 measured at 10-15 dB under (AVX2 and AVX-512 alike).
+QUIET_CER_BOUND = 0.6
 
 MUSIC_RMS = -30.0       # dBFS: a bed a creator would put under a talk
 UNDER = 12.0            # the quiet speaker, this many dB under the music
@@ -46,7 +51,8 @@ def test_every_sentence_is_there_with_a_quiet_speaker_under_music(quiet_join):
         until = parts[i + 1][1] if i + 1 < len(parts) else 1e9
         said = bare("".join(w.text for w in result.words if at - 0.05 <= w.start < until))
         # present, at its own time, and more right than wrong (a base-model floor, not a goal)
-        assert said and cer(sv.TRANSCRIPTS[name], said) <= 0.6, (name, result.text)
+        assert said, (name, result.text)
+        at_most(f"quiet.{name}.cer", cer(sv.TRANSCRIPTS[name], said), QUIET_CER_BOUND, result.text)
 
 
 def test_music_alone_writes_nothing(tmp_path):

@@ -23,6 +23,9 @@ from nemo_skill.media import (
 
 RATE = 24000
 
+# Its slow tests read what a voice produced back with our ASR: repeated on a second CPU path.
+pytestmark = pytest.mark.model
+
 
 def test_mandarin_syllables_carry_their_tones_as_kokoro_reads_them():
     said = kokoro_phonemes.phonemes("中国的茶文化。")
