@@ -85,8 +85,9 @@ def test_a_subtitle_job_hands_over_the_translation_then_renders(cli_env, tmp_pat
     for call in notes:
         values = [v for v, _ in call]
         assert len(call) >= 2 and values == sorted(set(values)), call
-    # the engine words its notes in the session's language (Transcribing / 识别中)
-    assert any("Upload" in m for _, m in notes[0]) and any(("Transcribing" in m or "识别" in m) for _, m in notes[0])
+    # the step itself is always reported ("Working: transcribe..."); the engine's own percentage
+    # notes come at most once a second, so a short clip may finish before one is due
+    assert any("Upload" in m for _, m in notes[0]) and any("transcribe" in m.lower() for _, m in notes[0])
     assert any("Rendering" in m for _, m in notes[1])
 
 
