@@ -52,8 +52,6 @@ from . import planner, scene_tools
 from .subtitle_tools import save_cues
 from .tools import ASPECTS, ToolContext, tool
 
-SUB_RULES = cues.rules_for("zh", max_lines=2)
-TIMED_RULES = cues.rules_for("zh")     # one line a cue when the voice says when every character is spoken
 SUBTITLE_STYLES = ("plain", "box", "karaoke")
 # 9:16 on a phone (issue 27): libass sizes Noto Sans CJK by its ascent + descent (1.45 em), so
 # size 84 draws 58 px characters at 1080 wide (measured on a frame: size 72 drew 49 px); 12 a

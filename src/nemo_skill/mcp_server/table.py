@@ -6,15 +6,15 @@ A new job tool is one function with ``@job(...)`` in the ``jobs_*`` module of it
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-# No control and no bidi-override characters in any string (they make a path or a title
-# look like another one); text keeps its line breaks and tabs, a path (SAFE_PATTERN) not even those.
-_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+from .. import text_safety
+from ..safe_json import is_finite_number
+
+# A path's schema refuses control and bidi characters outright (SAFE_PATTERN: not even line
+# breaks); every other string goes through the engine's one text check (check_values).
 SAFE_PATTERN = "^[^\\u0000-\\u001f\\u007f\\u202a-\\u202e\\u2066-\\u2069]*$"
 
 
@@ -76,12 +76,12 @@ def check_values(value: object, where: str = "arguments") -> None:
     control or bidi characters a pattern-less string would let through."""
     if isinstance(value, bool):
         return
-    if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, float) and not is_finite_number(value):
         raise BadArguments(f"{where}: {value} is not a finite number")
     if isinstance(value, str):
-        found = _UNSAFE.search(value)
+        found = text_safety.unsafe_characters(value)
         if found:
-            raise BadArguments(f"{where}: contains the control character U+{ord(found.group()):04X}")
+            raise BadArguments(f"{where}: contains the control character U+{ord(found[0]):04X}")
     elif isinstance(value, dict):
         for key, item in value.items():
             check_values(item, f"{where}.{key}" if where != "arguments" else str(key))
