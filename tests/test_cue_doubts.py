@@ -11,11 +11,10 @@ import speech_video as sv
 from nemo_skill import subtitle_job
 from nemo_skill.engine import (
     draft_check,
-    registry,  # noqa: F401 - the tools register
+    registry,
 )
 from nemo_skill.engine.proofread_tools import apply_corrections
-from nemo_skill.engine.subtitle_tools import transcribe
-from nemo_skill.engine.tools import ToolContext
+from nemo_skill.engine.tools import TurnContext
 from nemo_skill.media import cue_doubts, cues
 from nemo_skill.media.asr_words import Word
 from nemo_skill.timeline import Draft
@@ -38,12 +37,12 @@ def recognised(tmp_path_factory):
     """The transcribe tool on real speech over music (tight-music of test_asr_joins)."""
     path, _parts = sv.joined(tmp_path_factory.mktemp("doubts") / "tight.m4a",
                              [sv.YASUI, sv.AISHELL, sv.HELLO_ZH], 0.15, bed=sv.MUSIC_BED)
-    engine = SimpleNamespace(llm=None, resolve_src=lambda src, session: path)
-    ctx = ToolContext(session_id="s", uploads=[{"file_type": "audio", "cdn_url": "/x/tight.m4a", "duration": 17.0,
+    engine = SimpleNamespace(llm=None, scene_cache=None, resolve_src=lambda src, session: path)
+    ctx = TurnContext(session_id="s", uploads=[{"file_type": "audio", "cdn_url": "/x/tight.m4a", "duration": 17.0,
                                                 "filename": "tight.m4a", "path": str(path)}],
                       engine=engine, language="zh")
     draft: dict = {"t": []}
-    transcribe(draft, {"languages": ["zh"]}, ctx)
+    registry.TOOLS["transcribe"].run(draft, {"languages": ["zh"]}, ctx)   # JSON arguments, as the engine runs it
     return draft
 
 

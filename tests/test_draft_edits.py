@@ -21,7 +21,7 @@ import pytest
 from nemo_skill.bundle import schema
 from nemo_skill.engine import draft_check, generate_tools, subtitle_tools
 from nemo_skill.engine.registry import TOOLS
-from nemo_skill.engine.tools import ToolContext, add_media, edit, normalize
+from nemo_skill.engine.tools import ToolContext, TurnContext, add_media, edit, normalize
 from nemo_skill.media.asr import Transcript
 from nemo_skill.media.asr_words import Word
 
@@ -57,9 +57,9 @@ def _fake_voice(timed: bool):
 
 
 def _ctx(tmp: Path, uploads: list[dict]) -> ToolContext:
-    engine = SimpleNamespace(llm=None, session_dir=lambda sid: tmp / sid,
+    engine = SimpleNamespace(llm=None, scene_cache=None, session_dir=lambda sid: tmp / sid,
                              resolve_src=lambda src, sid: Path("/uploads") / str(src).rsplit("/", 1)[-1])
-    return ToolContext(SESSION, uploads, engine=engine)
+    return TurnContext(SESSION, uploads, engine=engine)
 
 
 def _step(draft: dict, name: str, args: dict, ctx: ToolContext) -> tuple[dict, dict]:

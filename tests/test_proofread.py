@@ -8,10 +8,10 @@ import json
 import pytest
 from llm_replay import ReplayLLM
 
-from nemo_skill.engine import registry  # noqa: F401 - the tools register
+from nemo_skill.engine import registry
 from nemo_skill.engine.proofread_tools import apply_corrections, proofread_with_llm
 from nemo_skill.engine.subtitle_tools import save_cues
-from nemo_skill.engine.tools import ToolContext
+from nemo_skill.engine.tools import TurnContext
 from nemo_skill.media import proofread
 from nemo_skill.media.cues import Cue, wrap
 
@@ -96,7 +96,7 @@ def test_the_llm_proofreads_within_the_same_check(content, expected, says):
     llm.answers = [{"content": content}]
     try:
         draft = draft_with(HEARD)
-        said = proofread_with_llm(draft, "zh", llm.settings, ToolContext(session_id="s", uploads=[], language="zh"))
+        said = proofread_with_llm(draft, "zh", llm.settings, TurnContext(session_id="s", uploads=[], language="zh"))
     finally:
         llm.server.shutdown()
         llm.server.server_close()
@@ -111,7 +111,7 @@ def test_the_engine_proofreads_what_it_heard_when_an_llm_is_configured():
 
     from speech_video import SPEECH, YASUI
 
-    from nemo_skill.engine.subtitle_tools import transcribe
+    transcribe = registry.TOOLS["transcribe"].run   # JSON arguments, as the engine runs it
 
     def fix(asked):
         lines = [ln.split(". ", 1) for ln in asked["messages"][-1]["content"].splitlines()]
@@ -120,8 +120,8 @@ def test_the_engine_proofreads_what_it_heard_when_an_llm_is_configured():
     llm = ReplayLLM()
     llm.answers = [fix]
     clip = SPEECH / YASUI
-    engine = SimpleNamespace(llm=llm.settings, resolve_src=lambda src, session: clip)
-    ctx = ToolContext(session_id="s", uploads=[{"file_type": "audio", "cdn_url": "/x/yasui.flac", "duration": 8.39,
+    engine = SimpleNamespace(llm=llm.settings, scene_cache=None, resolve_src=lambda src, session: clip)
+    ctx = TurnContext(session_id="s", uploads=[{"file_type": "audio", "cdn_url": "/x/yasui.flac", "duration": 8.39,
                                                 "filename": "yasui.flac", "path": str(clip)}],
                       engine=engine, language="zh")
     draft = {"t": []}

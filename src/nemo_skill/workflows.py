@@ -91,7 +91,7 @@ def resume_exports(client: NemoClient, *, interval: float, out: Path | None = No
 def apply_tool(client: NemoClient, name: str, args: dict) -> dict:
     """One editing tool on the project with checked arguments (`nemo do`, the MCP server's
     editing tools): the local engine runs the call as it is, the cloud gets it in words.
-    Raises BadCall before anything is sent, InputError when the tool refused."""
+    Raises ToolError before anything is sent, InputError when the tool refused."""
     import json
 
     from .engine import registry

@@ -33,8 +33,8 @@ def cmd_do(args: argparse.Namespace, out: Output) -> int:
         raise InputError(f"--args is not valid JSON: {exc}", hint="give a number such as 48") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"--args is not JSON ({exc.msg})", hint="e.g. --args '{\"text\": \"My Trip\"}'") from None
-    except registry.BadCall as exc:
-        raise InputError(str(exc), hint="`nemo tools --json` lists each tool's parameters") from None
+    except registry.ToolError as exc:
+        raise InputError(exc.en, hint="`nemo tools --json` lists each tool's parameters") from None
     out.result(data["reply"]["text"], data)
     return 0
 

@@ -25,7 +25,8 @@ from ..constants import APP_NAME
 from ..timeline import Draft
 from . import registry, storage
 from .service import Engine
-from .tools import TOOLS, ToolContext
+from .errors import ToolError
+from .tools import TOOLS, ToolContext, TurnContext
 from .understanding import Understanding
 
 log = logging.getLogger("nemo_skill.engine")
@@ -104,7 +105,7 @@ class Turn:
         yield self.event([{"text": self.say(f"On it: {steps}.", f"好的，我来{steps}。")}])
         uploaded = await run_in_threadpool(self.engine.uploads_of, self.session_id)
         notes: list[str] = []
-        ctx = ToolContext(session_id=self.session_id, uploads=uploaded, engine=self.engine,
+        ctx = TurnContext(session_id=self.session_id, uploads=uploaded, engine=self.engine,
                           note=notes.append, language=self.language, cancel=self.stop)
         said = []
         for call in plan.calls:
@@ -134,7 +135,10 @@ class Turn:
                 fresh = notes[-1] if len(notes) > sent else None
                 sent, quiet = len(notes), 0.0
                 yield {"type": "heartbeat", **({"note": fresh} if fresh else {})}
-        result = task.result()
+        try:
+            result = task.result()
+        except ToolError as exc:        # the tool's refusal, in the reply shape of its response
+            result = exc.response(self.language)
         if self.stop.is_set():
             raise TurnCancelled
         self.worked = True

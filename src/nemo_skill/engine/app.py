@@ -44,7 +44,7 @@ def _install_handlers(app: FastAPI, engine: Engine) -> None:
         if exc.envelope == "success":
             body = {"success": False, "error": {"code": exc.code, "message": exc.message}}
         else:
-            body = {"code": exc.code, "message": exc.message, "data": None}
+            body = {"code": exc.code, "message": exc.message, "data": exc.data}
         headers = {"Retry-After": "30"} if exc.status == 429 else None
         return JSONResponse(body, status_code=exc.status, headers=headers)
 

@@ -16,7 +16,7 @@ import threading
 import uuid
 from types import SimpleNamespace
 
-from ..errors import NemoError
+from .. import choices
 from ..media import (
     cues,
     karaoke,
@@ -28,7 +28,6 @@ from ..media import (
     tts,
     voice_catalog,
 )
-from ..media.generate import ASPECTS as GENERATED_ASPECTS
 from ..media.generate import PALETTES
 from ..media.narration_plan import GAP, LEAD, TAIL, fit_rate
 from ..timeline import Kind, to_seconds
@@ -50,9 +49,10 @@ from ..timeline_edit import (
 )
 from . import planner, scene_tools
 from .subtitle_tools import save_cues
+from . import tool_args
+from .errors import ToolError
 from .tools import ASPECTS, ToolContext, tool
 
-SUBTITLE_STYLES = ("plain", "box", "karaoke")
 # 9:16 on a phone (issue 27): libass sizes Noto Sans CJK by its ascent + descent (1.45 em), so
 # size 84 draws 58 px characters at 1080 wide (measured on a frame: size 72 drew 49 px); 12 a
 # line is 700 px, inside the safe area's 830.
@@ -80,7 +80,7 @@ def speak_all(lines: list[str], voice: tts.Voice, rate: float, folder, note) -> 
 
 
 def _speak(sentences: list[script.Sentence], voice: tts.Voice, rate: float, ctx: ToolContext) -> list[dict]:
-    folder = ctx.engine.session_dir(ctx.session_id) / "narration" / uuid.uuid4().hex[:8]
+    folder = ctx.session_dir() / "narration" / uuid.uuid4().hex[:8]
     return speak_all([s.text for s in sentences], voice, rate, folder, ctx.note)
 
 
@@ -109,7 +109,7 @@ def _subtitle_cues(narration: list[dict], audio: list[dict], portrait: bool = Fa
 def _draw_ahead(ctx: ToolContext, scenes: list[tuple[int, dict]], width: int, height: int) -> None:
     """The scenes' pictures drawn on a thread while the narration is synthesised, into the
     engine's scene cache, where the render finds them (media/scene_cache.py)."""
-    folder = getattr(ctx.engine, "scene_cache", None)
+    folder = ctx.scene_cache
     if folder is not None and scenes:
         threading.Thread(target=scene_cache.draw_ahead, args=(scenes, width, height, folder),
                          daemon=True, name="draw-ahead").start()
@@ -119,8 +119,8 @@ def _storyboard(sentences: list[script.Sentence], title: str, chosen: list | Non
                 ctx: ToolContext) -> list[dict]:
     """What each scene shows: the agent's choice, else the configured LLM's, else the rules'."""
     board = storyboard.plan([s.text for s in sentences], title, chosen, chooser)
-    if chosen is None and getattr(ctx.engine, "llm", None) is not None:   # the LLM as art director
-        asked = scene_tools.ask_llm(ctx.engine.llm, [s.text for s in sentences], board)
+    if chosen is None and ctx.llm is not None:   # the LLM as art director
+        asked = scene_tools.ask_llm(ctx.llm, [s.text for s in sentences], board)
         if asked is not None:
             board = storyboard.plan([s.text for s in sentences], title, asked, "llm")
     return board
@@ -233,63 +233,57 @@ def _write_script(prompt: str, duration: float, llm) -> str | None:
     return ask.strip()
 
 
+def _script_and_title(draft: dict, args: tool_args.GenerateVideo, ctx: ToolContext) -> tuple[str, str] | dict:
+    """(title, script): given, or written by the LLM from the prompt; else the handoff reply,
+    with every option the video was asked with waiting beside the script (issue 23: a 9:16
+    request came out 16:9 after `nemo script submit`)."""
+    text, title = (args.script or "").strip(), (args.title or "").strip()
+    if text:
+        return (title, text) if title else script.split_title(text)
+    prompt = (args.prompt or "").strip()
+    if not prompt:
+        raise ToolError("no_script", "Give the script (the narration text), or say what the video is about.",
+                        "请提供文案（旁白文字），或说明视频的主题。")
+    duration = args.duration or 30.0
+    written = _write_script(prompt, duration, ctx.llm)
+    if written is None:
+        options = args.model_dump(mode="json", exclude_unset=True, exclude={"prompt", "script"})
+        set_meta(draft, generator_pending={**script.script_request(prompt, duration), "options": options})
+        return {"needs": "script", "message": ctx.say(
+            "No LLM is configured to write the script. Write it yourself: run `nemo script pending "
+            "--json` for what is needed, then `nemo script submit FILE`.",
+            "没有配置大模型来写文案。请自己写：运行 `nemo script pending --json` 查看要求，然后 `nemo script submit FILE`。")}
+    title_line, text = script.split_title(written)
+    return title or title_line, text
+
+
 @tool("generate_video", "write the narration, scenes, subtitles and music of a video from a script",
-      zh="根据文案生成配音、画面、字幕和音乐")
-def generate_video(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    duration = float(args["duration"]) if args.get("duration") else None
-    text = (args.get("script") or "").strip()
-    title = (args.get("title") or "").strip()
-    if not text:
-        prompt = (args.get("prompt") or "").strip()
-        if not prompt:
-            return {"error": "no script", "message": ctx.say(
-                "Give the script (the narration text), or say what the video is about.",
-                "请提供文案（旁白文字），或说明视频的主题。")}
-        written = _write_script(prompt, duration or 30.0, getattr(ctx.engine, "llm", None))
-        if written is None:
-            # Every option the video was asked with waits with the script (issue 23: a 9:16
-            # request came out 16:9 after `nemo script submit`).
-            options = {k: v for k, v in args.items() if k not in ("prompt", "script")}
-            set_meta(draft, generator_pending={**script.script_request(prompt, duration or 30.0),
-                                               "options": options})
-            return {"needs": "script", "message": ctx.say(
-                "No LLM is configured to write the script. Write it yourself: run `nemo script pending "
-                     "--json` for what is needed, then `nemo script submit FILE`.",
-                "没有配置大模型来写文案。请自己写：运行 `nemo script pending --json` 查看要求，然后 `nemo script submit FILE`。")}
-        title_line, text = script.split_title(written)
-        title = title or title_line
-    elif not title:
-        title, text = script.split_title(text)
-    try:
-        sentences = script.split(text)
-        voice = tts.parse_voice(args.get("voice") or voice_catalog.default_voice())
-        title = title or sentences[0].phrase   # every video opens on a title card
-    except NemoError as exc:
-        return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
-    aspect = str(args.get("aspect") or meta_value(draft, "aspect") or "16:9")
-    if aspect not in GENERATED_ASPECTS:
-        return {"error": "aspect", "message": f"Aspect {aspect} is not supported for generated videos; use 16:9, 9:16 or 1:1."}
-    visuals = _visuals(ctx, args.get("scene_files"))
-    if missing := _missing(args.get("scene_files"), visuals):
-        return {"error": "scene files", "missing_scene_files": missing, "message": ctx.say(
-            f"No uploaded file is named {', '.join(missing[:5])}; upload it, or leave that sentence drawn.",
-            f"没有名为 {'、'.join(missing[:5])} 的上传文件；请先上传，或让该句使用绘制画面。")}
-    music = _music(ctx, args.get("music", True) is not False)
+      args=tool_args.GenerateVideo, zh="根据文案生成配音、画面、字幕和音乐")
+def generate_video(draft: dict, args: tool_args.GenerateVideo, ctx: ToolContext) -> dict:
+    written = _script_and_title(draft, args, ctx)
+    if isinstance(written, dict):
+        return written
+    title, text = written
+    sentences = script.split(text)
+    voice = tts.parse_voice(args.voice or voice_catalog.default_voice())
+    title = title or sentences[0].phrase   # every video opens on a title card
+    aspect = str(args.aspect or meta_value(draft, "aspect") or "16:9")
+    if aspect not in choices.GENERATED_ASPECTS:   # the project's own aspect may be one a video is not made in
+        raise ToolError("aspect", f"Aspect {aspect} is not supported for generated videos; use "
+                        f"{', '.join(choices.GENERATED_ASPECTS)}.",
+                        f"生成的视频不支持 {aspect} 画幅，可用：{'、'.join(choices.GENERATED_ASPECTS)}。")
+    visuals = _visuals(ctx, args.scene_files)
+    if missing := _missing(args.scene_files, visuals):
+        raise ToolError("scene_files", f"No uploaded file is named {', '.join(missing[:5])}; upload it, or leave "
+                        "that sentence drawn.", f"没有名为 {'、'.join(missing[:5])} 的上传文件；请先上传，或让该句使用绘制画面。",
+                        missing_scene_files=missing)
+    music = _music(ctx, args.music)
     w, h = ASPECTS[aspect]
     set_meta(draft, width=w, height=h, aspect=aspect, fps=30)
     drop_meta(draft, "generator_pending")
-    style = str(args.get("style") or motifs.DEFAULT_STYLE)
-    if style not in motifs.STYLES:
-        return {"error": "style", "message": f"Style {style} is not known; use one of {', '.join(motifs.STYLES)}."}
-    subtitle_style = str(args.get("subtitle_style") or "box")
-    if subtitle_style not in SUBTITLE_STYLES:
-        return {"error": "subtitle_style", "message": f"Subtitle style {subtitle_style} is not known; "
-                                                      f"use {' or '.join(SUBTITLE_STYLES)}."}
-    try:
-        made = assemble(draft, sentences, voice, 1.0, duration, ctx, visuals=visuals, music=music, title=title,
-                        style=style, subtitle_style=subtitle_style, labels=args.get("labels") is True)
-    except NemoError as exc:
-        return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
+    made = assemble(draft, sentences, voice, 1.0, args.duration, ctx, visuals=visuals, music=music, title=title,
+                    style=args.style or motifs.DEFAULT_STYLE, subtitle_style=args.subtitle_style or "box",
+                    labels=args.labels)
     used = sum(1 for v in visuals[:made["sentences"]] if v is not None)
     terms = tts.terms(voice)
     return {**made, "voice": terms, "message": _non_commercial(terms, ctx) + ctx.say(

@@ -21,6 +21,7 @@ SYSTEM = ("You edit a video project through tools. Turn the user's request (Chin
 
 
 def tool_specs() -> list[dict]:
+    """The LLM's functions: each tool's schema, generated from its arguments model."""
     return [{"type": "function", "function": {"name": t["name"], "description": t["description"],
                                               "parameters": t["parameters"]}} for t in registry.describe()]
 
@@ -42,7 +43,7 @@ def plan(text: str, settings: LLMSettings, *, timeout: float = 20.0, client: LLM
             raw = function.get("arguments") or "{}"
             args = json.loads(raw) if isinstance(raw, str) else raw
             calls.append(registry.check_call(function.get("name"), args))
-        except (ValueError, TypeError, registry.BadCall) as exc:
+        except (ValueError, TypeError, registry.ToolError) as exc:
             log.info("LLM planner answered with an unusable call (%s); the rules plan this message", exc)
             return None
     return calls or None

@@ -15,6 +15,8 @@ from ..media import cues, proofread
 from ..media.subfiles import LANGUAGE_WORDS_ZH
 from ..timeline import Kind
 from ..timeline_edit import find_track, subtitle_langs, subtitle_settings, track_id
+from . import tool_args
+from .errors import ToolError
 from .tools import ToolContext, tool
 
 log = logging.getLogger(__name__)
@@ -76,20 +78,21 @@ def apply_corrections(draft: dict, lang: str,
             if _relabel(segments[n - 1], text, lambda t: cues.wrap(t, lang, rules))], {}
 
 
-@tool("correct_subtitles", "correct misheard words in the recognised subtitles", zh="校对字幕中听错的词")
-def correct_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    lang = args.get("lang") or source_language(draft)
+@tool("correct_subtitles", "correct misheard words in the recognised subtitles", args=tool_args.CorrectSubtitles,
+      zh="校对字幕中听错的词")
+def correct_subtitles(draft: dict, args: tool_args.CorrectSubtitles, ctx: ToolContext) -> dict:
+    lang = args.lang or source_language(draft)
     if lang is None or subtitle_track(draft, lang) is None:
-        return {"error": "no subtitles", "message": ctx.say('There are no subtitles to correct; say "generate '
-                                                            'subtitles" first.', "还没有字幕可校对，请先说“生成字幕”。")}
-    corrections = {int(c["cue"]): " ".join(c["text"].split()) for c in args.get("corrections") or []}
+        raise ToolError("no_subtitles", 'There are no subtitles to correct; say "generate subtitles" first.',
+                        "还没有字幕可校对，请先说“生成字幕”。")
+    corrections = {c.cue: " ".join(c.text.split()) for c in args.corrections}
     changed, refused = apply_corrections(draft, lang, corrections)
     if refused:
         n, why = next(iter(sorted(refused.items())))
-        return {"error": "not a proofread", "message": ctx.say(
-            f"Nothing was changed: the correction of cue {n} is refused ({why.en}). A correction fixes words "
-            "that were misheard, keeping the rest of the line as it was said.",
-            f"没有改动：第 {n} 条的校对被拒绝（{why.zh}）。校对只改听错的词，其余保持原样。")}
+        raise ToolError("not_a_proofread",
+                        f"Nothing was changed: the correction of cue {n} is refused ({why.en}). A correction fixes "
+                        "words that were misheard, keeping the rest of the line as it was said.",
+                        f"没有改动：第 {n} 条的校对被拒绝（{why.zh}）。校对只改听错的词，其余保持原样。")
     others = [x for x in subtitle_langs(draft) if x != lang and (subtitle_track(draft, x) or {}).get("sg")]
     stale = ctx.say(f" The {', '.join(others)} lines of those cues were translated from the old text.",
                     f" 这些字幕的{'、'.join(LANGUAGE_WORDS_ZH.get(x, x) for x in others)}是按原文翻译的。") \

@@ -40,8 +40,9 @@ def _direct_calls(body: RunAgentRequest) -> list[registry.Call]:
     try:
         return [registry.check_call(p.functionCall.get("name"), p.functionCall.get("args"))
                 for p in body.new_message.parts if p.functionCall is not None]
-    except registry.BadCall as exc:
-        raise EngineError(4000, str(exc), 400) from None
+    except registry.ToolError as exc:
+        language = "zh" if has_cjk(_message_text(body)) else "en"
+        raise EngineError(4000, exc.message(language), 400, data={"error": exc.code, **exc.details}) from None
 
 
 def router(engine: Engine) -> APIRouter:

@@ -15,6 +15,8 @@ from ..media import storyboard, subjects, translate
 from ..timeline import Kind
 from ..timeline_edit import find_track, meta_value, track_id
 from . import planner
+from . import tool_args
+from .errors import ToolError
 from .tools import ToolContext, tool
 
 log = logging.getLogger(__name__)
@@ -36,18 +38,18 @@ def _scenes(draft: dict) -> list[dict]:
     return (find_track(draft, track_id(Kind.SCENE)) or {}).get("sg", [])
 
 
-@tool("set_scene_subjects", "choose what each generated scene shows", zh="指定每个画面展示的内容")
-def set_scene_subjects(draft: dict, args: dict, ctx: ToolContext) -> dict:
+@tool("set_scene_subjects", "choose what each generated scene shows", args=tool_args.SetSceneSubjects,
+      zh="指定每个画面展示的内容")
+def set_scene_subjects(draft: dict, args: tool_args.SetSceneSubjects, ctx: ToolContext) -> dict:
     scenes = _scenes(draft)
     if not meta_value(draft, "generator") or not scenes:
-        return {"error": "no generated video", "message": ctx.say(
-            "There is no generated video whose scenes could change; run `nemo generate` first.",
-            "没有可修改画面的生成视频；请先运行 `nemo generate`。")}
+        raise ToolError("no_generated_video", "There is no generated video whose scenes could change; run "
+                        "`nemo generate` first.", "没有可修改画面的生成视频；请先运行 `nemo generate`。")
     chosen: dict[int, list[str]] = {}
     problems = []
-    for item in args.get("scenes") or []:
-        n = int(item["sentence"])
-        chars, unknown = resolve(item.get("shows") or [])
+    for item in args.scenes:
+        n = item.sentence
+        chars, unknown = resolve(list(item.shows))
         if n > len(scenes):
             problems.append(f"sentence {n}: the video has {len(scenes)}")
         elif unknown or not chars:
@@ -55,9 +57,10 @@ def set_scene_subjects(draft: dict, args: dict, ctx: ToolContext) -> dict:
         else:
             chosen[n] = chars
     if problems:     # all or nothing: a half-applied storyboard is no one's choice
-        return {"error": "unknown subjects", "message": ctx.say(
-            "Nothing changed: " + "; ".join(problems) + ". Pick names from `nemo scenes pending --json` (vocabulary).",
-            "未做修改：" + "；".join(problems) + "。请从 `nemo scenes pending --json` 的 vocabulary 中选择。")}
+        raise ToolError("unknown_subjects",
+                        "Nothing changed: " + "; ".join(problems) + ". Pick names from `nemo scenes pending --json` "
+                        "(vocabulary).",
+                        "未做修改：" + "；".join(problems) + "。请从 `nemo scenes pending --json` 的 vocabulary 中选择。")
     for n, chars in chosen.items():
         meta = scenes[n - 1].setdefault("m", {})
         meta.update(subjects=chars, shows=storyboard.shows(chars), by="agent")

@@ -17,12 +17,12 @@ from urllib.parse import quote
 
 from ..bundle import manifest
 from ..config import engine_knobs, llm_settings
-from ..errors import ConfigError
+from ..errors import ConfigError, NemoError
 from ..timeline import Draft
 from . import draft_check, links, llm_planner, registry, storage, understanding
 from .accounts import Accounts
 from .db import Database
-from .errors import EngineError, session_not_found
+from .errors import EngineError, ToolError, session_not_found
 from .jobs import RenderQueue
 from .tools import TOOLS, ToolContext, add_media, edit, normalize
 
@@ -197,17 +197,18 @@ class Engine:
         return {"turns": len(stops), "renders": [row["id"] for row in rows]}
 
     def run_tool(self, user_id: str, session_id: str, call: registry.Call, ctx: ToolContext) -> dict:
-        """Run one tool on the latest draft and save a new version if it edits."""
-        try:
-            registry.check_call(call.name, call.args)   # whichever planner made the call
-        except registry.BadCall as exc:
-            return {"error": "bad arguments", "message": str(exc)}
+        """Run one tool on the latest draft and save a new version if it edits; ToolError
+        (nothing saved) when its arguments do not fit or it could not do what was asked."""
+        registry.check_call(call.name, call.args)   # whichever planner made the call: ToolError
         t = TOOLS[call.name]
         with self.session_lock(session_id):
             _, current = self.db.latest_draft(session_id)
             draft = edit(current)
-            result = t.run(draft, dict(call.args), ctx)
-            if t.edits and "error" not in result:
+            try:
+                result = t.run(draft, call.args, ctx)
+            except NemoError as exc:       # media or input trouble: the tool's error, nothing saved
+                raise ToolError.of(exc) from None
+            if t.edits:
                 normalize(draft)
                 if draft != current:
                     result["draft_version"] = self.db.save_draft(session_id, draft, note=call.name)

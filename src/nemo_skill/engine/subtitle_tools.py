@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import NemoError
+from .. import choices
 from ..language import is_cjk
 from ..media import asr, cue_doubts, cues, script_align, subfiles, translate
 from ..media.cues import Cue
@@ -33,6 +33,8 @@ from ..timeline_edit import (
 )
 from .long_job import recognition_progress
 from .proofread_tools import proofread_with_llm
+from . import tool_args
+from .errors import ToolError
 from .tools import ToolContext, tool
 
 LANG_WORDS = subfiles.LANGUAGE_WORDS
@@ -79,12 +81,12 @@ def _speech_source(draft: dict, ctx: ToolContext):
             continue
         for seg in t.segments:
             if seg.raw.get("src") and (seg.raw.get("m") or {}).get("type", "video") == "video":
-                return (ctx.engine.resolve_src(seg.raw["src"], ctx.session_id),
+                return (ctx.resolve_src(seg.raw["src"]),
                         to_seconds(float(seg.raw.get("ss", 0))), to_seconds(seg.start), to_seconds(seg.duration))
     upload = ctx.latest_upload("video", "audio")
     if upload is None:
         return None
-    return ctx.engine.resolve_src(upload["cdn_url"], ctx.session_id), 0.0, 0.0, float(upload.get("duration") or 0)
+    return ctx.resolve_src(upload["cdn_url"]), 0.0, 0.0, float(upload.get("duration") or 0)
 
 
 def _shown_name(path: Path, ctx: ToolContext) -> str:
@@ -118,7 +120,7 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
         return ctx.say("There are no subtitles to translate yet.", "还没有可翻译的字幕。")
     meta = subtitle_settings(draft)
     # the endpoint the engine read at its start (nemo_skill.config)
-    llm = getattr(ctx.engine, "llm", None) if translator in ("auto", "llm") else None
+    llm = ctx.llm if translator in ("auto", "llm") else None
     # an LLM asked for by name but not configured: say so, and hand the cues to the agent
     missing = ctx.say("No LLM is configured (NEMO_LLM_BASE_URL, NEMO_LLM_MODEL, NEMO_LLM_API_KEY in the "
                       "engine's environment). ", "没有配置大模型（NEMO_LLM_BASE_URL 等）。") \
@@ -154,35 +156,30 @@ def _translate(draft: dict, source_lang: str, target: str, translator: str, ctx:
                              f"{LANG_WORDS_ZH.get(target, target)}字幕等待你的助手翻译。") + handoff
 
 
-def _no_subtitles(ctx: ToolContext) -> dict:
-    return {"error": "no subtitles", "message": ctx.say('There are no subtitles yet; say "generate subtitles" first.',
-                                                        "还没有字幕，请先说“生成字幕”。")}
+def _no_subtitles() -> ToolError:
+    return ToolError("no_subtitles", 'There are no subtitles yet; say "generate subtitles" first.',
+                     "还没有字幕，请先说“生成字幕”。")
 
 
 # --- the tools ----------------------------------------------------------------------------
 
-@tool("transcribe", "transcribe the speech into subtitles", zh="识别语音生成字幕")
-def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
+@tool("transcribe", "transcribe the speech into subtitles", args=tool_args.Transcribe, zh="识别语音生成字幕")
+def transcribe(draft: dict, args: tool_args.Transcribe, ctx: ToolContext) -> dict:
     src = _speech_source(draft, ctx)
     if src is None:
-        return {"error": "no video", "message": ctx.say("Upload a video first, then ask for subtitles.",
-                                                     "请先上传视频，再生成字幕。")}
+        raise ToolError("no_video", "Upload a video first, then ask for subtitles.", "请先上传视频，再生成字幕。")
     path, ss, st, length = src
-    script_text = str(args.get("script") or "").strip()
-    source = args.get("source") or ("zh" if script_text and _mostly_cjk(script_text) else None)
-    try:
-        result = asr.transcribe(path, language=source, terms=list(args.get("terms") or []), cancel=ctx.cancel,
-                                on_progress=recognition_progress(ctx, length or asr.check_input(path).duration))
-    except NemoError as exc:
-        return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
+    script_text = (args.script or "").strip()
+    source = args.source or ("zh" if script_text and _mostly_cjk(script_text) else None)
+    result = asr.transcribe(path, language=source, terms=list(args.terms), cancel=ctx.cancel,
+                            on_progress=recognition_progress(ctx, length or asr.check_input(path).duration))
     words = _to_timeline(result.words, ss, st, length)
     if not words:
         name = _shown_name(path, ctx)
-        return {"error": "no speech", "message": ctx.say(
-            f"No speech was found in {name} (it is silent or only music), so there are no "
-                 "subtitles to make.", f"{name} 中没有找到人声（静音或只有音乐），无法生成字幕。")}
+        raise ToolError("no_speech", f"No speech was found in {name} (it is silent or only music), so there are "
+                        "no subtitles to make.", f"{name} 中没有找到人声（静音或只有音乐），无法生成字幕。")
     lang = result.language
-    limits = args.get("limits") or {}
+    limits = args.line_limits()
     if script_text:     # the script's text on the speech's timing (文稿匹配)
         words = script_align.align(words, script_text)
     items = cues.layout(words, lang, cues.rules_for(lang, **limits.get(lang, {})))
@@ -192,8 +189,8 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     meta = subtitle_settings(draft)
     if limits:
         meta["limits"] = limits
-    meta["punctuation"] = args.get("punctuation") or "conventional"
-    wanted = [w for w in (args.get("languages") or ["zh", "en"]) if w]
+    meta["punctuation"] = args.punctuation
+    wanted = list(args.languages or choices.DEFAULT_SUBTITLE_LANGUAGES)
     meta["order"] = wanted + [x for x in meta.get("order", []) if x not in wanted]
     meta.setdefault("mode", "burn")
     for other in subtitle_langs(draft):
@@ -206,23 +203,23 @@ def transcribe(draft: dict, args: dict, ctx: ToolContext) -> dict:
     if result.dropped:
         said += ctx.say(f" Dropped {len(result.dropped)} line(s) that were not speech.",
                      f" 去掉了 {len(result.dropped)} 行非语音内容。")
-    llm = getattr(ctx.engine, "llm", None)
+    llm = ctx.llm
     if llm is not None and not script_text:   # misheard words, before anything is translated
         said += proofread_with_llm(draft, lang, llm, ctx)
     for target in wanted:
         if target != lang:
-            said += " " + _translate(draft, lang, target, str(args.get("translator") or "auto"), ctx, src)
+            said += " " + _translate(draft, lang, target, args.translator, ctx, src)
     return {"message": said, "language": lang, "cues": len(items), "dropped": result.dropped}
 
 
-@tool("translate_subtitles", "translate the subtitles", zh="翻译字幕")
-def translate_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
+@tool("translate_subtitles", "translate the subtitles", args=tool_args.TranslateSubtitles, zh="翻译字幕")
+def translate_subtitles(draft: dict, args: tool_args.TranslateSubtitles, ctx: ToolContext) -> dict:
     langs = subtitle_langs(draft)
     if not langs:
-        return _no_subtitles(ctx)
-    target = args.get("target") or ("en" if "zh" in langs else "zh")
+        raise _no_subtitles()
+    target = args.target or ("en" if "zh" in langs else "zh")
     source = next((x for x in langs if x != target), langs[0])
-    said = _translate(draft, source, target, str(args.get("translator") or "auto"), ctx,
+    said = _translate(draft, source, target, args.translator, ctx,
                       _speech_source(draft, ctx))
     order = subtitle_settings(draft)["order"]
     if target not in order:
@@ -230,19 +227,21 @@ def translate_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": said}
 
 
-@tool("apply_translation", "apply the translated subtitle lines", zh="应用字幕翻译")
-def apply_translation(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    lang = args.get("lang") or "en"
-    lines = list(args.get("lines") or [])
+@tool("apply_translation", "apply the translated subtitle lines", args=tool_args.ApplyTranslation, zh="应用字幕翻译")
+def apply_translation(draft: dict, args: tool_args.ApplyTranslation, ctx: ToolContext) -> dict:
+    lang = args.lang
+    lines = list(args.lines)
     pending = subtitle_settings(draft).get("pending") or {}
     source_lang = pending.get("source") or next((x for x in subtitle_langs(draft) if x != lang), None)
     source = subtitle_track(draft, source_lang) if source_lang else None
     items = track_cues(source) if source else []
     if not items:
-        return {"error": "no subtitles", "message": "There are no source subtitles to match this translation to."}
+        raise ToolError("no_subtitles", "There are no source subtitles to match this translation to.",
+                        "没有可对应这份翻译的原文字幕。")
     if len(lines) != len(items):
-        return {"error": "line count", "message": f"The translation has {len(lines)} lines for {len(items)} "
-                                                  "cues; nothing was changed. Give one line per cue."}
+        raise ToolError("line_count", f"The translation has {len(lines)} lines for {len(items)} cues; nothing "
+                        "was changed. Give one line per cue.",
+                        f"翻译有 {len(lines)} 行，字幕有 {len(items)} 条；没有改动。请每条字幕给一行。")
     save_cues(draft, lang, cues.fit_translation(items, lines, lang, _rules(draft, lang)), "agent")
     meta = subtitle_settings(draft)
     meta.pop("pending", None)
@@ -252,40 +251,42 @@ def apply_translation(draft: dict, args: dict, ctx: ToolContext) -> dict:
                             f"已应用 {len(lines)} 条{LANG_WORDS_ZH.get(lang, lang)}字幕。")}
 
 
-@tool("style_subtitles", "change the subtitle size, position or colour", zh="调整字幕样式")
-def style_subtitles(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    langs = [x for x in subtitle_langs(draft) if not args.get("lang") or x == args["lang"]]
+@tool("style_subtitles", "change the subtitle size, position or colour", args=tool_args.StyleSubtitles,
+      zh="调整字幕样式")
+def style_subtitles(draft: dict, args: tool_args.StyleSubtitles, ctx: ToolContext) -> dict:
+    langs = [x for x in subtitle_langs(draft) if not args.lang or x == args.lang]
     if not langs:
-        return _no_subtitles(ctx)
+        raise _no_subtitles()
     changed = []
     for lang in langs:
         style = track_style(subtitle_track(draft, lang))
-        if args.get("scale"):
+        if args.scale:
             base = float(style.get("size") or subfiles.DEFAULT_SIZE.get(lang, 54))
-            style["size"] = round(min(160.0, max(16.0, base * float(args["scale"]))))
+            style["size"] = round(min(160.0, max(16.0, base * args.scale)))
             changed.append(f"{lang} size {style['size']}")
-        if args.get("size"):
-            style["size"] = float(args["size"])
+        if args.size:
+            style["size"] = float(args.size)
             changed.append(f"{lang} size {style['size']:g}")
-        if args.get("position"):
-            style["position"] = args["position"]
-        if args.get("color"):
-            style["color"] = args["color"]
-    extra = [f"position {args['position']}"] if args.get("position") else []
-    extra += [f"colour {args['color']}"] if args.get("color") else []
+        if args.position:
+            style["position"] = args.position
+        if args.color:
+            style["color"] = args.color
+    extra = [f"position {args.position}"] if args.position else []
+    extra += [f"colour {args.color}"] if args.color else []
     return {"message": ctx.say("Subtitles restyled: " + ", ".join(changed + extra) + ".",
                             "字幕样式已更新：" + "，".join(changed + extra) + "。")}
 
 
-@tool("subtitle_languages", "keep only some subtitle languages", zh="选择字幕语言")
-def subtitle_languages(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    keep = list(args.get("keep") or [])
+@tool("subtitle_languages", "keep only some subtitle languages", args=tool_args.SubtitleLanguages, zh="选择字幕语言")
+def subtitle_languages(draft: dict, args: tool_args.SubtitleLanguages, ctx: ToolContext) -> dict:
+    keep = list(args.keep)
     present = subtitle_langs(draft)
     if not present:
-        return _no_subtitles(ctx)
+        raise _no_subtitles()
     if not any(k in present for k in keep):
-        return {"error": "missing language", "message": f"There are no {'/'.join(keep)} subtitles; "
-                                                        f"the project has {', '.join(present)}."}
+        raise ToolError("missing_language", f"There are no {'/'.join(keep)} subtitles; the project has "
+                        f"{', '.join(present)}.", f"没有{'/'.join(LANG_WORDS_ZH.get(k, k) for k in keep)}字幕；"
+                        f"项目里有：{'、'.join(LANG_WORDS_ZH.get(x, x) for x in present)}。")
     remove_tracks(draft, lambda t: kind_of(t) == Kind.SUBTITLE and (t.get("m") or {}).get("lang") not in keep)
     meta = subtitle_settings(draft)
     meta["order"] = [x for x in meta["order"] if x in keep] or keep
@@ -294,9 +295,10 @@ def subtitle_languages(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": ctx.say(f"Keeping only the {names} subtitles.", f"只保留{'和'.join(LANG_WORDS_ZH.get(k, k) for k in keep)}字幕。")}
 
 
-@tool("subtitle_mode", "burn the subtitles in, or add them as a soft track", zh="设置硬字幕或软字幕")
-def subtitle_mode(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    mode = "soft" if args.get("mode") == "soft" else "burn"
+@tool("subtitle_mode", "burn the subtitles in, or add them as a soft track", args=tool_args.SubtitleModeArgs,
+      zh="设置硬字幕或软字幕")
+def subtitle_mode(draft: dict, args: tool_args.SubtitleModeArgs, ctx: ToolContext) -> dict:
+    mode = args.mode
     subtitle_settings(draft)["mode"] = mode
     if mode == "soft":
         return {"message": ctx.say("The export will carry the subtitles as a soft track (no re-encode).",
@@ -304,9 +306,9 @@ def subtitle_mode(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": ctx.say("The export will burn the subtitles into the picture.", "导出时字幕将烧录进画面。")}
 
 
-@tool("subtitle_order", "choose which language's line is on top", zh="调整双语字幕顺序")
-def subtitle_order(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    first = args.get("first") or "zh"
+@tool("subtitle_order", "choose which language's line is on top", args=tool_args.SubtitleOrder, zh="调整双语字幕顺序")
+def subtitle_order(draft: dict, args: tool_args.SubtitleOrder, ctx: ToolContext) -> dict:
+    first = args.first
     meta = subtitle_settings(draft)
     meta["order"] = [first] + [x for x in meta["order"] if x != first]
     return {"message": ctx.say(f"{LANG_WORDS.get(first, first)} line on top.", f"{LANG_WORDS_ZH.get(first, first)}在上。")}

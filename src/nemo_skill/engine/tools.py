@@ -8,11 +8,11 @@ module that defines it. Tools run in a worker thread, never on the event loop.
 from __future__ import annotations
 
 import copy
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
+from .. import choices
 from ..timeline import Draft, Kind, to_ms, to_seconds
 from ..timeline_edit import (
     add_segment,
@@ -35,53 +35,46 @@ from ..timeline_edit import (
     update_segments,
 )
 from ..timeline_edit import normalize as normalize  # service.py runs it after every edit, from here
+from . import tool_args
+from .errors import ToolError
+from .tool_args_check import validate
+from .tool_context import ToolContext, TurnContext
+
+__all__ = ["TOOLS", "Tool", "ToolContext", "ToolError", "TurnContext", "tool"]
 
 KIND_ZH = {"bgm": "背景音乐", "title": "标题", "subtitle": "字幕", "video": "视频", "narration": "旁白"}
-ASPECTS = {"16:9": (1920, 1080), "9:16": (1080, 1920), "1:1": (1080, 1080),
-           "4:3": (1440, 1080), "3:4": (1080, 1440)}
-
-
-@dataclass
-class ToolContext:
-    """What a tool may use besides the draft."""
-
-    session_id: str
-    uploads: list[dict]
-    engine: Any = None                        # the Engine, for tools that need media work
-    note: Callable[[str], None] = lambda _msg: None   # progress, sent as keep-alive events
-    cancel: threading.Event = field(default_factory=threading.Event)
-    language: str = "en"
-
-    def say(self, en: str, zh: str) -> str:
-        """The message in the user's language."""
-        return zh if self.language == "zh" else en
-
-    def latest_upload(self, *kinds: str) -> dict | None:
-        for upload in reversed(self.uploads):
-            if upload["file_type"] in kinds:
-                return upload
-        return None
+ASPECTS = choices.ASPECT_SIZES
 
 
 @dataclass(frozen=True)
 class Tool:
     name: str
     description: str
-    run: Callable[[dict, dict, ToolContext], dict]
+    fn: Callable[[dict, Any, ToolContext], dict]      # (draft, its model's arguments, context)
+    args: type[tool_args.Args]                        # the one definition of what it takes
     edits: bool = True
     description_zh: str = ""
 
     def describe(self, language: str) -> str:
         return self.description_zh if language == "zh" and self.description_zh else self.description
 
+    def arguments(self, raw: object) -> tool_args.Args:
+        """``raw`` (JSON) validated into the tool's model; ToolError naming what does not fit."""
+        return validate(self.name, self.args, raw)
+
+    def run(self, draft: dict, raw: object, ctx: ToolContext) -> dict:
+        """The tool on ``draft`` with JSON arguments (checked here, whoever planned the call)."""
+        return self.fn(draft, self.arguments(raw), ctx)
+
 
 TOOLS: dict[str, Tool] = {}
 
 
-def tool(name: str, description: str, *, zh: str = "", edits: bool = True):
-    """Register a tool; ``description``/``zh`` are what the plan text tells the user."""
-    def register(fn: Callable[[dict, dict, ToolContext], dict]):
-        TOOLS[name] = Tool(name, description, fn, edits, zh)
+def tool(name: str, description: str, *, args: type[tool_args.Args], zh: str = "", edits: bool = True):
+    """Register a tool; ``description``/``zh`` are what the plan text tells the user, ``args``
+    its arguments model (the schema every planner and host sees is generated from it)."""
+    def register(fn: Callable[[dict, Any, ToolContext], dict]):
+        TOOLS[name] = Tool(name, description, fn, args, edits, zh)
         return fn
     return register
 
@@ -116,20 +109,20 @@ def edit(draft: dict) -> dict:
 
 # --- the tools of this issue --------------------------------------------------------------
 
-@tool("describe_project", "say what is on the timeline", zh="介绍项目", edits=False)
-def describe_project(draft: dict, args: dict, ctx: ToolContext) -> dict:
+@tool("describe_project", "say what is on the timeline", args=tool_args.NoArgs, zh="介绍项目", edits=False)
+def describe_project(draft: dict, args: tool_args.NoArgs, ctx: ToolContext) -> dict:
     summary = Draft(draft).summary()
     files = ", ".join(u["filename"] for u in ctx.uploads) or "none"
     return {"summary": summary, "uploads": files, "message": f"{summary}. Uploaded files: {files}."}
 
 
-@tool("set_title", "add or change the title text", zh="设置标题")
-def set_title(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    text = str(args.get("text") or "").strip()
+@tool("set_title", "add or change the title text", args=tool_args.SetTitle, zh="设置标题")
+def set_title(draft: dict, args: tool_args.SetTitle, ctx: ToolContext) -> dict:
+    text = args.text.strip()
     if not text:
-        return {"error": "no title text given", "message": ctx.say('Which title? Put it in quotes, e.g. add a title "My Trip".',
-                                                               "标题写什么？请用引号括起来，例如：加个标题“我的旅行”。")}
-    seg = new_segment(make_id("title", 1), float(args.get("start", 0)), float(args.get("duration", 3)), txt=text)
+        raise ToolError("no_title_text", 'Which title? Put it in quotes, e.g. add a title "My Trip".',
+                        "标题写什么？请用引号括起来，例如：加个标题“我的旅行”。")
+    seg = new_segment(make_id("title", 1), args.start, args.duration, txt=text)
     replace_segments(get_or_create_track(draft, Kind.TITLE), [seg])
     set_meta(draft, title=text)
     start, end = seconds_of(seg)
@@ -137,14 +130,14 @@ def set_title(draft: dict, args: dict, ctx: ToolContext) -> dict:
     return {"message": ctx.say(f'Title set to "{text}" ({span}).', f"标题已设为“{text}”（{span}）。")}
 
 
-@tool("add_bgm", "add background music from an uploaded audio file at a volume", zh="添加背景音乐")
-def add_bgm(draft: dict, args: dict, ctx: ToolContext) -> dict:
+@tool("add_bgm", "add background music from an uploaded audio file at a volume", args=tool_args.AddBgm,
+      zh="添加背景音乐")
+def add_bgm(draft: dict, args: tool_args.AddBgm | tool_args.SetVolume, ctx: ToolContext) -> dict:
     upload = ctx.latest_upload("audio")
     if upload is None:
-        return {"error": "no audio uploaded",
-                "message": ctx.say("Upload a music file first (mp3, wav, m4a or aac), then ask again.",
-                                   "请先上传音乐文件（mp3、wav、m4a 或 aac），再说一次。")}
-    volume = float(args.get("volume", 0.3))
+        raise ToolError("no_audio", "Upload a music file first (mp3, wav, m4a or aac), then ask again.",
+                        "请先上传音乐文件（mp3、wav、m4a 或 aac），再说一次。")
+    volume = args.volume
     t = get_or_create_track(draft, Kind.BGM)
     seconds = to_seconds(content_end(draft)) or upload["duration"]
     replace_segments(t, [new_segment(make_id("bgm", 1), 0, seconds, ss=0, src=upload["cdn_url"],
@@ -153,31 +146,31 @@ def add_bgm(draft: dict, args: dict, ctx: ToolContext) -> dict:
                                f"已添加背景音乐 {upload['filename']}，音量 {round(volume * 100)}%。")}
 
 
-@tool("set_volume", "change the background music volume", zh="调整音乐音量")
-def set_volume(draft: dict, args: dict, ctx: ToolContext) -> dict:
+@tool("set_volume", "change the background music volume", args=tool_args.SetVolume, zh="调整音乐音量")
+def set_volume(draft: dict, args: tool_args.SetVolume, ctx: ToolContext) -> dict:
     t = find_track(draft, track_id(Kind.BGM))
     if not t or not t["sg"]:
         return add_bgm(draft, args, ctx)
-    volume = float(args.get("volume", 0.3))
+    volume = args.volume
     update_segments(t, v=volume)
     return {"message": ctx.say(f"Music volume set to {round(volume * 100)}%.", f"音乐音量已设为 {round(volume * 100)}%。")}
 
 
-@tool("trim", "keep only a time range of the video", zh="剪辑时长")
-def trim(draft: dict, args: dict, ctx: ToolContext) -> dict:
+@tool("trim", "keep only a time range of the video", args=tool_args.Trim, zh="剪辑时长")
+def trim(draft: dict, args: tool_args.Trim, ctx: ToolContext) -> dict:
     end_all = content_end(draft)
     if not end_all:
-        return {"error": "empty timeline", "message": ctx.say("There is nothing to trim yet: upload a video first.",
-                                                              "还没有可剪辑的内容：请先上传视频。")}
-    a = max(0, to_ms(float(args.get("start", 0))))
-    b = to_ms(float(args["end"])) if args.get("end") is not None else end_all
-    if args.get("drop_last") is not None:
-        b = end_all - to_ms(float(args["drop_last"]))
+        raise ToolError("empty_timeline", "There is nothing to trim yet: upload a video first.",
+                        "还没有可剪辑的内容：请先上传视频。")
+    a = max(0, to_ms(args.start))
+    b = to_ms(args.end) if args.end is not None else end_all
+    if args.drop_last is not None:
+        b = end_all - to_ms(args.drop_last)
     b = min(b, end_all)
     if b - a < 100:
         length = to_seconds(end_all)
-        return {"error": "range too short", "message": ctx.say(
-            f"That leaves nothing (the video is {length:g}s long).", f"这样就什么都不剩了（视频长 {length:g} 秒）。")}
+        raise ToolError("range_too_short", f"That leaves nothing (the video is {length:g}s long).",
+                        f"这样就什么都不剩了（视频长 {length:g} 秒）。")
     for t in draft.get("t", []):
         if kind_of(t) != Kind.BGM:      # the music bed is laid again under what is left
             keep_between(t, a, b)
@@ -186,12 +179,9 @@ def trim(draft: dict, args: dict, ctx: ToolContext) -> dict:
                                f"已剪辑为 {start:g}-{end:g} 秒（共 {length:g} 秒）。")}
 
 
-@tool("set_aspect", "set the aspect ratio (16:9, 9:16, 1:1, 4:3)", zh="调整画幅比例")
-def set_aspect(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    ratio = str(args.get("ratio", "16:9"))
-    if ratio not in ASPECTS:
-        return {"error": "unsupported aspect", "message": ctx.say(
-            f"Aspect {ratio} is not supported; use {', '.join(ASPECTS)}.", f"不支持 {ratio} 画幅，可用：{'、'.join(ASPECTS)}。")}
+@tool("set_aspect", "set the aspect ratio (16:9, 9:16, 1:1, 4:3)", args=tool_args.SetAspect, zh="调整画幅比例")
+def set_aspect(draft: dict, args: tool_args.SetAspect, ctx: ToolContext) -> dict:
+    ratio = args.ratio       # one of ASPECTS: the model takes no other
     w, h = ASPECTS[ratio]
     meta = draft_meta(draft)
     short = min(int(meta.get("width", 1920)), int(meta.get("height", 1080)))
@@ -201,9 +191,10 @@ def set_aspect(draft: dict, args: dict, ctx: ToolContext) -> dict:
                                f"画幅已改为 {ratio}（{meta['width']}x{meta['height']}）。")}
 
 
-@tool("set_resolution", "set the output resolution (720p, 1080p, 1440p, 4k)", zh="调整分辨率")
-def set_resolution(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    short = int(args.get("short_side", 1080))
+@tool("set_resolution", "set the output resolution (720p, 1080p, 1440p, 4k)", args=tool_args.SetResolution,
+      zh="调整分辨率")
+def set_resolution(draft: dict, args: tool_args.SetResolution, ctx: ToolContext) -> dict:
+    short = args.short_side
     meta = draft_meta(draft)
     w, h = int(meta.get("width", 1920)), int(meta.get("height", 1080))
     scale = short / min(w, h)
@@ -212,9 +203,9 @@ def set_resolution(draft: dict, args: dict, ctx: ToolContext) -> dict:
                                f"分辨率已设为 {meta['width']}x{meta['height']}。")}
 
 
-@tool("remove_track", "remove a track (music, title, subtitles, video)", zh="删除轨道")
-def remove_track(draft: dict, args: dict, ctx: ToolContext) -> dict:
-    kinds = set(args.get("kinds") or [args.get("kind", "")])
+@tool("remove_track", "remove a track (music, title, subtitles, video)", args=tool_args.RemoveTrack, zh="删除轨道")
+def remove_track(draft: dict, args: tool_args.RemoveTrack, ctx: ToolContext) -> dict:
+    kinds = set(args.kinds or [args.kind or ""])
     removed = remove_tracks(draft, lambda t: kind_of(t) in kinds or t.get("id") in kinds)
     if not removed:
         return {"message": ctx.say(f"There was no {'/'.join(sorted(kinds))} track to remove.",

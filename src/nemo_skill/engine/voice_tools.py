@@ -12,24 +12,20 @@ from __future__ import annotations
 
 import re
 
-from ..errors import NemoError
 from ..media import motifs, script, tts, voice_catalog
 from ..timeline import Kind
 from ..timeline_edit import find_track, meta_value, subtitle_settings, track_id
 from . import planner
 from .generate_tools import assemble
+from . import tool_args
+from .errors import ToolError
 from .tools import ToolContext, tool
 
 GENDER_ZH = {"male": "男声", "female": "女声"}
 
 
-def _no_narration(ctx: ToolContext) -> dict:
-    return {"error": "no narration", "message": ctx.say("There is no generated narration to change.",
-                                                     "没有可调整的旁白。")}
-
-
-def _failed(exc: NemoError) -> dict:
-    return {"error": type(exc).__name__, "message": exc.message + (f" — {exc.hint}" if exc.hint else "")}
+def _no_narration() -> ToolError:
+    return ToolError("no_narration", "There is no generated narration to change.", "没有可调整的旁白。")
 
 
 def respeak(draft: dict, ctx: ToolContext, voice: tts.Voice, rate: float, *, keep_duration: bool = False) -> dict:
@@ -55,53 +51,48 @@ def respeak(draft: dict, ctx: ToolContext, voice: tts.Voice, rate: float, *, kee
     return made
 
 
-@tool("set_voice_speed", "make the narration slower or faster", zh="调整语速")
-def set_voice_speed(draft: dict, args: dict, ctx: ToolContext) -> dict:
+@tool("set_voice_speed", "make the narration slower or faster", args=tool_args.SetVoiceSpeed, zh="调整语速")
+def set_voice_speed(draft: dict, args: tool_args.SetVoiceSpeed, ctx: ToolContext) -> dict:
     gen = meta_value(draft, "generator")
     if not gen:
-        return _no_narration(ctx)
-    rate = max(0.6, min(2.0, float(gen.get("rate", 1.0)) * float(args.get("factor", 1.0))))
-    try:
-        made = respeak(draft, ctx, tts.parse_voice(gen["voice"]), rate)
-    except NemoError as exc:
-        return _failed(exc)
-    slower = float(args.get("factor", 1.0)) < 1
+        raise _no_narration()
+    rate = max(0.6, min(2.0, float(gen.get("rate", 1.0)) * args.factor))
+    made = respeak(draft, ctx, tts.parse_voice(gen["voice"]), rate)
+    slower = args.factor < 1
     return {**made, "message": ctx.say(f"Narration {'slower' if slower else 'faster'} (rate {made['rate']:g}); "
                                          f"the video is now {made['seconds']:g} s.",
                                     f"语速已{'放慢' if slower else '加快'}（{made['rate']:g}），视频现在 {made['seconds']:g} 秒。")}
 
 
-def _target(args: dict, current: str) -> str | None:
-    if args.get("voice"):
-        return tts.parse_voice(str(args["voice"])).id
-    return voice_catalog.pick(args.get("gender"), deeper=bool(args.get("deeper")), current=current)
+def _target(args: tool_args.SetVoice, current: str) -> str | None:
+    if args.voice:
+        return tts.parse_voice(args.voice).id
+    return voice_catalog.pick(args.gender, deeper=args.deeper, current=current)
 
 
-def _no_such_voice(args: dict, ctx: ToolContext) -> dict:
-    wanted = "deeper" if args.get("deeper") else args.get("gender", "")
-    return {"error": "no such voice", "message": ctx.say(
+def _no_such_voice(args: tool_args.SetVoice) -> ToolError:
+    wanted = "deeper" if args.deeper else args.gender or ""
+    return ToolError(
+        "no_such_voice",
         f"No installed offline {wanted} voice that may be used commercially reads back clearly enough; "
         "run scripts/setup.sh to install the Kokoro voices, or name one (`nemo generate --voices`).",
         f"没有已安装、可商用且足够清晰的离线{GENDER_ZH.get(wanted, '更低沉的')}声音；请运行 scripts/setup.sh "
-        "安装 Kokoro 声音，或指定一个（`nemo generate --voices`）。")}
+        "安装 Kokoro 声音，或指定一个（`nemo generate --voices`）。")
 
 
-@tool("set_voice", "change the narration voice (male, female, deeper, or a named voice)", zh="更换配音声音")
-def set_voice(draft: dict, args: dict, ctx: ToolContext) -> dict:
+@tool("set_voice", "change the narration voice (male, female, deeper, or a named voice)", args=tool_args.SetVoice,
+      zh="更换配音声音")
+def set_voice(draft: dict, args: tool_args.SetVoice, ctx: ToolContext) -> dict:
     gen = meta_value(draft, "generator")
     if not gen:
-        return _no_narration(ctx)
-    if not (args.get("voice") or args.get("gender") or args.get("deeper")):
-        return {"error": "no voice", "message": ctx.say("Say which voice: male, female, deeper, or a voice id "
-                                                        "(`nemo generate --voices`).",
-                                                        "请说明换成哪种声音：男声、女声、更低沉，或声音编号（`nemo generate --voices`）。")}
-    try:
-        target = _target(args, gen["voice"])
-        if target is None:
-            return _no_such_voice(args, ctx)
-        made = respeak(draft, ctx, tts.parse_voice(target), float(gen.get("rate", 1.0)), keep_duration=True)
-    except NemoError as exc:
-        return _failed(exc)
+        raise _no_narration()
+    if not (args.voice or args.gender or args.deeper):
+        raise ToolError("no_voice", "Say which voice: male, female, deeper, or a voice id (`nemo generate --voices`).",
+                        "请说明换成哪种声音：男声、女声、更低沉，或声音编号（`nemo generate --voices`）。")
+    target = _target(args, gen["voice"])
+    if target is None:
+        raise _no_such_voice(args)
+    made = respeak(draft, ctx, tts.parse_voice(target), float(gen.get("rate", 1.0)), keep_duration=True)
     terms = tts.terms(tts.parse_voice(target))
     use = "commercial use allowed" if terms["commercial"] else "NOT for commercial use"
     use_zh = "可商用" if terms["commercial"] else "不可商用"
