@@ -159,7 +159,7 @@ def test_every_tool_schema_refuses_non_finite_numbers(value):
     for name, args in [("style_subtitles", {"size": value}), ("set_volume", {"volume": value}),
                        ("set_title", {"text": "x", "start": value}), ("set_resolution", {"short_side": value}),
                        ("correct_subtitles", {"corrections": [{"cue": value, "text": "x"}]})]:
-        with pytest.raises(registry.BadCall, match="finite"):
+        with pytest.raises(registry.ToolError, match="finite"):
             registry.check_call(name, args)
 
 
@@ -212,7 +212,7 @@ def test_a_correction_may_not_add_text_of_another_script_or_controls(fixed):
     ("transcribe", {"terms": ["压岁钱\u200f"]}), ("generate_video", {"title": "a\x1bb"})])
 def test_control_and_bidi_characters_are_refused_wherever_text_enters(tool, args):
     from nemo_skill.engine import registry
-    with pytest.raises(registry.BadCall, match="control"):
+    with pytest.raises(registry.ToolError, match="control"):
         registry.check_call(tool, args)
 
 

@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from ..llm import LLMSettings
-    from .service import Engine
 
 
 class ToolContext(Protocol):
@@ -48,13 +47,23 @@ class ToolContext(Protocol):
         """This project's folder in the state dir."""
 
 
+class ToolEngine(Protocol):
+    """What a turn's context takes from the engine (service.Engine is one)."""
+    llm: LLMSettings | None
+    scene_cache: Path | None
+
+    def resolve_src(self, src: str, session_id: str) -> Path: ...
+
+    def session_dir(self, session_id: str) -> Path: ...
+
+
 @dataclass
 class TurnContext:
     """The context of one agent turn, for one project of one engine."""
 
     session_id: str
     uploads: list[dict]
-    engine: Engine | None = None   # tests give a stand-in with llm, scene_cache, resolve_src, session_dir
+    engine: ToolEngine | None = None   # service.Engine; tests give a stand-in
     note: Callable[[str], None] = lambda _msg: None
     cancel: threading.Event = field(default_factory=threading.Event)
     language: str = "en"
