@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import stock_scenes, workflows
+from . import choices, stock_scenes, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileTypeError, InputError, NeedsUser
@@ -20,7 +20,7 @@ from .media import cover, ffmpeg, library, narration_plan, script, tts, voice_ca
 from .media.generate import ASPECTS
 from .media.motifs import DEFAULT_STYLE, STYLES
 
-SUBTITLE_STYLES = ("plain", "box", "karaoke")
+SUBTITLE_STYLES = choices.SUBTITLE_STYLES
 # Drawn scenes keep their subject low in the frame, where subtitles sit: a panel keeps them legible.
 DEFAULT_SUBTITLE_STYLE = "box"
 SCENE_SOURCES = ("auto", "drawn", "pexels", "pixabay", "ai")

@@ -15,20 +15,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import workflows
+from . import choices, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
 from .media import asr, compose, conventions, cues, subcheck, subfiles, translate
 from .timeline import Draft
 
-TRANSLATORS = ("auto", "llm", "agent", "whisper")
+TRANSLATORS = choices.TRANSLATORS
 FORMATS = ("srt", "vtt", "ass", "bcc")
 
 
 @dataclass
 class Options:
-    languages: list[str] = field(default_factory=lambda: ["zh", "en"])
+    languages: list[str] = field(default_factory=lambda: list(choices.DEFAULT_SUBTITLE_LANGUAGES))
     translator: str = "auto"
     formats: tuple[str, ...] = FORMATS
     burn: bool = True
@@ -73,7 +73,7 @@ def to_call(options: Options) -> dict:
 def from_call(call: dict) -> Options:
     """The inverse of :func:`to_call` for the options the engine needs."""
     args = call["args"]
-    return Options(languages=list(args.get("languages") or ["zh", "en"]),
+    return Options(languages=list(args.get("languages") or choices.DEFAULT_SUBTITLE_LANGUAGES),
                    translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}),
                    punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION,
                    terms=list(args.get("terms") or []), script=str(args.get("script") or ""))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from . import choices
 from .timeline import TYPE_OF_KIND, Draft, Kind, to_ms, to_seconds
 
 
@@ -190,4 +191,4 @@ def drop_meta(draft: dict, *keys: str) -> None:
 
 def subtitle_settings(draft: dict) -> dict:
     """``m.subtitles``: display order, burn or soft, limits, a translation still pending."""
-    return draft_meta(draft).setdefault("subtitles", {"order": ["zh", "en"], "mode": "burn"})
+    return draft_meta(draft).setdefault("subtitles", {"order": list(choices.DEFAULT_SUBTITLE_LANGUAGES), "mode": "burn"})

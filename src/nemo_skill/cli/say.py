@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .. import choices
 from ..constants import EXIT_ERROR
 from .context import make_client
 from .output import Output
@@ -75,7 +76,7 @@ def _keep_work(calls: list[dict], have: list[str]) -> tuple[list[dict], list[str
         if call["name"] != "transcribe" or not have:
             kept.append(call)
             continue
-        wanted = call["args"].get("languages") or ["zh", "en"]
+        wanted = call["args"].get("languages") or list(choices.DEFAULT_SUBTITLE_LANGUAGES)
         skipped.append("transcribe")
         for lang in (lang for lang in wanted if lang not in have):
             kept.append({"name": "translate_subtitles", "args": {"target": lang}})

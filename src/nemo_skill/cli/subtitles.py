@@ -6,7 +6,7 @@ import argparse
 import json
 from pathlib import Path
 
-from .. import subtitle_job, text_safety
+from .. import choices, subtitle_job, text_safety
 from ..constants import EXIT_ERROR, EXIT_FINDINGS, EXIT_NEEDS_USER
 from ..errors import InputError, NemoError
 from ..media import conventions, glossary, script_align
@@ -16,7 +16,7 @@ from .output import Output, seconds
 
 def _options(args: argparse.Namespace) -> subtitle_job.Options:
     langs = [x.strip() for x in args.lang.replace("+", ",").split(",") if x.strip()]
-    bad = [x for x in langs if x not in ("zh", "en")]
+    bad = [x for x in langs if x not in choices.LANGUAGES]
     if bad or not langs:
         raise InputError(f"--lang {args.lang}: languages are zh and en", hint="e.g. --lang zh+en or --lang zh")
     formats = tuple(x.strip() for x in args.formats.split(",") if x.strip())

@@ -24,8 +24,8 @@ from starlette.concurrency import run_in_threadpool
 from ..constants import APP_NAME
 from ..timeline import Draft
 from . import registry, storage
-from .service import Engine
 from .errors import ToolError
+from .service import Engine
 from .tools import TOOLS, ToolContext, TurnContext
 from .understanding import Understanding
 

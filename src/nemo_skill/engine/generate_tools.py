@@ -47,10 +47,9 @@ from ..timeline_edit import (
     track_style,
     update_track,
 )
-from . import planner, scene_tools
-from .subtitle_tools import save_cues
-from . import tool_args
+from . import planner, scene_tools, tool_args
 from .errors import ToolError
+from .subtitle_tools import save_cues
 from .tools import ASPECTS, ToolContext, tool
 
 # 9:16 on a phone (issue 27): libass sizes Noto Sans CJK by its ascent + descent (1.45 em), so

@@ -15,8 +15,7 @@ from ..errors import InputError
 from ..llm import LLMClient, LLMError
 from ..timeline import Draft
 from ..timeline_edit import set_meta
-from . import planner
-from . import tool_args
+from . import planner, tool_args
 from .errors import ToolError
 from .tools import ToolContext, tool
 

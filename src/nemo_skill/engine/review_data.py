@@ -13,6 +13,7 @@ import re
 import unicodedata
 from pathlib import Path
 
+from .. import choices
 from ..media import cues as cue_rules
 from ..media import subcheck, subfiles
 from ..media.cues import Cue
@@ -70,7 +71,7 @@ def timeline_length(draft: dict, clip: dict | None) -> float:
 
 def rules_of(draft: dict) -> dict:
     limits = subtitle_settings(dict(draft)).get("limits") or {}
-    return {lang: cue_rules.rules_for(lang, **(limits.get(lang) or {})) for lang in ("zh", "en")}
+    return {lang: cue_rules.rules_for(lang, **(limits.get(lang) or {})) for lang in choices.LANGUAGES}
 
 
 def findings_by_cue(draft: dict, lang: str, items: list[Cue]) -> dict[int, list[dict]]:

@@ -14,8 +14,7 @@ import re
 from ..media import storyboard, subjects, translate
 from ..timeline import Kind
 from ..timeline_edit import find_track, meta_value, track_id
-from . import planner
-from . import tool_args
+from . import planner, tool_args
 from .errors import ToolError
 from .tools import ToolContext, tool
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from .. import choices
 from ..media import translate
 from . import planner
 
@@ -21,9 +22,9 @@ _EN = r"english|英文|英语"
 
 def _languages(text: str) -> list[str]:
     if planner.read(r"bilingual|双语|中英", text):
-        return ["zh", "en"]
+        return list(choices.DEFAULT_SUBTITLE_LANGUAGES)
     found = [(m.start(), lang) for lang, pat in (("zh", _ZH), ("en", _EN)) for m in [planner.read(pat, text)] if m]
-    return [lang for _, lang in sorted(found)] or ["zh", "en"]
+    return [lang for _, lang in sorted(found)] or list(choices.DEFAULT_SUBTITLE_LANGUAGES)
 
 
 def _translator(text: str) -> str:

@@ -31,10 +31,10 @@ from ..timeline_edit import (
     track_style,
     update_track,
 )
-from .long_job import recognition_progress
-from .proofread_tools import proofread_with_llm
 from . import tool_args
 from .errors import ToolError
+from .long_job import recognition_progress
+from .proofread_tools import proofread_with_llm
 from .tools import ToolContext, tool
 
 LANG_WORDS = subfiles.LANGUAGE_WORDS

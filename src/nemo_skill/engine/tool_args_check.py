@@ -6,6 +6,8 @@ rest of the user's terminal line around): names are shown through text_safety.sh
 
 from __future__ import annotations
 
+import math
+
 from pydantic import BaseModel, ValidationError
 
 from .. import text_safety
@@ -39,6 +41,6 @@ def _words(error: dict, model: type[BaseModel]) -> tuple[str, str]:
     where = ".".join(loc[:-1] if kind == "missing" else loc) or "arguments"
     if kind == "missing":
         return where, f"'{loc[-1]}' is required"
-    if kind == "finite_number" or (isinstance(error.get("input"), float) and error["input"] != error["input"]):
+    if kind == "finite_number" or (isinstance(error.get("input"), float) and not math.isfinite(error["input"])):
         return where, f"{error['input']} is not a finite number"
     return where, error["msg"][:200]

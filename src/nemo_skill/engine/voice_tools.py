@@ -15,10 +15,9 @@ import re
 from ..media import motifs, script, tts, voice_catalog
 from ..timeline import Kind
 from ..timeline_edit import find_track, meta_value, subtitle_settings, track_id
-from . import planner
-from .generate_tools import assemble
-from . import tool_args
+from . import planner, tool_args
 from .errors import ToolError
+from .generate_tools import assemble
 from .tools import ToolContext, tool
 
 GENDER_ZH = {"male": "男声", "female": "女声"}

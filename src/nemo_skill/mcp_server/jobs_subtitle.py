@@ -7,7 +7,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from .. import subtitle_job
+from .. import choices, subtitle_job
 from ..errors import InputError
 from ..media import conventions
 from .table import job, obj, path_arg, poll_interval, registry_params
@@ -55,7 +55,7 @@ def _translation_handoff(data: dict) -> dict:
 def subtitle_video(run, args: dict) -> dict:
     video = Path(args["video"]).expanduser()
     options = subtitle_job.Options(
-        languages=list(args.get("languages") or ["zh", "en"]), translator=args.get("translator", "auto"),
+        languages=list(args.get("languages") or choices.DEFAULT_SUBTITLE_LANGUAGES), translator=args.get("translator", "auto"),
         burn=args.get("burn", True), soft=args.get("soft", False), poll_interval=poll_interval(),
         limits=dict(args.get("limits") or {}), terms=list(args.get("terms") or []),
         script=str(args.get("script") or "").strip(),

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 
-PUNCTUATION_STYLES = ("conventional", "keep")
+from .. import choices
+
+PUNCTUATION_STYLES = choices.PUNCTUATION_STYLES
 DEFAULT_PUNCTUATION = "conventional"
 
 # Cut from the end of a Chinese line; ？！… and closing quotes stay, they carry tone.

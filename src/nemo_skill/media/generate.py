@@ -18,13 +18,14 @@ from pathlib import Path
 
 import pysubs2
 
+from .. import choices
 from ..timeline import AUDIO, VIDEO, Draft
 from . import data_card, ffmpeg, motifs, music, scene_cache, subfiles
 from .encode import ENCODE_DRAWN, FPS, RenderPlan, burn_filter, canvas
 from .escape import ass_text
 
 FADE = 0.5                  # seconds of cross-fade between scenes
-ASPECTS = ("16:9", "9:16", "1:1")   # what a generated video can be
+ASPECTS = choices.GENERATED_ASPECTS   # what a generated video can be
 PALETTES = [("1e3a5f", "6a2c70"), ("14532d", "0f766e"), ("7c2d12", "b45309"), ("312e81", "1d4ed8"),
             ("4a044e", "be185d"), ("134e4a", "365314"), ("3f3f46", "0c4a6e"), ("7f1d1d", "9a3412")]
 

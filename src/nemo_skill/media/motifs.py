@@ -18,7 +18,9 @@ from pathlib import Path
 import yaml
 from PIL import Image, ImageDraw, ImageFilter
 
-STYLES = ("ink", "flat", "gradient")
+from .. import choices
+
+STYLES = choices.SCENE_STYLES
 DEFAULT_STYLE = "ink"
 MARGIN = 1.12            # the still is this much larger than the frame: room to drift
 FALLBACK = "mountain"    # a sentence that names nothing still gets a landscape

@@ -13,6 +13,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
+from .. import choices
 from ..errors import InputError
 from . import conventions, speechcheck, videocheck
 from .cues import Cue, Rules, display_len, rules_for
@@ -33,7 +34,7 @@ def line_language(line: str) -> str:
 
 def default_rules(limits: dict | None = None) -> dict[str, Rules]:
     limits = limits or {}
-    return {lang: rules_for(lang, **limits.get(lang, {})) for lang in ("zh", "en")}
+    return {lang: rules_for(lang, **limits.get(lang, {})) for lang in choices.LANGUAGES}
 
 
 def check_paths(paths: list[Path], *, rules: dict[str, Rules] | None = None,

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pysubs2
 
+from .. import choices
 from ..timeline import TEXT, Draft
 from . import conventions, cue_doubts
 from .cues import Cue
@@ -75,7 +76,7 @@ def from_draft(draft: Draft, *, as_written: bool = False) -> list[SubTrack]:
             continue
         tracks.append(SubTrack(lang, cues, dict(meta.get("style") or {}),
                                str(meta.get("source") or "")))
-    order = list((draft.meta.get("subtitles") or {}).get("order") or ["zh", "en"])
+    order = list((draft.meta.get("subtitles") or {}).get("order") or choices.DEFAULT_SUBTITLE_LANGUAGES)
     tracks.sort(key=lambda s: order.index(s.lang) if s.lang in order else len(order))
     return tracks
 
