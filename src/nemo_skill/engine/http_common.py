@@ -18,7 +18,8 @@ def ok(data) -> dict:
 
 _ERROR_BODY = {"content": {"application/json": {"schema": {"type": "object", "properties": {
     "code": {"type": "integer"}, "message": {"type": "string"}, "success": {"type": "boolean"},
-    "error": {"type": "object"}}}}}}
+    "error": {"type": "object"}, "data": {"type": ["object", "null"], "description": (
+        "a refused tool call: its ToolError code (`error`, e.g. bad_arguments) and the `field`")}}}}}}
 _MEANING = {400: "bad request (a message names the field)", 401: "token missing, invalid or expired (1001)",
             402: "out of credits (2001)", 404: "not found, or not yours", 409: "render id already used",
             413: "body too large", 415: "unsupported file type", 421: "Host is not this engine's loopback address",
