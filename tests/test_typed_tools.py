@@ -112,8 +112,10 @@ def engine(tmp_path_factory):
 
 
 def _call(api: Api, name: str, args_json: str, text: str = "x"):
-    body = ('{"app_name":"nemo_agent","user_id":"me","session_id":"%s","new_message":{"parts":[{"text":%s},'
-            '{"functionCall":{"name":"%s","args":%s}}]}}' % (api.sid, json.dumps(text), name, args_json))
+    # the arguments as raw text: what is tested is how the engine reads them
+    call = '{"functionCall":{"name":' + json.dumps(name) + ',"args":' + args_json + '}}'
+    body = ('{"app_name":"nemo_agent","user_id":"me","session_id":' + json.dumps(api.sid)
+            + ',"new_message":{"parts":[{"text":' + json.dumps(text) + '},' + call + ']}}')
     return api.post("/run_sse", data=body.encode(), headers={"Content-Type": "application/json"})
 
 
@@ -180,3 +182,11 @@ def test_a_media_failure_is_a_tool_error_named_by_its_class(engine):
 def test_choices_in_models_are_the_ones_in_choices():
     assert tool_args.SetAspect.model_fields["ratio"].annotation.__args__ == choices.ASPECTS
     assert schema_of(tool_args.GenerateVideo)["properties"]["aspect"]["enum"] == list(choices.GENERATED_ASPECTS)
+
+
+@pytest.mark.parametrize("args, says", [({"ratio": "5:4"}, "ratio"), ({"ratio": "1:1", "x": 1}, "unknown argument 'x'"),
+                                        ({"ratio": float("nan")}, "finite")])
+def test_the_mcp_server_checks_an_editing_tool_with_its_model(args, says):
+    with pytest.raises(catalog.BadArguments, match=says):
+        catalog.check(catalog.tools()["set_aspect"], args)
+    assert catalog.check(catalog.tools()["set_aspect"], {"ratio": "1:1"}) == {"ratio": "1:1"}
