@@ -25,6 +25,7 @@ SUBTITLE_POSITIONS = ("top", "middle", "bottom")
 SUBTITLE_MODES = ("burn", "soft")
 SUBTITLE_STYLES = ("plain", "box", "karaoke")      # a generated video's subtitle preset
 SCENE_STYLES = ("ink", "flat", "gradient")         # a generated video's drawing style
+DEFAULT_SCENE_STYLE = "ink"
 GENDERS = ("male", "female")
 
 # Patterns, for strings whose set is open but whose shape is not.

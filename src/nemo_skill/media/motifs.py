@@ -1,10 +1,9 @@
 """Illustrations that show what a sentence says: a motif picked by keywords, drawn as a still.
 
-The keyword table is data (``motifs.yaml``); the drawings are our own code
-(Pillow), one style per video: ``ink`` (水墨: ink ridges and mist on paper),
-``flat`` (plain colours) or ``gradient`` (the old colour fields, with the
-motif in light ink). Stills are drawn larger than the frame so the renderer
-can drift across them (the motion is ffmpeg's, not a per-frame source).
+The keyword table is data (``motifs.yaml``); the drawings are our own code (Pillow), one
+style per video (choices.SCENE_STYLES): ``ink`` (水墨: ink ridges and mist on paper), ``flat``
+(plain colours) or ``gradient`` (the old colour fields, with the motif in light ink). Stills are
+drawn larger than the frame so the renderer can drift across them (the motion is ffmpeg's).
 """
 
 from __future__ import annotations
@@ -20,8 +19,7 @@ from PIL import Image, ImageDraw, ImageFilter
 
 from .. import choices
 
-STYLES = choices.SCENE_STYLES
-DEFAULT_STYLE = "ink"
+STYLES, DEFAULT_STYLE = choices.SCENE_STYLES, choices.DEFAULT_SCENE_STYLE
 MARGIN = 1.12            # the still is this much larger than the frame: room to drift
 FALLBACK = "mountain"    # a sentence that names nothing still gets a landscape
 
