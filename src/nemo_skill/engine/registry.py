@@ -1,7 +1,7 @@
 """Every tool and every rule of the local agent, loaded in one explicit place.
 
-Tool modules register their tools (``tools.tool``) and rule modules their rules
-(``planner.rule``); this module imports them all, so whoever plans or runs a tool
+Tool modules register their tools (``tools.tool``) and the rule modules of
+nemo_skill/words/ their rules (``words.claims.rule``); this module imports them all, so whoever plans or runs a tool
 imports the registry, and the planner imports no tool module (no import cycle).
 Each tool's parameters are a JSON Schema (tool_params.py), checked before it runs,
 whichever planner chose it.
@@ -13,12 +13,18 @@ import functools
 
 from .. import text_safety
 from ..safe_json import is_finite_number
-from . import (  # noqa: F401 - they register
+from ..words import (  # noqa: F401 - they register the rules that read words
+    edit_rules,
+    generate_rules,
+    publish_rules,
+    subtitle_rules,
+    voice_rules,
+)
+from . import (  # noqa: F401 - they register the tools
     generate_tools,
     proofread_tools,
     publish_tools,
     scene_tools,
-    subtitle_rules,
     subtitle_tools,
     tools,
     voice_tools,
