@@ -85,10 +85,32 @@ TABLE = [
     ("把上传的图片放到最后 然后导出", [M, E]), ("cancel the export and make the subtitles bigger", [M]),
     ("不要导出 字幕改成白色", [M]), ("不导出了", [N]), ('no export pls just add a title "Hi"', [M]),
     ("export the srt please", [F]), ("下载一下字幕文件", [F]), ("字幕文件导出一下", [F]),
-    ("把视频导出 还有字幕", [E]), ("delete the music then render", [M, E]), ("加标题“春天”并导出", [M, E]),
+    ("把视频导出 还有字幕", [E, F]), ("delete the music then render", [M, E]), ("加标题“春天”并导出", [M, E]),
     ("加标题“春天”和背景音乐 然后导出", [M, E]), ("add title 'Spring' + music, then export", [M, E]),
     ("查一下余额然后导出", [C, E]), ("show me the timeline then export", [S, E]),
     ("please 给 ./我的视频.mp4 加 bilingual subtitles", [M]), ("把字幕改成黄色了吧导出", [M, E]),
+    # issue 23, second round: the video and its subtitle files in one breath; negations beside a
+    # change; things pointed at ("那个字幕"); no punctuation, "n" for "and", mixed languages
+    ("导出视频还有srt", [E, F]), ("export the video and the subtitles", [E, F]),
+    ("export it n the srt too", [E, F]), ("导出mp4和srt", [E, F]), ("下载字幕和视频", [E, F]),
+    ("字幕改成红色然后导出视频和字幕", [M, E, F]), ("subs yellow n export", [M, E]),
+    ("字幕改黄色导出来", [M, E]), ("字幕调大 顺便导出", [M, E]), ("字幕变大再导一下", [M, E]),
+    ("remove the music and dont export", [M]), ("别加音乐了 字幕改黄", [M]), ("别导出 字幕改黄", [M]),
+    ("字幕改黄 先别导出", [M]), ("dont export just make the subtitle yellow", [M]),
+    ("make subtitles yellow but dont export it yet", [M]), ("不要导出了 加个标题“夏天”", [M]),
+    ("加个标题“夏天” 别导出", [M]), ("那个字幕再大点 然后导出", [M, E]), ("上面那个标题删掉 再导出", [M, E]),
+    ("把刚才的字幕调小一点再导出", [M, E]), ("那个字幕改成白色的 导出来", [M, E]),
+    ("export after u make the subs bigger", [M, E]), ("导出前字幕放顶部", [M, E]),
+    ("before u export make it 9:16", [M, E]), ("字幕放顶部 导出 查余额", [M, E, C]),
+    ("加背景音乐 然后看下积分", [M, C]), ("make the music quieter and export pls", [M, E]),
+    ("music quieter n export", [M, E]), ("音乐小声点 导出", [M, E]), ("换成男声再导出", [M, E]),
+    ("use a female voice then export", [M, E]), ("语速慢一点 然后导出", [M, E]), ("slower voice and export", [M, E]),
+    ("不用换声音 慢一点 然后导出", [M, E]), ("don't change the voice, just make it slower", [M]),
+    ("dont touch the voice just slow it down then export", [M, E]), ("字幕太小了 导出", [M, E]),
+    ("the text is too small, export it", [M, E]), ("make the title bigger", [M]), ("标题大一点", [M]),
+    ("把标题放大然后导出", [M, E]), ("那个标题改成“秋天”然后导出", [M, E]), ("export my video pls", [E]),
+    ("导出视频吧", [E]), ("导出好了没有", [ES]), ("我的导出呢", [ES]), ("is it exported yet", [ES]),
+    ("那个字幕再大点", [M]), ("上面那个标题删掉", [M]), ("先不导出 标题改成秋天 字幕放上面", [M]),
 ]
 
 

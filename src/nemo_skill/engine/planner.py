@@ -10,10 +10,12 @@ to the call whose match comes first in the message, and the other call is droppe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..words.claims import PRIORITY, READING, RULES, Args, Rule, claim, read, rule  # noqa: F401 - the planner's API
 from ..words.clauses import clause  # noqa: F401
+from ..words.negation import negated
 from ..words.numbers import number, percent  # noqa: F401
 from ..words.quotes import attached, mask_quotes, quoted, without_attached  # noqa: F401
 from .tools import TOOLS
@@ -32,6 +34,7 @@ class Candidate:
     priority: int
     spans: list[tuple[int, int]]
     start: int                    # where its pattern matched: the earlier wins a tie
+    negated: bool = False         # "别加音乐": no call, its words understood
 
 
 def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> bool:
@@ -56,19 +59,37 @@ def kept(candidates: list[Candidate]) -> list[Candidate]:
 
 def plan(text: str) -> list[Call]:
     """The tool calls a message asks for, in rule order (empty: not understood)."""
-    return [c.call for c in read_calls(text)]
+    return [c.call for c in read_calls(text) if not c.negated]
+
+
+def _match(r: Rule, masked: str) -> tuple[re.Match | None, list[tuple[int, int]]]:
+    """The rule's first match that no negation comes before ("别加音乐，加字幕": the second
+    "加"), and the words of the negated ones (understood: they ask for nothing)."""
+    refused: list[tuple[int, int]] = []
+    at = 0
+    while (m := r.pattern.search(masked, at)) is not None:
+        no = negated(masked, m.start())
+        if no is None:
+            return m, refused
+        refused += [no.span(), m.span()]
+        at = m.start() + 1               # a later, shorter match may stand alone
+    return None, refused
 
 
 def read_calls(text: str) -> list[Candidate]:
-    """The calls a message asks for with the words each claims, in rule order. Rules match
-    the words outside quotes; their arguments (a title's text) come from the words as given."""
+    """The calls a message asks for with the words each claims, in rule order; then the
+    negated matches (``negated``: no call, their words understood). Rules match the words
+    outside quotes; their arguments (a title's text) come from the words as given."""
     masked = mask_quotes(text)
     plain = without_attached(text)
     candidates: list[Candidate] = []
+    refused: list[Candidate] = []
     for r in RULES:
         if r.tool not in TOOLS:
             continue
-        m = r.pattern.search(masked)
+        m, no = _match(r, masked)
+        if no:
+            refused.append(Candidate(Call(r.tool, {}), r.priority, no, no[0][0], negated=True))
         if not m:
             continue
         spans = [m.span()] if m.end() > m.start() else []
@@ -83,7 +104,7 @@ def read_calls(text: str) -> list[Candidate]:
         candidates.append(Candidate(Call(r.tool, args), r.priority, spans, m.start()))
     # In the order said, but what makes the material (a transcription, a generated video, the
     # lines given) comes before the edits of it.
-    return sorted(kept(candidates), key=lambda c: (c.priority < MAKES, c.start))
+    return sorted(kept(candidates), key=lambda c: (c.priority < MAKES, c.start)) + refused
 
 
 MAKES = 60   # the priority of the tools that make what the others edit (docs/architecture.md)

@@ -39,4 +39,4 @@ def by_rules(text: str) -> Understanding:
         words = plain[start:end].strip()
         if asks_something(words) and not any(s < end and start < e for s, e in claimed):
             missing.append(printable(words))
-    return Understanding([c.call for c in kept], missing)
+    return Understanding([c.call for c in kept if not c.negated], missing)

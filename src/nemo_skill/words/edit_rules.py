@@ -5,21 +5,29 @@ from __future__ import annotations
 
 import re
 
+from ..language import CJK_RANGES
 from .claims import Args, claim, read, rule
 from .clauses import clause
 from .numbers import NUM as _NUM
 from .numbers import number, percent
 from .quotes import quoted
 
+# A change of the title's look, not its words: no tool sets the title's size or colour, so
+# "make the title bigger" is named as not understood rather than read as an empty title.
+_TITLE_LOOK = re.compile(r"bigger|larger|smaller|tiny|size|colou?r|bold|font|大一点|大点|放大|调大|变大|太小|"
+                         r"小一点|小点|缩小|调小|变小|太大|字号|颜色|加粗|字体", re.I)
+
 
 def _title_args(text: str, m: re.Match) -> Args | None:
     title = quoted(text)
     if not title:
-        # to the end of its clause: "标题改成山间，再做成竖屏的" asks for a title and an aspect
-        after = read(r"(?:title|标题)\s*(?:to|as|:|：|为|是|改成|改为|换成)\s*([^，,。;；！!？?\n]+)", text)
+        # to the end of its clause: "标题改成山间，再做成竖屏的" asks for a title and an aspect;
+        # a space before Chinese ends it too ("标题改成秋天 字幕放上面")
+        after = read(r"(?:title|标题)\s*(?:to|as|:|：|为|是|改成|改为|换成)\s*"
+                     rf"([^，,。;；！!？?\n]+?)(?=\s+[{CJK_RANGES}]|[，,。;；！!？?\n]|$)", text)
         title = after.group(1).strip(" 。.!！\"“”") if after else None
     if not title:
-        return {"text": ""}
+        return None if _TITLE_LOOK.search(text, *clause(text, m.start())) else {"text": ""}
     return {"text": title}
 
 

@@ -23,12 +23,13 @@ def colours() -> dict[str, str]:
 
 def pattern(keyword: str) -> re.Pattern:
     """Chinese keywords and punctuation match anywhere; English words as whole words (a
-    boundary only where the keyword has a letter: "，" before "导出" is a comma, issue 23)."""
+    boundary only where the keyword has a letter: "，" before "导出" is a comma, issue 23),
+    bounded by Latin letters and digits only: "mp4和srt" says "srt"."""
     if has_cjk(keyword):
         return re.compile(re.escape(keyword))
     parts = r"\s+".join(re.escape(w) for w in keyword.split())
-    head = r"(?<![\w-])" if re.match(r"\w", keyword) else ""
-    tail = r"(?![\w-])" if re.search(r"\w$", keyword) else ""
+    head = r"(?<![A-Za-z0-9_-])" if re.match(r"\w", keyword) else ""
+    tail = r"(?![A-Za-z0-9_-])" if re.search(r"\w$", keyword) else ""
     return re.compile(rf"{head}{parts}{tail}", re.IGNORECASE)
 
 

@@ -94,6 +94,8 @@ def _tables() -> dict:
         "question": re.compile(alternation(r["questions"]), re.IGNORECASE),
         "subtitle": re.compile(alternation(r["subtitle_words"]), re.IGNORECASE),
         "video": re.compile(alternation(r["video_words"]), re.IGNORECASE),
+        "change": re.compile(alternation(manifest().words["change_verbs"]), re.IGNORECASE),
+        "also": re.compile(alternation(manifest().words["also"]), re.IGNORECASE),
         "keywords": [(pattern(kw), kw, action) for kw, action in
                      sorted(keywords, key=lambda k: -len(k[0]))],
     }
@@ -130,9 +132,20 @@ def _lead_in(words: str) -> bool:
     return len(words) <= 4 if has_cjk(words) else len(words.split()) <= 3 and len(words) <= 16
 
 
-# Chinese written without punctuation: "字幕大一点 导出", "字幕大一点导出" — a space, or a
-# degree word that ends a request, before a Chinese action ends the clause.
-_CJK_GAP = re.compile(rf"(?:(?<=[{CJK_RANGES}])\s+|(?<=一点)|(?<=一些)|(?<=[了吧]))$")
+# Chinese written without punctuation: "字幕大一点 导出", "字幕大一点导出", "导出 查余额" — a
+# space (then at most two words leading in: "查", "先别"), or a degree word that ends a
+# request, before a Chinese action ends the clause.
+_CJK_GAP = re.compile(rf"(?<=[{CJK_RANGES}])\s+(?=[{CJK_RANGES}]{{0,2}}$)|(?:(?<=一点)|(?<=一些)|(?<=[了吧]))$")
+
+
+def _after_a_change(before: str) -> re.Match | None:
+    """"字幕改黄色导出来": a change said in full runs straight into the Chinese action. Not
+    when the words before are its object ("把加了字幕的视频导出") or lead into it ("先把")."""
+    t = _tables()
+    if not t["change"].search(before) or t["video"].search(before[-3:]) or t["negation_end"].search(before) or \
+            re.search(rf"[^{CJK_RANGES}]$|[把将给先再就要在你我帮请]$", before):
+        return None
+    return re.search(r"$", before)
 
 
 def _soft_cut(before: str, keyword: str = "") -> re.Match | None:
@@ -141,7 +154,7 @@ def _soft_cut(before: str, keyword: str = "") -> re.Match | None:
     soft = t["soft_end"].search(before)
     if soft:
         return soft
-    if has_cjk(keyword) and (gap := _CJK_GAP.search(before)):
+    if has_cjk(keyword) and (gap := _CJK_GAP.search(before) or _after_a_change(before)):
         return gap
     last = next(reversed(list(t["soft"].finditer(before))), None)
     return last if last and _lead_in(before[last.end():]) else None
@@ -174,7 +187,7 @@ def _changes_first(words: str) -> str:
                   words, re.IGNORECASE)
     if zh:
         return f"{zh.group(2)}，然后{zh.group(1)}"
-    en = re.match(rf"^\s*(?:{'|'.join(r['before_words_en'])})\s+((?:you\s+|we\s+|i\s+)?(?:{exports})\w*"
+    en = re.match(rf"^\s*(?:{'|'.join(r['before_words_en'])})\s+((?:you\s+|u\s+|we\s+|i\s+)?(?:{exports})\w*"
                   rf"(?:\s+(?:it|this|that|the\s+video|my\s+video|the\s+file))?)\s*[,，]?\s*(.+)$", words, re.IGNORECASE)
     if en:
         return f"{en.group(2)}, then {en.group(1)}"
@@ -232,7 +245,23 @@ def _step(clause: str) -> Route | None:
     first = live[0]
     if first.action == "export" and _object_is_subtitles(clause, first):
         return Route("subtitle_files", first.keyword, (), clause)
-    return Route(first.action, first.keyword, (), clause)
+    return Route(first.action, first.keyword, (), clause,
+                 about="subtitles" if first.action == "export" and _also_subtitles(clause, first) else None)
+
+
+def _also_subtitles(text: str, hit: _Hit) -> bool:
+    """"把视频导出 还有字幕", "export the video and the srt": the video, and the subtitle files
+    as well (issue 23: only the video was written)."""
+    t = _tables()
+    after = text[hit.end:]
+    said = t["subtitle"].search(after)
+    if not said:
+        return False
+    if t["also"].search(after[:said.start()]):
+        return True
+    rest = after[said.end():]                # "下载字幕和视频": the subtitles first
+    also = t["also"].search(rest)
+    return bool(also and t["video"].search(rest[also.end():]))
 
 
 def _without_upload_words(words: str, files: list[str]) -> str:
@@ -251,6 +280,9 @@ def plan(words: str, files: list[str] | tuple[str, ...] = ()) -> list[Route]:
         step = _step(clause)
         if step is None:
             continue
+        if step.about == "subtitles":        # the video, then its subtitle files
+            steps.append(Route("export", step.keyword, (), step.text))
+            step = Route("subtitle_files", step.keyword, (), step.text)
         if step.action == "upload" and named:
             continue                       # "upload a.mp4 and ..." : already the first step
         if step.action == "message" and steps and steps[-1].action == "message":
@@ -258,6 +290,8 @@ def plan(words: str, files: list[str] | tuple[str, ...] = ()) -> list[Route]:
             steps[-1] = Route("message", None, (), steps[-1].text + joiner + step.text)
             continue
         steps.append(step)
+    if len(steps) > 1:                    # "remove the music and don't export": the negation asks nothing
+        steps = [s for s in steps if s.action != "noop"]
     if not steps:
         steps.append(Route("noop", None, (), words))
     elif steps[0].action == "upload" and len(steps) > 1 and steps[1].action == "message" \

@@ -54,7 +54,8 @@ def _limits(text: str) -> dict:
 
 def _transcribe_args(full: str, m: re.Match):
     text = without_attached(full)
-    restyle = re.search(r"加大|放大|调大|大一点|bigger|larger|smaller|缩小|颜色|colou?r|位置|position", text, re.I)
+    restyle = re.search(r"加大|放大|调大|大一点|bigger|larger|smaller|缩小|颜色|colou?r|位置|position", text, re.I) or \
+        (re.match(r"make", m.group(0), re.I) and re.search("|".join(_COLOURS) + r"|\b(?:top|bottom)\b", text, re.I))
     if restyle and not re.search(r"generat|creat|transcrib|生成|制作|识别", text, re.I):
         return None
     args = {"languages": _languages(text), "translator": _translator(text)}
@@ -130,7 +131,9 @@ def _style_args(text: str, m: re.Match):
     elif read(r"\bbottom\b|底部|下方|下面|底端", text):
         args["position"] = "bottom"
     colour = re.search(r"(" + "|".join(_COLOURS) + r")(?:色)?", text, re.I)
-    if colour and re.search(r"colou?r|颜色|色|\b(" + "|".join(k for k in _COLOURS if k.isascii()) + r")\b", text, re.I):
+    said = r"colou?r|颜色|色|[改换变成调]\s*(?:" + "|".join(k for k in _COLOURS if not k.isascii()) + r")|\b(" + \
+        "|".join(k for k in _COLOURS if k.isascii()) + r")\b"
+    if colour and re.search(said, text, re.I):   # "字幕改黄" says the colour too
         args["color"] = _COLOURS[colour.group(1).lower()]
         claim(colour)
     lang = "zh" if re.search(r"(chinese|中文)\s*(subtitle|字幕)", text, re.I) else \
@@ -140,8 +143,8 @@ def _style_args(text: str, m: re.Match):
     return args if set(args) - {"lang"} else None
 
 
-_BIGGER = r"bigger|larger|increase|大一点|大一些|放大|调大|加大|大点"
-_SMALLER = r"smaller|decrease|小一点|小一些|缩小|调小|小点"
+_BIGGER = r"bigger|larger|increase|大一点|大一些|放大|调大|加大|大点|变大|大些"
+_SMALLER = r"smaller|decrease|小一点|小一些|缩小|调小|小点|变小|小些"
 _ABOUT_SOUND = re.compile(r"music|bgm|volume|voice|音乐|配乐|音量|声音|语速", re.I)
 
 

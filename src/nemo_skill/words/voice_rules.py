@@ -32,7 +32,7 @@ def _voice_args(text: str, m: re.Match) -> dict | None:
     return None
 
 
-rule("set_voice_speed", r"(slower|faster|slow down|speed up|语速|说慢|说快|读慢|读快|慢一点|快一点|慢点|快点|"
+rule("set_voice_speed", r"(slower|faster|slow(?: it| this| that| the voice| him| her)? down|speed(?: it)? up|语速|说慢|说快|读慢|读快|慢一点|快一点|慢点|快点|"
      r"慢一些|快一些)|(voice|narration|旁白|配音).{0,20}(slower|faster|慢|快)", _speed_args, priority=40)
 rule("set_voice", r"(男声|女声|男生|女生|男的声音|女的声音|男配音|女配音|\b(?:a\s+)?(?:male|female|man's|woman's)\s+"
      r"(?:voice|narrator)|\bvoice\s+(?:to\s+)?(?:a\s+)?(?:male|female|man|woman)\b|"
