@@ -51,7 +51,8 @@ def _message(client, step: Route, reading: dict | None, project: say_flow.Projec
     for r in result.tool_results:
         response = r.get("response") if isinstance(r.get("response"), dict) else {}
         data.setdefault("done", []).append({"call": r["name"], "effect": str(response.get("message", "")),
-                                            **({"error": response["error"]} if response.get("error") else {})})
+                                            **({"error": response["error"]} if response.get("error") else {}),
+                                            **({"code": response["code"]} if response.get("code") else {})})
     if result.not_understood:
         data["not_understood"] = result.not_understood
     return text, not result.errors() and not result.not_understood

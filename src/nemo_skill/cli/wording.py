@@ -38,6 +38,32 @@ SENTENCES: dict[str, tuple[str, str]] = {
     "hint.export": (
         "Next: say \"export\"",
         "下一步：说“导出”"),
+    "hint.export_or_run": (
+        "Next: say \"export\" or run `nemo export --out video.mp4`.",
+        "下一步：说“导出”，或运行 `nemo export --out video.mp4`。"),
+    "exported": ("Exported to {path}", "已导出到 {path}"),
+    "credits": (
+        "Credits: {available} available, {frozen} reserved, {total} in all.",
+        "积分：可用 {available}，冻结 {frozen}，共 {total}。"),
+    "subtitle_files": ("Wrote {files}", "已写出 {files}"),
+    "needs.subtitles": (
+        "Wrote no files: the project has no subtitles yet; say \"generate subtitles\" first.",
+        "没有写出文件：项目里还没有字幕，请先说“生成字幕”。"),
+    "declined": ("OK, nothing done.", "好的，这次什么也不做。"),
+    "declined.cancel": (
+        " (to cancel a running export: nemo export --cancel RENDER_ID)",
+        "（取消正在进行的导出：nemo export --cancel RENDER_ID）"),
+    "needs.file": (
+        "Which file? Give its path, e.g. nemo say \"upload ~/video.mp4\".",
+        "上传哪个文件？请给出路径，例如 nemo say \"上传 ~/video.mp4\"。"),
+    "uploaded": ("Uploaded {names}.", "已上传 {names}。"),
+    "render": ("Render {id}: {status} {progress:.0f}%", "导出 {id}：{status} {progress:.0f}%"),
+    "render.collect": (" — collect it with `nemo export --resume`", "，用 `nemo export --resume` 取回"),
+    "no_export_running": ("No export is running.", "没有正在进行的导出。"),
+    "file_missing": ("{path} does not exist", "找不到文件：{path}"),
+    "hint.file_missing": (
+        "check the path and try again; nothing in the project was changed",
+        "检查路径后再试一次；项目里的其他视频没有被改动"),
 }
 
 

@@ -26,7 +26,9 @@ class Understanding:
 
     def to_json(self) -> dict:
         return {"calls": [{"name": c.name, "args": c.args} for c in self.calls],
-                "not_understood": self.not_understood}
+                "not_understood": self.not_understood,
+                # a code and a hint for the caller to word (cli/wording.py), never a sentence
+                **({"code": "not_understood", "hint": "nemo_tools"} if self.not_understood else {})}
 
 
 def by_rules(text: str) -> Understanding:

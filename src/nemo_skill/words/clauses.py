@@ -31,8 +31,9 @@ def _cut() -> re.Pattern:
 
 @functools.cache
 def _filler() -> re.Pattern:
-    return re.compile(r"(?:" + lexicon.alternation(lexicon.words("filler")) + "|" + _CONTEXT + r"|[\s\W_])",
-                      re.IGNORECASE)
+    # a pointer ("那个", "the one above") names what a request is about, not a request
+    listed = lexicon.words("filler") + lexicon.words("pointers")
+    return re.compile(r"(?:" + lexicon.alternation(listed) + "|" + _CONTEXT + r"|[\s\W_])", re.IGNORECASE)
 
 
 def clause(text: str, at: int) -> tuple[int, int]:
