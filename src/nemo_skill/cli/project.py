@@ -164,7 +164,8 @@ def cmd_chat(args: argparse.Namespace, out: Output) -> int:
         zh = has_cjk(" ".join(args.words))
         human = (wording.say("not_understood", zh, missing=wording.quote_list(missing, zh)) + "\n"
                  + wording.say("hint.nemo_tools", zh))
-        out.failure({**data, "not_understood": missing, "code": "not_understood", "hint": "nemo tools"}, human)
+        out.failure({**data, "not_understood": missing, "code": "not_understood", "hint": "nemo tools",
+                     "message": human}, human)
         return EXIT_ERROR
     out.result(human, data)
     return 0

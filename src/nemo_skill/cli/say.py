@@ -89,8 +89,9 @@ def cmd_say(args: argparse.Namespace, out: Output) -> int:
         readings = say_flow.read_steps(client, steps)
         missing = [m for r in readings.values() for m in r.get("not_understood", [])]
         if missing:
-            data.update(not_understood=missing, code="not_understood", hint="nemo tools", done=[])
-            out.failure(data, _not_understood(missing, zh))
+            message = _not_understood(missing, zh)
+            data.update(not_understood=missing, code="not_understood", hint="nemo tools", done=[], message=message)
+            out.failure(data, message)
             return EXIT_ERROR
         project = say_flow.project_for(client, steps, words, args.again)
         prepared = say_flow.prepare(client, project, steps, readings, "zh" if zh else "en")
@@ -108,8 +109,12 @@ def _run(client, prepared: say_flow.Prepared, project: say_flow.Project, notes: 
             if any(s.action == "export" for s in steps[i + 1:]):   # no "next: export" before the export
                 text = "\n".join(line for line in text.splitlines() if not wording.starts_like(line, "hint.export"))
         else:
-            text, worked = _run_step(client, step, words, args, out, data), True
-            data["done"].append({"step": step.action, "effect": text})
+            text = _run_step(client, step, words, args, out, data)
+            # a step that lacks something (no subtitles to write) is not done when it was one
+            # part of a larger request; alone it is the answer ("下载字幕": none yet)
+            worked = "needs" not in data or len(steps) == 1
+            data["done"].append({"step": step.action, "effect": text,
+                                 **({"needs": data["needs"]} if "needs" in data else {})})
         lines.append(text)
         if not worked:
             data["not_done"] = [s.to_json() for s in steps[i + 1:]]
@@ -117,7 +122,8 @@ def _run(client, prepared: say_flow.Prepared, project: say_flow.Project, notes: 
             data["code"] = "step_not_done"
             lines.append(wording.say("step_not_done", zh, rest=left) if left else
                          wording.say("step_not_done.last", zh))
-            out.failure(data, "\n".join(line for line in lines if line))
+            data["message"] = "\n".join(line for line in lines if line)
+            out.failure(data, data["message"])
             return EXIT_ERROR
     out.result("\n".join(line for line in lines if line), data)
     return 0
