@@ -68,9 +68,15 @@ def test_a_title_size_is_named_not_read_as_an_empty_title():
     assert [c.args for c in understanding.by_rules("那个标题改成“夏天”").calls] == [{"text": "夏天"}]
 
 
-def test_a_negated_change_keeps_its_arguments_out():
-    calls = understanding.by_rules("别加音乐了 字幕改黄").calls
-    assert [(c.name, c.args) for c in calls] == [("style_subtitles", {"color": "#FFE600"})]
+@pytest.mark.parametrize("words, args", [
+    ("别加音乐了 字幕改黄", {"color": "#FFE600"}),
+    ("字幕别放顶部 放底部", {"position": "bottom"}),          # the place not negated
+    ("上面的字幕改成黄色", {"color": "#FFE600"}),             # "上面的" points, it places nothing
+    ("上面那个字幕再大点", {"scale": 1.25}),
+])
+def test_negations_and_pointers_keep_their_arguments_out(words, args):
+    calls = understanding.by_rules(words).calls
+    assert [(c.name, c.args) for c in calls] == [("style_subtitles", args)]
 
 
 def test_quoted_words_carry_no_control_or_bidi_characters():

@@ -8,6 +8,7 @@ import re
 from .claims import claim, read, rule
 from .clauses import clause
 from .lexicon import colours
+from .negation import negated
 from .numbers import percent
 from .quotes import NUMBERED_LINE, attached, without_attached
 
@@ -124,12 +125,9 @@ def _style_args(text: str, m: re.Match):
     size = read(r"(?:size|字号)\s*(?:to|=|:|：|为)?\s*(\d{2,3})", text)
     if size:
         args["size"] = float(size.group(1))
-    if read(r"\btop\b|顶部|上方|上面|顶端", text):
-        args["position"] = "top"
-    elif read(r"\bmiddle\b|\bcent(er|re)\b|中间|居中", text):
-        args["position"] = "middle"
-    elif read(r"\bbottom\b|底部|下方|下面|底端", text):
-        args["position"] = "bottom"
+    position = _position(text)
+    if position:
+        args["position"] = position
     colour = re.search(r"(" + "|".join(_COLOURS) + r")(?:色)?", text, re.I)
     said = r"colou?r|颜色|色|[改换变成调]\s*(?:" + "|".join(k for k in _COLOURS if not k.isascii()) + r")|\b(" + \
         "|".join(k for k in _COLOURS if k.isascii()) + r")\b"
@@ -141,6 +139,23 @@ def _style_args(text: str, m: re.Match):
     if lang and not re.search(r"only|只", text, re.I):   # which subtitles: shared, not claimed
         args["lang"] = lang
     return args if set(args) - {"lang"} else None
+
+
+_POSITIONS = (("top", r"\btop\b|顶部|上方|上面|顶端"), ("middle", r"\bmiddle\b|\bcent(?:er|re)\b|中间|居中"),
+              ("bottom", r"\bbottom\b|底部|下方|下面|底端"))
+# "上面那个字幕", "上面的字幕": a pointer at the subtitles there, not a place to put them
+_POINTING = re.compile(r"\s*(?:那个|那条|那行|这个|的(?!位置))")
+
+
+def _position(text: str) -> str | None:
+    """Where the words put the subtitles: the first place said that is neither negated
+    ("别放顶部，放底部") nor a pointer ("上面那个字幕")."""
+    for found in sorted((m.start(), name, m) for name, pat in _POSITIONS for m in re.finditer(pat, text, re.I)):
+        m = found[2]
+        if not negated(text, m.start()) and not _POINTING.match(text, m.end()):
+            claim(m)
+            return found[1]
+    return None
 
 
 _BIGGER = r"bigger|larger|increase|大一点|大一些|放大|调大|加大|大点|变大|大些"
