@@ -111,6 +111,7 @@ TABLE = [
     ("把标题放大然后导出", [M, E]), ("那个标题改成“秋天”然后导出", [M, E]), ("export my video pls", [E]),
     ("导出视频吧", [E]), ("导出好了没有", [ES]), ("我的导出呢", [ES]), ("is it exported yet", [ES]),
     ("那个字幕再大点", [M]), ("上面那个标题删掉", [M]), ("先不导出 标题改成秋天 字幕放上面", [M]),
+    ("加个标题叫春天 然后导出", [M, E]), ("only english subs and export", [M, E]), ("transcribe again and export", [M, E]),
 ]
 
 

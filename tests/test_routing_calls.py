@@ -35,6 +35,8 @@ TABLE = [
     ("make subtitles yellow", ["style_subtitles"]), ("add yellow subtitles", ["transcribe", "style_subtitles"]),
     ("换成男声 别改字幕", ["set_voice"]), ("不要英文字幕", ["subtitle_languages"]),
     ("that subtitle make it bigger", ["style_subtitles"]), ("字幕改黄", ["style_subtitles"]),
+    ("加个标题叫春天", ["set_title"]), ("only english subs", ["subtitle_languages"]),
+    ("transcribe again", ["transcribe"]), ("字幕别放顶部 放底部", ["style_subtitles"]),
     # a part no tool does: named, and nothing runs
     ("make the title bigger", NOT), ("标题大一点", NOT), ("把标题放大", NOT), ("标题太小了", NOT),
     ("把视频变成一只蓝色的猫", NOT), ("加个标题“山间”，把视频变成一只蓝色的猫", NOT),

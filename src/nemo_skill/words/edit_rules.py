@@ -23,7 +23,7 @@ def _title_args(text: str, m: re.Match) -> Args | None:
     if not title:
         # to the end of its clause: "标题改成山间，再做成竖屏的" asks for a title and an aspect;
         # a space before Chinese ends it too ("标题改成秋天 字幕放上面")
-        after = read(r"(?:title|标题)\s*(?:to|as|:|：|为|是|改成|改为|换成)\s*"
+        after = read(r"(?:title|标题)\s*(?:to|as|called|named|:|：|为|是|改成|改为|换成|叫做|叫)\s*"
                      rf"([^，,。;；！!？?\n]+?)(?=\s+[{CJK_RANGES}]|[，,。;；！!？?\n]|$)", text)
         title = after.group(1).strip(" 。.!！\"“”") if after else None
     if not title:

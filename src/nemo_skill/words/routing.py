@@ -231,7 +231,7 @@ def _step(clause: str) -> Route | None:
             text = text[:negation.start()] + text[hit.end:]
         else:
             live.insert(0, hit)
-    text = _tidy(re.sub(r"(?i)^\s*(?:yet|just|only|先|只)\b", "", _tidy(text)))
+    text = _tidy(re.sub(r"(?i)^\s*(?:yet|just|先)\b", "", _tidy(text)))   # "only" is a request's word
     if re.fullmatch(r"(?i)(?:[了吧呢啊哦嘛]|\b(?:pls|please|thanks|yet|now)\b|\s)*", text):
         text = ""                          # "不导出了": nothing asked besides the negated export
     exports = [h for h in live if h.action == "export"]

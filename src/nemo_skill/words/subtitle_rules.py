@@ -102,7 +102,8 @@ def _translation_lines(text: str):
 
 # The verb, not the words up to "subtitles": those ("soft", "at the top") may be other calls'.
 rule("transcribe", r"(generat|creat|transcrib|produce|\badd\b|\bmake\s+(?!the\b|them\b|it\b|they\b)|"
-             r"生成|制作|添加|加上|识别|配上|做|加)(?=[^。.!?]{0,60}" + _SUBS + r")|" + _SUBS + r"(?=.{0,6}(生成|制作))",
+             r"生成|制作|添加|加上|识别|配上|做|加)(?=[^。.!?]{0,60}" + _SUBS + r")|" + _SUBS + r"(?=.{0,6}(生成|制作))|"
+             r"\b(?:transcribe|recogni[sz]e)\s+(?:it\s+|the\s+video\s+)?again\b|重新识别|重新转写",
              _transcribe_args, reads_attached=True, priority=60)
 rule("translate_subtitles", r"translat|翻译",
              lambda t, m: {"target": _target(t), "translator": _translator(t)}, priority=20)
