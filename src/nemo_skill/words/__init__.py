@@ -4,7 +4,8 @@
   keyword is matched (Chinese anywhere, English as whole words);
 - ``routing``: the words cut into ordered steps (upload, message, export, credits, status),
   with negation ("先别导出"), references ("上传的音乐") and questions ("导出好了吗");
-- ``clauses``, ``quotes``, ``numbers``: the pieces every rule reads with;
+- ``clauses``, ``negation``, ``quotes``, ``numbers``: the pieces every rule reads with
+  (where a clause ends, "别加音乐" asks nothing, quoted titles, "百分之三十");
 - ``claims``: the rules table and the words each call claims;
 - ``*_rules``: the word -> tool-call rules, one module per area (edits, subtitles, voice,
   generate, publish). Tools never parse words: they take typed arguments.
