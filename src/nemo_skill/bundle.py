@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ConfigError
@@ -56,6 +56,7 @@ class Manifest:
     gui_phrases: tuple[dict, ...]
     max_upload_bytes: int
     upload_types: dict[str, tuple[str, ...]]
+    words: dict = field(default_factory=dict)   # src/nemo_skill/words/ reads it
 
     def skill(self, name: str) -> SkillEntry:
         for entry in self.skills:
@@ -149,6 +150,7 @@ def parse_manifest(data: dict) -> Manifest:
         gui_phrases=tuple(data["gui_phrases"]),
         max_upload_bytes=int(data["uploads"]["max_bytes"]),
         upload_types={k: tuple(v) for k, v in data["uploads"]["types"].items()},
+        words={k: v if isinstance(v, dict) else tuple(v) for k, v in data.get("words", {}).items()},
     )
 
 

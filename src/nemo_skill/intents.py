@@ -1,289 +1,22 @@
 """What a user's words route to, and what the backend's GUI words mean here.
 
-Both tables are data in skill.yaml; this module only matches them. No I/O
-beyond asking whether a word names an existing file.
+The routing itself (clauses, negation, references, questions) is in nemo_skill/words/
+routing.py with every other rule that reads words; this module keeps its names for the
+callers and translates the backend's GUI phrases (data in skill.yaml).
 """
 
 from __future__ import annotations
 
-import functools
 import re
-import shlex
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .bundle import manifest
-from .language import CJK_RANGES, has_cjk
+from .language import has_cjk
+from .words.lexicon import pattern
+from .words.routing import Route, asks_for_subtitles, files_in, missing_files_in, plan, route
 
-__all__ = ["has_cjk", "plan", "route", "files_in", "missing_files_in", "asks_for_subtitles", "translate_gui"]
-
-
-
-def _pattern(keyword: str) -> re.Pattern:
-    """Chinese keywords and punctuation match anywhere; English words as whole words (a
-    boundary only where the keyword has a letter: "，" before "导出" is a comma, issue 23)."""
-    if has_cjk(keyword):
-        return re.compile(re.escape(keyword))
-    words = r"\s+".join(re.escape(w) for w in keyword.split())
-    head = r"(?<![\w-])" if re.match(r"\w", keyword) else ""
-    tail = r"(?![\w-])" if re.search(r"\w$", keyword) else ""
-    return re.compile(rf"{head}{words}{tail}", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class Route:
-    """One step of what the words ask, in order.
-
-    action: upload | message | export | subtitle_files | status | credits | noop
-    (``status`` with ``about="export"`` is a question about a render, not a new one).
-    """
-    action: str
-    keyword: str | None = None       # what matched, if anything
-    files: tuple[str, ...] = ()      # files named in the words or given
-    text: str = ""                   # the words of this step (a message's text)
-    about: str | None = None
-
-    def to_json(self) -> dict:
-        return {"action": self.action, "keyword": self.keyword, "files": list(self.files),
-                "via_agent_stream": self.action == "message", "text": self.text,
-                **({"about": self.about} if self.about else {})}
-
-
-# Words that ask for subtitles: such a request needs a file with speech in it.
-_SUBTITLE_WORDS = re.compile(r"(?i)(?<![\w-])(subtitles?|captions?|transcribe|srt)(?![\w-])|字幕|听写")
-
-
-def _media_tokens(words: str) -> list[str]:
-    """Tokens of the words that are file names of an accepted media type."""
-    try:
-        tokens = shlex.split(words)
-    except ValueError:
-        tokens = words.split()
-    accepted = set(manifest().accepted_extensions)
-    found = []
-    for token in tokens:
-        token = token.strip("，。,;；\"'“”")
-        if Path(token).suffix.lower().lstrip(".") in accepted:
-            found.append(token)
-    return found
-
-
-def files_in(words: str) -> list[str]:
-    """Words that name an existing file of an accepted type."""
-    return [t for t in _media_tokens(words) if Path(t).expanduser().is_file()]
-
-
-def missing_files_in(words: str) -> list[str]:
-    """Words that name a media file (``./nope.mp4``) that is not there: the user meant a
-    file, so acting on the project's other media instead would be wrong."""
-    return [t for t in _media_tokens(words) if not Path(t).expanduser().is_file()]
-
-
-def asks_for_subtitles(words: str) -> bool:
-    return bool(_SUBTITLE_WORDS.search(words))
-
-
-# --- the plan: clauses in order, each read with the words around its keyword ---------------
-
-def _alternation(words: tuple[str, ...] | list[str]) -> str:
-    ordered = sorted(words, key=len, reverse=True)   # longest first: "and then" before "and"
-    return "|".join(_pattern(w).pattern for w in ordered)
-
-
-@functools.cache
-def _tables() -> dict:
-    r = manifest().routing
-    keywords = [(kw, intent["action"]) for intent in manifest().intents for kw in intent["keywords"]]
-    return {
-        "hard": re.compile(_alternation(r["connectors"]), re.IGNORECASE),
-        "soft_end": re.compile(r"(?:" + _alternation(r["soft_connectors"]) + r")\s*$", re.IGNORECASE),
-        # English: a negation up to two words before the keyword; Chinese: up to two characters.
-        "negation_end": re.compile(
-            r"(?:" + _alternation([n for n in r["negations"] if not has_cjk(n)]) + r")\s+(?:\S+\s+){0,2}$|"
-            r"(?:" + _alternation([n for n in r["negations"] if has_cjk(n)]) + r")[^\s，,。]{0,2}$",
-            re.IGNORECASE),
-        "ref_before": re.compile(r"(?:" + _alternation(r["references_before"]) + r")\s*$", re.IGNORECASE),
-        "ref_after": re.compile(r"^(?:" + "|".join(map(re.escape, r["references_after"])) + ")"),
-        "modifier": re.compile(r"^\s*(?:" + _alternation(r["modifier_nouns"]) + ")", re.IGNORECASE),
-        "soft": re.compile(_alternation(r["soft_connectors"]), re.IGNORECASE),
-        "question": re.compile(_alternation(r["questions"]), re.IGNORECASE),
-        "subtitle": re.compile(_alternation(r["subtitle_words"]), re.IGNORECASE),
-        "video": re.compile(_alternation(r["video_words"]), re.IGNORECASE),
-        "keywords": [(_pattern(kw), kw, action) for kw, action in
-                     sorted(keywords, key=lambda k: -len(k[0]))],
-    }
-
-
-@dataclass(frozen=True)
-class _Hit:
-    start: int
-    end: int
-    keyword: str
-    action: str
-
-
-def _hits(text: str) -> list[_Hit]:
-    """Keyword matches, longest keyword first where they overlap, in text order."""
-    hits: list[_Hit] = []
-    for pattern, keyword, action in _tables()["keywords"]:
-        for m in pattern.finditer(text):
-            if not any(h.start < m.end() and m.start() < h.end for h in hits):
-                hits.append(_Hit(m.start(), m.end(), keyword, action))
-    return sorted(hits, key=lambda h: h.start)
-
-
-def _tidy(text: str) -> str:
-    text = re.sub(r"(?i)^(?:\s|[,，;；。.!！]|please\b|pls\b|plz\b|and\b|请|帮我)+", "", text)
-    text = re.sub(r"(?i)(?:\s|[,，;；。!！]|\band\b|\byet\b|先)+$", "", text)
-    return text.strip()
-
-
-def _lead_in(words: str) -> bool:
-    """A few words between a connector and the action they lead to: "and *tell me my* balance",
-    "再*告诉我*余额"."""
-    words = words.strip()
-    return len(words) <= 4 if has_cjk(words) else len(words.split()) <= 3 and len(words) <= 16
-
-
-# Chinese written without punctuation: "字幕大一点 导出", "字幕大一点导出" — a space, or a
-# degree word that ends a request, before a Chinese action ends the clause.
-_CJK_GAP = re.compile(rf"(?:(?<=[{CJK_RANGES}])\s+|(?<=一点)|(?<=一些)|(?<=[了吧]))$")
-
-
-def _soft_cut(before: str, keyword: str = "") -> re.Match | None:
-    """The last soft connector of ``before`` that leads straight to the action after it."""
-    t = _tables()
-    soft = t["soft_end"].search(before)
-    if soft:
-        return soft
-    if has_cjk(keyword) and (gap := _CJK_GAP.search(before)):
-        return gap
-    last = next(reversed(list(t["soft"].finditer(before))), None)
-    return last if last and _lead_in(before[last.end():]) else None
-
-
-def _clauses(text: str) -> list[str]:
-    """Cut at connectors ("then", "然后"), and at "and"/"再"/commas when an action follows."""
-    t = _tables()
-    pieces = [p for p in t["hard"].split(text)]
-    out: list[str] = []
-    for piece in pieces:
-        cut = 0
-        for hit in _hits(piece):
-            before = piece[cut:hit.start]
-            soft = _soft_cut(before, hit.keyword)
-            if soft and _tidy(before[:soft.start()]):
-                out.append(before[:soft.start()])
-                cut = cut + soft.end()
-        out.append(piece[cut:])
-    return [c for c in (_tidy(c) for c in out) if c]
-
-
-def _changes_first(words: str) -> str:
-    """"导出之前把字幕改成黄色", "before exporting, make it 9:16": the words in the order they
-    are to be done (the change, then the export)."""
-    t = _tables()
-    r = manifest().routing
-    exports = "|".join(re.escape(kw) for _, kw, action in t["keywords"] if action == "export")
-    zh = re.match(rf"^\s*(?:在)?((?:{exports})[^，,。；;]{{0,8}}?)(?:{'|'.join(r['before_words'])})\s*[，,]?\s*(.+)$",
-                  words, re.IGNORECASE)
-    if zh:
-        return f"{zh.group(2)}，然后{zh.group(1)}"
-    en = re.match(rf"^\s*(?:{'|'.join(r['before_words_en'])})\s+((?:you\s+|we\s+|i\s+)?(?:{exports})\w*"
-                  rf"(?:\s+(?:it|this|that|the\s+video|my\s+video|the\s+file))?)\s*[,，]?\s*(.+)$", words, re.IGNORECASE)
-    if en:
-        return f"{en.group(2)}, then {en.group(1)}"
-    after = re.match(rf"^\s*((?:please\s+)?(?:{exports})\w*(?:\s+(?:it|this|the\s+video))?)\s+(?:{'|'.join(r['after_words_en'])})"
-                     rf"\s+(?:you\s+|we\s+|i\s+)?(?:have\s+)?(.+)$", words, re.IGNORECASE)
-    if after:                                # "export after you add the music"
-        return f"{after.group(2)}, then {after.group(1)}"
-    return words
-
-
-def _is_reference(text: str, hit: _Hit) -> bool:
-    """A keyword that names a thing: "the export", "上传的音乐", "时间线上" (a place on it).
-    "my balance" still asks for the balance, so only the verbs take a reference before them."""
-    t = _tables()
-    if hit.action in ("export", "upload") and t["ref_before"].search(text[:hit.start]):
-        return True
-    if t["modifier"].search(text[hit.end:]):
-        return True
-    return hit.action != "credits" and bool(t["ref_after"].search(text[hit.end:]))
-
-
-def _object_is_subtitles(text: str, hit: _Hit) -> bool:
-    """"download the subtitles", "导出字幕文件": what follows the verb is subtitles, not a video."""
-    after = text[hit.end:]
-    window = after[:6] if has_cjk(hit.keyword) else " ".join(after.split()[:3])
-    t = _tables()
-    if has_cjk(hit.keyword) and re.search(r"(?:字幕文件|srt|vtt|bcc)\s*$", text[:hit.start], re.IGNORECASE):
-        return True                          # "字幕文件导出一下": the object said first
-    if has_cjk(hit.keyword) and t["video"].search(text[max(0, hit.start - 4):hit.start]):
-        return False                         # "把视频导出，还有字幕": the video is the object
-    return bool(t["subtitle"].search(window)) and not t["video"].search(window)
-
-
-def _step(clause: str) -> Route | None:
-    t = _tables()
-    hits = _hits(clause)
-    live, text = [], clause
-    for hit in reversed(hits):   # right to left, so cutting a span keeps earlier offsets
-        negation = t["negation_end"].search(clause[:hit.start])
-        if negation:
-            text = text[:negation.start()] + text[hit.end:]
-        else:
-            live.insert(0, hit)
-    text = _tidy(re.sub(r"(?i)^\s*(?:yet|just|only|先|只)\b", "", _tidy(text)))
-    if re.fullmatch(r"(?i)(?:[了吧呢啊哦嘛]|\b(?:pls|please|thanks|yet|now)\b|\s)*", text):
-        text = ""                          # "不导出了": nothing asked besides the negated export
-    exports = [h for h in live if h.action == "export"]
-    if exports and t["question"].search(clause):
-        return Route("status", exports[0].keyword, (), clause, about="export")
-    live = [h for h in live if not _is_reference(clause, h)]
-    if not live:
-        if text:
-            return Route("message", None, (), text)
-        return Route("noop", hits[0].keyword, (), clause) if hits else None
-    first = live[0]
-    if first.action == "export" and _object_is_subtitles(clause, first):
-        return Route("subtitle_files", first.keyword, (), clause)
-    return Route(first.action, first.keyword, (), clause)
-
-
-def _without_upload_words(words: str, files: list[str]) -> str:
-    rest = words
-    for f in files:
-        rest = rest.replace(f'"{f}"', " ").replace(f"'{f}'", " ").replace(f, " ")
-    return re.sub(r"(?i)(?<![\w-])upload(?![\w-])|上传", " ", rest)
-
-
-def plan(words: str, files: list[str] | tuple[str, ...] = ()) -> list[Route]:
-    """What the words ask, step by step: named files are uploaded first, then each clause."""
-    named = list(files) + [f for f in files_in(words) if f not in files]
-    steps: list[Route] = [Route("upload", None, tuple(named), words)] if named else []
-    rest = _without_upload_words(words, named) if named else words
-    for clause in _clauses(_changes_first(rest)):
-        step = _step(clause)
-        if step is None:
-            continue
-        if step.action == "upload" and named:
-            continue                       # "upload a.mp4 and ..." : already the first step
-        if step.action == "message" and steps and steps[-1].action == "message":
-            joiner = "，然后" if has_cjk(step.text) else ", then "
-            steps[-1] = Route("message", None, (), steps[-1].text + joiner + step.text)
-            continue
-        steps.append(step)
-    if not steps:
-        steps.append(Route("noop", None, (), words))
-    elif steps[0].action == "upload" and len(steps) > 1 and steps[1].action == "message" \
-            and len(steps[1].text) < 2:
-        steps.pop(1)
-    return steps
-
-
-def route(words: str, files: list[str] | tuple[str, ...] = ()) -> Route:
-    """The first step of :func:`plan`."""
-    return plan(words, files)[0]
+__all__ = ["Route", "has_cjk", "plan", "route", "files_in", "missing_files_in", "asks_for_subtitles",
+           "translate_gui"]
 
 
 @dataclass
@@ -299,7 +32,7 @@ def _gui_table() -> list[tuple[re.Pattern, str, dict]]:
             rows.append((phrase, entry["action"], entry["replace"]))
     # Longest phrases first, so "click export" wins over "click".
     rows.sort(key=lambda r: -len(r[0]))
-    return [(_pattern(p), action, replace) for p, action, replace in rows]
+    return [(pattern(p), action, replace) for p, action, replace in rows]
 
 
 def translate_gui(text: str) -> GuiTranslation:
@@ -307,11 +40,11 @@ def translate_gui(text: str) -> GuiTranslation:
     can say, and list the actions they stand for, in order, once each."""
     actions: list[str] = []
     out = text
-    for pattern, action, replace in _gui_table():
+    for phrase, action, replace in _gui_table():
         def swap(m: re.Match, action=action, replace=replace) -> str:
             if action not in actions:
                 actions.append(action)
             said = replace["zh"] if has_cjk(m.group(0)) else replace["en"]
             return said[:1].upper() + said[1:] if m.group(0)[:1].isupper() else said
-        out = pattern.sub(swap, out)
+        out = phrase.sub(swap, out)
     return GuiTranslation(out, actions)

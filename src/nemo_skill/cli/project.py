@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from .. import workflows
 from ..constants import EXIT_ERROR
 from ..errors import InputError
+from . import wording
 from .context import make_client, settings
 from .output import Output, seconds
 
@@ -58,8 +59,7 @@ def _chat_reply(client, text: str, out: Output, args, calls: list[dict] | None =
         if args.follow:
             lines.append(_export_text(client, args, out, data, zh))
         else:
-            lines.append("下一步：说“导出”，或运行 `nemo export --out video.mp4`。" if zh else
-                         "Next: say \"export\" or run `nemo export --out video.mp4`.")
+            lines.append(wording.say("hint.export_or_run", zh))
     elif {"summary", "state"} & set(result.actions):
         summary = workflows.summary(client)
         data["summary"] = summary
@@ -72,7 +72,7 @@ def _export_text(client, args, out: Output, data: dict, zh: bool) -> str:
                            on_status=lambda s: out.progress(f"Rendering: {s.status} {s.progress:.0f}%"),
                            on_bytes=out.bytes_progress("Downloading"))
     data["export"] = res.to_json()
-    return f"已导出到 {res.path}" if zh else f"Exported to {res.path}"
+    return wording.say("exported", zh, path=res.path)
 
 
 def _check_named_files(words: str, files: tuple[str, ...]) -> None:
@@ -82,9 +82,7 @@ def _check_named_files(words: str, files: tuple[str, ...]) -> None:
     missing = missing_files_in(words) + [f for f in files if not Path(f).expanduser().is_file()]
     if missing:
         zh = has_cjk(words)
-        raise InputError((f"找不到文件：{missing[0]}" if zh else f"{missing[0]} does not exist"),
-                         hint=("检查路径后再试一次；项目里的其他视频没有被改动" if zh else
-                               "check the path and try again; nothing in the project was changed"))
+        raise InputError(wording.say("file_missing", zh, path=missing[0]), hint=wording.say("hint.file_missing", zh))
     if files and asks_for_subtitles(words):
         from ..subtitle_job import check_video
         kinds = _speech_extensions()
@@ -108,12 +106,12 @@ def _status_text(client, step: Route, data: dict, zh: bool = False) -> str:
             st = client.export_status(job["id"])
             renders.append({"id": st.id, "status": st.status, "progress": st.progress})
             done = st.status == "completed"
-            lines.append(f"导出 {st.id}：{st.status} {st.progress:.0f}%" + ("，用 `nemo export --resume` 取回" if done else "")
-                         if zh else f"Render {st.id}: {st.status} {st.progress:.0f}%"
-                         + (" — collect it with `nemo export --resume`" if done else ""))
+            lines.append(wording.say("render", zh, id=st.id, status=st.status, progress=st.progress)
+                         + (wording.say("render.collect", zh) if done else ""))
         data["renders"] = renders
         if not renders:
-            lines.append("没有正在进行的导出。" if zh else "No export is running.")
+            data["code"] = "no_export_running"
+            lines.append(wording.say("no_export_running", zh))
     return "\n".join(lines)
 
 
@@ -123,9 +121,10 @@ def _subtitle_files_text(client, data: dict, out: Output, zh: bool = False) -> s
                             progress=out.progress)
     data["subtitle_files"] = result
     files = [str(v) for v in (result.get("files") or {}).values() if isinstance(v, str)]
-    if zh:
-        return "已写出 " + "、".join(files) if files else "没有写出文件：项目里还没有字幕，请先说“生成字幕”。"
-    return "Wrote " + (", ".join(files) if files else "no files: the project has no subtitles yet")
+    if not files:
+        data["needs"] = ["subtitles"]
+        return wording.say("needs.subtitles", zh)
+    return wording.say("subtitle_files", zh, files=wording.join(files, zh))
 
 
 def _run_step(client, step: Route, words: str, args, out: Output, data: dict) -> str:
@@ -142,19 +141,15 @@ def _run_step(client, step: Route, words: str, args, out: Output, data: dict) ->
         return _subtitle_files_text(client, data, out, zh)
     if step.action == "noop":
         data["declined"] = step.keyword
-        return ("好的，这次什么也不做。" if zh else "OK, nothing done.") + (
-            "" if not step.keyword else
-            "（取消正在进行的导出：nemo export --cancel RENDER_ID）" if zh else
-            " (to cancel a running export: nemo export --cancel RENDER_ID)")
+        return wording.say("declined", zh) + (wording.say("declined.cancel", zh) if step.keyword else "")
     if step.action == "upload":
         if not step.files:
             data["needs"] = "file"
-            return ("上传哪个文件？请给出路径，例如 nemo say \"上传 ~/video.mp4\"。" if zh else
-                    "Which file? Give its path, e.g. nemo say \"upload ~/video.mp4\".")
+            return wording.say("needs.file", zh)
         uploaded = client.upload(list(step.files), on_bytes=out.bytes_progress("Uploading"))
         data["upload"] = uploaded
         names = ", ".join(f.get("filename", "?") for f in uploaded.get("files", []))
-        return (f"已上传 {names}。" if zh else f"Uploaded {names}.")
+        return wording.say("uploaded", zh, names=names)
     text, more = _chat(client, step.text, out, args)
     data.update(more)
     return text
@@ -163,8 +158,14 @@ def _run_step(client, step: Route, words: str, args, out: Output, data: dict) ->
 def cmd_chat(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         human, data = _chat(client, " ".join(args.words), out, args)
-    if data["reply"].get("not_understood"):   # nothing ran: not ok (issue 23)
-        out.failure({**data, "not_understood": data["reply"]["not_understood"], "hint": "nemo tools"}, human)
+    missing = data["reply"].get("not_understood")
+    if missing:   # nothing ran: not ok (issue 23); the engine's answer is worded here
+        from ..language import has_cjk
+        zh = has_cjk(" ".join(args.words))
+        human = (wording.say("not_understood", zh, missing=wording.quote_list(missing, zh)) + "\n"
+                 + wording.say("hint.nemo_tools", zh))
+        out.failure({**data, "not_understood": missing, "code": "not_understood", "hint": "nemo tools",
+                     "message": human}, human)
         return EXIT_ERROR
     out.result(human, data)
     return 0
@@ -199,11 +200,8 @@ def cmd_state(args: argparse.Namespace, out: Output) -> int:
 
 
 def _credits_text(balance: dict, zh: bool = False) -> str:
-    if zh:
-        return (f"积分：可用 {balance.get('available', '?')}，冻结 {balance.get('frozen', 0)}，"
-                f"共 {balance.get('total', '?')}。")
-    return (f"Credits: {balance.get('available', '?')} available, "
-            f"{balance.get('frozen', 0)} reserved, {balance.get('total', '?')} in all.")
+    return wording.say("credits", zh, available=balance.get("available", "?"), frozen=balance.get("frozen", 0),
+                       total=balance.get("total", "?"))
 
 
 def cmd_credits(args: argparse.Namespace, out: Output) -> int:

@@ -99,7 +99,7 @@ class Turn:
         if plan.not_understood or not plan.calls:
             missing = plan.not_understood or [self.text]
             yield self.event([{"text": not_understood_text(missing, self.language)}], final=True,
-                             notUnderstood=missing)
+                             notUnderstood=missing, code="not_understood", hint="nemo_tools")
             return
         steps = self.say(", ", "，").join(TOOLS[c.name].describe(self.language) for c in plan.calls)
         yield self.event([{"text": self.say(f"On it: {steps}.", f"好的，我来{steps}。")}])

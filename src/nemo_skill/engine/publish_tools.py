@@ -15,7 +15,7 @@ from ..errors import InputError
 from ..llm import LLMClient, LLMError
 from ..timeline import Draft
 from ..timeline_edit import set_meta
-from . import planner, tool_args
+from . import tool_args
 from .errors import ToolError
 from .tools import ToolContext, tool
 
@@ -62,8 +62,3 @@ def write_publish_info(draft: dict, args: tool_args.NoArgs, ctx: ToolContext) ->
     set_meta(draft, publish=meta)
     return {"message": ctx.say(f"Upload text written by {settings.model}: {meta['title']}",
                                f"已由 {settings.model} 撰写投稿信息：{meta['title']}"), "publish": meta}
-
-
-# Whole English words: "uploaded the video, add subtitles" names no title.
-planner.rule("write_publish_info", r"(upload|publish|bilibili|投稿|发布|b站).{0,30}(\b(?:title|tags|description|"
-             r"chapters)\b|标题|标签|简介|章节)", priority=85, claims_all=True)

@@ -1,8 +1,8 @@
 """Every tool and every rule of the local agent, loaded in one explicit place.
 
-Tool modules register their tools (``tools.tool``) and rule modules their rules
-(``planner.rule``); this module imports them all, so whoever plans or runs a tool
-imports the registry, and the planner imports no tool module (no import cycle).
+Tool modules register their tools (``tools.tool``) and the rule modules of
+nemo_skill/words/ their rules (``words.claims.rule``); this module imports them all, so
+whoever plans or runs a tool imports the registry, and the planner imports no tool module (no import cycle).
 Each tool's arguments are one pydantic model (tool_args.py): every planner's call is
 validated into it before the tool runs, and the schemas shown outside are generated from
 it (tool_params.py).
@@ -10,12 +10,18 @@ it (tool_params.py).
 
 from __future__ import annotations
 
-from . import (  # noqa: F401 - they register
+from ..words import (  # noqa: F401 - they register the rules that read words
+    edit_rules,
+    generate_rules,
+    publish_rules,
+    subtitle_rules,
+    voice_rules,
+)
+from . import (  # noqa: F401 - they register the tools
     generate_tools,
     proofread_tools,
     publish_tools,
     scene_tools,
-    subtitle_rules,
     subtitle_tools,
     tools,
     voice_tools,

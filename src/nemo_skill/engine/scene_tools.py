@@ -14,7 +14,7 @@ import re
 from ..media import storyboard, subjects, translate
 from ..timeline import Kind
 from ..timeline_edit import find_track, meta_value, track_id
-from . import planner, tool_args
+from . import tool_args
 from .errors import ToolError
 from .tools import ToolContext, tool
 
@@ -94,17 +94,3 @@ def ask_llm(llm, texts: list[str], board: list[dict]) -> list[list[str] | None] 
             chars, unknown = resolve(item["shows"][:4])
             out[n - 1] = chars if chars and not unknown else None
     return out if any(c is not None for c in out) else None
-
-
-def _storyboard_args(text: str, m: re.Match):
-    """`nemo scenes submit` as words: "show these subjects in the scenes: [{"sentence": 2, ...}]"."""
-    try:
-        scenes = json.loads(text[m.end():])
-    except ValueError:
-        return None
-    return {"scenes": scenes} if isinstance(scenes, list) and scenes else None
-
-
-# The storyboard is the whole message (its JSON may hold any words): nothing else in it is a request.
-planner.rule("set_scene_subjects", r"^\s*(show these subjects in the scenes|画面展示这些内容)\s*[:：]\s*",
-             _storyboard_args, priority=100, claims_all=True)

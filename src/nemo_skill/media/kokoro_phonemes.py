@@ -22,6 +22,7 @@ import re
 import jieba
 
 from ..errors import ConfigError
+from ..language import CJK_RANGES
 from . import zh_frontend
 
 # Tone contours as misaki writes them -> the arrows in Kokoro's vocabulary.
@@ -30,7 +31,7 @@ _PUNCT = {"，": ",", "、": ",", "。": ".", "！": "!", "？": "?", "：": ":"
           "!": "!", "?": "?", ":": ":", ";": ";", "…": "…", "—": "—"}
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
-_HANZI = re.compile(r"[\u3400-\u9fff]")
+_HANZI = re.compile(f"[{CJK_RANGES}]")
 ACRONYM_MAX = 5           # an all-capital word this short is spelled (AI, GPT, NASA is spelled too)
 # Chinese brands spoken the Chinese way even inside English.
 CHINESE_READING = {"bilibili", "douyin", "weibo", "taobao", "zhihu"}

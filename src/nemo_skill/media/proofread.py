@@ -17,8 +17,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from .. import text_safety
+from ..language import CJK_RANGES
 
-_TOKEN = re.compile(r"[\u3400-\u9fff]+|[A-Za-z0-9']+")
+_TOKEN = re.compile(f"[{CJK_RANGES}]+|[A-Za-z0-9']+")
 MAX_FAR = 1          # syllables changed beyond sounding alike, per cue
 MAX_LENGTH_CHANGE = 1  # syllables added or dropped, per cue
 

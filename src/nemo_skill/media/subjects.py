@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from ..language import all_cjk
+
 MAX_SUBJECTS = 2
 # Nouns so general that their emoji would mislead (时间 -> ⌛ on every "this time" sentence).
 _VAGUE = set("人 事 东西 时候 时间 地方 问题 方面 情况 时代 世界 方式 部分 过程 结果 原因 样子 "
@@ -88,7 +90,7 @@ def _keywords() -> dict[str, str]:
     for entry in json.loads(path.read_text(encoding="utf-8")):
         char = shown.get(str(entry.get("unicode", "")).replace("\ufe0f", ""))
         for tag in entry.get("tags") or [] if char else []:
-            if len(tag) >= 2 and tag not in _VAGUE and re.fullmatch(r"[\u4e00-\u9fff]+", tag):
+            if len(tag) >= 2 and tag not in _VAGUE and all_cjk(tag):
                 by_tag.setdefault(tag, []).append(char)
     vocab = vocabulary()
     return {tag: min(chars, key=lambda c: (tag not in vocab[c].zh, tag[-1] not in vocab[c].zh, len(vocab[c].zh)))
@@ -103,7 +105,7 @@ def _indexes() -> tuple[dict[str, str], dict[str, str]]:
     heads: dict[str, str] = {}
     for char, sub in sorted(vocabulary().items(), key=lambda kv: (len(kv[1].zh), kv[0])):
         names.setdefault(sub.zh, char)
-        if re.fullmatch(r"[\u4e00-\u9fff]+", sub.zh):
+        if all_cjk(sub.zh):
             for start in range(1, len(sub.zh) - 1):   # not a last character alone: 肉 is not 💪 (肌肉)
                 heads.setdefault(sub.zh[start:], char)
     return names, heads
@@ -163,7 +165,7 @@ def scene_subjects(sentence: str, limit: int = MAX_SUBJECTS) -> list[Subject]:
     for token in jieba.posseg.lcut(sentence):
         word, flag = token.word, token.flag
         start, pos = sentence.find(word, pos), pos + len(word)
-        if start < 0 or start in covered or word in _VAGUE or not re.fullmatch(r"[\u4e00-\u9fff]+", word):
+        if start < 0 or start in covered or word in _VAGUE or not all_cjk(word):
             continue
         if flag.startswith(_NOUNISH):     # jieba tags some nouns as names (冰淇淋 nr): looked up all the same
             hit = _ranked(word)

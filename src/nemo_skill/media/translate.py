@@ -14,7 +14,6 @@ endpoint; it is never part of a message or an error.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,12 +23,12 @@ import requests
 from .. import text_safety
 from ..errors import InputError, NemoError
 from ..llm import LLMBadReply, LLMClient, LLMError, LLMSettings
+from ..words.quotes import NUMBERED_LINE  # noqa: F401 - one reading of numbered lines
 from .conventions import join_words
 from .cues import Cue, Rules, rules_for
 
 LANGUAGE_NAMES = {"zh": "Simplified Chinese", "en": "English"}
 BATCH = 40
-NUMBERED_LINE = re.compile(r"^\s*\[?(\d{1,5})\]?\s*[.)．、:：\]]?\s*(.*)$")
 
 
 class TranslationError(NemoError):

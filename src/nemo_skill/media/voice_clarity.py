@@ -14,10 +14,11 @@ import re
 
 import numpy as np
 
+from ..language import CJK_RANGES
 from . import zh_frontend
 from .speech_text import to_simplified
 
-_KEEP = re.compile(r"[\u3400-\u9fff0-9]+")
+_KEEP = re.compile(f"[{CJK_RANGES}0-9]+")
 _LATIN = re.compile(r"[A-Za-z]+(?: [A-Z](?![a-z]))?")
 
 
