@@ -68,15 +68,13 @@ def check_ffmpeg() -> list[Check]:
         checks.append(Check("ffmpeg filters", False, "ffmpeg is missing",
                             APT_FIX.format(pkg="ffmpeg", brew="ffmpeg")))
         return checks
+    from .media import ffmpeg
     try:
-        listing = subprocess.run([shutil.which("ffmpeg"), "-hide_banner", "-filters"],
-                                 capture_output=True, text=True, timeout=30, check=False).stdout
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        listing = ""
-        checks.append(Check("ffmpeg filters", False, f"ffmpeg -filters failed: {exc}",
+        names = ffmpeg.filter_names()
+    except NemoError as exc:
+        checks.append(Check("ffmpeg filters", False, f"ffmpeg -filters failed: {exc.message}",
                             APT_FIX.format(pkg="ffmpeg", brew="ffmpeg")))
         return checks
-    names = {parts[1] for line in listing.splitlines() if len(parts := line.split()) > 2}
     missing = [f for f in FILTERS if f not in names]
     checks.append(Check("ffmpeg filters", not missing,
                         "missing: " + ", ".join(missing) if missing else ", ".join(FILTERS),
