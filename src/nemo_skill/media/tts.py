@@ -80,13 +80,13 @@ def parse_voice(value: str | None) -> Voice:
 
 
 def _voice_folder(name: str) -> Path | None:
-    """The sherpa model folder ``name``, if it is inside a voice root (config.voice_roots) and is
+    """The sherpa model folder ``name``, if it is inside a voice root (MediaSettings.voice_roots) and is
     a folder. A path outside the roots is not looked at: the answer is the same whether it
     exists or not, so a voice name cannot be used to learn what is on the disk."""
-    from ..config import voice_roots
+    from .. import config
     try:
         path = Path(name).expanduser().resolve()
-        roots = [r.expanduser().resolve() for r in voice_roots()]
+        roots = [r.expanduser().resolve() for r in config.media().voice_roots]
     except (OSError, RuntimeError, ValueError):
         return None
     if not any(path.is_relative_to(r) for r in roots):
