@@ -166,8 +166,9 @@ def check_engine(settings: Settings, progress: Callable[[str], None]) -> tuple[C
     try:
         t0 = time.monotonic()
         url = ensure_running(settings, on_progress=progress)
-        import requests
-        requests.get(f"{url}/healthz", timeout=10).raise_for_status()
+        from .http_policy import DEFAULT
+        with DEFAULT.session(url, trust_env=False) as http:
+            http.get(f"{url}/healthz", timeout=DEFAULT.timeout(10.0)).raise_for_status()
     except NemoError as exc:
         return Check("local engine", False, exc.message, exc.hint or "nemo engine logs"), None
     except Exception as exc:  # any failure here is the finding itself
