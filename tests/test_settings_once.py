@@ -221,3 +221,13 @@ def test_a_cover_that_cannot_be_saved_is_a_media_error(tmp_path):
     (folder / "v.cover.png").mkdir()      # a folder where the PNG should go
     with pytest.raises(MediaError, match="cover could not be made"):
         cover.make(video, "标题", 2.0)
+
+
+def test_a_helper_program_that_is_missing_or_hangs_is_said_plainly(tmp_path, monkeypatch):
+    from nemo_skill.errors import ToolMissingError
+    from nemo_skill.media import programs
+    with pytest.raises(ToolMissingError) as missing:
+        programs.run("no-such-program-nemo", [], timeout=5, install_hint="install it")
+    assert missing.value.hint == "install it"
+    with pytest.raises(MediaError, match="longer than 1 s"):
+        programs.run("sleep", ["5"], timeout=1, install_hint="")

@@ -183,3 +183,12 @@ def test_one_http_session_kind_and_every_client_uses_the_policy():
     direct = sorted(f"{p.relative_to(SRC)}:{c.lineno}" for p in (SRC / PACKAGE).rglob("*.py")
                     for c in _calls(p) if _dotted(c.func) in ("requests.get", "requests.post", "requests.request"))
     assert direct == []
+
+
+def test_child_processes_start_in_three_places():
+    """ffmpeg/ffprobe (media/ffmpeg.py), the other helper programs (media/programs.py) and the
+    engine the CLI starts (engine/daemon.py): each with timeouts and plain errors."""
+    users = sorted(str(p.relative_to(SRC / PACKAGE)) for p in (SRC / PACKAGE).rglob("*.py")
+                   if "subprocess" in {n.name for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+                                       if isinstance(node, ast.Import) for n in node.names})
+    assert users == ["engine/daemon.py", "media/ffmpeg.py", "media/programs.py"], users

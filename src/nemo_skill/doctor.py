@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 import time
@@ -100,11 +99,12 @@ def check_voices() -> Check:
     if not binary:
         return Check("offline voice", False, "espeak-ng not found",
                      APT_FIX.format(pkg="espeak-ng", brew="espeak-ng"))
+    from .media import programs
     try:
-        listing = subprocess.run([binary, "--voices=cmn"], capture_output=True, text=True,
-                                 timeout=20, check=False).stdout
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return Check("offline voice", False, f"espeak-ng did not answer: {exc}",
+        listing = programs.run("espeak-ng", ["--voices=cmn"], timeout=20,
+                               install_hint="").stdout.decode("utf-8", "replace")
+    except NemoError as exc:
+        return Check("offline voice", False, f"espeak-ng did not answer: {exc.message}",
                      APT_FIX.format(pkg="espeak-ng", brew="espeak-ng"))
     if "cmn-latn-pinyin" not in listing:
         return Check("offline voice", False, "espeak-ng has no cmn-latn-pinyin (Mandarin) voice",
