@@ -99,10 +99,11 @@ def set_voice(draft: dict, args: dict, ctx: ToolContext) -> dict:
         target = _target(args, gen["voice"])
         if target is None:
             return _no_such_voice(args, ctx)
-        made = respeak(draft, ctx, tts.parse_voice(target), float(gen.get("rate", 1.0)), keep_duration=True)
+        voice = tts.parse_voice(target)    # once: the speaking and the terms use the same value
+        made = respeak(draft, ctx, voice, float(gen.get("rate", 1.0)), keep_duration=True)
     except NemoError as exc:
         return _failed(exc)
-    terms = tts.terms(tts.parse_voice(target))
+    terms = tts.terms(voice)
     use = "commercial use allowed" if terms["commercial"] else "NOT for commercial use"
     use_zh = "可商用" if terms["commercial"] else "不可商用"
     return {**made, "voice": terms, "message": ctx.say(
