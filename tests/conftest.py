@@ -12,6 +12,7 @@ from pathlib import Path
 import platformdirs
 import pytest
 
+from nemo_skill import config
 from nemo_skill.client import NemoClient
 from nemo_skill.engine import daemon
 from nemo_skill.skill import identify
@@ -41,7 +42,9 @@ def private_state(tmp_path, monkeypatch):
     monkeypatch.setenv("NEMO_RETRY_DELAY", "0.01")
     monkeypatch.setenv("NEMO_POLL_INTERVAL", "0.2")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    return state
+    config.forget()   # the settings are read once a process: this test's environment, read anew
+    yield state
+    config.forget()
 
 
 @pytest.fixture(scope="session")

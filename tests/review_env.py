@@ -16,6 +16,7 @@ import pytest
 import requests
 import uvicorn
 
+from nemo_skill import config
 from nemo_skill.engine import tools
 from nemo_skill.engine.app import create_app
 from nemo_skill.engine.service import Engine, EngineConfig
@@ -71,7 +72,7 @@ class Served:
 
 
 def serve(state: Path) -> tuple[Engine, str, uvicorn.Server, threading.Thread]:
-    engine = Engine(EngineConfig(state_dir=state))
+    engine = Engine(EngineConfig.from_settings(config.current(), state))   # NEMO_LLM_* as the test set it
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]

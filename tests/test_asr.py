@@ -10,6 +10,7 @@ import pytest
 import speech_video as sv
 from figures import at_most
 
+from nemo_skill import config
 from nemo_skill.errors import ConfigError, InputError, MediaError
 from nemo_skill.media import asr, asr_model, cues
 from nemo_skill.media.speech_text import cer, to_simplified
@@ -136,5 +137,5 @@ def test_packaged_model_checksum_is_verified(tmp_path, monkeypatch):
 def test_model_setting(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ConfigError, match="no model.bin"):
-        asr_model.model_source({"NEMO_ASR_MODEL": str(tmp_path / "empty")})
-    assert asr_model.model_source({"NEMO_ASR_MODEL": "small"}) == ("small", "small")
+        asr_model.model_source(config.MediaSettings.from_env({"NEMO_ASR_MODEL": str(tmp_path / "empty")}))
+    assert asr_model.model_source(config.MediaSettings.from_env({"NEMO_ASR_MODEL": "small"})) == ("small", "small")

@@ -165,12 +165,12 @@ def test_an_answer_of_the_wrong_shape_is_a_warning_not_the_end_of_the_run(source
     from types import SimpleNamespace
 
     from nemo_skill import config, stock_scenes
-    monkeypatch.setattr(config, "stock_settings", lambda: [StockSettings("pexels", source.url, KEY)])
-    monkeypatch.setattr(config, "model_cache_root", lambda: tmp_path)
+    settings = config.Settings.from_env({"NEMO_PEXELS_API_KEY": KEY, "NEMO_PEXELS_URL": source.url,
+                                         "NEMO_MODEL_CACHE": str(tmp_path), "NEMO_RETRY_DELAY": "0.01"})
     source.photos = [{"id": {"x": 1}, "src": 5}, "junk", _photo(2, f"{source.url}/to-private"),
                      _photo(3, f"{source.url}/html-as-png")]
     req = SimpleNamespace(scenes="auto", script="一个山。一杯茶。", aspect="16:9", style="ink", scene_files=None)
-    found = stock_scenes.pictures_for(req, lambda _m: None)
-    assert req.scene_files == [None, None]
+    found = stock_scenes.pictures_for(req, lambda _m: None, settings)
+    assert found["scene_files"] == [None, None]
     assert found["files"] == [] and len(found["warnings"]) >= 2
     assert not list((tmp_path / "stock").glob(".*"))

@@ -16,6 +16,7 @@ import pytest
 from conftest import run_nemo
 from test_hostile import Api
 
+from nemo_skill import config
 from nemo_skill.engine import daemon
 
 MB = 1 << 20
@@ -265,6 +266,7 @@ def test_a_sherpa_path_outside_the_voice_roots_says_the_same_whether_it_exists(t
     from nemo_skill.errors import InputError
     from nemo_skill.media import tts
     monkeypatch.setenv("NEMO_VOICE_DIRS", str(tmp_path / "voices"))
+    config.forget()
     (tmp_path / "voices" / "v1").mkdir(parents=True)
     (tmp_path / "secret").mkdir()
     said = []

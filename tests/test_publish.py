@@ -13,7 +13,7 @@ from llm_replay import ReplayLLM
 from PIL import Image
 from review_env import EN, ZH, make_video, serve
 
-from nemo_skill import publish_meta
+from nemo_skill import config, publish_meta
 from nemo_skill.engine import tools
 from nemo_skill.engine.subtitle_tools import save_cues
 from nemo_skill.media import videocheck
@@ -37,6 +37,7 @@ def cli(tmp_path, clip, private_state, monkeypatch, request):
     if llm is not None:
         monkeypatch.setenv("NEMO_LLM_BASE_URL", llm.settings.base_url)
         monkeypatch.setenv("NEMO_LLM_MODEL", llm.settings.model)
+        config.forget()
     engine, url, server, thread = serve(tmp_path / "engine")
     env = {**os.environ, "NEMO_STATE_DIR": str(private_state), "NEMO_API_URL": url, "NEMO_BACKEND": "local"}
     done = run_nemo(["upload", str(clip), "--json"], env)

@@ -117,3 +117,78 @@ def test_the_length_check_finds_a_long_function(tmp_path):
     (tmp_path / "m.py").write_text(f"def outer():\n    def inner():\n{body.replace('    ', '        ')}\n    return 1\n")
     found = long_functions(tmp_path)
     assert set(found) == {"m.py:outer", "m.py:outer.inner"} and found["m.py:outer.inner"] == 82
+
+
+# --- issue 23: one settings object, one HTTP policy, one ffmpeg runner --------------------------
+
+def _calls(path: Path):
+    return [n for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))) if isinstance(n, ast.Call)]
+
+
+def _dotted(node: ast.AST) -> str:
+    if isinstance(node, ast.Attribute):
+        return f"{_dotted(node.value)}.{node.attr}"
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+def _runs_media_binary(call: ast.Call) -> bool:
+    """A subprocess call whose argv names ffmpeg or ffprobe (a literal, or shutil.which of one)."""
+    if not _dotted(call.func).startswith("subprocess."):
+        return False
+    return any(isinstance(n, ast.Constant) and n.value in ("ffmpeg", "ffprobe")
+               for arg in [*call.args, *(k.value for k in call.keywords)] for n in ast.walk(arg))
+
+
+def ffmpeg_outside_the_wrapper(root: Path = SRC / PACKAGE) -> list[str]:
+    wrapper = root / "media" / "ffmpeg.py"
+    return sorted(f"{p.relative_to(root)}:{c.lineno}" for p in root.rglob("*.py") if p != wrapper
+                  for c in _calls(p) if _runs_media_binary(c))
+
+
+def test_ffmpeg_and_ffprobe_run_only_through_media_ffmpeg():
+    assert ffmpeg_outside_the_wrapper() == []
+
+
+def test_the_ffmpeg_check_finds_a_direct_run(tmp_path):
+    (tmp_path / "media").mkdir()
+    (tmp_path / "media" / "ffmpeg.py").write_text("import subprocess\nsubprocess.run(['ffmpeg'])\n")
+    (tmp_path / "cover.py").write_text("import subprocess, shutil\n"
+                                       "subprocess.run([shutil.which('ffprobe'), '-v'], check=True)\n")
+    assert ffmpeg_outside_the_wrapper(tmp_path) == ["cover.py:2"]
+
+
+def test_the_media_layer_reads_no_environment():
+    """Media takes its settings from config.media() (built once); no module there touches
+    os.environ or one of config's parsers."""
+    found = []
+    for path in (SRC / PACKAGE / "media").rglob("*.py"):
+        for call in _calls(path):
+            name = _dotted(call.func)
+            if name.startswith("config.") and name not in ("config.media", "config.MediaSettings"):
+                found.append(f"{path.name}:{call.lineno} {name}")
+        text = path.read_text(encoding="utf-8")
+        found += [f"{path.name}: {word}" for word in ("os.environ", "getenv", "Settings.from_env") if word in text]
+    assert found == []
+
+
+def test_one_http_session_kind_and_every_client_uses_the_policy():
+    """requests.Session is made only by http_policy (its PolicySession); the NemoVideo client, the
+    LLM client and the picture sources import the policy."""
+    made = sorted(f"{p.relative_to(SRC)}:{c.lineno}" for p in (SRC / PACKAGE).rglob("*.py")
+                  for c in _calls(p) if _dotted(c.func) in ("requests.Session", "requests.session"))
+    assert made == []
+    for client in ("client/transport.py", "llm.py", "stock.py"):
+        assert "from ..http_policy import" in (SRC / PACKAGE / client).read_text(encoding="utf-8") or \
+            "from .http_policy import" in (SRC / PACKAGE / client).read_text(encoding="utf-8"), client
+    direct = sorted(f"{p.relative_to(SRC)}:{c.lineno}" for p in (SRC / PACKAGE).rglob("*.py")
+                    for c in _calls(p) if _dotted(c.func) in ("requests.get", "requests.post", "requests.request"))
+    assert direct == []
+
+
+def test_child_processes_start_in_three_places():
+    """ffmpeg/ffprobe (media/ffmpeg.py), the other helper programs (media/programs.py) and the
+    engine the CLI starts (engine/daemon.py): each with timeouts and plain errors."""
+    users = sorted(str(p.relative_to(SRC / PACKAGE)) for p in (SRC / PACKAGE).rglob("*.py")
+                   if "subprocess" in {n.name for node in ast.walk(ast.parse(p.read_text(encoding="utf-8")))
+                                       if isinstance(node, ast.Import) for n in node.names})
+    assert users == ["engine/daemon.py", "media/ffmpeg.py", "media/programs.py"], users

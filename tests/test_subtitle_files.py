@@ -184,7 +184,7 @@ def test_a_language_without_words_is_said_for_every_writer(tmp_path, pending):
     if pending:
         draft.raw["m"]["subtitles"]["pending"] = {"source": "zh", "target": "en"}
         draft.raw["t"].pop()                                   # the agent's English is not there yet
-    options = subtitle_job.Options(burn=False, preview=False)
+    options = subtitle_job.SubtitleRequest(burn=False, preview=False)
     data = subtitle_job.finish(None, draft, tmp_path, "v", options)
     assert data["languages"] == ["zh"] and set(data["files"]) == {"zh.srt", "zh.vtt", "zh.bcc", "ass"}
     assert all(Path(p).stat().st_size > 0 for p in data["files"].values())
@@ -194,6 +194,6 @@ def test_a_language_without_words_is_said_for_every_writer(tmp_path, pending):
     assert ("waits for your agent" in why) == pending and "nemo subs pending" in data["next"]
     # the report covers every file; these cues are fast (14 characters in 1.5 s), and it says so
     assert len(data["check"]["files"]) == 4 and set(data["check"]["by_code"]) == {"reading_speed"}
-    only_zh = subtitle_job.finish(None, _draft(), tmp_path / "zh", "v", subtitle_job.Options(
+    only_zh = subtitle_job.finish(None, _draft(), tmp_path / "zh", "v", subtitle_job.SubtitleRequest(
         languages=["zh"], burn=False, preview=False))
     assert "left_out" not in only_zh

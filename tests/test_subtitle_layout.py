@@ -158,8 +158,8 @@ def test_simplified_and_full_width():
 
 def test_user_limits_travel_in_the_request_and_reach_the_planner():
     from nemo_skill.engine.registry import plan
-    from nemo_skill.subtitle_job import Options, request_text
-    text = request_text(Options(limits={"zh": {"max_chars": 12, "cps": 8.0}, "en": {"max_chars": 30}}))
+    from nemo_skill.subtitle_job import SubtitleRequest, request_text
+    text = request_text(SubtitleRequest(limits={"zh": {"max_chars": 12, "cps": 8.0}, "en": {"max_chars": 30}}))
     call = plan(text)[0]
     assert call.name == "transcribe"
     assert call.args["limits"] == {"zh": {"max_chars": 12, "cps": 8.0}, "en": {"max_chars": 30}}

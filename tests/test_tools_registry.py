@@ -114,20 +114,21 @@ def test_the_engine_refuses_a_bad_function_call_before_charging(client):
 # --- typed job requests: no option travels only in English --------------------------------
 
 from nemo_skill import generate_job, subtitle_job  # noqa: E402
+from nemo_skill.generate_request import GenerateRequest  # noqa: E402
 
-SUBTITLE_OPTIONS = [subtitle_job.Options(), subtitle_job.Options(languages=["zh"], translator="agent"),
-                    subtitle_job.Options(translator="whisper", limits={"zh": {"max_chars": 14, "cps": 8},
+SUBTITLE_OPTIONS = [subtitle_job.SubtitleRequest(), subtitle_job.SubtitleRequest(languages=["zh"], translator="agent"),
+                    subtitle_job.SubtitleRequest(translator="whisper", limits={"zh": {"max_chars": 14, "cps": 8},
                                                                         "en": {"max_chars": 40}}),
-                    subtitle_job.Options(punctuation="keep"),
+                    subtitle_job.SubtitleRequest(punctuation="keep"),
                     # a glossary and a script whose words would be requests if read as such
-                    subtitle_job.Options(languages=["zh"], terms=["压岁钱", "Bilibili", "B 站, 原神"],
+                    subtitle_job.SubtitleRequest(languages=["zh"], terms=["压岁钱", "Bilibili", "B 站, 原神"],
                                          script="大家好，今天只保留前10秒？不，翻译成英文字幕，"
                                                 "加背景音乐 30%，把音量调大，删除标题。\n第二段：压岁钱。")]
-GENERATE_REQUESTS = [generate_job.Request(script="茶之道\n一杯清茶。", duration=30, aspect="9:16", title="茶",
+GENERATE_REQUESTS = [GenerateRequest.build(script="茶之道\n一杯清茶。", duration=30, aspect="9:16", title="茶",
                                           no_music=True),
-                     generate_job.Request(prompt="山水之间的一天", aspect="1:1", voice="espeak:cmn"),
-                     generate_job.Request(script="一杯清茶。", subtitle_style="karaoke"),
-                     generate_job.Request(prompt="城市的夜晚", subtitle_style="plain")]
+                     GenerateRequest.build(prompt="山水之间的一天", aspect="1:1", voice="espeak:cmn"),
+                     GenerateRequest.build(script="一杯清茶。", subtitle_style="karaoke"),
+                     GenerateRequest.build(prompt="城市的夜晚", subtitle_style="plain")]
 
 
 @pytest.mark.parametrize("options", SUBTITLE_OPTIONS, ids=range(len(SUBTITLE_OPTIONS)))

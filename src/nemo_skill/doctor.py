@@ -11,7 +11,6 @@ from __future__ import annotations
 import importlib.util
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 import time
@@ -68,15 +67,13 @@ def check_ffmpeg() -> list[Check]:
         checks.append(Check("ffmpeg filters", False, "ffmpeg is missing",
                             APT_FIX.format(pkg="ffmpeg", brew="ffmpeg")))
         return checks
+    from .media import ffmpeg
     try:
-        listing = subprocess.run([shutil.which("ffmpeg"), "-hide_banner", "-filters"],
-                                 capture_output=True, text=True, timeout=30, check=False).stdout
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        listing = ""
-        checks.append(Check("ffmpeg filters", False, f"ffmpeg -filters failed: {exc}",
+        names = ffmpeg.filter_names()
+    except NemoError as exc:
+        checks.append(Check("ffmpeg filters", False, f"ffmpeg -filters failed: {exc.message}",
                             APT_FIX.format(pkg="ffmpeg", brew="ffmpeg")))
         return checks
-    names = {parts[1] for line in listing.splitlines() if len(parts := line.split()) > 2}
     missing = [f for f in FILTERS if f not in names]
     checks.append(Check("ffmpeg filters", not missing,
                         "missing: " + ", ".join(missing) if missing else ", ".join(FILTERS),
@@ -102,11 +99,12 @@ def check_voices() -> Check:
     if not binary:
         return Check("offline voice", False, "espeak-ng not found",
                      APT_FIX.format(pkg="espeak-ng", brew="espeak-ng"))
+    from .media import programs
     try:
-        listing = subprocess.run([binary, "--voices=cmn"], capture_output=True, text=True,
-                                 timeout=20, check=False).stdout
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return Check("offline voice", False, f"espeak-ng did not answer: {exc}",
+        listing = programs.run("espeak-ng", ["--voices=cmn"], timeout=20,
+                               install_hint="").stdout.decode("utf-8", "replace")
+    except NemoError as exc:
+        return Check("offline voice", False, f"espeak-ng did not answer: {exc.message}",
                      APT_FIX.format(pkg="espeak-ng", brew="espeak-ng"))
     if "cmn-latn-pinyin" not in listing:
         return Check("offline voice", False, "espeak-ng has no cmn-latn-pinyin (Mandarin) voice",
@@ -168,8 +166,9 @@ def check_engine(settings: Settings, progress: Callable[[str], None]) -> tuple[C
     try:
         t0 = time.monotonic()
         url = ensure_running(settings, on_progress=progress)
-        import requests
-        requests.get(f"{url}/healthz", timeout=10).raise_for_status()
+        from .http_policy import DEFAULT
+        with DEFAULT.session(url, trust_env=False) as http:
+            http.get(f"{url}/healthz", timeout=DEFAULT.timeout(10.0)).raise_for_status()
     except NemoError as exc:
         return Check("local engine", False, exc.message, exc.hint or "nemo engine logs"), None
     except Exception as exc:  # any failure here is the finding itself

@@ -1,48 +1,30 @@
 """The video-generation skill's main job, over the API: a script (or a
 prompt) in, a narrated, subtitled 1080p MP4 out.
 
-Inputs are checked here first (script length, voice name, music and image
-files), so a bad request fails in a second with the next step, before
-anything is uploaded.
+The request is a GenerateRequest (generate_request.py), checked once where it
+comes in (script length, voice name, music and image files), so a bad request
+fails in a second with the next step, before anything is uploaded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import choices, stock_scenes, workflows
 from .bundle import manifest
 from .client import NemoClient
-from .errors import FileTypeError, InputError, NeedsUser
-from .media import cover, ffmpeg, library, narration_plan, script, tts, voice_catalog
-from .media.generate import ASPECTS
-from .media.motifs import DEFAULT_STYLE, STYLES
-
-SUBTITLE_STYLES = choices.SUBTITLE_STYLES
-# Drawn scenes keep their subject low in the frame, where subtitles sit: a panel keeps them legible.
-DEFAULT_SUBTITLE_STYLE = "box"
-SCENE_SOURCES = ("auto", "drawn", "pexels", "pixabay", "ai")
-
-
-@dataclass
-class Request:
-    script: str | None = None
-    prompt: str | None = None
-    aspect: str = "16:9"
-    duration: float | None = None
-    voice: str = field(default_factory=voice_catalog.default_voice)
-    music: Path | None = None
-    images: list[Path] = field(default_factory=list)
-    title: str | None = None
-    no_music: bool = False
-    style: str | None = None    # the illustrations' look: ink (水墨), flat or gradient
-    subtitle_style: str = "box"     # on a dark panel; plain: outlined; karaoke: each character lights up
-    media_dir: Path | None = None   # the user's library, matched to the sentences by name and tags
-    scenes: str = "auto"            # auto, drawn, pexels, pixabay or ai: where pictures come from
-    scene_files: list[str | None] | None = None   # per sentence, the library file it shows (set by run)
-    labels: bool = False            # each scene's key phrase large in the middle (the subtitle says it already)
+from .config import Settings
+from .errors import InputError, NeedsUser
+from .generate_request import (  # noqa: F401 - the choices the CLI offers
+    DEFAULT_SUBTITLE_STYLE,
+    SCENE_SOURCES,
+    SUBTITLE_STYLES,
+    GenerateRequest,
+)
+from .media import cover, ffmpeg, library, narration_plan, script, tts
+from .media.generate import ASPECTS  # noqa: F401 - the choices the CLI offers
+from .media.motifs import DEFAULT_STYLE
 
 
 def read_script(value: str) -> str:
@@ -57,44 +39,10 @@ def read_script(value: str) -> str:
     return value
 
 
-def check(req: Request) -> None:
-    if req.style is not None and req.style not in STYLES:
-        raise InputError(f"style {req.style} is not known", hint=f"use one of {', '.join(STYLES)}")
-    if req.scenes not in SCENE_SOURCES:
-        raise InputError(f"--scenes {req.scenes} is not known", hint=f"use one of {', '.join(SCENE_SOURCES)}")
-    if req.subtitle_style not in SUBTITLE_STYLES:
-        raise InputError(f"subtitle style {req.subtitle_style} is not known",
-                         hint=f"use {' or '.join(SUBTITLE_STYLES)}")
-    if req.aspect not in ASPECTS:
-        raise InputError(f"aspect {req.aspect} is not supported", hint="use 16:9, 9:16 or 1:1")
-    if req.script is not None:
-        script.split(req.script)
-    elif not (req.prompt or "").strip():
-        raise InputError("nothing to make a video from", hint="give --script TEXT|FILE or --prompt TEXT")
-    if req.duration is not None and not 3 <= req.duration <= 600:
-        raise InputError(f"--duration {req.duration:g} is out of range", hint="give 3 to 600 seconds")
-    tts.parse_voice(req.voice)
-    types = manifest().upload_types
-    if req.music is not None:
-        _check_file(req.music, types["audio"], "an audio file")
-        info = ffmpeg.probe(req.music)
-        if not info.has_audio or info.has_video:   # probe() does not count cover art as video
-            raise FileTypeError(f"{req.music.name} is not an audio file", hint="give mp3, wav, m4a or aac music")
-    for image in req.images:
-        _check_file(image, types["image"] + types["video"], "an image or video")
-        ffmpeg.probe(image)
-
-
-def _check_file(path: Path, exts: tuple[str, ...], what: str) -> None:
-    if not path.is_file():
-        raise InputError(f"{path} does not exist", hint=f"give the path of {what}")
-    if path.suffix.lower().lstrip(".") not in exts:
-        raise FileTypeError(f"{path.name} is not {what}", hint="use one of: " + ", ".join(exts))
-
-
-def to_call(req: Request) -> dict:
-    """The request as the generate_video tool call the local engine runs as it is."""
-    args: dict = {"aspect": req.aspect, "voice": req.voice}
+def to_call(req: GenerateRequest, scene_files: list[str | None] | None = None) -> dict:
+    """The request as the generate_video tool call the local engine runs as it is; ``scene_files``:
+    per sentence, the stored upload it shows (what the job found, not part of the request)."""
+    args: dict = {"aspect": req.aspect, "voice": req.voice.id}
     if req.script is not None:
         args["script"] = req.script.strip()
     else:
@@ -109,29 +57,29 @@ def to_call(req: Request) -> dict:
         args["style"] = req.style
     if req.subtitle_style != DEFAULT_SUBTITLE_STYLE:
         args["subtitle_style"] = req.subtitle_style
-    if req.scene_files is not None:
-        args["scene_files"] = list(req.scene_files)
+    if scene_files is not None:
+        args["scene_files"] = list(scene_files)
     if req.labels:
         args["labels"] = True
     return {"name": "generate_video", "args": args}
 
 
-def from_call(call: dict) -> Request:
+def from_call(call: dict) -> GenerateRequest:
     """The inverse of :func:`to_call` (files travel as uploads, not in the call)."""
     args = call["args"]
-    return Request(script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
-                   duration=args.get("duration"), voice=args.get("voice") or voice_catalog.default_voice(),
-                   title=args.get("title"), no_music=args.get("music") is False, style=args.get("style"),
-                   subtitle_style=args.get("subtitle_style", DEFAULT_SUBTITLE_STYLE), scene_files=args.get("scene_files"),
-                   labels=args.get("labels") is True)
+    return GenerateRequest.build(
+        script=args.get("script"), prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
+        duration=args.get("duration"), voice=args.get("voice"), title=args.get("title"),
+        no_music=args.get("music") is False, style=args.get("style"),
+        subtitle_style=args.get("subtitle_style", DEFAULT_SUBTITLE_STYLE), labels=args.get("labels") is True)
 
 
-def message(req: Request) -> str:
+def message(req: GenerateRequest) -> str:
     """The same request in words, for the cloud's agent."""
     head = "generate a"
     if req.duration:
         head += f" {req.duration:g}-second"
-    head += f" {req.aspect} Chinese video, voice {req.voice}"
+    head += f" {req.aspect} Chinese video, voice {req.voice.id}"
     if req.title:
         head += f', title "{req.title}"'
     if req.no_music:
@@ -145,12 +93,11 @@ def message(req: Request) -> str:
     return f"{head}, about: {req.prompt.strip()}"
 
 
-def plan(req: Request) -> dict:
+def plan(req: GenerateRequest) -> dict:
     """What ``run`` would make, without an engine and without speaking or drawing: the options in
     force and every sentence with what the voice will say. A prompt alone has no script to plan:
     NeedsScript carries what the script should be (the same handoff as `nemo script pending`)."""
-    check(req)
-    options = {"aspect": req.aspect, "duration": req.duration, "voice": req.voice,
+    options = {"aspect": req.aspect, "duration": req.duration, "voice": req.voice.id,
                "style": req.style or DEFAULT_STYLE, "subtitle_style": req.subtitle_style,
                "scenes": "your files" if req.images or req.media_dir else req.scenes,
                "music": req.music.name if req.music else (None if req.no_music else "generated bed"),
@@ -159,7 +106,7 @@ def plan(req: Request) -> dict:
         raise NeedsScript(script.script_request((req.prompt or "").strip(), req.duration or 30.0), options)
     laid = narration_plan.build(req.script, title=req.title, duration=req.duration)
     return {"plan_only": True, **laid, "options": {**options, "title": laid["title"], "rate": laid["rate"]},
-            "voice_terms": tts.terms(tts.parse_voice(req.voice)),
+            "voice_terms": tts.terms(req.voice),
             "seconds_basis": "estimated from syllables and pauses at the offline voice's pace",
             "next": "check each sentence's spoken text; then run the same command without --plan-only"}
 
@@ -177,30 +124,31 @@ class NeedsScript(NeedsUser):
         return {**super().to_json(), "needs": "script", "script_request": self.request, "options": self.options}
 
 
-def run(client: NemoClient, req: Request, out: Path, *, poll_interval: float,
+def run(client: NemoClient, req: GenerateRequest, out: Path, *, settings: Settings, poll_interval: float,
         progress: Callable[[str], None] = lambda _m: None) -> dict:
-    check(req)
+    """The video of ``req`` saved to ``out``; ``settings`` say which picture sources have a key."""
     client.session(new=True)
     found: dict = {}
+    images, scene_files = list(req.images), None
     if req.media_dir is not None:
-        req.images, unused = _library_matches(req, progress)
+        images, unused, scene_files = _library_matches(req, progress)
         found["warnings"] = [f"{p.name}: matched no sentence, not used" for p in unused]
     elif not req.images and req.scenes != "drawn":
-        found = stock_scenes.pictures_for(req, progress)
-        req.images = found.get("files", [])
-    files = [p for p in [req.music, *req.images] if p is not None]
+        found = stock_scenes.pictures_for(req, progress, settings)
+        images, scene_files = found.get("files", []), found.get("scene_files")
+    files = [p for p in [req.music, *images] if p is not None]
     if files:
         progress(f"Uploading {len(files)} file(s)...")
         answer = client.upload(files)
-        if req.scene_files is not None:
-            _use_stored_names(req, files, answer.get("files") or [])
-    data = _generate(client, req, out, poll_interval, progress)
+        if scene_files is not None:
+            scene_files = _stored_names(scene_files, files, answer.get("files") or [])
+    data = _generate(client, req, out, poll_interval, progress, scene_files)
     if found.get("credits") or found.get("warnings"):
         data.update(credits=found.get("credits", []), warnings=found.get("warnings", []))
     return data
 
 
-def _use_stored_names(req: Request, files: list[Path], stored: list[dict]) -> None:
+def _stored_names(scene_files: list[str | None], files: list[Path], stored: list[dict]) -> list[str | None]:
     """Each sentence's file as the engine stored it: it makes names safe (``tea%20cup.jpg``,
     ``mountain?.png`` were stored under other names, and their scenes were silently drawn),
     so the client names a file by what the upload answered, never by its own name."""
@@ -211,39 +159,35 @@ def _use_stored_names(req: Request, files: list[Path], stored: list[dict]) -> No
     # Two files stored under one name cannot be told apart by it: those are named by their id.
     local = {path.name: (f.get("id") if names.count(name) > 1 else name)
              for path, f, name in zip(files, stored, names, strict=True)}
-    req.scene_files = [local.get(name) if name else None for name in req.scene_files]
+    return [local.get(name) if name else None for name in scene_files]
 
 
-def _library_matches(req: Request, progress) -> tuple[list[Path], list[Path]]:
-    """Pick the library's files for the script's sentences; returns the files to upload and
-    those left unused, and sets ``req.scene_files`` to each sentence's file name (None: a
-    drawn scene)."""
-    if req.script is None:
-        raise InputError("--media-dir needs the script", hint="give --script with --media-dir")
-    if req.images:
-        raise InputError("--media-dir and --image both choose the scenes", hint="give one of them")
+def _library_matches(req: GenerateRequest, progress) -> tuple[list[Path], list[Path], list[str | None]]:
+    """The library's files for the script's sentences: (the files to upload, those left unused,
+    each sentence's file name or None for a drawn scene)."""
     kinds = manifest().upload_types
     entries = library.scan(req.media_dir, kinds["image"] + kinds["video"])
     _title, body = script.split_title(req.script)
     picked = library.match([s.text for s in script.split(body)], entries)
     names: dict[str, Path] = {}
-    req.scene_files = []
+    scene_files: list[str | None] = []
     for path in picked:
         if path is not None and path.name in names and names[path.name] != path:
             path = None        # two library files share a name: the upload could not tell them apart
         if path is not None:
             names[path.name] = path
-        req.scene_files.append(path.name if path is not None else None)
-    progress(f"Library: {sum(1 for n in req.scene_files if n)} of {len(picked)} sentences matched a file "
+        scene_files.append(path.name if path is not None else None)
+    progress(f"Library: {sum(1 for n in scene_files if n)} of {len(picked)} sentences matched a file "
              f"in {req.media_dir}")
     for path in names.values():
         ffmpeg.probe(path)
     used = set(names.values())
-    return list(names.values()), [e.path for e in entries if e.path not in used]
+    return list(names.values()), [e.path for e in entries if e.path not in used], scene_files
 
 
-def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float, progress) -> dict:
-    result = client.chat(message(req), call=to_call(req))
+def _generate(client: NemoClient, req: GenerateRequest, out: Path, poll_interval: float, progress,
+              scene_files: list[str | None] | None = None) -> dict:
+    result = client.chat(message(req), call=to_call(req, scene_files))
     errors = result.errors()
     if errors:
         raise InputError(errors[0], hint="fix the request and run it again")
@@ -263,19 +207,26 @@ def _generate(client: NemoClient, req: Request, out: Path, poll_interval: float,
     progress("Rendering...")
     res = workflows.export(client, out, interval=poll_interval, draft=draft,
                            on_status=lambda s: progress(f"Rendering: {s.status} {s.progress:.0f}%"))
+    covers = _covers(client, Path(res.path), draft, progress)
     narration = [s for t in draft.tracks if t.kind == "narration" for s in t.segments]
-    titles = [s for t in draft.tracks if t.kind == "title" for s in t.segments if s.text]
-    progress("Making the cover...")
-    covers = cover.make(Path(res.path), titles[0].text, draft.duration / 1000, titles[0].end / 1000) if titles else []
-    if len(covers) > 1:   # `nemo publish` puts the 16:10 one in the upload folder (issue 26)
-        client.store.note_session(client.store_key, client.skill, cover=str(Path(covers[1]).resolve()))
+    # The voice the engine spoke with, as it said (the cloud says no terms: those of the voice asked for).
+    voice = reply.get("voice") if isinstance(reply.get("voice"), dict) else tts.terms(req.voice)
     return {"path": res.path, "covers": [str(c) for c in covers], "seconds": draft.duration / 1000, "render_seconds": round(res.seconds, 2),
             "sentences": len(narration), "narration_end": max((s.end for s in narration), default=0) / 1000,
             "aspect": draft.meta.get("aspect"), "width": draft.meta.get("width"),
-            "height": draft.meta.get("height"),
-            "voice": tts.terms(tts.parse_voice((draft.meta.get("generator") or {}).get("voice") or req.voice)),
-            "scenes": scene_list(draft), "reply": result.text,
+            "height": draft.meta.get("height"), "voice": voice, "scenes": scene_list(draft), "reply": result.text,
             "next": "to change what a scene shows: `nemo scenes pending --json`, then `nemo scenes submit FILE`"}
+
+
+def _covers(client: NemoClient, video: Path, draft, progress) -> list[Path]:
+    titles = [s for t in draft.tracks if t.kind == "title" for s in t.segments if s.text]
+    if not titles:
+        return []
+    progress("Making the cover...")
+    covers = cover.make(video, titles[0].text, draft.duration / 1000, titles[0].end / 1000)
+    if len(covers) > 1:   # `nemo publish` puts the 16:10 one in the upload folder (issue 26)
+        client.store.note_session(client.store_key, client.skill, cover=str(Path(covers[1]).resolve()))
+    return covers
 
 
 def scene_list(draft) -> list[dict]:
@@ -312,9 +263,7 @@ def submit(client: NemoClient, path: Path, out: Path | None, *, aspect: str | No
     script.split(text)
     options = {**(doc.get("options") or {}), "duration": doc.get("duration")}
     options.update({k: v for k, v in (("aspect", aspect), ("voice", voice)) if v})
-    options["voice"] = options.get("voice") or voice_catalog.default_voice()
     req = from_call({"name": "generate_video", "args": {**options, "script": text}})
-    check(req)
     noted = client.store.session(client.store_key, client.skill) or {}
     target = out or Path(noted.get("generate_out") or "video.mp4")
     return _generate(client, req, target, poll_interval, progress)

@@ -11,8 +11,8 @@ an image endpoint's answer. Nothing in that answer is trusted:
   a second is cut off at the deadline, not after a timeout per read;
 - the Content-Type is not believed: the probe decides.
 
-Written for the stock pictures; the policy (:class:`FetchPolicy`, :func:`check_address`) is
-meant for any client of a remote service the user configured.
+Written for the stock pictures; :class:`FetchPolicy` is made by the one HTTP policy
+(http_policy.py), whose sessions check every redirect with :func:`check_address` too.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ class FetchPolicy:
     deadline: float = 60.0                 # seconds for one whole file
     max_bytes: int = 25 * 2**20
     allow_loopback: bool = False           # only when the configured endpoint is loopback
+    connect_timeout: float = 10.0          # each hop's connect and read, within the deadline
 
     @classmethod
     def for_endpoint(cls, base_url: str, **kw) -> FetchPolicy:
@@ -83,7 +84,7 @@ def _open(http: requests.Session, url: str, policy: FetchPolicy, ends: float) ->
         left = ends - time.monotonic()
         if left <= 0:
             raise FetchError(f"it took longer than {policy.deadline:.0f} s")
-        resp = http.get(url, stream=True, allow_redirects=False, timeout=(min(left, 10), min(left, 10)))
+        resp = http.get(url, stream=True, allow_redirects=False, timeout=(min(left, policy.connect_timeout),) * 2)
         if not resp.is_redirect:
             return resp
         location = resp.headers.get("Location", "")

@@ -19,14 +19,14 @@ from pathlib import Path
 import requests
 
 from .errors import MediaError, NemoError
+from .http_policy import DEFAULT, HttpPolicy, failure, send
 from .media import ffmpeg
-from .safe_fetch import FetchError, FetchPolicy, fetch_to
+from .safe_fetch import FetchError, fetch_to
 from .text_safety import shown
 
 IMAGE_SIZES = {"16:9": "1792x1024", "9:16": "1024x1792", "1:1": "1024x1024"}
 ORIENTATION = {"16:9": ("landscape", "horizontal"), "9:16": ("portrait", "vertical"), "1:1": ("square", "all")}
 MAX_BYTES = 25 * 2**20
-TIMEOUT = 30.0
 PICTURE_DEADLINE = 60.0      # one picture, redirects and body together
 
 
@@ -56,11 +56,12 @@ class Picture:
 
 class StockClient:
     def __init__(self, settings: StockSettings, cache: Path, *, session: requests.Session | None = None,
-                 deadline: float = PICTURE_DEADLINE) -> None:
-        self.settings, self.cache, self.http = settings, cache, session or requests.Session()
+                 deadline: float = PICTURE_DEADLINE, policy: HttpPolicy = DEFAULT) -> None:
+        self.settings, self.cache, self.policy = settings, cache, policy.with_(read_timeout=30.0)
+        self.http = session or self.policy.session(settings.base_url)
         self.seen: set[str] = set()
         # Redirects and addresses: public only, unless the user's own endpoint is on loopback.
-        self.policy = FetchPolicy.for_endpoint(settings.base_url, deadline=deadline, max_bytes=MAX_BYTES)
+        self.fetch_policy = policy.fetch_policy(settings.base_url, deadline=deadline, max_bytes=MAX_BYTES)
 
     def cache_path(self, ident: str, suffix: str = ".jpg") -> Path:
         """The cache file of a provider's picture: a hash, never the provider's id itself (an id
@@ -144,10 +145,11 @@ class StockClient:
 
     def _request(self, method: str, url: str, **kw) -> dict:
         name = self.settings.provider
-        try:
-            resp = self.http.request(method, url, timeout=TIMEOUT, **kw)
+        try:   # a search may be asked again; a generated image is billed, so it is sent once
+            resp = send(self.policy, lambda: self.http.request(method, url, timeout=self.policy.timeout(), **kw),
+                        idempotent=method == "GET", wait_on_rate_limit=False)
         except requests.RequestException as exc:   # the message names the URL: Pixabay's holds the key
-            raise StockError(f"{name} could not be reached ({type(exc).__name__})") from None
+            raise StockError(f"{name} could not be reached ({failure(exc)})") from None
         if resp.status_code in (401, 403):
             raise KeyRefused(f"{name} refused the key (HTTP {resp.status_code})")
         if resp.status_code == 429:
@@ -165,7 +167,7 @@ class StockClient:
 
     def _download(self, url: str, path: Path) -> None:
         try:
-            fetch_to(self.http, url, path, self.policy, _is_image)
+            fetch_to(self.http, url, path, self.fetch_policy, _is_image)
         except FetchError as exc:
             raise StockError(f"a {self.settings.provider} picture was not used: {exc}") from None
 

@@ -1,14 +1,16 @@
 """Stock or generated pictures for a script, sentence by sentence (`nemo generate --scenes`).
 
-Chooses the sources (config.stock_settings: the keys the user set), asks them in script
-order through stock.StockClient, and returns the files to upload with each sentence's file
-name, the credits to show, and a warning for every sentence that stays drawn.
+Chooses the sources (Settings.stock_sources: the keys the user set), asks them in script
+order through stock.StockClient under the one HTTP policy, and returns the files to upload
+with each sentence's file name, the credits to show, and a warning for every sentence that
+stays drawn; the request is read, never written.
 """
 
 from __future__ import annotations
 
-from . import config
+from .config import Settings
 from .errors import ConfigError, MediaError
+from .http_policy import from_settings
 from .media import ffmpeg, library, script
 from .safe_fetch import remove_partials
 from .stock import KeyRefused, StockClient, StockError
@@ -20,9 +22,9 @@ _KEY_HINT = {"pexels": "NEMO_PEXELS_API_KEY", "pixabay": "NEMO_PIXABAY_API_KEY",
              "ai": "NEMO_IMAGE_BASE_URL and NEMO_IMAGE_MODEL (and NEMO_IMAGE_API_KEY)"}
 
 
-def pictures_for(req, progress) -> dict:
-    """{files, credits, warnings} and ``req.scene_files`` set; {} when no source is configured."""
-    sources = [s for s in config.stock_settings() if req.scenes in ("auto", s.provider)]
+def pictures_for(req, progress, settings: Settings) -> dict:
+    """{files, scene_files, credits, warnings}; {} when no source is configured."""
+    sources = [s for s in settings.stock_sources() if req.scenes in ("auto", s.provider)]
     if not sources:
         if req.scenes != "auto":
             raise ConfigError(f"--scenes {req.scenes} needs its key", hint=f"set {_KEY_HINT[req.scenes]}")
@@ -31,9 +33,10 @@ def pictures_for(req, progress) -> dict:
         return {}        # a prompt-only video gets its script later: its scenes are drawn
     _title, body = script.split_title(req.script)
     sentences = script.split(body)
-    cache = config.model_cache_root() / "stock"
+    cache = settings.media.model_cache / "stock"
     remove_partials(cache)          # what a run killed mid-download left
-    clients = [StockClient(s, cache) for s in sources]
+    policy = from_settings(settings.retry_delay, settings.rate_limit_wait)
+    clients = [StockClient(s, cache, policy=policy) for s in sources]
     files, names, credits, warnings = [], [], [], []
     for i, sentence in enumerate(sentences, 1):
         query = library.named_motif(sentence.text) or sentence.phrase
@@ -68,5 +71,4 @@ def pictures_for(req, progress) -> dict:
         credits.append({"sentence": i, "source": picture.source, "author": picture.author, "page": picture.page})
     for w in warnings:
         progress("Warning: " + w)
-    req.scene_files = names
-    return {"files": files, "credits": credits, "warnings": warnings}
+    return {"files": files, "scene_files": names, "credits": credits, "warnings": warnings}

@@ -12,7 +12,6 @@ import copy
 import json
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import choices, workflows
@@ -20,25 +19,8 @@ from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
 from .media import asr, compose, conventions, cues, subcheck, subfiles, translate
+from .subtitle_request import FORMATS, TRANSLATORS, SubtitleRequest  # noqa: F401 - the CLI's choices
 from .timeline import Draft
-
-TRANSLATORS = choices.TRANSLATORS
-FORMATS = ("srt", "vtt", "ass", "bcc")
-
-
-@dataclass
-class Options:
-    languages: list[str] = field(default_factory=lambda: list(choices.DEFAULT_SUBTITLE_LANGUAGES))
-    translator: str = "auto"
-    formats: tuple[str, ...] = FORMATS
-    burn: bool = True
-    soft: bool = False
-    preview: bool = True
-    poll_interval: float = 1.0
-    limits: dict = field(default_factory=dict)    # {"zh": {"max_chars": 14, "cps": 8}, ...}
-    punctuation: str = conventions.DEFAULT_PUNCTUATION   # or "keep": no Chinese cue-end clean-up
-    terms: list[str] = field(default_factory=list)  # the creator's glossary (压岁钱, Bilibili, ...)
-    script: str = ""                                # the creator's script: its text, the speech's timing
 
 
 def check_video(path: Path) -> None:
@@ -56,7 +38,7 @@ def check_video(path: Path) -> None:
     asr.check_input(path)
 
 
-def to_call(options: Options) -> dict:
+def to_call(options: SubtitleRequest) -> dict:
     """The options as the transcribe tool call the local engine runs as it is (issue 12)."""
     args: dict = {"languages": list(options.languages), "translator": options.translator}
     if options.limits:
@@ -70,13 +52,13 @@ def to_call(options: Options) -> dict:
     return {"name": "transcribe", "args": args}
 
 
-def from_call(call: dict) -> Options:
+def from_call(call: dict) -> SubtitleRequest:
     """The inverse of :func:`to_call` for the options the engine needs."""
     args = call["args"]
-    return Options(languages=list(args.get("languages") or choices.DEFAULT_SUBTITLE_LANGUAGES),
-                   translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}),
-                   punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION,
-                   terms=list(args.get("terms") or []), script=str(args.get("script") or ""))
+    return SubtitleRequest(languages=tuple(args.get("languages") or choices.DEFAULT_SUBTITLE_LANGUAGES),
+                           translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}),
+                           punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION,
+                           terms=tuple(args.get("terms") or ()), script=str(args.get("script") or ""))
 
 
 def attach(name: str, body: str) -> str:
@@ -84,7 +66,7 @@ def attach(name: str, body: str) -> str:
     return f"\n--- {name} ---\n{body}\n--- end of {name} ---"
 
 
-def request_text(options: Options) -> str:
+def request_text(options: SubtitleRequest) -> str:
     """The same options in words, for the cloud's agent."""
     langs = " and ".join(subfiles.LANGUAGE_WORDS.get(x, x) for x in options.languages)
     text = f"generate accurate {langs} subtitles for my Bilibili video"
@@ -109,7 +91,7 @@ def request_text(options: Options) -> str:
     return text
 
 
-def run(client: NemoClient, video: Path, out_dir: Path, options: Options,
+def run(client: NemoClient, video: Path, out_dir: Path, options: SubtitleRequest,
         progress: Callable[[str], None] = lambda _m: None, *, stem: str | None = None) -> dict:
     """One video in its own new project; its files are named ``stem`` (default the video's)."""
     video = Path(video)
@@ -267,7 +249,7 @@ def submit(client: NemoClient, path: Path) -> dict:
     return out
 
 
-def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None = None,
+def finish_session(client: NemoClient, options: SubtitleRequest, *, out_dir: Path | None = None,
                    video: Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> dict:
     """`finish` for the current project, with the video and folder `run` noted for it."""
     noted = client.store.session(client.store_key, client.skill) or {}
@@ -276,16 +258,15 @@ def finish_session(client: NemoClient, options: Options, *, out_dir: Path | None
         video = Path(noted["video"])
     stem = noted.get("stem") or (video.stem if video else "subtitles")
     source = video if video is not None and video.is_file() else None
-    options.preview = source is not None
     draft = client.draft()
-    # the languages this project has, not the defaults: a zh-only project lacks no English
-    options.languages = subfiles.subtitle_languages(draft)
+    # the languages this project has, not the defaults: a zh-only project lacks no English;
     # soft subtitles asked for in words (say "软字幕") are written too, not only with --soft
-    options.soft = options.soft or (draft.meta.get("subtitles") or {}).get("mode") == "soft"
+    options = options.but(preview=source is not None, languages=tuple(subfiles.subtitle_languages(draft)),
+                          soft=options.soft or (draft.meta.get("subtitles") or {}).get("mode") == "soft")
     return finish(client, draft, out_dir, stem, options, video=source, progress=progress)
 
 
-def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: Options, *,
+def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: SubtitleRequest, *,
            video: Path | None = None, progress: Callable[[str], None] = lambda _m: None) -> dict:
     """Write the files and render the MP4s for the draft's subtitles."""
     out_dir.mkdir(parents=True, exist_ok=True)

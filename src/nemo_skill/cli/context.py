@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .. import config
 from .. import constants as C
 from ..client import NemoClient
 from ..config import Settings
@@ -19,7 +20,8 @@ LOCAL_ENGINE_KEY = "local-engine"   # the engine's port changes at every start; 
 
 
 def settings() -> Settings:
-    return Settings.from_env()
+    """The process's settings: read from the environment once, at the first command that needs them."""
+    return config.current()
 
 
 def make_client(args: argparse.Namespace, out: Output, *, skill: str | None = None) -> NemoClient:

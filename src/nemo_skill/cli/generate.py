@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from .. import generate_job
+from ..generate_request import GenerateRequest
 from ..media import tts, voice_catalog
 from ..media.motifs import STYLES
 from .context import make_client, settings
@@ -45,9 +46,9 @@ def cmd_generate(args: argparse.Namespace, out: Output) -> int:
                     "bar": {"syllable_error": voice_catalog.BAR_TONELESS,
                             "tonal_syllable_error": voice_catalog.BAR_TONAL}})
         return 0
-    req = generate_job.Request(
+    req = GenerateRequest.build(
         script=generate_job.read_script(args.script) if args.script is not None else None,
-        prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice or voice_catalog.default_voice(),
+        prompt=args.prompt, aspect=args.aspect, duration=args.duration, voice=args.voice,
         music=Path(args.music).expanduser() if args.music else None,
         images=[Path(p).expanduser() for p in args.image or []], title=args.title, no_music=args.no_music,
         style=args.style, subtitle_style=args.subtitle_style,
@@ -59,7 +60,8 @@ def cmd_generate(args: argparse.Namespace, out: Output) -> int:
         return 0
     target = Path(args.out).expanduser()
     with make_client(args, out) as client:
-        data = generate_job.run(client, req, target, poll_interval=_interval(args), progress=out.progress)
+        data = generate_job.run(client, req, target, settings=settings(), poll_interval=_interval(args),
+                                progress=out.progress)
     _say_voice_terms(data, out)
     out.result(_human(data), data)
     return 0

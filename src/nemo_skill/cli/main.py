@@ -80,9 +80,8 @@ def _setup_logging() -> None:
 def _resume_hint() -> str:
     """After Ctrl-C: a render the engine or cloud already started goes on; say how to collect it."""
     try:
-        from ..config import Settings
         from ..store import Store
-        if Store(Settings.from_env().state_dir).renders(unfinished_only=True):
+        if Store(config.current().state_dir).renders(unfinished_only=True):
             return ("the render goes on without this command; collect it with `nemo export --resume`")
     except Exception:  # a hint must never turn an interrupt into a traceback
         return ""

@@ -116,8 +116,8 @@ def _status_text(client, step: Route, data: dict, zh: bool = False) -> str:
 
 
 def _subtitle_files_text(client, data: dict, out: Output, zh: bool = False) -> str:
-    from ..subtitle_job import Options, finish_session
-    result = finish_session(client, Options(burn=False, soft=False, poll_interval=settings().poll_interval),
+    from ..subtitle_job import SubtitleRequest, finish_session
+    result = finish_session(client, SubtitleRequest(burn=False, soft=False, poll_interval=settings().poll_interval),
                             progress=out.progress)
     data["subtitle_files"] = result
     files = [str(v) for v in (result.get("files") or {}).values() if isinstance(v, str)]

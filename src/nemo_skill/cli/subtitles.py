@@ -14,7 +14,7 @@ from .context import make_client, settings
 from .output import Output, seconds
 
 
-def _options(args: argparse.Namespace) -> subtitle_job.Options:
+def _options(args: argparse.Namespace) -> subtitle_job.SubtitleRequest:
     langs = [x.strip() for x in args.lang.replace("+", ",").split(",") if x.strip()]
     bad = [x for x in langs if x not in choices.LANGUAGES]
     if bad or not langs:
@@ -25,7 +25,7 @@ def _options(args: argparse.Namespace) -> subtitle_job.Options:
         raise InputError(f"--formats: unknown {', '.join(unknown)}", hint="choose from srt,vtt,ass,bcc")
     interval = args.poll_interval if args.poll_interval is not None else settings().poll_interval
     limits = _limits(args)
-    return subtitle_job.Options(languages=langs, translator=args.translator, formats=formats,
+    return subtitle_job.SubtitleRequest(languages=langs, translator=args.translator, formats=formats,
                                 burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
                                 poll_interval=interval, limits=limits, punctuation=args.punctuation,
                                 terms=_terms(args), script=_script(args))
@@ -181,7 +181,7 @@ def _doubts(cue: dict) -> str:
 
 
 def _finish_from_session(client, args, out: Output) -> dict:
-    options = subtitle_job.Options(burn=not args.no_burn, soft=args.soft, poll_interval=settings().poll_interval)
+    options = subtitle_job.SubtitleRequest(burn=not args.no_burn, soft=args.soft, poll_interval=settings().poll_interval)
     return subtitle_job.finish_session(client, options, out_dir=Path(args.out_dir).expanduser() if args.out_dir else None,
                                        video=Path(args.video).expanduser() if args.video else None,
                                        progress=out.progress)

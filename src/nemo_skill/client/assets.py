@@ -58,7 +58,7 @@ class AssetsMixin:
                 self.progress(f"Note: the NemoVideo cloud's list of video types has no "
                               f"{f.path.suffix}; if it refuses {f.path.name}, convert it first: "
                               f"ffmpeg -i '{f.path.name}' -c copy '{f.path.stem}.mp4'")
-        timeout = (C.CONNECT_TIMEOUT, C.UPLOAD_READ_TIMEOUT)
+        timeout = self.policy.timeout(C.UPLOAD_READ_TIMEOUT)
 
         def send(sid: str) -> dict:
             return self._request("POST", f"/api/upload-video/{C.APP_NAME}/me/{sid}",
@@ -89,7 +89,7 @@ class AssetsMixin:
         body = {"urls": [check_url(u) for u in urls], "source_type": "url"}
         return self._with_session(lambda sid: self._request(
             "POST", f"/api/upload-video/{C.APP_NAME}/me/{sid}", json=body,
-            timeout=(C.CONNECT_TIMEOUT, C.UPLOAD_READ_TIMEOUT)), session_id)
+            timeout=self.policy.timeout(C.UPLOAD_READ_TIMEOUT)), session_id)
 
     def start_export(self, draft: dict, session_id: str | None = None,
                      quality: str = "high") -> dict:
@@ -187,7 +187,7 @@ class AssetsMixin:
             same_origin = absolute.startswith(self.base_url + "/")
             try:
                 response = self._send("GET", absolute, auth=same_origin, headers={},
-                                      timeout=(C.CONNECT_TIMEOUT, C.UPLOAD_READ_TIMEOUT), stream=True)
+                                      timeout=self.policy.timeout(C.UPLOAD_READ_TIMEOUT), stream=True)
                 if response.status_code >= 400:
                     envelope.unwrap(response)
                 total = int(response.headers.get("Content-Length") or 0)

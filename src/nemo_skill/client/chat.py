@@ -75,7 +75,7 @@ class ChatMixin:
                 "new_message": {"parts": parts}}
         response = self._request("POST", "/run_sse", json=body, stream=True, raw=True,
                                  headers={"Accept": "text/event-stream"}, idempotent=False,
-                                 timeout=(C.CONNECT_TIMEOUT, C.STREAM_READ_TIMEOUT))
+                                 timeout=self.policy.timeout(C.STREAM_READ_TIMEOUT))
         try:
             if "json" in response.headers.get("Content-Type", ""):
                 envelope.unwrap(response)   # HTTP 200 with {"code": 2001, ...}: raises it

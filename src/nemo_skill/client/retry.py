@@ -15,7 +15,6 @@ Only a connection that was never made proves nothing arrived.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, field
 
 from .. import constants as C
@@ -27,6 +26,7 @@ from ..errors import (
     ServerError,
     TokenInvalid,
 )
+from ..http_policy import backoff_delay, rate_limit_delay  # noqa: F401 - the waits live with the policy
 
 
 @dataclass
@@ -59,16 +59,3 @@ def decide(exc: NemoError, state: RetryState, *, anonymous: bool,
         return None
     state.used.add(action)
     return action
-
-
-def backoff_delay(tries: int, base: float, cap: float = C.RETRY_DELAY_MAX,
-                  retry_after: float | None = None, jitter=random.random) -> float:
-    """Seconds before try ``tries + 1``: Retry-After wins, else base * 2^(n-1) with jitter."""
-    if retry_after is not None:
-        return min(retry_after, C.EXPORT_DEADLINE)
-    delay = min(cap, base * (2 ** (tries - 1)))
-    return delay * (0.5 + jitter() / 2)
-
-
-def rate_limit_delay(retry_after: float | None, default: float) -> float:
-    return default if retry_after is None else min(retry_after, C.EXPORT_DEADLINE)

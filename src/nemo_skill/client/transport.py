@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import requests
-from urllib3.exceptions import NewConnectionError
 
 from .. import constants as C
 from ..errors import (
@@ -23,10 +22,11 @@ from ..errors import (
     SessionNotFound,
     TokenInvalid,
 )
+from ..http_policy import HttpPolicy, from_settings, never_connected
 from ..redact import register_secret
 from ..store import Store
 from . import envelope
-from .retry import RetryState, backoff_delay, decide, rate_limit_delay
+from .retry import RetryState, decide
 
 if TYPE_CHECKING:
     from ..timeline import Draft
@@ -37,14 +37,6 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     pass
-
-
-def _never_connected(exc: requests.ConnectionError) -> bool:
-    """True when the TCP connection was refused or never made: not one byte was sent."""
-    reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, NewConnectionError) or isinstance(exc.args[0] if exc.args else None,
-                                                                NewConnectionError)
-
 
 
 class Transport:
@@ -61,7 +53,8 @@ class Transport:
                  state_poll_interval: float = C.STATE_POLL_INTERVAL,
                  on_progress: Progress = _quiet, store_key: str | None = None,
                  max_polls: int | None = None, unofficial_types: tuple[str, ...] = (),
-                 structured_calls: bool = False, reconnect: Callable[[], str] | None = None) -> None:
+                 structured_calls: bool = False, reconnect: Callable[[], str] | None = None,
+                 policy: HttpPolicy | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.store = store
         # What token, session and render jobs are kept under: the URL, except for the local
@@ -79,12 +72,11 @@ class Transport:
         self.attribution = dict(headers)
         self.user_token = token           # NEMO_TOKEN: a registered user's, never renewed
         register_secret(token)
-        self.retry_delay = retry_delay
-        self.rate_limit_wait = rate_limit_wait
+        # Tries, waits, timeouts and redirects: the one HTTP policy (http_policy.py).
+        self.policy = policy or from_settings(retry_delay, rate_limit_wait)
         self.state_poll_interval = state_poll_interval
         self.progress = on_progress
-        self.http = requests.Session()
-        self.http.trust_env = False if self.base_url.startswith("http://127.") else True
+        self.http = self.policy.session(self.base_url, trust_env=not self.base_url.startswith("http://127."))
         self._token: str | None = token
 
     def close(self) -> None:
@@ -146,11 +138,11 @@ class Transport:
             raise APITimeoutError(f"{method} {path} timed out") from None
         except requests.ConnectionError as exc:
             raise APIConnectionError(f"cannot reach {self.base_url} ({type(exc).__name__})",
-                                     sent=not _never_connected(exc)) from None
+                                     sent=not never_connected(exc)) from None
 
     def _request(self, method: str, path: str, *, auth: bool = True, headers: dict | None = None,
                  json: Any = None, body_factory: Callable[[], Any] | None = None,
-                 timeout: tuple[float, float] = (C.CONNECT_TIMEOUT, C.READ_TIMEOUT),
+                 timeout: tuple[float, float] | None = None,
                  stream: bool = False, raw: bool = False, client_id: bool = False,
                  idempotent: bool = True) -> Any:
         """Send with the contract's retries; the answer's data, or the response if ``raw``.
@@ -166,7 +158,7 @@ class Transport:
                 if body is not None:
                     kwargs["data"] = body
                     extra["Content-Type"] = body.content_type
-                response = self._send(method, path, auth=auth, headers=extra, timeout=timeout,
+                response = self._send(method, path, auth=auth, headers=extra, timeout=timeout or self.policy.timeout(),
                                       stream=stream, **kwargs)
                 if raw and response.status_code < 400:
                     return response
@@ -181,7 +173,8 @@ class Transport:
                     self.base_url = self.reconnect().rstrip("/")
                     self.progress("The local engine had stopped; it is running again.")
                     continue
-                action = decide(exc, state, anonymous=self.anonymous, idempotent=idempotent)
+                action = decide(exc, state, anonymous=self.anonymous, idempotent=idempotent,
+                                max_tries=self.policy.max_tries)
                 if action is None:
                     if isinstance(exc, TokenInvalid) and not self.anonymous:
                         exc.hint = "your NEMO_TOKEN is invalid or expired: set a valid one, or unset it to use a free token"
@@ -198,12 +191,11 @@ class Transport:
         elif action == "new_client_id":
             self.store.client_id(renew=True)
         elif action == "wait":
-            delay = rate_limit_delay(getattr(exc, "retry_after", None), self.rate_limit_wait)
+            delay = self.policy.rate_limited(getattr(exc, "retry_after", None))
             self.progress(f"Rate limited; waiting {delay:.0f} s...")
             time.sleep(delay)
         elif action == "backoff":
-            delay = backoff_delay(state.tries, self.retry_delay,
-                                  retry_after=getattr(exc, "retry_after", None))
+            delay = self.policy.backoff(state.tries, retry_after=getattr(exc, "retry_after", None))
             self.progress(f"{exc.message}; retrying in {delay:.1f} s...")
             time.sleep(delay)
 

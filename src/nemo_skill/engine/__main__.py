@@ -6,9 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
+from .. import config
 from ..config import Settings
 from .db import DamagedDatabase
 from .server import AlreadyServed, serve
+from .service import EngineConfig
 
 
 def main() -> None:
@@ -18,10 +20,11 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     parser.add_argument("--idle", type=float, help="stop after this many idle seconds (0 = never)")
     args = parser.parse_args()
-    settings = Settings.from_env()
+    settings = config.install(Settings.from_env())   # read once, here, for the engine's whole life
+    state_dir = args.state_dir or settings.state_dir
     try:
-        serve(args.state_dir or settings.state_dir, port=args.port,
-              idle_timeout=args.idle if args.idle is not None else settings.engine_idle)
+        serve(state_dir, port=args.port, idle_timeout=args.idle if args.idle is not None else settings.engine_idle,
+              config=EngineConfig.from_settings(settings, state_dir))
     except (AlreadyServed, DamagedDatabase) as exc:   # said plainly, no traceback
         print(f"Error: {exc}", file=sys.stderr, flush=True)
         sys.exit(3)

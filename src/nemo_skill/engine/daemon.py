@@ -17,6 +17,7 @@ from pathlib import Path
 
 import requests
 
+from .. import http_policy
 from ..config import Settings
 from ..errors import APIConnectionError, ConfigError
 from .paths import engine_dir, info_path, run_lock_path
@@ -58,9 +59,9 @@ def status(state_dir: Path) -> dict | None:
     if not _alive(int(info.get("pid", 0))):
         return None
     try:
-        with requests.Session() as http:
-            http.trust_env = False
-            r = http.get(f"{info['url']}/healthz", timeout=2)
+        quick = http_policy.DEFAULT.with_(connect_timeout=2.0, read_timeout=2.0)
+        with quick.session(info["url"], trust_env=False) as http:
+            r = http.get(f"{info['url']}/healthz", timeout=quick.timeout())
         if r.status_code == 200 and r.json().get("data", {}).get("instance") == info.get("instance"):
             return info
     except (requests.RequestException, ValueError):

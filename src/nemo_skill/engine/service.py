@@ -16,8 +16,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 from ..bundle import manifest
-from ..config import engine_knobs, llm_settings
+from ..config import Settings
 from ..errors import ConfigError, NemoError
+from ..llm import LLMSettings
 from ..timeline import Draft
 from . import draft_check, links, llm_planner, registry, storage, understanding
 from .accounts import Accounts
@@ -39,10 +40,22 @@ class EngineConfig:
     idle_timeout: float = 1800.0
     keepalive: float = 10.0      # seconds between progress keep-alives in a stream
     max_upload_bytes: int = field(default_factory=lambda: manifest().max_upload_bytes)
+    llm: LLMSettings | None = None   # the LLM planner's endpoint (NEMO_LLM_*); None: rules only
+
+    @classmethod
+    def from_settings(cls, settings: Settings, state_dir: Path | None = None) -> EngineConfig:
+        """The engine's part of the process's settings (read once, at its start)."""
+        try:
+            llm = settings.llm()
+        except ConfigError as exc:
+            log.warning("LLM planner off: %s", exc.message)
+            llm = None
+        return cls(state_dir=Path(state_dir or settings.state_dir), starting_credits=settings.engine_credits,
+                   allow_private_urls=settings.allow_private_urls, idle_timeout=settings.engine_idle, llm=llm)
 
     @classmethod
     def from_env(cls, state_dir: Path, env: dict | None = None) -> EngineConfig:
-        return cls(state_dir=Path(state_dir), **engine_knobs(env))
+        return cls.from_settings(Settings.from_env(env), state_dir)
 
 
 class Engine:
@@ -58,11 +71,7 @@ class Engine:
         self.renders = RenderQueue(self.db, self.home / "renders", self.accounts, self.resolve_src, self.scene_cache)
         self.last_activity = time.monotonic()
         self.instance = uuid.uuid4().hex
-        try:   # read once at start, like every engine setting
-            self.llm = llm_settings()
-        except ConfigError as exc:
-            log.warning("LLM planner off: %s", exc.message)
-            self.llm = None
+        self.llm = config.llm   # read once at start, like every engine setting
         self.active_streams = 0
         self._session_locks: dict[str, threading.Lock] = {}
         self._locks_guard = threading.Lock()

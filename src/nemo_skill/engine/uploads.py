@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urljoin, urlparse
 
-import requests
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from .. import http_policy
 from ..bundle import manifest
 from ..errors import MediaError
 from ..media import ffmpeg
@@ -266,10 +266,11 @@ def check_public(url: str, *, allow_private: bool) -> None:
 def fetch_url(url: str, dest: Path, *, max_bytes: int, allow_private: bool,
               timeout: float = 60) -> SavedFile:
     """Download ``url`` under ``dest``; every redirect hop is checked again."""
-    with requests.Session() as http:
-        for _ in range(5):
+    policy = http_policy.DEFAULT
+    with policy.session(url) as http:   # each hop is checked here, with the engine's own private-URL rule
+        for _ in range(policy.max_redirects + 1):
             check_public(url, allow_private=allow_private)
-            response = http.get(url, stream=True, timeout=timeout, allow_redirects=False)
+            response = http.get(url, stream=True, timeout=policy.timeout(timeout), allow_redirects=False)
             if response.is_redirect:
                 url = urljoin(url, response.headers["Location"])
                 response.close()

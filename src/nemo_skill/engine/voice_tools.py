@@ -91,8 +91,9 @@ def set_voice(draft: dict, args: tool_args.SetVoice, ctx: ToolContext) -> dict:
     target = _target(args, gen["voice"])
     if target is None:
         raise _no_such_voice(args)
-    made = respeak(draft, ctx, tts.parse_voice(target), float(gen.get("rate", 1.0)), keep_duration=True)
-    terms = tts.terms(tts.parse_voice(target))
+    voice = tts.parse_voice(target)    # once: the speaking and the terms use the same value
+    made = respeak(draft, ctx, voice, float(gen.get("rate", 1.0)), keep_duration=True)
+    terms = tts.terms(voice)
     use = "commercial use allowed" if terms["commercial"] else "NOT for commercial use"
     use_zh = "可商用" if terms["commercial"] else "不可商用"
     return {**made, "voice": terms, "message": ctx.say(

@@ -6,9 +6,9 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from .. import generate_job
+from .. import config, generate_job
 from ..errors import InputError, NeedsUser
-from ..media import voice_catalog
+from ..generate_request import GenerateRequest
 from .table import job, obj, path_arg, poll_interval, registry_params, text_arg
 
 # The generate_video tool's own options, with their bounds, as the engine declares them.
@@ -49,9 +49,9 @@ def generate_video(run, args: dict) -> dict:
     if not (args.get("script") or "").strip() and not (args.get("prompt") or "").strip():
         raise InputError("give `script` (the narration) or `prompt` (what the video is about)",
                          hint="e.g. prompt: 一分钟介绍春节习俗")
-    req = generate_job.Request(
+    req = GenerateRequest.build(
         script=args.get("script") or None, prompt=args.get("prompt"), aspect=args.get("aspect", "16:9"),
-        duration=args.get("duration"), voice=args.get("voice") or voice_catalog.default_voice(),
+        duration=args.get("duration"), voice=args.get("voice"),
         title=args.get("title"),
         no_music=args.get("music") is False, style=args.get("style"),
         subtitle_style=args.get("subtitle_style") or generate_job.DEFAULT_SUBTITLE_STYLE,
@@ -60,7 +60,7 @@ def generate_video(run, args: dict) -> dict:
     with run.client("generate") as client:
         try:
             data = generate_job.run(client, req, Path(args.get("out") or "video.mp4").expanduser(),
-                                    poll_interval=poll_interval(), progress=run.progress)
+                                    settings=config.current(), poll_interval=poll_interval(), progress=run.progress)
         except NeedsUser:
             return _script_handoff(run, client)
     return {"ok": True, **data}

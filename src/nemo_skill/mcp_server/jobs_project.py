@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import workflows
-from ..config import Settings
+from .. import config, workflows
 from .table import job, obj, path_arg, poll_interval
 
 
@@ -33,7 +32,7 @@ def export_video(run, args: dict) -> dict:
      returns={"url": {"type": "string"}, "expires_in": {"type": ["integer", "number", "null"]}},
      title="Review link")
 def review_link(run, args: dict) -> dict:
-    cfg = Settings.from_env()
+    cfg = config.current()
     with run.client("open") as client:
         noted = client.store.session(client.store_key, client.skill) or {}
         link = workflows.review_link(client, cfg.backend, cfg.web_url, noted)
@@ -67,7 +66,7 @@ def get_credits(run, args: dict) -> dict:
      exclusive=False)
 def doctor(run, args: dict) -> dict:
     from .. import doctor as machine
-    checks = machine.run_checks(Settings.from_env(), run.progress, render=not args.get("quick", True))
+    checks = machine.run_checks(config.current(), run.progress, render=not args.get("quick", True))
     data = machine.as_json(checks)
     failed = [c.name for c in checks if not c.ok]
     if failed:

@@ -8,8 +8,7 @@ import json
 import tempfile
 from pathlib import Path
 
-from .. import publish_flow, publish_meta, scenes_job
-from ..config import Settings
+from .. import config, publish_flow, publish_meta, scenes_job
 from .jobs_generate import VIDEO_OUT
 from .table import job, obj, path_arg, poll_interval, text_arg
 
@@ -34,7 +33,7 @@ def publish_folder(run, args: dict) -> dict:
     video = Path(args["video"]).expanduser() if args.get("video") else None
     with run.client("publish") as client:
         outcome, doc = publish_flow.ask(client, Path(args["out_dir"]).expanduser().resolve(),
-                                        Settings.from_env().backend, video=video,
+                                        config.current().backend, video=video,
                                         poll_interval=poll_interval(), progress=run.progress)
     if outcome == "done":
         return {"ok": True, **doc}

@@ -54,7 +54,7 @@ def _translation_handoff(data: dict) -> dict:
      returns={**FILES_OUT, **PENDING_OUT}, long=True, title="Subtitle a video")
 def subtitle_video(run, args: dict) -> dict:
     video = Path(args["video"]).expanduser()
-    options = subtitle_job.Options(
+    options = subtitle_job.SubtitleRequest(
         languages=list(args.get("languages") or choices.DEFAULT_SUBTITLE_LANGUAGES), translator=args.get("translator", "auto"),
         burn=args.get("burn", True), soft=args.get("soft", False), poll_interval=poll_interval(),
         limits=dict(args.get("limits") or {}), terms=list(args.get("terms") or []),
@@ -121,7 +121,7 @@ def submit_subtitles(run, args: dict) -> dict:
         path = Path(work) / "submission.json"
         path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
         sent = subtitle_job.submit(client, path)
-        options = subtitle_job.Options(burn=args.get("burn", True), soft=args.get("soft", False),
+        options = subtitle_job.SubtitleRequest(burn=args.get("burn", True), soft=args.get("soft", False),
                                        poll_interval=poll_interval())
         data = subtitle_job.finish_session(client, options, video=video, progress=run.progress,
                                            out_dir=Path(args["out_dir"]).expanduser() if args.get("out_dir") else None)

@@ -22,8 +22,8 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 
-from .. import __version__
-from ..errors import NemoError
+from .. import __version__, config
+from ..errors import ConfigError, NemoError
 from ..redact import redact
 from .runner import Cancelled, Job
 
@@ -175,6 +175,10 @@ async def _cancel_on_sigterm(nemo: NemoServer) -> None:
 
 
 def main() -> int:
+    try:   # the settings, read once at the start; a wrong one is said by each job that needs it
+        config.install(config.Settings.from_env())
+    except ConfigError:
+        pass
     anyio.run(serve)
     return 0
 

@@ -117,5 +117,5 @@ def registry_params(name: str) -> dict:
 
 
 def poll_interval() -> float:
-    from ..config import Settings
-    return Settings.from_env().poll_interval
+    from .. import config
+    return config.current().poll_interval

@@ -85,7 +85,7 @@ def usable_cores() -> int:
 
 
 def max_seconds() -> float:
-    return config.asr_max_seconds(MAX_SECONDS)
+    return config.media().asr_max_seconds or MAX_SECONDS
 
 
 def check_input(path: Path) -> ffmpeg.MediaInfo:

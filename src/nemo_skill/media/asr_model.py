@@ -37,7 +37,7 @@ def _package_data(package: str) -> Path | None:
 
 
 def cache_dir() -> Path:
-    return config.model_cache_root() / "whisper-base"
+    return config.media().model_cache / "whisper-base"
 
 
 def _sha256(paths: list[Path], sink=None) -> str:
@@ -84,9 +84,9 @@ def packaged_model(target: Path | None = None) -> Path:
     return target
 
 
-def model_source(env: dict | None = None) -> tuple[str, str]:
-    """(what faster-whisper loads, a name to show) for this machine's settings."""
-    chosen = config.asr_model_choice(env)
+def model_source(media: config.MediaSettings | None = None) -> tuple[str, str]:
+    """(what faster-whisper loads, a name to show) for these settings (the process's by default)."""
+    chosen = (media or config.media()).asr_model
     if chosen:
         path = Path(chosen).expanduser()
         if path.exists():

@@ -28,7 +28,7 @@ DEFAULT_RTF = 0.75          # measured on the 2-core reference machine (issue 25
 
 
 def work_dir() -> Path:
-    return config.state_root() / "asr"
+    return config.media().state_root / "asr"
 
 
 

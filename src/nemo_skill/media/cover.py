@@ -7,7 +7,6 @@ drawn by Pillow onto the picture, so no text ever reaches a filter string.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +21,8 @@ SAMPLES = 6
 
 def _frames(video: Path, args: list[str], width: int, height: int, pix: str = "rgb24") -> list[np.ndarray]:
     depth = 3 if pix == "rgb24" else 1
-    raw = subprocess.run(["ffmpeg", "-v", "error", *args, "-fps_mode", "passthrough",
-                          "-f", "rawvideo", "-pix_fmt", pix, "pipe:1"],
-                         capture_output=True, check=True, timeout=120).stdout
+    raw = ffmpeg.output([*args, "-fps_mode", "passthrough", "-f", "rawvideo", "-pix_fmt", pix, "pipe:1"],
+                        timeout=120)
     size = width * height * depth
     return [np.frombuffer(raw[i:i + size], dtype=np.uint8).reshape(height, width, depth)
             for i in range(0, len(raw) - size + 1, size)]
@@ -92,7 +90,16 @@ def _title(img: Image.Image, title: str) -> Image.Image:
 
 def make(video: Path, title: str, duration: float, title_end: float = 0.0) -> list[Path]:
     """``<video>.cover.png`` (the video's aspect) and ``<video>.cover-16x10.png``, beside the video;
-    the frame comes from after the title card, so the title is not drawn twice."""
+    the frame comes from after the title card, so the title is not drawn twice. A cover that
+    cannot be made is a MediaError that names the step (never a trace)."""
+    try:
+        return _make(video, title, duration, title_end)
+    except (OSError, ValueError) as exc:    # a frame Pillow cannot take, a disk that refuses the PNG
+        raise MediaError(f"{video.name}: the cover could not be made ({getattr(exc, 'strerror', None) or exc})",
+                         hint="the video itself is written; check it plays, then run the command again") from None
+
+
+def _make(video: Path, title: str, duration: float, title_end: float) -> list[Path]:
     frame = strongest_frame(video, title_end + 0.5, duration)
     own = video.with_name(video.stem + ".cover.png")
     _title(frame.copy(), title).save(own)

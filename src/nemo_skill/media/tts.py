@@ -16,13 +16,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import InputError, MediaError, ToolMissingError
-from . import ffmpeg, zh_numbers
+from ..errors import InputError, MediaError, NemoError, ToolMissingError
+from . import ffmpeg, programs, zh_numbers
 
 log = logging.getLogger(__name__)
 
@@ -80,13 +78,13 @@ def parse_voice(value: str | None) -> Voice:
 
 
 def _voice_folder(name: str) -> Path | None:
-    """The sherpa model folder ``name``, if it is inside a voice root (config.voice_roots) and is
+    """The sherpa model folder ``name``, if it is inside a voice root (MediaSettings.voice_roots) and is
     a folder. A path outside the roots is not looked at: the answer is the same whether it
     exists or not, so a voice name cannot be used to learn what is on the disk."""
-    from ..config import voice_roots
+    from .. import config
     try:
         path = Path(name).expanduser().resolve()
-        roots = [r.expanduser().resolve() for r in voice_roots()]
+        roots = [r.expanduser().resolve() for r in config.media().voice_roots]
     except (OSError, RuntimeError, ValueError):
         return None
     if not any(path.is_relative_to(r) for r in roots):
@@ -152,13 +150,17 @@ def synthesize(text: str, voice: Voice, out: Path, *, rate: float = 1.0) -> floa
     return synthesize_timed(text, voice, out, rate=rate)[0]
 
 
+ESPEAK_INSTALL = ("install it (Debian/Ubuntu: sudo apt-get install espeak-ng), or use an edge: or "
+                  "sherpa: voice")
+
+
 @functools.cache
 def _espeak_has(voice: str) -> bool:
-    binary = shutil.which("espeak-ng")
-    if not binary:
+    try:
+        listing = programs.run("espeak-ng", [f"--voices={voice.split('-')[0]}"], timeout=30,
+                               install_hint=ESPEAK_INSTALL).stdout.decode("utf-8", "replace")
+    except NemoError:
         return False
-    listing = subprocess.run([binary, f"--voices={voice.split('-')[0]}"], capture_output=True,
-                             text=True, timeout=30, check=False).stdout
     return any(voice in line.split() for line in listing.splitlines())
 
 
@@ -178,14 +180,9 @@ def espeak_voice(name: str) -> str:
 
 
 def _espeak(text: str, name: str, out: Path, rate: float) -> None:
-    binary = shutil.which("espeak-ng")
-    if not binary:
-        raise ToolMissingError("espeak-ng is not installed",
-                               hint="install it (Debian/Ubuntu: sudo apt-get install espeak-ng), or use an "
-                                    "edge: or sherpa: voice")
     speed = str(max(80, min(450, round(ESPEAK_WPM * rate))))
-    proc = subprocess.run([binary, "-v", espeak_voice(name), "-s", speed, "-w", str(out), "--", text],
-                          capture_output=True, timeout=120, check=False)
+    proc = programs.run("espeak-ng", ["-v", espeak_voice(name), "-s", speed, "-w", str(out), "--", text],
+                        timeout=120, install_hint=ESPEAK_INSTALL)
     if proc.returncode != 0 or not out.is_file():
         raise MediaError(f"espeak-ng failed: {proc.stderr.decode('utf-8', 'replace').strip()[:200]}")
 

@@ -51,7 +51,7 @@ VOICES = {
 
 def voices_dir() -> Path:
     """Where scripts/setup.sh put the style vectors (NEMO_KOKORO_VOICES overrides, for a wheel install)."""
-    return config.kokoro_voices_dir() or Path(sys.prefix) / "share" / "nemo-skill" / "kokoro-voices"
+    return config.media().kokoro_voices or Path(sys.prefix) / "share" / "nemo-skill" / "kokoro-voices"
 
 
 def missing() -> str | None:
@@ -80,7 +80,7 @@ def session_options():
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
     opts.inter_op_num_threads = 1
-    if config.onnx_basic_optimisation():
+    if config.media().onnx_basic:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_BASIC
     return opts
 
