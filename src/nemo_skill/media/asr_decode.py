@@ -13,7 +13,7 @@ import difflib
 
 import numpy as np
 
-from . import asr_level, ffmpeg, glossary, speech_regions
+from . import asr_level, asr_quiet, ffmpeg, glossary, speech_regions
 from .asr_words import PAUSE_FOR_COMMA, Word, clean_segment
 from .cue_doubts import UNSURE_WORD
 from .speech_text import PROMPT_PIECES, SIMPLIFIED_PROMPT, bare, ends_clause, ends_sentence
@@ -101,7 +101,7 @@ class Decoder:
         own; only a segment it is sure of (STRETCH_*) is kept, so music alone writes nothing."""
         a, b = int(region.start * speech_regions.RATE), int(region.end * speech_regions.RATE)
         out = []
-        for seg in self.decode(asr_level.level(audio[a:b]), region.length, second_chance=True):
+        for seg in self.decode(asr_level.level(asr_quiet.without_bed(audio[a:b])), region.length, second_chance=True):
             if seg.avg_logprob < STRETCH_LOGPROB or seg.no_speech_prob > STRETCH_NO_SPEECH:
                 continue
             kept = clean_segment(seg, self.out_lang, region.start, self.leaks)
