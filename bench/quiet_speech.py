@@ -109,6 +109,7 @@ def main() -> None:
                     for m in modes:
                         present[m] += scores[m][k] <= PRESENT_CER
                     rows.append((bed, under, name, [scores[m][k] for m in modes]))
+                    print(f"# {bed} {under:g} dB {name}: CER {[round(scores[m][k], 2) for m in modes]}", file=sys.stderr)
                 loud = [(join[k][0], [round(scores[m][k], 2) for m in modes]) for k in range(len(join)) if not join[k][1]]
                 print(f"# {bed} {under:g} dB join {j}: loud speakers' CER {loud}", file=sys.stderr)
     head = "before CER | after CER" if args.before else "CER"
