@@ -103,7 +103,7 @@ class Decoder:
         own; only a segment it is sure of (STRETCH_*) is kept, so music alone writes nothing."""
         a, b = int(region.start * speech_regions.RATE), int(region.end * speech_regions.RATE)
         out = []
-        for seg in self.decode(asr_level.level(asr_quiet.without_bed(audio[a:b])), region.length, second_chance=True):
+        for seg in self.decode(asr_quiet.clean(audio[a:b]), region.length, second_chance=True):
             if seg.avg_logprob < STRETCH_LOGPROB or seg.no_speech_prob > STRETCH_NO_SPEECH:
                 continue
             kept = clean_segment(seg, self.out_lang, region.start, self.leaks)

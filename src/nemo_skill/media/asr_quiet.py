@@ -22,6 +22,10 @@ HOP = N_FFT // 4
 TRACK_SECONDS = 1.5     # the bed's level at a frequency: over this much around the frame
 BED_PERCENTILE = 30.0   # ... its quieter part (a voice holds a frequency for a syllable, not longer)
 OVER = 2.0              # power subtracted: this many times the bed's (music is never quite still)
+# Levelled in short windows, not as one: a stretch often holds the first half second of the loud
+# speaker after it (the detector starts late), and one gain set by that left the quiet voice as
+# far under as before (20 dB under the pad: no word at all, though decoded alone it was heard).
+ENVELOPE_SECONDS = 0.5  # the level a frame is raised by: the loudest around it (not each syllable)
 FLOOR = 0.1             # the least gain (-20 dB): a little bed is left, as Whisper was trained with
 
 
@@ -65,3 +69,30 @@ def without_bed(samples: np.ndarray) -> np.ndarray:
         norm[i * HOP:i * HOP + N_FFT] += window_sq
     out = out / np.maximum(norm, 1e-3)
     return out[N_FFT // 2:N_FFT // 2 + len(samples)].astype(np.float32)
+
+
+def level_windows(samples: np.ndarray) -> np.ndarray:
+    """A copy whose level follows asr_level.TARGET_DB in short windows: each 50 ms frame gets the
+    gain that puts the loudest frame within ENVELOPE_SECONDS of it at the target (at most
+    asr_level.MAX_GAIN_DB, never past 0.9 of full scale)."""
+    from .asr_level import FRAME, MAX_GAIN_DB, TARGET_DB, frame_power_db
+    db = frame_power_db(samples)
+    if not len(db) or not ENABLED:
+        return samples
+    reach = max(1, int(ENVELOPE_SECONDS * RATE / FRAME))
+    envelope = np.lib.stride_tricks.sliding_window_view(np.pad(db, reach, mode="edge"), 2 * reach + 1).max(axis=1)
+    gain_db = np.clip(TARGET_DB - envelope, -20.0, MAX_GAIN_DB)
+    centres = (np.arange(len(db)) + 0.5) * FRAME
+    gain = 10 ** (np.interp(np.arange(len(samples)), centres, gain_db) / 20)
+    out = samples * gain
+    peak = float(np.abs(out).max())
+    return (out * (0.9 / peak if peak > 0.9 else 1.0)).astype(np.float32)
+
+
+def clean(samples: np.ndarray) -> np.ndarray:
+    """What Whisper hears of an empty stretch: the bed lowered, then levelled in short windows
+    (as the stretch was levelled as one, ``asr_level.level``, when this is off)."""
+    if not ENABLED:
+        from .asr_level import level
+        return level(samples)
+    return level_windows(without_bed(samples))
