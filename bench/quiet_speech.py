@@ -10,6 +10,11 @@ Also: cues on the beds alone (must be none), and the time of a normal-level join
 alternating, so the two columns share the machine's load.
 
     .venv/bin/python bench/quiet_speech.py [--under 10 15 20] [--before]
+
+Measured (Whisper base, int8, a loaded 2-core machine), sentences present of 6 per row, before
+media/asr_quiet -> after: pad 10 dB 4 -> 4 (CERs lower: 0.38/0.47/0.38 -> 0.23/0.26/0.09),
+pad 15 dB 3 -> 4, pad 20 dB 2 -> 2 (funasr 1.0 -> 0.58), drums 10 dB 2 -> 4, drums 15 dB 0 -> 3,
+drums 20 dB 0 -> 0; 11/36 -> 17/36. Beds alone: no word before or after.
 """
 
 from __future__ import annotations
