@@ -139,3 +139,43 @@ def speech_db(name: str) -> float:
     db = 10 * np.log10(power + 1e-12)
     voiced = power[db > np.percentile(db, 10) + 15]
     return float(10 * np.log10(voiced.mean()))
+
+
+# A second kind of bed (issue 25), unlike media/music.py's soft pad: a dense, bright chord
+# (C-E-G-B-D with their overtones, a little detuned), a kick on every beat, a snare of band-limited
+# noise on the off-beats and a hi-hat, at 120 bpm. Its RMS is set with ``bed_gain`` like the other.
+DRUM_BED = ("aevalsrc='"
+            "0.05*(sin(2*PI*261.6*t)+0.5*sin(2*PI*523.3*t)+0.3*sin(2*PI*784.9*t)"
+            "+sin(2*PI*329.6*t)+0.5*sin(2*PI*659.3*t)+sin(2*PI*392.0*t)+0.5*sin(2*PI*784.0*t)"
+            "+0.7*sin(2*PI*493.9*t)+0.6*sin(2*PI*587.3*t)+0.4*sin(2*PI*1175*t)+0.8*sin(2*PI*131.4*t))"
+            "+0.5*sin(2*PI*(50+60*exp(-30*mod(t,0.5)))*mod(t,0.5))*exp(-9*mod(t,0.5))"
+            "+0.25*(2*random(0)-1)*exp(-18*mod(t+0.5,1))"
+            "+0.06*(2*random(1)-1)*exp(-60*mod(t+0.25,0.5))"
+            "':s=44100:c=stereo")
+
+
+def lavfi_bed_gain(bed: str, music_rms: float, seconds: float = 8.0) -> float:
+    """The gain (dB) that puts a lavfi bed's RMS at ``music_rms`` dBFS."""
+    import numpy as np
+    raw = subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", f"{bed},atrim=0:{seconds}",
+                          "-ac", "1", "-ar", "16000", "-f", "f32le", "-"], capture_output=True, check=True).stdout
+    x = np.frombuffer(raw, np.float32).astype(np.float64)
+    return music_rms - 10 * np.log10((x ** 2).mean())
+
+
+def under_lavfi(out: Path, parts: list[tuple[str, float, float]], duration: float, *, bed: str,
+                bed_db: float) -> Path:
+    """``under_music`` over a lavfi bed (e.g. DRUM_BED) at ``bed_db`` dB gain; audio only."""
+    args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", f"{bed},atrim=0:{duration}"]
+    graph = [f"[0:a]volume={bed_db}dB[m]"]
+    labels = ["[m]"]
+    for i, (name, start, gain) in enumerate(parts):
+        args += ["-i", str(SPEECH / name)]
+        graph.append(f"[{1 + i}:a]aresample=44100,aformat=channel_layouts=stereo,"
+                     f"volume={gain}dB,adelay={int(start * 1000)}:all=1[s{i}]")
+        labels.append(f"[s{i}]")
+    graph.append(f"{''.join(labels)}amix=inputs={len(labels)}:normalize=0:duration=first[a]")
+    args += ["-filter_complex", ";".join(graph), "-map", "[a]", "-t", str(duration),
+             "-c:a", "aac", "-b:a", "96k", str(out)]
+    subprocess.run(args, check=True)
+    return out

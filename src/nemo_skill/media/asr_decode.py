@@ -13,7 +13,7 @@ import difflib
 
 import numpy as np
 
-from . import asr_level, ffmpeg, glossary, speech_regions
+from . import asr_level, asr_quiet, ffmpeg, glossary, speech_regions
 from .asr_words import PAUSE_FOR_COMMA, Word, clean_segment
 from .cue_doubts import UNSURE_WORD
 from .speech_text import PROMPT_PIECES, SIMPLIFIED_PROMPT, bare, ends_clause, ends_sentence
@@ -26,9 +26,11 @@ UNSURE = 0.5
 # What a stretch the voice detector left empty must score for its words to be kept (issue 25):
 # a voice 15 dB under music decoded at avg log-prob -0.48 and -0.41 (no-speech 0.65, 0.44: the
 # music makes Whisper doubt there is speech at all, so no-speech alone is no reason to drop);
-# music alone came back empty; wrong guesses at 1-2 s of sound -0.99 to -3.1.
+# music alone came back empty; wrong guesses at 1-2 s of sound -0.99 to -3.1. With the bed taken
+# out (asr_quiet), a voice 20 dB under a drum bed read -0.79 at no-speech 0.86, while both beds
+# alone, cut into 1.5-6 s stretches, gave Whisper no segment at all (bench/quiet_speech.py).
 STRETCH_LOGPROB = -0.8
-STRETCH_NO_SPEECH = 0.85
+STRETCH_NO_SPEECH = 0.92
 STRETCH_WORD_PROBABILITY = 0.4
 
 
@@ -101,7 +103,7 @@ class Decoder:
         own; only a segment it is sure of (STRETCH_*) is kept, so music alone writes nothing."""
         a, b = int(region.start * speech_regions.RATE), int(region.end * speech_regions.RATE)
         out = []
-        for seg in self.decode(asr_level.level(audio[a:b]), region.length, second_chance=True):
+        for seg in self.decode(asr_quiet.clean(audio[a:b]), region.length, second_chance=True):
             if seg.avg_logprob < STRETCH_LOGPROB or seg.no_speech_prob > STRETCH_NO_SPEECH:
                 continue
             kept = clean_segment(seg, self.out_lang, region.start, self.leaks)

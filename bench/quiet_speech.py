@@ -1,0 +1,143 @@
+"""Issue 25, item 1: is every sentence there when one speaker is 10-20 dB under a music bed?
+
+Joins of the real recordings in tests/data, alternating a speaker at a normal level (6 dB over
+the bed) with a quiet one (10, 15 or 20 dB under it), over two kinds of bed: media/music.py's
+soft pad and tests/speech_video.py's DRUM_BED (a bright dense chord with kick, snare and hi-hat).
+Each quiet sentence counts as present when the words timed inside it read with CER <= 0.5.
+Also: cues on the beds alone (must be none), and the time of a normal-level join.
+
+``--before`` runs each input a second time with the quiet-speech pass (media/asr_quiet) off,
+alternating, so the two columns share the machine's load.
+
+    .venv/bin/python bench/quiet_speech.py [--under 10 15 20] [--before]
+
+Measured (Whisper base, int8, a loaded 2-core machine), sentences present of 6 per row, before
+media/asr_quiet -> after: pad 10 dB 4 -> 4 (CERs lower: 0.38/0.47/0.38 -> 0.23/0.26/0.09),
+pad 15 dB 3 -> 4, pad 20 dB 2 -> 2 (funasr 1.0 -> 0.58), drums 10 dB 2 -> 4, drums 15 dB 0 -> 3,
+drums 20 dB 0 -> 0; 11/36 -> 17/36. Beds alone: no word before or after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+import speech_video as sv  # noqa: E402
+
+from nemo_skill.media import asr, music  # noqa: E402
+from nemo_skill.media.speech_text import bare, cer  # noqa: E402
+
+MUSIC_RMS = -30.0
+PRESENT_CER = 0.5
+JOINS = (
+    ((sv.YASUI, False), (sv.AISHELL, True), (sv.AISHELL_2, False), (sv.FUNASR, True),
+     (sv.HELLO_ZH, False), (sv.PADDLE, True)),
+    ((sv.FUNASR, False), (sv.YASUI, True), (sv.AISHELL, False), (sv.AISHELL_2, True),
+     (sv.PADDLE, False), (sv.HELLO_ZH, True)),
+)
+
+
+def pad_gain() -> float:
+    bed = music.phrase(1).mean(axis=1).astype(np.float64)
+    return MUSIC_RMS - 10 * np.log10((bed ** 2).mean())
+
+
+def make(out: Path, bed: str, join, under: float | None) -> tuple[Path, list]:
+    """``under`` None: every speaker at the normal level."""
+    parts, t = [], 1.0
+    for name, quiet in join:
+        target = MUSIC_RMS - under if quiet and under is not None else MUSIC_RMS + 6
+        parts.append((name, t, target - sv.speech_db(name)))
+        t += sv.LENGTHS[name] + 1.0
+    if bed == "pad":
+        sv.under_music(out, parts, t + 1.0, music_db=pad_gain())
+    else:
+        sv.under_lavfi(out, parts, t + 1.0, bed=sv.DRUM_BED, bed_db=sv.lavfi_bed_gain(sv.DRUM_BED, MUSIC_RMS))
+    return out, parts
+
+
+def score(result, parts) -> list[float]:
+    out = []
+    for i, (name, at, _gain) in enumerate(parts):
+        until = parts[i + 1][1] if i + 1 < len(parts) else 1e9
+        said = bare("".join(w.text for w in result.words if at - 0.05 <= w.start < until))
+        out.append(cer(sv.TRANSCRIPTS[name], said) if said else 1.0)
+    return out
+
+
+@contextlib.contextmanager
+def quiet_pass(on: bool):
+    from nemo_skill.media import asr_quiet
+    saved = asr_quiet.ENABLED
+    asr_quiet.ENABLED = on
+    try:
+        yield
+    finally:
+        asr_quiet.ENABLED = saved
+
+
+def run(path: Path, on: bool):
+    with quiet_pass(on):
+        t0 = time.perf_counter()
+        result = asr.transcribe(path, resume=False)
+        return result, time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--under", type=float, nargs="+", default=[10.0, 15.0, 20.0])
+    ap.add_argument("--beds", nargs="+", default=["pad", "drums"])
+    ap.add_argument("--before", action="store_true")
+    args = ap.parse_args()
+    modes = [False, True] if args.before else [True]
+    asr.load_model()
+    tmp = Path(tempfile.mkdtemp(prefix="quiet_bench_"))
+    print(f"# inputs in {tmp}", file=sys.stderr)
+    rows, present = [], {m: 0 for m in modes}
+    total = 0
+    for bed in args.beds:
+        for under in args.under:
+            for j, join in enumerate(JOINS):
+                path, parts = make(tmp / f"{bed}_{under:g}_{j}.m4a", bed, join, under)
+                scores = {m: score(run(path, m)[0], parts) for m in modes}
+                for k, (name, quiet) in enumerate(join):
+                    if not quiet:
+                        continue
+                    total += 1
+                    for m in modes:
+                        present[m] += scores[m][k] <= PRESENT_CER
+                    rows.append((bed, under, name, [scores[m][k] for m in modes]))
+                    print(f"# {bed} {under:g} dB {name}: CER {[round(scores[m][k], 2) for m in modes]}", file=sys.stderr)
+                loud = [(join[k][0], [round(scores[m][k], 2) for m in modes]) for k in range(len(join)) if not join[k][1]]
+                print(f"# {bed} {under:g} dB join {j}: loud speakers' CER {loud}", file=sys.stderr)
+    head = "before CER | after CER" if args.before else "CER"
+    print(f"| bed | dB under | speaker | {head} |")
+    for bed, under, name, cers in rows:
+        print(f"| {bed} | {under:g} | {name.split('.')[0]} | " + " | ".join(f"{c:.2f}" for c in cers) + " |")
+    for m in modes:
+        print(f"present ({'after' if m else 'before'}): {present[m]}/{total}")
+    for bed in args.beds:
+        path, _ = make(tmp / f"{bed}_alone.m4a", bed, (), None)
+        for m in modes:
+            words = run(path, m)[0].words
+            print(f"music alone ({bed}, {'after' if m else 'before'}): {len(words)} words {''.join(w.text for w in words)!r}")
+    path, parts = make(tmp / "normal.m4a", "pad", JOINS[0], None)
+    times = {m: [] for m in modes}
+    for _ in range(3):
+        for m in modes:
+            result, seconds = run(path, m)
+            times[m].append(seconds)
+    for m in modes:
+        print(f"normal-level join ({parts[-1][1] + 6:.0f} s), {'after' if m else 'before'}: "
+              f"median {np.median(times[m]):.2f} s {[round(t, 2) for t in times[m]]}")
+
+
+if __name__ == "__main__":
+    main()
