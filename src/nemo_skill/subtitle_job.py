@@ -19,7 +19,7 @@ from . import workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
-from .media import asr, compose, conventions, cues, subcheck, subfiles, translate
+from .media import asr, compose, conventions, cues, speaker_cues, subcheck, subfiles, translate
 from .timeline import Draft
 
 TRANSLATORS = ("auto", "llm", "agent", "whisper")
@@ -39,6 +39,7 @@ class Options:
     punctuation: str = conventions.DEFAULT_PUNCTUATION   # or "keep": no Chinese cue-end clean-up
     terms: list[str] = field(default_factory=list)  # the creator's glossary (压岁钱, Bilibili, ...)
     script: str = ""                                # the creator's script: its text, the speech's timing
+    speakers: int | None = None     # label cues by speaker (cut at each change): how many, 0 = find out
 
 
 def check_video(path: Path) -> None:
@@ -67,6 +68,8 @@ def to_call(options: Options) -> dict:
         args["terms"] = list(options.terms)
     if options.script:
         args["script"] = options.script
+    if options.speakers is not None:
+        args["speakers"] = options.speakers
     return {"name": "transcribe", "args": args}
 
 
@@ -76,7 +79,8 @@ def from_call(call: dict) -> Options:
     return Options(languages=list(args.get("languages") or ["zh", "en"]),
                    translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}),
                    punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION,
-                   terms=list(args.get("terms") or []), script=str(args.get("script") or ""))
+                   terms=list(args.get("terms") or []), script=str(args.get("script") or ""),
+                   speakers=args.get("speakers"))
 
 
 def attach(name: str, body: str) -> str:
@@ -101,6 +105,9 @@ def request_text(options: Options) -> str:
             text += f"; {lang} at most {limits['cps']:g} characters a second"
     if options.punctuation == "keep":
         text += "; keep the punctuation at the end of each cue"
+    if options.speakers is not None:
+        text += "; start a new cue where the speaker changes and label each cue's speaker" + \
+            (f" ({options.speakers} speakers)" if options.speakers else "")
     if options.terms:
         text += "; write the terms below exactly so" + attach("terms", "\n".join(options.terms))
     if options.script:
@@ -296,6 +303,8 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
                   "cues": {t.lang: sum(1 for c in t.cues if c.text.strip()) for t in tracks},
                   "translation": {t.lang: t.source for t in tracks}}
     _say_left_out(data, draft, options.languages)
+    if (who := speaker_cues.describe(tracks)) is not None:
+        data["speakers"] = who
     drafts = [t.lang for t in tracks if t.draft_quality]
     if drafts:
         data["draft_quality"] = drafts

@@ -72,7 +72,10 @@ PARAMS: dict[str, dict] = {
                                   "so, and their homophones corrected", "items": {
                                       "type": "string", "minLength": 1, "maxLength": 40}},
                         "script": {"type": "string", "maxLength": 20000, "description": "the creator's "
-                                   "script: the subtitles take its text and the speech's timing"}}),
+                                   "script: the subtitles take its text and the speech's timing"},
+                        "speakers": {"type": "integer", "minimum": 0, "maximum": 8, "description": "start a "
+                                     "new cue where the voice changes and label each cue's speaker: how "
+                                     "many speakers there are, 0 = find out"}}),
     "translate_subtitles": _obj({"target": LANG,
                                  "translator": {"type": "string", "enum": ["auto", "llm", "agent", "whisper"]}}),
     "apply_translation": _obj({"lang": LANG, "lines": {"type": "array", "minItems": 1, "maxItems": 20000,
