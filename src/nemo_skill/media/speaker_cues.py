@@ -101,14 +101,17 @@ def prefixed(text: str, speaker: int | None, language: str) -> str:
 
 
 def share(tracks: list) -> None:
-    """A translated track's cues take the speaker of the recognised cue they overlap most."""
+    """A translated track (no speakers of its own) takes the speaker of the recognised cue each
+    of its cues overlaps most."""
     known = [c for t in tracks for c in t.cues if c.speaker]
     if not known:
         return
     turns = [speakers.Turn(c.start, c.end, c.speaker) for c in known]
     for t in tracks:
+        if any(c.speaker for c in t.cues):
+            continue
         for c in t.cues:
-            if c.speaker is None:
+            if any(min(c.end, u.end) > max(c.start, u.start) for u in turns):
                 c.speaker = speaker_at(turns, c.start, c.end)
 
 
