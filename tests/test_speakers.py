@@ -125,3 +125,11 @@ def test_hostile_speaker_counts_are_usage_errors(value, tmp_path):
                        env={"NEMO_STATE_DIR": str(tmp_path / "state"), "PATH": "/usr/bin:/bin"})
     assert r.returncode == 2, r.stderr
     assert "is not a number of speakers from 1 to 8" in r.stderr and "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize(("words", "count"), [("生成中文字幕并区分说话人", 0), ("generate subtitles and label the speakers", 0),
+                                              ("generate Chinese subtitles; label the speakers (3 speakers)", 3)])
+def test_say_words_ask_for_speakers(words, count):
+    from nemo_skill.engine import understanding
+    found = understanding.by_rules(words)
+    assert found.not_understood == [] and found.calls[0].args["speakers"] == count

@@ -106,8 +106,7 @@ def request_text(options: Options) -> str:
     if options.punctuation == "keep":
         text += "; keep the punctuation at the end of each cue"
     if options.speakers is not None:
-        text += "; start a new cue where the speaker changes and label each cue's speaker" + \
-            (f" ({options.speakers} speakers)" if options.speakers else "")
+        text += "; label the speakers" + (f" ({options.speakers} speakers)" if options.speakers else "")
     if options.terms:
         text += "; write the terms below exactly so" + attach("terms", "\n".join(options.terms))
     if options.script:

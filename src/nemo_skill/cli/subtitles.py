@@ -31,6 +31,11 @@ def _options(args: argparse.Namespace) -> subtitle_job.Options:
                                 terms=_terms(args), script=_script(args), speakers=args.speakers)
 
 
+SPEAKERS_HELP = ("interviews, podcasts: a new cue at each change of speaker, each cue labelled (说话人1：/ "
+                 "Speaker 1: in SRT and BCC, <v Speaker 1> in VTT, the ASS Name field, `speakers` in --json); "
+                 "N: how many speakers (1-8), without it they are counted")
+
+
 def speaker_count(value: str) -> int:
     """--speakers N: 1-8 speakers; the flag alone ("auto") finds out how many (0 to the engine)."""
     if value == "auto":
@@ -276,11 +281,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--terms-file", metavar="FILE", help="glossary file, one term a line")
     p.add_argument("--script", metavar="FILE",
                    help="the video's script (UTF-8 text): the subtitles take its text, timed to the speech")
-    p.add_argument("--speakers", nargs="?", const="auto", type=speaker_count, metavar="N",
-                   help="where voices alternate (interviews, podcasts), start a new cue at each change of "
-                        "speaker and label the cues (说话人1：/ Speaker 1: in SRT and BCC, <v Speaker 1> in "
-                        "VTT, the ASS Name field, `speakers` in --json); N: how many speakers (1-8), "
-                        "without it they are counted")
+    p.add_argument("--speakers", nargs="?", const="auto", type=speaker_count, metavar="N", help=SPEAKERS_HELP)
     p.add_argument("--poll-interval", type=seconds, help="seconds between render status polls")
     _outputs(p)
     p.set_defaults(func=cmd_subtitle)
