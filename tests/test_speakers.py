@@ -133,3 +133,13 @@ def test_say_words_ask_for_speakers(words, count):
     from nemo_skill.engine import understanding
     found = understanding.by_rules(words)
     assert found.not_understood == [] and found.calls[0].args["speakers"] == count
+
+
+def test_the_review_page_save_keeps_each_cue_speaker():
+    from nemo_skill.engine import review_save
+    draft = _draft().raw
+    rows = [{"start": 0.0, "end": 1.5, "texts": {"zh": "我们今天来聊一聊"}, "origin": 1},     # edited
+            {"start": 1.7, "end": 3.2, "texts": {"zh": "好的没有问题"}, "origin": 2},
+            {"start": 3.4, "end": 4.4, "texts": {"zh": "新的一条"}, "origin": None}]            # added
+    review_save.apply(draft, rows, ["zh"], ["zh"])
+    assert [s.get("speaker") for s in draft["t"][0]["sg"]] == [1, 2, None]
