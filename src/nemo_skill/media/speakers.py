@@ -40,7 +40,6 @@ SIDE = 150                   # 1.5 s of speech each side of a candidate
 MIN_SIDE = 60                # a side shorter than 0.6 s cannot be judged
 MIN_TURN = 100               # candidates at least 1 s of speech apart
 QUIET_DB = 30                # frames this far under the speech's loud frames are pauses
-MAX_PIECES = 150             # more pieces than this: neighbours are joined before clustering
 SNAP = 40                    # a change this near a pause (0.4 s of speech) is in the pause
 # The penalty weight of delta-BIC: 1.0 is the textbook value; on the joins in bench/speakers.py
 # changes were found with 1.0 and single recordings showed no change up to 0.7 (docs/speakers.md).
@@ -149,70 +148,49 @@ def candidate_changes(feats: np.ndarray, penalty: float = PENALTY) -> list[int]:
     return sorted(chosen)
 
 
-@dataclass
-class _Stats:
-    """A piece of speech as the sums a Gaussian needs: merging two is adding, not stacking."""
-
-    n: int
-    s1: np.ndarray
-    s2: np.ndarray
-
-    @classmethod
-    def of(cls, x: np.ndarray) -> _Stats:
-        x = x.astype(np.float64)
-        return cls(len(x), x.sum(axis=0), x.T @ x)
-
-    def __add__(self, other: _Stats) -> _Stats:
-        return _Stats(self.n + other.n, self.s1 + other.s1, self.s2 + other.s2)
-
-    def logdet(self) -> float:
-        mean = self.s1 / self.n        # the same (n - 1) covariance as np.cov
-        cov = (self.s2 - self.n * np.outer(mean, mean)) / max(1, self.n - 1)
-        return float(np.linalg.slogdet(cov + 1e-3 * np.eye(len(mean)))[1])
+def _logdets(n: np.ndarray, s1: np.ndarray, s2: np.ndarray) -> np.ndarray:
+    """log|covariance| of Gaussians kept as sums (count, sum, sum of outer products), the same
+    (n - 1) covariance as np.cov, all at once."""
+    mean = s1 / n[:, None]
+    cov = (s2 - n[:, None, None] * mean[:, :, None] * mean[:, None, :]) / np.maximum(1, n - 1)[:, None, None]
+    return np.linalg.slogdet(cov + 1e-3 * np.eye(s1.shape[1]))[1]
 
 
-def _merge_cost(a: _Stats, b: _Stats, penalty: float) -> float:
-    n, d = a.n + b.n, len(a.s1)
-    gain = 0.5 * (n * (a + b).logdet() - a.n * a.logdet() - b.n * b.logdet())
-    return gain - penalty * 0.5 * (d + d * (d + 1) / 2) * np.log(n)
-
-
-def _neighbours_joined(pieces: list[_Stats], penalty: float) -> tuple[dict, dict]:
-    """Past ``MAX_PIECES`` (a long talk), neighbouring pieces one voice would say are joined first,
-    so the pairs to weigh stay few (every pair of 3000 pieces took minutes)."""
-    stats, members = {0: pieces[0]}, {0: [0]}
-    last = 0
-    for k, piece in enumerate(pieces[1:], 1):
-        if len(pieces) > MAX_PIECES and _merge_cost(stats[last], piece, penalty) <= 0:
-            stats[last] = stats[last] + piece
-            members[last].append(k)
-        else:
-            stats[k], members[k], last = piece, [k], k
-    return stats, members
+def _row_costs(i: int, n, s1, s2, own, alive, penalty: float) -> np.ndarray:
+    """delta-BIC of merging group ``i`` with every group (inf for itself and merged ones)."""
+    d = s1.shape[1]
+    total = n[i] + n
+    merged = _logdets(total, s1[i] + s1, s2[i] + s2)
+    cost = 0.5 * (total * merged - n[i] * own[i] - n * own) - penalty * 0.5 * (d + d * (d + 1) / 2) * np.log(total)
+    cost[~alive] = np.inf
+    cost[i] = np.inf
+    return cost
 
 
 def cluster(pieces: list[np.ndarray], count: int | None, penalty: float = CLUSTER_PENALTY) -> list[int]:
     """A speaker index for each piece: bottom-up delta-BIC merges, the cheapest pair first, to
-    ``count`` speakers or, without one, while a merge costs nothing. Each pair's cost is kept,
-    so a merge costs one row of new pairs, not all of them again."""
-    stats, members = _neighbours_joined([_Stats.of(p) for p in pieces], penalty)
-    cost = np.full((len(pieces), len(pieces)), np.inf)
-    for i in stats:
-        for j in stats:
-            if j <= i:
-                continue
-            cost[i, j] = _merge_cost(stats[i], stats[j], penalty)
-    floor = count or 1
-    while len(stats) > floor:
+    ``count`` speakers or, without one, while a merge costs nothing. Pieces are kept as sums and
+    each pair's cost as a matrix, so a merge costs one new row (a long talk has thousands)."""
+    x = [p.astype(np.float64) for p in pieces]
+    n = np.array([len(p) for p in x], dtype=np.float64)
+    s1 = np.stack([p.sum(axis=0) for p in x])
+    s2 = np.stack([p.T @ p for p in x])
+    own = _logdets(n, s1, s2)
+    alive = np.ones(len(x), dtype=bool)
+    cost = np.stack([_row_costs(i, n, s1, s2, own, alive, penalty) for i in range(len(x))])
+    cost[np.tril_indices(len(x))] = np.inf           # each pair once, as (lower, higher)
+    members = {i: [i] for i in range(len(x))}
+    while alive.sum() > (count or 1):
         i, j = np.unravel_index(int(np.argmin(cost)), cost.shape)
-        if not np.isfinite(cost[i, j]) or (count is None and cost[i, j] > 0 and len(stats) <= MAX_SPEAKERS):
+        if not np.isfinite(cost[i, j]) or (count is None and cost[i, j] > 0 and alive.sum() <= MAX_SPEAKERS):
             break
-        stats[i] = stats[i] + stats.pop(j)
+        n[i], s1[i], s2[i] = n[i] + n[j], s1[i] + s1[j], s2[i] + s2[j]
+        own[i] = _logdets(n[i:i + 1], s1[i:i + 1], s2[i:i + 1])[0]
+        alive[j] = False
         members[i] += members.pop(j)
+        row = _row_costs(i, n, s1, s2, own, alive, penalty)
         cost[j, :] = cost[:, j] = np.inf
-        for k in stats:
-            if k != i:
-                cost[min(i, k), max(i, k)] = _merge_cost(stats[i], stats[k], penalty)
+        cost[i, i + 1:], cost[:i, i] = row[i + 1:], row[:i]
     labels = [0] * len(pieces)
     for g, group in enumerate(members.values()):
         for m in group:
