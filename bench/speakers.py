@@ -41,8 +41,8 @@ def straddling(items: list, turns: list[tuple[float, float, int]]) -> int:
     return count
 
 
-def one(wav: Path, conv: cv.Conversation | None, count: int | None) -> dict:
-    heard = asr.transcribe(wav, resume=False)
+def one(wav: Path, conv: cv.Conversation | None, count: int | None, heard=None) -> dict:
+    heard = heard or asr.transcribe(wav, resume=False)
     rules = cues.rules_for(heard.language)
     plain = cues.layout([w for w in heard.words], heard.language, rules)
     started = time.perf_counter()
@@ -65,8 +65,9 @@ def conversations(pauses: list[float], counts: list[int | None], work: Path) -> 
         for first, second in cv.PAIRS:
             conv = cv.build(first, second, pause)
             wav = cv.write_wav(conv, work / f"conv_{pause}_{first[:8]}_{second[:8]}.wav")
+            heard = asr.transcribe(wav, resume=False)       # once: both counts lay out the same words
             for count in counts:
-                r = one(wav, conv, count)
+                r = one(wav, conv, count, heard)
                 t = totals[count]
                 t["right"] += r["right"]
                 t["found"] += len(r["changes"])

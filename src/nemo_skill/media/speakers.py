@@ -39,7 +39,6 @@ STEP = 10                    # candidate changes every 10 speech frames (0.1 s)
 SIDE = 150                   # 1.5 s of speech each side of a candidate
 MIN_SIDE = 60                # a side shorter than 0.6 s cannot be judged
 MIN_TURN = 100               # candidates at least 1 s of speech apart
-QUIET_DB = 30                # frames this far under the speech's loud frames are pauses
 SNAP = 40                    # a change this near a pause (0.4 s of speech) is in the pause
 # The penalty weight of delta-BIC: 1.0 is the textbook value; on the joins in bench/speakers.py
 # changes were found with 1.0 and single recordings showed no change up to 0.7 (docs/speakers.md).
@@ -104,20 +103,6 @@ def speech_frames(spans: list[tuple[float, float]], total: int) -> np.ndarray:
     for start, end in spans:
         mask[max(0, int(start * 100)):max(0, min(total, int(np.ceil(end * 100))))] = True
     return np.flatnonzero(mask)
-
-
-def _voiced(where: np.ndarray, samples: np.ndarray) -> np.ndarray:
-    """Those of ``where`` loud enough to be voice: a pause between words inside a span, or
-    silence a span runs over, holds no one's voice (``QUIET_DB`` under the speech's loud frames)."""
-    if len(where) == 0:
-        return where
-    level = np.array([_frame_db(samples, int(i)) for i in where])
-    return where[level > np.percentile(level, 95) - QUIET_DB]
-
-
-def _frame_db(samples: np.ndarray, frame: int) -> float:
-    piece = samples[frame * HOP:frame * HOP + WIN].astype(np.float64)
-    return float(10 * np.log10(np.mean(piece ** 2) + 1e-12)) if len(piece) else -120.0
 
 
 def _logdet(x: np.ndarray) -> float:
@@ -202,7 +187,7 @@ def turns(samples: np.ndarray, spans: list[tuple[float, float]], count: int | No
           penalty: float = PENALTY, cluster_penalty: float = CLUSTER_PENALTY) -> list[Turn]:
     """The speaker turns of 16 kHz ``samples`` over the speech ``spans`` (seconds)."""
     feats = mfcc(samples)
-    where = _voiced(speech_frames(spans, len(feats)), samples)
+    where = speech_frames(spans, len(feats))
     if len(where) == 0:
         return []
     speech = feats[where]
