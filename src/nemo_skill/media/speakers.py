@@ -10,14 +10,15 @@ The method is classic BIC speaker segmentation and clustering (Chen & Gopalakris
    into one sequence, so a pause is never mistaken for a voice;
 3. changes: every 0.1 s of speech, a full-covariance Gaussian for the 1.5 s of speech
    before and one for the 1.5 s after are held against one Gaussian for both (delta-BIC);
-   peaks above zero, at least 1 s apart, are candidate changes;
+   peaks above zero, at least 1 s apart, are candidate changes, each moved into a pause
+   when one is within 0.4 s of speech;
 4. speakers: the pieces between candidates are merged bottom-up, the pair whose merge costs
    least delta-BIC first, down to the number asked for or, without one, while a merge still
    costs nothing; a candidate whose two sides end up with one label is dropped.
 
 It is deterministic (the same audio and spans give the same turns on any CPU). On the
 joins of real recordings in ``bench/speakers.py`` see docs/speakers.md for its figures and
-its limits: voices of one sex recorded alike are the hard case.
+its limits: voices recorded alike are the hard case.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ SIDE = 150                   # 1.5 s of speech each side of a candidate
 MIN_SIDE = 60                # a side shorter than 0.6 s cannot be judged
 MIN_TURN = 100               # candidates at least 1 s of speech apart
 SNAP = 40                    # a change this near a pause (0.4 s of speech) is in the pause
-# The penalty weight of delta-BIC: 1.0 is the textbook value; on the joins in bench/speakers.py
-# changes were found with 1.0 and single recordings showed no change up to 0.7 (docs/speakers.md).
+# The penalty weight of delta-BIC for candidates: 1.0, the textbook value. On one voice it finds
+# candidates too (different syllables differ); the clustering joins their sides again.
 PENALTY = 1.0
 # Merging pieces into speakers: pieces of one voice saying different syllables still differ, so
 # a merge is refused only at a higher penalty. Set on bench/speakers.py's recordings (the same
