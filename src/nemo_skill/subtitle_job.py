@@ -18,7 +18,7 @@ from . import choices, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
-from .media import asr, compose, conventions, cues, subcheck, subfiles, translate
+from .media import asr, compose, conventions, cues, speaker_cues, subcheck, subfiles, translate
 from .subtitle_request import FORMATS, TRANSLATORS, SubtitleRequest  # noqa: F401 - the CLI's choices
 from .timeline import Draft
 
@@ -49,6 +49,8 @@ def to_call(options: SubtitleRequest) -> dict:
         args["terms"] = list(options.terms)
     if options.script:
         args["script"] = options.script
+    if options.speakers is not None:
+        args["speakers"] = options.speakers
     return {"name": "transcribe", "args": args}
 
 
@@ -58,7 +60,8 @@ def from_call(call: dict) -> SubtitleRequest:
     return SubtitleRequest(languages=tuple(args.get("languages") or choices.DEFAULT_SUBTITLE_LANGUAGES),
                            translator=args.get("translator", "auto"), limits=dict(args.get("limits") or {}),
                            punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION,
-                           terms=tuple(args.get("terms") or ()), script=str(args.get("script") or ""))
+                           terms=tuple(args.get("terms") or ()), script=str(args.get("script") or ""),
+                           speakers=args.get("speakers"))
 
 
 def attach(name: str, body: str) -> str:
@@ -83,6 +86,8 @@ def request_text(options: SubtitleRequest) -> str:
             text += f"; {lang} at most {limits['cps']:g} characters a second"
     if options.punctuation == "keep":
         text += "; keep the punctuation at the end of each cue"
+    if options.speakers is not None:
+        text += "; label the speakers" + (f" ({options.speakers} speakers)" if options.speakers else "")
     if options.terms:
         text += "; write the terms below exactly so" + attach("terms", "\n".join(options.terms))
     if options.script:
@@ -277,6 +282,8 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
                   "cues": {t.lang: sum(1 for c in t.cues if c.text.strip()) for t in tracks},
                   "translation": {t.lang: t.source for t in tracks}}
     _say_left_out(data, draft, options.languages)
+    if (who := speaker_cues.describe(tracks)) is not None:
+        data["speakers"] = who
     drafts = [t.lang for t in tracks if t.draft_quality]
     if drafts:
         data["draft_quality"] = drafts

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from . import choices
+from .constants import MAX_SPEAKERS
 from .errors import InputError
 from .media import conventions
 from .text_safety import problem
@@ -35,6 +36,7 @@ class SubtitleRequest:
     punctuation: str = conventions.DEFAULT_PUNCTUATION   # or "keep": no Chinese cue-end clean-up
     terms: tuple[str, ...] = ()                   # the creator's glossary (压岁钱, Bilibili, ...)
     script: str = ""                              # the creator's script: its text, the speech's timing
+    speakers: int | None = None     # label cues by speaker (cut at each change): how many, 0 = find out
 
     def __post_init__(self) -> None:
         # Lists given by a caller are kept as tuples: the value cannot change after the check.
@@ -53,6 +55,10 @@ class SubtitleRequest:
         if not self.languages or len(self.languages) > 2 or set(self.languages) - set(LANGUAGES):
             raise InputError(f"languages {', '.join(map(str, self.languages)) or '(none)'}: they are zh and en",
                              hint="e.g. --lang zh+en or --lang zh")
+        if self.speakers is not None and (isinstance(self.speakers, bool) or not isinstance(self.speakers, int)
+                                          or not 0 <= self.speakers <= MAX_SPEAKERS):
+            raise InputError(f"speakers {self.speakers!r} is not a number of speakers from 1 to {MAX_SPEAKERS}",
+                             hint="--speakers 2, or --speakers alone to count them")
         if self.translator not in TRANSLATORS:
             raise InputError(f"translator {self.translator} is not known", hint=f"use one of {', '.join(TRANSLATORS)}")
         if unknown := [f for f in self.formats if f not in FORMATS]:

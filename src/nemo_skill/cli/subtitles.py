@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from .. import choices, subtitle_job, text_safety
-from ..constants import EXIT_ERROR, EXIT_FINDINGS, EXIT_NEEDS_USER
+from ..constants import EXIT_ERROR, EXIT_FINDINGS, EXIT_NEEDS_USER, MAX_SPEAKERS
 from ..errors import InputError, NemoError
 from ..media import conventions, glossary, script_align
 from .context import make_client, settings
@@ -28,7 +28,23 @@ def _options(args: argparse.Namespace) -> subtitle_job.SubtitleRequest:
     return subtitle_job.SubtitleRequest(languages=langs, translator=args.translator, formats=formats,
                                 burn=not args.no_burn, soft=args.soft, preview=not args.no_preview,
                                 poll_interval=interval, limits=limits, punctuation=args.punctuation,
-                                terms=_terms(args), script=_script(args))
+                                terms=_terms(args), script=_script(args), speakers=args.speakers)
+
+
+SPEAKERS_HELP = ("interviews, podcasts: a new cue at each change of speaker, each cue labelled (说话人1：/ "
+                 "Speaker 1: in SRT and BCC, <v Speaker 1> in VTT, the ASS Name field, `speakers` in --json); "
+                 "N: how many speakers (1-8), without it they are counted")
+
+
+def speaker_count(value: str) -> int:
+    """--speakers N: 1-8 speakers; the flag alone ("auto") finds out how many (0 to the engine)."""
+    if value == "auto":
+        return 0
+    if not (value.isascii() and value.isdigit()) or not 1 <= int(value) <= MAX_SPEAKERS:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a number of speakers from 1 to {MAX_SPEAKERS}; give the count "
+            "(--speakers 2) or the flag alone to find out, after the video (nemo subtitle VIDEO --speakers)")
+    return int(value)
 
 
 def _limits(args: argparse.Namespace) -> dict:
@@ -265,6 +281,7 @@ def add_parsers(sub, common) -> None:
     p.add_argument("--terms-file", metavar="FILE", help="glossary file, one term a line")
     p.add_argument("--script", metavar="FILE",
                    help="the video's script (UTF-8 text): the subtitles take its text, timed to the speech")
+    p.add_argument("--speakers", nargs="?", const="auto", type=speaker_count, metavar="N", help=SPEAKERS_HELP)
     p.add_argument("--poll-interval", type=seconds, help="seconds between render status polls")
     _outputs(p)
     p.set_defaults(func=cmd_subtitle)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..media import compose, subfiles
+from ..media import compose, speaker_cues, subfiles
 from ..media.cues import Cue
 from ..timeline import Draft, to_ms
 from ..timeline_edit import normalize
@@ -100,7 +100,8 @@ def apply(draft: dict, rows: list[dict], languages: list[str], editable: list[st
             text = row["texts"].get(lang)
             if text is None:   # not sent: as it was (a new cue starts empty)
                 text = segment_cue(seg).text if seg else ""
-            items.append(Cue(round(row["start"], 3), round(row["end"], 3), text))
+            items.append(Cue(round(row["start"], 3), round(row["end"], 3), text,   # its speaker, edited or not
+                             **(speaker_cues.from_segment(seg) if seg else {})))
             same = seg is not None and segment_cue(seg).text == text and \
                 to_ms(row["start"]) == int(seg.get("st", -1)) and to_ms(row["end"]) - to_ms(row["start"]) == int(seg.get("d", -1))
             kept.append(seg if same else None)

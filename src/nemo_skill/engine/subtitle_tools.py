@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .. import choices
 from ..language import is_cjk
-from ..media import asr, cue_doubts, cues, script_align, subfiles, translate
+from ..media import asr, cue_doubts, cues, script_align, speaker_cues, subfiles, translate
 from ..media.cues import Cue
 from ..timeline import VIDEO, Draft, Kind, to_ms, to_seconds
 from ..timeline_edit import (
@@ -52,7 +52,8 @@ def subtitle_track(draft: dict, lang: str, *, create: bool = False) -> dict | No
 
 
 def track_cues(t: dict) -> list[Cue]:
-    return [Cue(*seconds_of(s), s.get("txt", ""), **cue_doubts.from_segment(s)) for s in t.get("sg", [])]
+    return [Cue(*seconds_of(s), s.get("txt", ""), **cue_doubts.from_segment(s), **speaker_cues.from_segment(s))
+            for s in t.get("sg", [])]
 
 
 def save_cues(draft: dict, lang: str, items: list[Cue], source: str, **meta) -> dict:
@@ -61,7 +62,7 @@ def save_cues(draft: dict, lang: str, items: list[Cue], source: str, **meta) -> 
     replace_segments(t, [
         new_segment(make_id("sub", lang, i), c.start, max(c.end - c.start, 0.001), txt=c.text,   # at least 1 ms
                     **({"m": {"k": [[ch, to_ms(s), to_ms(e)] for ch, s, e in c.chars]}} if c.chars else {}),
-                    **cue_doubts.on_segment(c))
+                    **cue_doubts.on_segment(c), **speaker_cues.on_segment(c))
         for i, c in enumerate(items, 1)])
     return t
 
@@ -182,7 +183,13 @@ def transcribe(draft: dict, args: tool_args.Transcribe, ctx: ToolContext) -> dic
     limits = args.line_limits()
     if script_text:     # the script's text on the speech's timing (文稿匹配)
         words = script_align.align(words, script_text)
-    items = cues.layout(words, lang, cues.rules_for(lang, **limits.get(lang, {})))
+    rules = cues.rules_for(lang, **limits.get(lang, {}))
+    if args.speakers is not None:      # cut at each change of voice, and labelled (0: count them)
+        turns = speaker_cues.detect(path, words, source_start=ss, timeline_start=st,
+                                    count=args.speakers or None, cancel=ctx.cancel)
+        items = speaker_cues.layout(words, turns, lang, rules)
+    else:
+        items = cues.layout(words, lang, rules)
     cue_doubts.add_alternatives(items, _to_timeline(result.heard_again, ss, st, length),
                                 spaced=not cues.is_cjk_language(lang))
     save_cues(draft, lang, items, "script" if script_text else "asr", model=result.model)
@@ -200,6 +207,9 @@ def transcribe(draft: dict, args: tool_args.Transcribe, ctx: ToolContext) -> dic
                 f"已生成 {len(items)} 条{LANG_WORDS_ZH.get(lang, lang)}字幕（{result.model}）。")
     if script_text:
         said += ctx.say(" The text is your script's, timed to the speech.", " 文字取自你的文稿，按语音对齐时间。")
+    if args.speakers is not None:
+        n = len({c.speaker for c in items})
+        said += ctx.say(f" {n} speaker(s), each cue labelled.", f" 共 {n} 位说话人，每条字幕已标注。")
     if result.dropped:
         said += ctx.say(f" Dropped {len(result.dropped)} line(s) that were not speech.",
                      f" 去掉了 {len(result.dropped)} 行非语音内容。")
@@ -209,7 +219,8 @@ def transcribe(draft: dict, args: tool_args.Transcribe, ctx: ToolContext) -> dic
     for target in wanted:
         if target != lang:
             said += " " + _translate(draft, lang, target, args.translator, ctx, src)
-    return {"message": said, "language": lang, "cues": len(items), "dropped": result.dropped}
+    return {"message": said, "language": lang, "cues": len(items), "dropped": result.dropped,
+            **({"speakers": len({c.speaker for c in items})} if args.speakers is not None else {})}
 
 
 @tool("translate_subtitles", "translate the subtitles", args=tool_args.TranslateSubtitles, zh="翻译字幕")

@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .. import choices, text_safety
+from ..constants import MAX_SPEAKERS
 
 
 def _printable(text: str) -> str:
@@ -139,6 +140,9 @@ class Transcribe(Args):
         "glossary: written so, and their homophones corrected"))] = []
     script: _text(20000) | None = Field(None, description=(
         "the creator's script: the subtitles take its text and the speech's timing"))
+    speakers: Annotated[int, Field(ge=0, le=MAX_SPEAKERS, description=(
+        "start a new cue where the voice changes and label each cue's speaker: how many speakers "
+        "there are, 0 = find out"))] | None = None
 
     def line_limits(self) -> dict[str, dict]:
         """{language: {max_chars, cps}} as the cue layout takes them (only those given)."""

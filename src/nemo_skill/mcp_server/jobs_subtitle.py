@@ -14,7 +14,7 @@ from .table import job, obj, path_arg, poll_interval, registry_params
 
 # The transcribe tool's own options (languages, translator, terms, script, limits,
 # punctuation), with their bounds, as the engine declares them.
-_TRANSCRIBE = ("languages", "translator", "limits", "punctuation", "terms", "script")
+_TRANSCRIBE = ("languages", "translator", "limits", "punctuation", "terms", "script", "speakers")
 _OUTPUTS = {
     "out_dir": path_arg("folder for the subtitle files and MP4s (default: beside the video)"),
     "burn": {"type": "boolean", "description": "render the 1080p MP4 with the subtitles burned in (default true)"},
@@ -59,7 +59,7 @@ def subtitle_video(run, args: dict) -> dict:
         burn=args.get("burn", True), soft=args.get("soft", False), poll_interval=poll_interval(),
         limits=dict(args.get("limits") or {}), terms=list(args.get("terms") or []),
         script=str(args.get("script") or "").strip(),
-        punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION)
+        punctuation=args.get("punctuation") or conventions.DEFAULT_PUNCTUATION, speakers=args.get("speakers"))
     out_dir = Path(args.get("out_dir") or video.parent).expanduser()
     with run.client("subtitle") as client:
         data = subtitle_job.run(client, video, out_dir, options, progress=run.progress)

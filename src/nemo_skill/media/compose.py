@@ -153,7 +153,7 @@ def build_soft(draft_raw: dict, resolve: Callable[[str], Path], out: Path, workd
     meta: list[str] = []
     for i, t in enumerate(tracks):
         srt = workdir / f"{i}.{t.lang}.srt"
-        subfiles.plain_document(t.cues).save(str(srt), format_="srt", encoding="utf-8")
+        subfiles.plain_document(t.cues, t.lang).save(str(srt), format_="srt", encoding="utf-8")
         inputs += ["-i", ffmpeg.fpath(srt)]
         maps += ["-map", f"{i + 1}:s:0"]
         meta += [f"-metadata:s:s:{i}", f"language={subfiles.ISO639_2.get(t.lang, 'und')}",

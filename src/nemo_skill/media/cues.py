@@ -65,6 +65,7 @@ class Cue:
     chars: tuple = ()   # (text, start s, end s) per spoken character, when the voice knows them
     confidence: float | None = None   # recognised cues: Whisper's mean probability (cue_doubts)
     unsure: tuple = ()                # recognised cues: [{"text", "start", "end"}] Whisper doubted
+    speaker: int | None = None        # with --speakers: 1, 2, ... (speaker_cues)
 
     @property
     def duration(self) -> float:

@@ -16,7 +16,7 @@ import pysubs2
 
 from .. import choices
 from ..timeline import TEXT, Draft
-from . import conventions, cue_doubts
+from . import conventions, cue_doubts, speaker_cues
 from .cues import Cue
 from .escape import ass_text, cue_text
 from .fonts import CJK_FAMILY
@@ -71,13 +71,14 @@ def from_draft(draft: Draft, *, as_written: bool = False) -> list[SubTrack]:
         # Empty cues are kept: a translation that left one cue blank still pairs 1:1.
         lang = str(meta.get("lang") or "zh")
         cues = [Cue(s.start / 1000, s.end / 1000, conventions.apply(s.text or "", lang, style), _timed_chars(s.raw),
-                    **cue_doubts.from_segment(s.raw)) for s in t.segments]
+                    **cue_doubts.from_segment(s.raw), **speaker_cues.from_segment(s.raw)) for s in t.segments]
         if not any(c.text.strip() for c in cues):
             continue
         tracks.append(SubTrack(lang, cues, dict(meta.get("style") or {}),
                                str(meta.get("source") or "")))
     order = list((draft.meta.get("subtitles") or {}).get("order") or choices.DEFAULT_SUBTITLE_LANGUAGES)
     tracks.sort(key=lambda s: order.index(s.lang) if s.lang in order else len(order))
+    speaker_cues.share(tracks)
     return tracks
 
 
@@ -178,7 +179,7 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
             else:
                 continue
             doc.events.append(pysubs2.SSAEvent(start=_ms(when.start), end=_ms(when.end), text=text,
-                                               style=_style_name(style)))
+                                               style=_style_name(style), name=_name(a, first.lang)))
         rest = tracks[2:]
     else:
         rest = tracks
@@ -192,7 +193,8 @@ def add_subtitles(doc: pysubs2.SSAFile, tracks: list[SubTrack], width: int, heig
             if not c.text.strip():
                 continue
             text = ass_karaoke(c.text, list(c.chars), c.start) if karaoke and c.chars else ass_text(c.text)
-            ev = pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end), text=text, style=_style_name(t))
+            ev = pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end), text=text, style=_style_name(t),
+                                  name=speaker_cues.label(c.speaker, t.lang) if c.speaker else "")
             if i:
                 ev.marginv = doc.styles[_style_name(t)].marginv + round(doc.styles[_style_name(t)].fontsize * 2.6)
             doc.events.append(ev)
@@ -219,31 +221,42 @@ def ass_document(tracks: list[SubTrack], width: int, height: int) -> pysubs2.SSA
 
 # --- SRT / VTT / BCC -----------------------------------------------------------------------
 
-def plain_document(cues: list[Cue]) -> pysubs2.SSAFile:
+def _name(cue: Cue, lang: str) -> str:
+    """The ASS Name field: the cue's speaker, when speakers were asked for."""
+    return speaker_cues.label(cue.speaker, lang) if cue.speaker else ""
+
+
+def plain_document(cues: list[Cue], lang: str = "zh", fmt: str = "srt") -> pysubs2.SSAFile:
+    """SRT or VTT; a cue with a speaker starts ``说话人1：`` / ``Speaker 1: `` (SRT) or is the
+    WebVTT voice ``<v Speaker 1>``."""
     doc = pysubs2.SSAFile()
     for c in cues:
         if c.text.strip():
             # cue_text: ASS override tags ({\fs200}) stay text, the same look-alikes as in the ASS
             # (pysubs2 would silently drop them; some players obeyed them).
-            doc.events.append(pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end),
-                                               text=cue_text(c.text).replace("\n", r"\N")))
+            text = cue_text(c.text).replace("\n", r"\N")
+            if c.speaker:
+                text = (f"<v {speaker_cues.label(c.speaker, lang)}>{text}" if fmt == "vtt"
+                        else speaker_cues.prefixed(text, c.speaker, lang))
+            doc.events.append(pysubs2.SSAEvent(start=_ms(c.start), end=_ms(c.end), text=text))
     return doc
 
 
 def bilingual_cues(tracks: list[SubTrack]) -> list[Cue]:
     """A translated pair as one cue list with both languages' lines, in display order."""
-    return [Cue(when.start, when.end, "\n".join(s for s in (x.text, y.text) if s.strip()))
+    return [Cue(when.start, when.end, "\n".join(s for s in (x.text, y.text) if s.strip()), speaker=x.speaker)
             for x, y, when in _pairs(tracks) or []]
 
 
-def bcc(cues: list[Cue], style: dict | None = None) -> dict:
+def bcc(cues: list[Cue], style: dict | None = None, lang: str = "zh") -> dict:
     style = style or {}
     location = POSITIONS.get(str(style.get("position") or "bottom"), 2)
     return {
         "font_size": 0.4, "font_color": str(style.get("color") or "#FFFFFF"),
         "background_alpha": 0.5, "background_color": "#9C27B0", "Stroke": "none",
         "body": [{"from": round(c.start, 3), "to": round(c.end, 3), "location": location,
-                  "content": cue_text(c.text)} for c in cues if c.text.strip()],
+                  "content": speaker_cues.prefixed(cue_text(c.text), c.speaker, lang)}
+                 for c in cues if c.text.strip()],
     }
 
 
@@ -266,11 +279,11 @@ def write_all(tracks: list[SubTrack], out_dir: Path, stem: str, width: int, heig
         if not any(c.text.strip() for c in cues):
             continue
         if "srt" in formats:
-            written[f"{label}.srt"] = _save(plain_document(cues), out_dir / f"{stem}.{label}.srt", "srt")
+            written[f"{label}.srt"] = _save(plain_document(cues, label, "srt"), out_dir / f"{stem}.{label}.srt", "srt")
         if "vtt" in formats:
-            written[f"{label}.vtt"] = _save(plain_document(cues), out_dir / f"{stem}.{label}.vtt", "vtt")
+            written[f"{label}.vtt"] = _save(plain_document(cues, label, "vtt"), out_dir / f"{stem}.{label}.vtt", "vtt")
         if "bcc" in formats and "-" not in label:
-            doc = bcc(cues, style)
+            doc = bcc(cues, style, label)
             jsonschema.validate(doc, schema("bcc.schema.json"))
             path = out_dir / f"{stem}.{label}.bcc"
             path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")

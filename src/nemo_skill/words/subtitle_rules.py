@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from .. import choices
+from ..constants import MAX_SPEAKERS
 from .claims import claim, read, rule
 from .clauses import clause
 from .lexicon import colours
@@ -72,8 +73,16 @@ def _transcribe_args(full: str, m: re.Match):
     script = attached(full, "script")
     if script:
         args["script"] = script
+    speakers = read(_SPEAKERS, text)
+    if speakers:
+        count = next((g for g in speakers.groups() if g), None)
+        args["speakers"] = min(int(count), MAX_SPEAKERS) if count else 0
     return args
 
+
+# "区分说话人", "label the speakers", and what `nemo subtitle --speakers 2` says to the cloud.
+_SPEAKERS = re.compile(r"(?:(?:区分|标注|标出)说话人|label (?:the |each cue's )?speakers?|speaker labels)"
+                       r"(?:[^。.!?;；]{0,12}?\(?([1-8]) ?(?:speakers|位说话人))?", re.I)
 
 _PUNCTUATION_KEPT = re.compile(r"keep (the )?punctuation|保留(句末)?标点", re.I)
 
