@@ -13,8 +13,8 @@ onset (by energy), in the first and the last tenth of the input.
 
 Usage: .venv/bin/python bench/long_video.py [--minutes 10] [--size 1920x1080] [--rounds 2]
        [--steps asr,burn,resume] [--keep DIR]
-(--minutes 60 --steps asr --rounds 1 measures an hour's recognition and its peak memory; the
-whole bench at 60 minutes takes several hours on a 2-core machine.)
+(--minutes 60 --size audio --steps asr --rounds 1 measures an hour's recognition and its peak
+memory on the sound alone; the whole bench at 60 minutes takes hours on a 2-core machine.)
 """
 
 from __future__ import annotations
@@ -79,13 +79,14 @@ print(json.dumps(data, ensure_ascii=False))
 def build_input(work: Path, minutes: float, size: str) -> tuple[Path, list[tuple[str, float]]]:
     """The input (kept in ``work`` and reused by a later run with the same --keep) and its parts."""
     parts, t = [], 1.0
-    out = work / f"talk{minutes:g}-{size}.mp4"
+    out = work / (f"talk{minutes:g}.m4a" if size == "audio" else f"talk{minutes:g}-{size}.mp4")
     while True:
         for name in CYCLE:
             if t + sv.LENGTHS[name] > minutes * 60 - 1.5:
                 if not out.is_file():
-                    sv.build(out.with_suffix(".part.mp4"), parts, minutes * 60, size=size, crf=32)
-                    out.with_suffix(".part.mp4").rename(out)
+                    part = out.with_name("part-" + out.name)
+                    sv.build(part, parts, minutes * 60, size=size, crf=32, video=size != "audio")
+                    part.rename(out)
                 return out, parts
             parts.append((name, round(t, 3)))
             t += sv.LENGTHS[name] + 1.6
@@ -209,6 +210,8 @@ def main() -> None:
     steps = set(args.steps.split(","))
     if args.rounds < 1 or not steps <= {"asr", "burn", "resume"} or "asr" not in steps:
         parser.error("--rounds must be at least 1 and --steps a list of asr, burn, resume including asr")
+    if args.size == "audio" and "burn" in steps:
+        parser.error("--size audio (sound only, for recognition) has no picture to burn into")
     work = args.keep or Path(tempfile.mkdtemp(prefix="nemo-bench-long-"))
     work.mkdir(parents=True, exist_ok=True)
     os.environ["NEMO_STATE_DIR"] = str(work / "state")
