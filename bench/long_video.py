@@ -11,6 +11,13 @@ Each step runs in its own process, which reports its own peak memory (ru_maxrss)
 figure is that step's alone. Drift: every recording's first cue start against the speech
 onset (by energy), in the first and the last tenth of the input.
 
+Measured (10 min, --size audio, 2 cores under a load of 12-25 from other work, so the CPU-time
+ratio is the steady figure): before the packed second opinion, one round, CPU ratio 1.696 (ours
+104 s, plain 62 s); after, two rounds, CPU ratio 1.525 (1.472-1.578), wall 1.389-2.974; peak
+574 MB ours, 792 MB plain. bench/asr_profile.py: 48 Whisper passes (was 57): 21 windows, 19
+retries of regions a window left thin (37% of the CPU time), 5 of unsure regions, 2 second
+opinions (were 11), 1 language detection; plain faster-whisper 15.
+
 Usage: .venv/bin/python bench/long_video.py [--minutes 10] [--size 1920x1080] [--rounds 2]
        [--steps asr,burn,resume] [--keep DIR]
 (--minutes 60 --size audio --steps asr --rounds 1 measures an hour's recognition and its peak
