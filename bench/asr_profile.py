@@ -1,0 +1,133 @@
+#!/usr/bin/env python3
+"""Where our recognition spends its time (issue 25, item 5): one run of media/asr.transcribe on
+an input (by default bench/long_video.py's), with every Whisper pass counted by what asked for it
+(window, a thin region's retry, an unsure region's retry, an empty stretch, a second opinion),
+the audio seconds each kind decoded, and the seconds spent in the encoder, the beam search, the
+word alignment, the voice detector, levelling, the stretch search and the edge refinement.
+Then plain faster-whisper on the same input, with its encoder/search seconds, for comparison.
+
+Usage: .venv/bin/python bench/asr_profile.py [--minutes 10] [--input FILE] [--no-plain]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
+
+seconds: dict[str, float] = defaultdict(float)
+cpu: dict[str, float] = defaultdict(float)
+calls: dict[str, int] = defaultdict(int)
+audio_seconds: dict[str, float] = defaultdict(float)
+cpu: dict[str, float] = defaultdict(float)
+_kind: list[str] = []
+
+
+def timed(owner, name: str, label: str, *, kind: str | None = None, audio_arg: int | None = None) -> None:
+    """Wrap owner.name so its wall time adds to ``label``; ``kind`` labels the Whisper passes inside."""
+    original = getattr(owner, name)
+
+    def wrapper(*args, **kwargs):
+        if kind:
+            _kind.append(kind)
+        if audio_arg is not None:
+            audio_seconds[label] += len(args[audio_arg]) / 16000
+        calls[label] += 1
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            seconds[label] += time.perf_counter() - t0
+            cpu[label] += time.process_time() - c0
+            if kind:
+                _kind.pop()
+    setattr(owner, name, wrapper)
+
+
+def instrument() -> None:
+    from faster_whisper import transcribe as fw
+
+    from nemo_skill.media import asr, asr_decode, asr_level, speech_regions
+    timed(fw.WhisperModel, "encode", "whisper encode")
+    timed(fw.WhisperModel, "generate_with_fallback", "whisper beam search")
+    timed(fw.WhisperModel, "add_word_timestamps", "whisper word alignment")
+    timed(fw, "get_speech_timestamps", "silero vad (faster-whisper's own)")
+    timed(speech_regions, "find_regions", "voice detector (find_regions)")
+    timed(asr_level, "level", "levelling")
+    timed(asr_level, "empty_stretches", "empty-stretch search")
+    timed(asr, "refine_edges", "edge refinement")
+    timed(asr, "_detect", "language detection")
+    dec = asr_decode.Decoder
+    timed(dec, "window", "window (with its retries)")
+    timed(dec, "stretch", "empty stretches decode", kind="stretch")
+    timed(dec, "second_opinion", "second opinions", kind="second opinion")
+    original_retry = dec._retry
+
+    def retry(self, audio, window, placed, dropped, *, surer=False):
+        _kind.append("retry unsure region" if surer else "retry thin region")
+        try:
+            return original_retry(self, audio, window, placed, dropped, surer=surer)
+        finally:
+            _kind.pop()
+    dec._retry = retry
+    original_decode = dec.decode
+
+    def decode(self, audio, length, *, second_chance=False):
+        kind = _kind[-1] if _kind else "window"
+        calls["pass: " + kind] += 1
+        audio_seconds["pass: " + kind] += len(audio) / 16000
+        t0, c0 = time.perf_counter(), time.process_time()
+        try:
+            return original_decode(self, audio, length, second_chance=second_chance)
+        finally:
+            seconds["pass: " + kind] += time.perf_counter() - t0
+            cpu["pass: " + kind] += time.process_time() - c0
+    dec.decode = decode
+
+
+def report(title: str, wall: float, cpu_total: float) -> None:
+    """Wall and CPU seconds per part (CPU seconds move less with a shared machine's load)."""
+    print(f"\n{title}: {wall:.1f} s wall, {cpu_total:.1f} s CPU")
+    for label in sorted(cpu, key=lambda k: -cpu[k]):
+        extra = f", {audio_seconds[label]:.0f} s of audio" if label in audio_seconds else ""
+        print(f"  {label:40s} {seconds[label]:7.1f} s wall {cpu[label]:7.1f} s CPU  ({calls[label]} calls{extra})",
+              flush=True)
+    seconds.clear(), cpu.clear(), calls.clear(), audio_seconds.clear()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--input", type=Path)
+    parser.add_argument("--no-plain", action="store_true")
+    args = parser.parse_args()
+    import os
+    work = Path(tempfile.mkdtemp(prefix="nemo-asr-profile-"))
+    os.environ.setdefault("NEMO_STATE_DIR", str(work / "state"))
+    video = args.input
+    if video is None:
+        import long_video
+        video, _ = long_video.build_input(work, args.minutes, "320x180")
+    instrument()
+    from nemo_skill.media import asr
+    model, _ = asr.load_model()
+    t0, c0 = time.perf_counter(), time.process_time()
+    result = asr.transcribe(video, resume=False)
+    report(f"ours ({len(result.words)} words, {len(result.heard_again)} alternatives)",
+           time.perf_counter() - t0, time.process_time() - c0)
+    if not args.no_plain:
+        t0, c0 = time.perf_counter(), time.process_time()
+        segments, _ = model.transcribe(str(video), language="zh", beam_size=5, vad_filter=True)
+        n = len(list(segments))
+        report(f"plain faster-whisper ({n} segments)", time.perf_counter() - t0, time.process_time() - c0)
+
+
+if __name__ == "__main__":
+    main()
