@@ -54,7 +54,12 @@ def timed(owner, name: str, label: str, *, kind: str | None = None, audio_arg: i
 def instrument() -> None:
     from faster_whisper import transcribe as fw
 
-    from nemo_skill.media import asr, asr_decode, asr_level, speech_regions
+    from nemo_skill.media.asr import (
+    decode as asr_decode,
+    level as asr_level,
+    regions as speech_regions,
+    transcribe as asr,
+)
     timed(fw.WhisperModel, "encode", "whisper encode")
     timed(fw.WhisperModel, "generate_with_fallback", "whisper beam search")
     timed(fw.WhisperModel, "add_word_timestamps", "whisper word alignment")
@@ -116,7 +121,7 @@ def main() -> None:
         import long_video
         video, _ = long_video.build_input(work, args.minutes, "320x180")
     instrument()
-    from nemo_skill.media import asr
+    from nemo_skill.media.asr import transcribe as asr
     model, _ = asr.load_model()
     t0, c0 = time.perf_counter(), time.process_time()
     result = asr.transcribe(video, resume=False)

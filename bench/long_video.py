@@ -57,18 +57,20 @@ def cpu_now():
                (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))
 cpu0 = cpu_now()
 if step == "ours_asr":
-    from nemo_skill.media import asr, cues
+    from nemo_skill.media.asr import transcribe as asr
+    from nemo_skill.media.subtitles import cues
     asr.load_model(); t0, cpu0 = time.perf_counter(), cpu_now()
     result = asr.transcribe(video)
     items = cues.layout(result.words, result.language)
     data = {{"cues": [[c.start, c.end, c.text] for c in items]}}
 elif step == "plain_asr":
-    from nemo_skill.media import asr
+    from nemo_skill.media.asr import transcribe as asr
     model, _ = asr.load_model(); t0, cpu0 = time.perf_counter(), cpu_now()
     segments, _ = model.transcribe(str(video), language="zh", beam_size=5, vad_filter=True)
     data = {{"cues": [[s.start, s.end, s.text] for s in segments]}}
 elif step == "ours_burn":
-    from nemo_skill.media import compose, ffmpeg
+    from nemo_skill.media import ffmpeg
+    from nemo_skill.media.render import compose
     draft = json.loads(Path(sys.argv[4]).read_text())
     plan = compose.build(draft, lambda s: video, out, out.parent)
     ffmpeg.run(plan.args, duration=plan.duration)
@@ -112,7 +114,7 @@ def children_cpu() -> float:
 
 
 def plain_burn(video: Path, ass: Path, out: Path, size: str) -> dict:
-    from nemo_skill.media.encode import ENCODE, burn_filter
+    from nemo_skill.media.render.encode import ENCODE, burn_filter
     w, h = size.split("x")
     t0, cpu0 = time.perf_counter(), children_cpu()
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(video), "-vf",
@@ -186,8 +188,8 @@ def recognition(video: Path, work: Path, length: float, rounds: int) -> list:
 
 
 def burn_in(video: Path, work: Path, cue_list: list, size: str, length: float, rounds: int) -> None:
-    from nemo_skill.media import subfiles
-    from nemo_skill.media.cues import Cue
+    from nemo_skill.media.subtitles import formats as subfiles
+    from nemo_skill.media.subtitles.cues import Cue
     w, h = map(int, size.split("x"))
     ass = subfiles.new_ass(w, h)
     subfiles.add_subtitles(ass, [subfiles.SubTrack("zh", [Cue(*c) for c in cue_list], {}, "asr")], w, h)

@@ -22,14 +22,14 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import zh_corpus  # noqa: E402
 
-from nemo_skill.media import zh_numbers  # noqa: E402
+from nemo_skill.media.voice import zh_numbers
 
 BEFORE = "c7f69b0"
 
 
 def _before():
     try:
-        code = subprocess.run(["git", "-C", str(ROOT), "show", f"{BEFORE}:src/nemo_skill/media/zh_numbers.py"],
+        code = subprocess.run(["git", "-C", str(ROOT), "show", f"{BEFORE}:src/nemo_skill/media/voice/zh_numbers.py"],
                               capture_output=True, text=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
         return None

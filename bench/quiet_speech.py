@@ -1,7 +1,7 @@
 """Issue 25, item 1: is every sentence there when one speaker is 10-20 dB under a music bed?
 
 Joins of the real recordings in tests/data, alternating a speaker at a normal level (6 dB over
-the bed) with a quiet one (10, 15 or 20 dB under it), over two kinds of bed: media/music.py's
+the bed) with a quiet one (10, 15 or 20 dB under it), over two kinds of bed: media/render/music.py's
 soft pad and tests/speech_video.py's DRUM_BED (a bright dense chord with kick, snare and hi-hat).
 Each quiet sentence counts as present when the words timed inside it read with CER <= 0.5.
 Also: cues on the beds alone (must be none), and the time of a normal-level join.
@@ -31,8 +31,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import speech_video as sv  # noqa: E402
 
-from nemo_skill.media import asr, music  # noqa: E402
-from nemo_skill.media.speech_text import bare, cer  # noqa: E402
+from nemo_skill.media.asr import transcribe as asr
+from nemo_skill.media.render import music
+from nemo_skill.media.asr.text import bare, cer  # noqa: E402
 
 MUSIC_RMS = -30.0
 PRESENT_CER = 0.5
@@ -74,7 +75,7 @@ def score(result, parts) -> list[float]:
 
 @contextlib.contextmanager
 def quiet_pass(on: bool):
-    from nemo_skill.media import asr_quiet
+    from nemo_skill.media.asr import quiet as asr_quiet
     saved = asr_quiet.ENABLED
     asr_quiet.ENABLED = on
     try:

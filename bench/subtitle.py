@@ -31,7 +31,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import speech_video  # noqa: E402
 
 from nemo_skill.engine import daemon  # noqa: E402
-from nemo_skill.media import asr, compose, ffmpeg  # noqa: E402
+from nemo_skill.media import ffmpeg
+from nemo_skill.media.asr import transcribe as asr
+from nemo_skill.media.render import compose
 
 
 def timed(fn):

@@ -22,7 +22,7 @@ from nemo_skill.engine.app import create_app
 from nemo_skill.engine.service import Engine, EngineConfig
 from nemo_skill.engine.subtitle_tools import save_cues
 from nemo_skill.engine.uploads import SavedFile, register
-from nemo_skill.media.cues import Cue
+from nemo_skill.media.subtitles.cues import Cue
 from nemo_skill.timeline_edit import subtitle_settings
 
 CHROMIUM = "/usr/bin/chromium"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from review_env import CHROMIUM, LAUNCH_ARGS, Served, project, serve
 
-from nemo_skill.media.cues import Cue
+from nemo_skill.media.subtitles.cues import Cue
 
 LINES = [("近几年我用书给女儿压岁", "In recent years I gave my daughter books", 0.93),
          ("也劝说亲朋不要给女儿压碎钱", "and asked friends not to give her money", 0.48),

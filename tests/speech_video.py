@@ -102,9 +102,9 @@ def joined(out: Path, names: list[str], gap: float, *, lead: float = 0.5, tail: 
 def under_music(out: Path, parts: list[tuple[str, float, float]], duration: float, *, music_db: float,
                 video: bool = False, rate: str = "30") -> Path:
     """``parts``: (recording, start second, gain dB). Over the project's own music bed
-    (media/music.py) at ``music_db`` dB gain (its phrase peaks near -6 dBFS), so a part at
+    (media/render/music.py) at ``music_db`` dB gain (its phrase peaks near -6 dBFS), so a part at
     a low gain is a speaker well under the music, as a creator's quiet guest is."""
-    from nemo_skill.media import music
+    from nemo_skill.media.render import music
     bed = music.write_bed(duration, out.with_suffix(".bed.wav"))
     args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y"]
     if video:
@@ -141,7 +141,7 @@ def speech_db(name: str) -> float:
     return float(10 * np.log10(voiced.mean()))
 
 
-# A second kind of bed (issue 25), unlike media/music.py's soft pad: a dense, bright chord
+# A second kind of bed (issue 25), unlike media/render/music.py's soft pad: a dense, bright chord
 # (C-E-G-B-D with their overtones, a little detuned), a kick on every beat, a snare of band-limited
 # noise on the off-beats and a hi-hat, at 120 bpm. Its RMS is set with ``bed_gain`` like the other.
 DRUM_BED = ("aevalsrc='"

@@ -8,8 +8,9 @@ import pytest
 import speech_video as sv
 from figures import at_least, at_most
 
-from nemo_skill.media import asr, cues
-from nemo_skill.media.speech_text import bare, cer
+from nemo_skill.media.asr import transcribe as asr
+from nemo_skill.media.subtitles import cues
+from nemo_skill.media.asr.text import bare, cer
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from nemo_skill.media import asr_decode
-from nemo_skill.media import speech_regions as sr
-from nemo_skill.media.asr_words import Word
+from nemo_skill.media.asr import decode as asr_decode
+from nemo_skill.media.asr import regions as sr
+from nemo_skill.media.asr.words import Word
 
 
 class _CountingWhisper:

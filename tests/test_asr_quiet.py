@@ -1,5 +1,5 @@
 """Issue 25, item 1: a quiet speaker under a music bed is not lost. Real recordings from
-tests/data, two at a normal level over the project's own music bed (media/music.py), two
+tests/data, two at a normal level over the project's own music bed (media/render/music.py), two
 12 dB under the music, which Silero VAD misses outright at any threshold (0.5 to 0.1).
 
 Measured (Whisper base, int8): before issue 25 both quiet sentences had no word at all
@@ -15,8 +15,9 @@ import pytest
 import speech_video as sv
 from figures import at_most
 
-from nemo_skill.media import asr, music
-from nemo_skill.media.speech_text import bare, cer
+from nemo_skill.media.asr import transcribe as asr
+from nemo_skill.media.render import music
+from nemo_skill.media.asr.text import bare, cer
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

@@ -8,8 +8,9 @@ import threading
 import pytest
 import speech_video as sv
 
-from nemo_skill.media import asr, asr_decode, asr_resume, ffmpeg
-from nemo_skill.media.asr_words import Word
+from nemo_skill.media import ffmpeg
+from nemo_skill.media.asr import decode as asr_decode, resume as asr_resume, transcribe as asr
+from nemo_skill.media.asr.words import Word
 
 
 def test_a_checkpoint_belongs_to_one_file_and_one_set_of_settings(tmp_path):

@@ -7,7 +7,8 @@ import subprocess
 
 import numpy as np
 
-from nemo_skill.media import compose, ffmpeg
+from nemo_skill.media import ffmpeg
+from nemo_skill.media.render import compose
 
 
 def frame(path, at: float, w=320, h=180) -> np.ndarray:

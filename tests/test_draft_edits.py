@@ -22,8 +22,8 @@ from nemo_skill.bundle import schema
 from nemo_skill.engine import draft_check, generate_tools, subtitle_tools
 from nemo_skill.engine.registry import TOOLS
 from nemo_skill.engine.tools import ToolContext, TurnContext, add_media, edit, normalize
-from nemo_skill.media.asr import Transcript
-from nemo_skill.media.asr_words import Word
+from nemo_skill.media.asr.transcribe import Transcript
+from nemo_skill.media.asr.words import Word
 
 GOLDEN = Path(__file__).resolve().parent / "data" / "draft_edits.golden.json"
 SESSION = "s_test"

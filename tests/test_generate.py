@@ -12,7 +12,9 @@ from conftest import frame_mean, run_nemo, solid_png
 
 from nemo_skill.engine.registry import plan
 from nemo_skill.errors import InputError
-from nemo_skill.media import ffmpeg, script, tts, voice_catalog
+from nemo_skill.media import ffmpeg
+from nemo_skill.media.scenes import script
+from nemo_skill.media.voice import catalog as voice_catalog, tts
 
 SCRIPT = "茶之道\n茶是中国人的国饮，已有几千年的历史。泡一壶好茶，要讲究水、器和火候。一杯清茶，也是一种生活的态度。"
 

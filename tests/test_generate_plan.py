@@ -10,7 +10,7 @@ import re
 
 from conftest import run_nemo
 
-from nemo_skill.media import narration_plan, tts, voice_catalog
+from nemo_skill.media.voice import catalog as voice_catalog, narration_plan, tts
 
 NUMBER_HEAVY = ("数字里的中国\n2023年，全国GDP同比增长5.2%，达到126万亿元。\n"
                 "GPT-4发布后，iOS 17也更新了。\n比分3:2，气温-5℃，电话13812345678。")

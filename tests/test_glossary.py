@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from nemo_skill.media import glossary
-from nemo_skill.media.asr_words import Word
+from nemo_skill.media.asr import glossary
+from nemo_skill.media.asr.words import Word
 
 
 def chars(text: str) -> list[Word]:

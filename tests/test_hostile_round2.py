@@ -200,7 +200,7 @@ ADDED = ["你好世界ＶＩＳＩＴ ＥＶＩＬ．ＣＯＭ", "你好世界П
 def test_a_correction_may_not_add_text_of_another_script_or_controls(fixed):
     """Before: only CJK and ASCII were heard as syllables, so Cyrillic, Hangul, kana, fullwidth
     Latin, symbols and control characters were "not heard" and passed."""
-    from nemo_skill.media import proofread
+    from nemo_skill.media.subtitles import proofread
     assert proofread.refusal("你好世界", fixed) is not None
     assert proofread.refusal("hello world", "hello world" + fixed[4:]) is not None
     assert proofread.refusal("你好世界", "您好世界") is None      # a homophone still passes
@@ -220,8 +220,8 @@ def test_control_and_bidi_characters_are_refused_wherever_text_enters(tool, args
 def test_ass_override_tags_are_the_same_text_in_every_format(tmp_path):
     """Before: `{\\fs200}` was dropped from SRT and VTT (read as a tag), shown in ASS and kept
     raw in BCC; control characters reached every file."""
-    from nemo_skill.media.cues import Cue
-    from nemo_skill.media.subfiles import SubTrack, write_all
+    from nemo_skill.media.subtitles.cues import Cue
+    from nemo_skill.media.subtitles.formats import SubTrack, write_all
     track = SubTrack("zh", [Cue(0.0, 1.5, "{\\fs200}大字\x1b[2J"), Cue(1.5, 3.0, "正常\u202e一句")])
     written = write_all([track], tmp_path, "t", 1920, 1080)
     assert set(written) == {"zh.srt", "zh.vtt", "zh.bcc", "ass"}
@@ -264,7 +264,7 @@ def test_a_sherpa_path_outside_the_voice_roots_says_the_same_whether_it_exists(t
     """Before: sherpa:/etc was taken as a voice and sherpa:/nope was "unknown": an oracle for
     which folders exist. Now both get the same answer; a folder inside NEMO_VOICE_DIRS works."""
     from nemo_skill.errors import InputError
-    from nemo_skill.media import tts
+    from nemo_skill.media.voice import tts
     monkeypatch.setenv("NEMO_VOICE_DIRS", str(tmp_path / "voices"))
     config.forget()
     (tmp_path / "voices" / "v1").mkdir(parents=True)

@@ -14,7 +14,7 @@ import pytest
 from conftest import ROOT
 from figures import at_most
 
-from nemo_skill.media.speech_text import cer
+from nemo_skill.media.asr.text import cer
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

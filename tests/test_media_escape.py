@@ -5,7 +5,8 @@ from __future__ import annotations
 import pysubs2
 import pytest
 
-from nemo_skill.media import compose, ffmpeg
+from nemo_skill.media import ffmpeg
+from nemo_skill.media.render import compose
 from nemo_skill.media.escape import ass_text, filter_value
 
 

@@ -8,7 +8,7 @@ import pytest
 from conftest import frame_mean, run_nemo, solid_png
 
 from nemo_skill.errors import InputError
-from nemo_skill.media import library
+from nemo_skill.media.scenes import library
 
 KINDS = ("png", "jpg", "mp4")
 

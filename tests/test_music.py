@@ -6,7 +6,7 @@ import wave
 
 import numpy as np
 
-from nemo_skill.media import music
+from nemo_skill.media.render import music
 
 
 def _strongest_pitch_class(mono: np.ndarray, lo: float = 60, hi: float = 200) -> int:

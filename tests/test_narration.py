@@ -8,8 +8,10 @@ import subprocess
 import pytest
 from figures import at_most
 
-from nemo_skill.media import asr, ffmpeg, tts
-from nemo_skill.media.speech_text import cer
+from nemo_skill.media import ffmpeg
+from nemo_skill.media.asr import transcribe as asr
+from nemo_skill.media.voice import tts
+from nemo_skill.media.asr.text import cer
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

@@ -15,7 +15,7 @@ import pytest
 from conftest import run_nemo
 
 from nemo_skill import doctor
-from nemo_skill.media import fonts
+from nemo_skill.media.render import fonts
 
 
 def _state(env) -> dict:

@@ -12,8 +12,8 @@ from nemo_skill.engine import registry
 from nemo_skill.engine.proofread_tools import apply_corrections, proofread_with_llm
 from nemo_skill.engine.subtitle_tools import save_cues
 from nemo_skill.engine.tools import TurnContext
-from nemo_skill.media import proofread
-from nemo_skill.media.cues import Cue, wrap
+from nemo_skill.media.subtitles import proofread
+from nemo_skill.media.subtitles.cues import Cue, wrap
 
 HEARD = ["近几年，不但我用书给女儿压碎，", "也劝说亲朋不要给女儿压碎钱，", "而改送压碎书。"]
 

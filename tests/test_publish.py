@@ -16,8 +16,8 @@ from review_env import EN, ZH, make_video, serve
 from nemo_skill import config, publish_meta
 from nemo_skill.engine import tools
 from nemo_skill.engine.subtitle_tools import save_cues
-from nemo_skill.media import videocheck
-from nemo_skill.media.cues import Cue
+from nemo_skill.media.render import videocheck
+from nemo_skill.media.subtitles.cues import Cue
 from nemo_skill.timeline_edit import subtitle_settings
 
 GOOD = {"title": "压岁钱给书还是给钱？我的做法", "tags": ["压岁钱", "育儿", "读书"],

@@ -11,7 +11,7 @@ import pytest
 import speech_video as sv
 from conftest import run_nemo
 
-from nemo_skill.media import voice_catalog
+from nemo_skill.media.voice import catalog as voice_catalog
 
 
 def _frame(path, at: float) -> np.ndarray:

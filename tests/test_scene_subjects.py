@@ -14,7 +14,14 @@ import pytest
 from conftest import run_nemo
 
 from nemo_skill.errors import InputError
-from nemo_skill.media import cues, data_card, emoji_art, scene_look, storyboard, subjects
+from nemo_skill.media.scenes import (
+    data_card,
+    emoji_art,
+    look as scene_look,
+    storyboard,
+    subjects,
+)
+from nemo_skill.media.subtitles import cues
 
 DATA = Path(__file__).parent / "data"
 
@@ -203,7 +210,7 @@ def test_a_subject_drawn_by_two_threads_at_once_is_whole(tmp_path):
     """The planner draws ahead while a render may draw the same subject: neither fails."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from nemo_skill.media import scene_cache
+    from nemo_skill.media.scenes import cache as scene_cache
 
     meta = {"subjects": ["🐼", "🎋"]}
     with ThreadPoolExecutor(4) as pool:
@@ -219,7 +226,7 @@ def _clear_caches():
 
 
 def test_without_the_drawings_scenes_fall_back_to_the_settings_with_a_warning(tmp_path, monkeypatch, caplog):
-    from nemo_skill.media import scene_cache
+    from nemo_skill.media.scenes import cache as scene_cache
 
     monkeypatch.setattr(emoji_art, "_folder", lambda: None)
     monkeypatch.setattr(emoji_art, "_warned", False)

@@ -17,7 +17,10 @@ from nemo_skill.client import NemoClient
 from nemo_skill.errors import InputError, MediaError
 from nemo_skill.generate_request import GenerateRequest
 from nemo_skill.llm import LLMClient, LLMError, LLMSettings
-from nemo_skill.media import asr, asr_model, cover, ffmpeg, tts
+from nemo_skill.media import ffmpeg
+from nemo_skill.media.asr import model as asr_model, transcribe as asr
+from nemo_skill.media.render import cover
+from nemo_skill.media.voice import tts
 from nemo_skill.stock import StockClient, StockSettings
 from nemo_skill.store import Store
 from nemo_skill.subtitle_request import SubtitleRequest

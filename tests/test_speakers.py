@@ -11,9 +11,10 @@ import conversation as cv
 import pysubs2
 import pytest
 
-from nemo_skill.media import speaker_cues, speakers, subfiles
-from nemo_skill.media.asr_words import Word
-from nemo_skill.media.cues import Cue, rules_for
+from nemo_skill.media.asr import speakers
+from nemo_skill.media.subtitles import formats as subfiles, speaker_cues
+from nemo_skill.media.asr.words import Word
+from nemo_skill.media.subtitles.cues import Cue, rules_for
 from nemo_skill.timeline import Draft
 
 

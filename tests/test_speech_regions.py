@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nemo_skill.media import speech_regions as sr
-from nemo_skill.media.asr_words import Word, _tidy_marks, _without_leaks
-from nemo_skill.media.speech_text import (
+from nemo_skill.media.asr import regions as sr
+from nemo_skill.media.asr.words import Word, _tidy_marks, _without_leaks
+from nemo_skill.media.asr.text import (
     PROMPT_PIECES,
     collapse_punctuation,
     is_junk,

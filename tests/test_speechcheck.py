@@ -8,7 +8,7 @@ import json
 import pytest
 import speech_video as sv
 
-from nemo_skill.media import speechcheck, subcheck
+from nemo_skill.media.subtitles import check as subcheck, speech_check as speechcheck
 
 
 def test_uncovered_speech_and_silent_cues_by_range():

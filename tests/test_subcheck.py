@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nemo_skill.media import subcheck, subfiles
-from nemo_skill.media.cues import Cue
+from nemo_skill.media.subtitles import check as subcheck, formats as subfiles
+from nemo_skill.media.subtitles.cues import Cue
 
 CLEAN_ZH = [Cue(0.5, 2.5, "近几年 不但我用书给女儿压岁"), Cue(2.6, 4.5, "也劝说亲朋不要给女儿压岁钱"),
             Cue(4.6, 6.0, "你好吗？")]

@@ -11,8 +11,8 @@ import pysubs2
 import pytest
 
 from nemo_skill.bundle import schema
-from nemo_skill.media import subfiles
-from nemo_skill.media.cues import Cue
+from nemo_skill.media.subtitles import formats as subfiles
+from nemo_skill.media.subtitles.cues import Cue
 from nemo_skill.timeline import Draft
 
 ZH = [Cue(0.5, 2.0, "近几年，不但我用书给女儿压岁，"), Cue(2.1, 4.0, "也劝说亲朋不要给女儿压岁钱。")]
@@ -105,7 +105,7 @@ def test_a_blank_translated_cue_keeps_the_pair(tmp_path):
 
 def test_a_language_without_words_is_left_out_of_files_and_renders(tmp_path):
     """Issue 9: an empty English track became a 0-byte .en.srt and crashed the soft render."""
-    from nemo_skill.media import compose
+    from nemo_skill.media.render import compose
     draft = Draft({"t": [
         {"id": "clip", "tt": 0, "sg": [{"st": 0, "d": 2000, "src": "clip.mp4"}]},
         {"id": "subtitle_zh", "tt": 7, "m": {"kind": "subtitle", "lang": "zh"},
@@ -135,7 +135,7 @@ def _draft(punctuation: str | None = None, en: list | None = None) -> Draft:
 
 def test_chinese_punctuation_is_conventional_in_every_file_and_the_burn(tmp_path):
     """Issue 13: no ，。 at a Chinese cue's end, a pause inside a line is a space; English untouched."""
-    from nemo_skill.media import compose
+    from nemo_skill.media.render import compose
     draft = _draft(en=[Cue(0.5, 2.0, "In recent years, books."), Cue(2.1, 4.0, "Not money.")])
     tracks = subfiles.from_draft(draft)
     assert [c.text for c in tracks[0].cues] == ["近几年 不但我用书给女儿压岁", "也劝说亲朋不要给女儿压岁钱"]

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from nemo_skill.media import cues
-from nemo_skill.media.asr import Word, restore_punctuation
-from nemo_skill.media.speech_text import (
+from nemo_skill.media.subtitles import cues
+from nemo_skill.media.asr.transcribe import Word, restore_punctuation
+from nemo_skill.media.asr.text import (
     bare,
     cer,
     is_phantom,

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from nemo_skill.media import karaoke, zh_frontend, zh_numbers
+from nemo_skill.media.subtitles import karaoke
+from nemo_skill.media.voice import zh_frontend, zh_numbers
 
 
 @pytest.mark.parametrize("text, spoken", [

@@ -13,7 +13,7 @@ from conftest import quiet_gaps
 from figures import at_most
 
 from nemo_skill.errors import ConfigError
-from nemo_skill.media import tflite_fix, tts, voice_fastspeech
+from nemo_skill.media.voice import fastspeech as voice_fastspeech, tflite_fix, tts
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
@@ -112,7 +112,7 @@ def test_a_year_is_said_digit_by_digit(voice, tmp_path):
     """Heard back by our ASR (issue 24): 2023年 as 二零二三年. Same with CT2_FORCE_CPU_ISA=AVX2
     and AVX512 (the rest of the sentence is heard differently: 几PT四 / 几批提示 for GPT四, so
     the order of a name's letters and number is pinned in test_voice_frontend instead)."""
-    from nemo_skill.media import asr
+    from nemo_skill.media.asr import transcribe as asr
     wav = tmp_path / "said.wav"
     voice_fastspeech.write_wav(voice.speak("2023年，GPT-4发布了。"), wav)
     model, _name = asr.load_model()

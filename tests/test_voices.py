@@ -13,13 +13,13 @@ from conftest import quiet_gaps, run_nemo
 
 from nemo_skill import config
 from nemo_skill.errors import ConfigError
-from nemo_skill.media import (
+from nemo_skill.media.voice import (
+    catalog as voice_catalog,
+    clarity as voice_clarity,
+    kokoro as voice_kokoro,
     kokoro_phonemes,
+    level as voice_level,
     tts,
-    voice_catalog,
-    voice_clarity,
-    voice_kokoro,
-    voice_level,
 )
 
 RATE = 24000
@@ -201,7 +201,8 @@ def test_kokoro_character_times_follow_the_trimmed_audio():
 @needs_kokoro
 @pytest.mark.parametrize("gender", ["male", "female"])
 def test_the_first_commercial_voice_of_each_gender_is_understood(gender, tmp_path):
-    from nemo_skill.media import asr, ffmpeg
+    from nemo_skill.media import ffmpeg
+    from nemo_skill.media.asr import transcribe as asr
     chosen = tts.parse_voice(voice_catalog.pick(gender))
     parts, pieces = [], []
     for i, line in enumerate(TEA):

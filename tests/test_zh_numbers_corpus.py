@@ -14,7 +14,7 @@ import zh_corpus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nemo_skill.media import zh_frontend, zh_numbers
+from nemo_skill.media.voice import zh_frontend, zh_numbers
 
 ROWS = zh_corpus.load()
 # ASCII and full-width digits; the reader must leave none of them in the spoken text.
@@ -63,7 +63,7 @@ def test_random_text_never_breaks_the_reader_nor_leaves_a_digit(text):
 
 
 def test_a_rule_that_breaks_is_read_digit_by_digit_with_a_warning(monkeypatch, caplog):
-    from nemo_skill.media import zh_number_rules
+    from nemo_skill.media.voice import zh_number_rules
 
     def broken(m, ctx):
         raise ValueError("broken on purpose")

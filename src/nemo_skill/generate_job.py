@@ -22,9 +22,12 @@ from .generate_request import (  # noqa: F401 - the choices the CLI offers
     SUBTITLE_STYLES,
     GenerateRequest,
 )
-from .media import cover, ffmpeg, library, narration_plan, script, tts
-from .media.generate import ASPECTS  # noqa: F401 - the choices the CLI offers
-from .media.motifs import DEFAULT_STYLE
+from .media import ffmpeg
+from .media.render import cover
+from .media.scenes import library, script
+from .media.voice import narration_plan, tts
+from .media.render.generate import ASPECTS
+from .media.scenes.motifs import DEFAULT_STYLE
 
 
 def read_script(value: str) -> str:

@@ -13,9 +13,11 @@ from pathlib import Path
 from . import choices
 from .bundle import manifest
 from .errors import FileTypeError, InputError
-from .media import ffmpeg, script, tts, voice_catalog
-from .media.generate import ASPECTS
-from .media.motifs import STYLES
+from .media import ffmpeg
+from .media.scenes import script
+from .media.voice import catalog as voice_catalog, tts
+from .media.render.generate import ASPECTS
+from .media.scenes.motifs import STYLES
 from .text_safety import problem
 
 SUBTITLE_STYLES = choices.SUBTITLE_STYLES

@@ -21,7 +21,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from . import publish_meta, workflows
 from .errors import MediaError
-from .media import compose, cover, fonts, subfiles, videocheck
+from .media.render import compose, cover, fonts, videocheck
+from .media.subtitles import formats as subfiles
 from .timeline import Draft
 
 COVER_SIZE = (1920, 1200)          # 16:10

@@ -13,7 +13,7 @@ import re
 import unicodedata
 
 from .errors import InputError
-from .media import subfiles
+from .media.subtitles import formats as subfiles
 from .timeline import Draft
 
 MAX_TITLE = 80

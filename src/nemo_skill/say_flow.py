@@ -61,7 +61,7 @@ def project_for(client: NemoClient, steps: list[Route], words: str, again: bool)
 
 
 def existing_subtitles(client: NemoClient) -> list[str]:
-    from .media import subfiles
+    from .media.subtitles import formats as subfiles
     return subfiles.subtitle_languages(client.draft())
 
 

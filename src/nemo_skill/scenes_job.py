@@ -11,7 +11,7 @@ from . import workflows
 from .client import NemoClient
 from .errors import InputError
 from .generate_job import scene_list
-from .media import subjects
+from .media.scenes import subjects
 
 MAX_FILE = 1_000_000     # bytes: a storyboard of 500 sentences is far below this
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 from .config import Settings
 from .errors import ConfigError, MediaError
 from .http_policy import from_settings
-from .media import ffmpeg, library, script
+from .media import ffmpeg
+from .media.scenes import library, script
 from .safe_fetch import remove_partials
 from .stock import KeyRefused, StockClient, StockError
 

@@ -18,7 +18,16 @@ from . import choices, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
-from .media import asr, compose, conventions, cues, speaker_cues, subcheck, subfiles, translate
+from .media.asr import transcribe as asr
+from .media.render import compose
+from .media.subtitles import (
+    check as subcheck,
+    conventions,
+    cues,
+    formats as subfiles,
+    speaker_cues,
+    translate,
+)
 from .subtitle_request import FORMATS, TRANSLATORS, SubtitleRequest  # noqa: F401 - the CLI's choices
 from .timeline import Draft
 
@@ -216,7 +225,7 @@ def submit(client: NemoClient, path: Path) -> dict:
     the corrections by the engine (they must sound like what was heard), the translation 1:1
     (re-wrapped, and a line too long for its cue split). Returns which cues were corrected
     and a warning for every cue still over the reading speed."""
-    from .media import proofread
+    from .media.subtitles import proofread
     draft = client.draft()
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from . import choices
 from .constants import MAX_SPEAKERS
 from .errors import InputError
-from .media import conventions
+from .media.subtitles import conventions
 from .text_safety import problem
 
 TRANSLATORS = choices.TRANSLATORS

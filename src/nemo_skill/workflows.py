@@ -119,7 +119,7 @@ def review_link(client: NemoClient, backend: str, web_url: str, noted: dict | No
 
 
 def has_subtitles(client: NemoClient) -> bool:
-    from .media import subfiles
+    from .media.subtitles import formats as subfiles
     return bool(subfiles.from_draft(client.draft()))
 
 

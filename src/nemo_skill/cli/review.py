@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import subtitle_job, workflows
 from ..errors import InputError
-from ..media import subfiles
+from ..media.subtitles import formats as subfiles
 from .context import make_client, settings
 from .output import Output
 

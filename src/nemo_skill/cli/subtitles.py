@@ -9,7 +9,8 @@ from pathlib import Path
 from .. import choices, subtitle_job, text_safety
 from ..constants import EXIT_ERROR, EXIT_FINDINGS, EXIT_NEEDS_USER, MAX_SPEAKERS
 from ..errors import InputError, NemoError
-from ..media import conventions, glossary, script_align
+from ..media.asr import glossary
+from ..media.subtitles import conventions, script_align
 from .context import make_client, settings
 from .output import Output, seconds
 
@@ -230,7 +231,7 @@ def _check_summary(report: dict) -> str:
 
 
 def cmd_check(args: argparse.Namespace, out: Output) -> int:
-    from ..media import subcheck
+    from ..media.subtitles import check as subcheck
     report = subcheck.check_paths([Path(f).expanduser() for f in args.files],
                                   rules=subcheck.default_rules(_limits(args)), punctuation=args.punctuation)
     lines = [f"{f['file']}: {f['message']}\n  fix: {f['fix']}" for f in report["findings"]]

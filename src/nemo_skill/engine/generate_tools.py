@@ -16,19 +16,11 @@ import uuid
 from types import SimpleNamespace
 
 from .. import choices
-from ..media import (
-    cues,
-    karaoke,
-    motifs,
-    scene_cache,
-    script,
-    storyboard,
-    translate,
-    tts,
-    voice_catalog,
-)
-from ..media.generate import PALETTES
-from ..media.narration_plan import GAP, LEAD, TAIL, fit_rate
+from ..media.scenes import cache as scene_cache, motifs, script, storyboard
+from ..media.subtitles import cues, karaoke, translate
+from ..media.voice import catalog as voice_catalog, tts
+from ..media.render.generate import PALETTES
+from ..media.voice.narration_plan import GAP, LEAD, TAIL, fit_rate
 from ..timeline import Kind, to_seconds
 from ..timeline_edit import (
     clear_tracks,
@@ -106,7 +98,7 @@ def _subtitle_cues(narration: list[dict], audio: list[dict], portrait: bool = Fa
 
 def _draw_ahead(ctx: ToolContext, scenes: list[tuple[int, dict]], width: int, height: int) -> None:
     """The scenes' pictures drawn on a thread while the narration is synthesised, into the
-    engine's scene cache, where the render finds them (media/scene_cache.py)."""
+    engine's scene cache, where the render finds them (media/scenes/cache.py)."""
     folder = ctx.scene_cache
     if folder is not None and scenes:
         threading.Thread(target=scene_cache.draw_ahead, args=(scenes, width, height, folder),

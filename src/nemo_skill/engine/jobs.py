@@ -19,8 +19,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from ..errors import NemoError
-from ..media import compose, ffmpeg, generate
-from ..media.encode import RenderPlan
+from ..media import ffmpeg
+from ..media.render import compose, generate
+from ..media.render.encode import RenderPlan
 from . import storage
 from .db import Database
 from .errors import EngineError
@@ -54,7 +55,7 @@ def _discard(work: Path | None) -> None:
 class RenderQueue:
     def __init__(self, db: Database, out_dir: Path, accounts, resolve, scene_cache: Path | None = None) -> None:
         self.db, self.out_dir, self.accounts, self.resolve = db, out_dir, accounts, resolve
-        self.scene_cache = scene_cache   # drawn scene layers the planner made ahead (media/scene_cache.py)
+        self.scene_cache = scene_cache   # drawn scene layers the planner made ahead (media/scenes/cache.py)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="render")
         self._cancel: dict[str, threading.Event] = {}

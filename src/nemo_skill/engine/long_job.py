@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from ..media import asr_resume
+from ..media.asr import resume as asr_resume
 
 LONG_SECONDS = 300.0        # from five minutes of video on, the estimate is said up front
 

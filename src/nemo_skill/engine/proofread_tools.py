@@ -1,5 +1,5 @@
 """Correcting misheard words in recognised subtitles (`correct_subtitles`), from the calling
-agent or from the configured LLM; media/proofread.py decides what counts as misheard.
+agent or from the configured LLM; media/subtitles/proofread.py decides what counts as misheard.
 
 A correction changes a cue's text only: its time stays, and so does every other cue. A
 set of corrections is applied whole or not at all.
@@ -11,8 +11,8 @@ import logging
 
 from ..language import is_cjk
 from ..llm import LLMClient, LLMError, LLMSettings
-from ..media import cues, proofread
-from ..media.subfiles import LANGUAGE_WORDS_ZH
+from ..media.subtitles import cues, proofread
+from ..media.subtitles.formats import LANGUAGE_WORDS_ZH
 from ..timeline import Kind
 from ..timeline_edit import find_track, subtitle_langs, subtitle_settings, track_id
 from . import tool_args

@@ -17,8 +17,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..media import compose, speaker_cues, subfiles
-from ..media.cues import Cue
+from ..media.render import compose
+from ..media.subtitles import formats as subfiles, speaker_cues
+from ..media.subtitles.cues import Cue
 from ..timeline import Draft, to_ms
 from ..timeline_edit import normalize
 from .errors import EngineError

@@ -1,6 +1,6 @@
 """What each generated scene shows, chosen by the calling agent or the configured LLM (issue 27).
 
-The rules always choose first (media/subjects.py), so a render never waits. The agent refines
+The rules always choose first (media/scenes/subjects.py), so a render never waits. The agent refines
 the storyboard afterwards: `nemo scenes pending --json` lists each sentence with its subjects
 and the library's vocabulary, `nemo scenes submit FILE` runs ``set_scene_subjects`` here and
 renders again. With an LLM configured, the engine asks it while it plans the video."""
@@ -11,7 +11,8 @@ import json
 import logging
 import re
 
-from ..media import storyboard, subjects, translate
+from ..media.scenes import storyboard, subjects
+from ..media.subtitles import translate
 from ..timeline import Kind
 from ..timeline_edit import find_track, meta_value, track_id
 from . import tool_args

@@ -13,8 +13,16 @@ from pathlib import Path
 
 from .. import choices
 from ..language import is_cjk
-from ..media import asr, cue_doubts, cues, script_align, speaker_cues, subfiles, translate
-from ..media.cues import Cue
+from ..media.asr import transcribe as asr
+from ..media.subtitles import (
+    cues,
+    doubts as cue_doubts,
+    formats as subfiles,
+    script_align,
+    speaker_cues,
+    translate,
+)
+from ..media.subtitles.cues import Cue
 from ..timeline import VIDEO, Draft, Kind, to_ms, to_seconds
 from ..timeline_edit import (
     find_track,

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import re
 
-from ..media import motifs, script, tts, voice_catalog
+from ..media.scenes import motifs, script
+from ..media.voice import catalog as voice_catalog, tts
 from ..timeline import Kind
 from ..timeline_edit import find_track, meta_value, subtitle_settings, track_id
 from . import tool_args

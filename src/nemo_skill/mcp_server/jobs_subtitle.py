@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import choices, subtitle_job
 from ..errors import InputError
-from ..media import conventions
+from ..media.subtitles import conventions
 from .table import job, obj, path_arg, poll_interval, registry_params
 
 # The transcribe tool's own options (languages, translator, terms, script, limits,

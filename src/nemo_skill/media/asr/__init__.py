@@ -1,0 +1,1 @@
+"""Speech -> timed words: faster-whisper over levelled audio, voice regions, resume."""

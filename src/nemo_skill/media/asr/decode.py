@@ -1,0 +1,231 @@
+"""Whisper over the decode windows of one chunk (issue 13).
+
+Each window (speech regions packed by ``speech_regions``) is one decoder
+pass with a token budget from its length; each word is placed back in its
+region; a region that came back without words is decoded again on its own,
+and so is one Whisper was unsure of (a short region decoded beside a longer
+one takes its neighbour's context: 你好世界 came out 您好，是接).
+"""
+
+from __future__ import annotations
+
+import difflib
+
+import numpy as np
+
+from .. import ffmpeg
+from . import (
+    glossary,
+    level as asr_level,
+    quiet as asr_quiet,
+    regions as speech_regions,
+)
+from .words import PAUSE_FOR_COMMA, Word, clean_segment
+from ..subtitles.doubts import UNSURE_WORD
+from .text import PROMPT_PIECES, SIMPLIFIED_PROMPT, bare, ends_clause, ends_sentence
+
+SENTENCE_PAUSE = 0.8    # a pause this long between regions ends a sentence
+# A region decoded with others whose characters Whisper gave a mean probability under this
+# is decoded again on its own. Measured on bench/asr_quality.py: 0.5, 0.6 and 0.75 fix the
+# same regions there; 0.5 costs the fewest extra passes (one on the 60 s bench input).
+UNSURE = 0.5
+# What a stretch the voice detector left empty must score for its words to be kept (issue 25):
+# a voice 15 dB under music decoded at avg log-prob -0.48 and -0.41 (no-speech 0.65, 0.44: the
+# music makes Whisper doubt there is speech at all, so no-speech alone is no reason to drop);
+# music alone came back empty; wrong guesses at 1-2 s of sound -0.99 to -3.1. With the bed taken
+# out (asr_quiet), a voice 20 dB under a drum bed read -0.79 at no-speech 0.86, while both beds
+# alone, cut into 1.5-6 s stretches, gave Whisper no segment at all (bench/quiet_speech.py).
+STRETCH_LOGPROB = -0.8
+STRETCH_NO_SPEECH = 0.92
+STRETCH_WORD_PROBABILITY = 0.4
+
+
+class Decoder:
+    """Whisper over one chunk's windows, with the settings of one language and task."""
+
+    def __init__(self, model, lang: str, task: str, terms: list[str], cancel):
+        self.model, self.lang, self.task, self.cancel = model, lang, task, cancel
+        self.out_lang = lang if task == "transcribe" else "en"
+        self.prompt = SIMPLIFIED_PROMPT if lang == "zh" and task == "transcribe" else None
+        self.hotwords = glossary.hotwords(terms) if terms else None
+        self.leaks = PROMPT_PIECES + ((self.hotwords,) if self.hotwords else ())
+        # id(region) -> the words of the version a retry of that region alone did not keep:
+        # that retry was the second opinion's own decode (same settings), so it is not run again
+        self.not_kept: dict[int, list[Word]] = {}
+
+    def decode(self, audio: np.ndarray, seconds: float, *, second_chance: bool = False) -> list:
+        # The English draft runs greedy at temperature 0: no fallback re-decoding, which on
+        # repetitive speech made it six times slower than the transcription it drafts from.
+        draft = self.task == "translate"
+        segments, _ = self.model.transcribe(
+            audio, language=self.lang, task=self.task, beam_size=1 if draft else 5, vad_filter=False,
+            # A region's second chance is greedy too: sampling at higher temperatures on a
+            # short region cost seconds and wrote nonsense.
+            temperature=0.0 if draft or second_chance else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
+            # no timestamp tokens: with them Whisper splits the window and seeks on past the
+            # speech's end, "hearing" the silence (作词 作曲 ...) at every temperature
+            word_timestamps=True, without_timestamps=True, condition_on_previous_text=False,
+            # the second chance goes without the prompt, as faster-whisper's own later passes
+            # do: with it, 你好世界 on its own came out 您好，是简
+            initial_prompt=None if second_chance else self.prompt, hotwords=self.hotwords,
+            # the tokens a region's length can hold: a loop after the speech stops there
+            max_new_tokens=speech_regions.token_budget(seconds),
+            compression_ratio_threshold=2.4, log_prob_threshold=-1.0, no_speech_threshold=0.6)
+        out = []
+        for seg in segments:      # lazy: each segment is one decoder pass
+            if self.cancel is not None and self.cancel.is_set():
+                raise ffmpeg.Cancelled("cancelled")
+            out.append(seg)
+            # Only the first pass: faster-whisper would seek on from the last word and decode
+            # what is left, where Whisper writes nothing or "hears" loops at every temperature.
+            # A region the pass left out gets its own decode (``window``).
+            break
+        return out
+
+    def window(self, audio: np.ndarray, window, dropped: list[str]) -> list[tuple[Word, object]]:
+        """The window's words in chunk time, each with its region. The regions Whisper left
+        without words, or with far fewer than their length holds, are decoded again (packed
+        together, then any still short on its own), and what each says replaces the little
+        it had, unless it was said elsewhere. A region of several whose words Whisper was unsure
+        of is decoded on its own too, and the surer text of the two is kept."""
+        placed = self._placed(audio, window, dropped)
+        if len(window.regions) > 1:
+            thin = self._thin(window.regions, placed)
+            if len(thin) > 1:
+                for retry in speech_regions.pack(thin):
+                    placed = self._retry(audio, retry, placed, dropped)
+                thin = self._thin(thin, placed)
+            for region in thin:
+                placed = self._retry(audio, speech_regions.Window([region], [0.0]), placed, dropped)
+            for region in window.regions:
+                mine = [p for p in placed if p[1] is region]
+                if region not in thin and mine and _confidence(mine) < UNSURE:
+                    placed = self._retry(audio, speech_regions.Window([region], [0.0]), placed, dropped,
+                                         surer=True)
+        placed.sort(key=lambda p: p[0].start)
+        if self.out_lang == "zh":
+            _mark_region_ends(placed)
+        return placed
+
+    def stretch(self, audio: np.ndarray, region, dropped: list[str]) -> list[tuple[Word, object]]:
+        """The words Whisper hears in a stretch the voice detector left empty, levelled on its
+        own; only a segment it is sure of (STRETCH_*) is kept, so music alone writes nothing."""
+        a, b = int(region.start * speech_regions.RATE), int(region.end * speech_regions.RATE)
+        out = []
+        for seg in self.decode(asr_quiet.clean(audio[a:b]), region.length, second_chance=True):
+            if seg.avg_logprob < STRETCH_LOGPROB or seg.no_speech_prob > STRETCH_NO_SPEECH:
+                continue
+            kept = clean_segment(seg, self.out_lang, region.start, self.leaks)
+            if kept is None:
+                dropped.append(seg.text.strip())
+                continue
+            if sum(w.probability for w in kept) / len(kept) < STRETCH_WORD_PROBABILITY:
+                continue
+            for w in kept:
+                w.start = min(max(w.start, region.start), region.end - 0.02)
+                w.end = min(max(w.end, w.start + 0.02), region.end)
+                out.append((w, region))
+        return out
+
+    def second_opinion(self, audio: np.ndarray, placed: list, budget: float) -> list[Word]:
+        """Another decode (beam search without the prompt) of the regions that hold an unsure
+        word, least sure first, up to ``budget`` seconds of speech: what a proofreader chooses
+        from. Its words are only alternatives; they replace nothing. A region already decoded
+        on its own (``window``'s retries) offers the version it did not keep; the others are
+        decoded packed together, a pass per window of them, not one each (11 passes were 23% of
+        a 10-minute recognition)."""
+        regions: dict[int, tuple[object, float]] = {}
+        for w, region in placed:
+            least = min(w.probability, regions.get(id(region), (region, 1.0))[1])
+            regions[id(region)] = (region, least)
+        out: list[Word] = []
+        chosen = []
+        for region, least in sorted(regions.values(), key=lambda pair: pair[1]):
+            if least >= UNSURE_WORD:
+                continue
+            if id(region) in self.not_kept:
+                out += self.not_kept[id(region)]
+            elif region.length <= budget:
+                budget -= region.length
+                chosen.append(region)
+        for window in speech_regions.pack(sorted(chosen, key=lambda r: r.start)):
+            out += [w for w, _ in self._placed(audio, window, [], second_chance=True)]
+        return out
+
+    def _thin(self, regions: list, placed: list) -> list:
+        return [r for r in regions if r.length >= 0.5
+                and len(_chars([p for p in placed if p[1] is r])) < self._enough(r)]
+
+    def _retry(self, audio, retry, placed: list, dropped: list[str], *, surer: bool = False) -> list:
+        """``placed`` with the words of a second decode of ``retry``'s regions, region by region:
+        where it says more (or, with ``surer``, about as much with more confidence)."""
+        again = self._placed(audio, retry, dropped, second_chance=True)
+        for region in retry.regions:
+            new = [p for p in again if p[1] is region]
+            mine = [p for p in placed if p[1] is region]
+            others = [p for p in placed if p[1] is not region]
+            better = (new and _confidence(new) > _confidence(mine)
+                      and len(_chars(new)) >= 0.7 * len(_chars(mine))) if surer \
+                else len(_chars(new)) > len(_chars(mine))
+            kept = better and not already_said(new, others)
+            if kept:
+                placed = others + new
+            if len(retry.regions) == 1:
+                self.not_kept[id(region)] = [w for w, _ in (mine if kept else new)]
+        return placed
+
+    def _enough(self, region) -> float:
+        """The fewest letters a region this long holds: a third of a slow speaker's rate
+        (Chinese about 4 characters a second, English about 12 letters)."""
+        return region.length * (1.3 if self.out_lang in ("zh", "ja", "yue") else 4.0)
+
+    def _placed(self, audio, window, dropped: list[str], *,
+                second_chance: bool = False) -> list[tuple[Word, object]]:
+        out = []
+        for seg in self.decode(window.audio(audio), window.speech_seconds, second_chance=second_chance):
+            kept = clean_segment(seg, self.out_lang, 0.0, self.leaks)
+            if kept is None:
+                dropped.append(seg.text.strip())
+                continue
+            for w in kept:
+                where = window.place(w.start, w.end)
+                if where is not None:
+                    region, w.start, w.end = where
+                    out.append((w, region))
+        return out
+
+
+def _mark_region_ends(placed: list[tuple[Word, object]]) -> None:
+    """A pause between two regions that Whisper wrote without a mark gets one: a comma,
+    or a full stop after a long pause (one window often runs two sentences together)."""
+    for (w, region), (nxt, nxt_region) in zip(placed, placed[1:], strict=False):
+        pause = nxt.start - w.end
+        if region is nxt_region or pause < PAUSE_FOR_COMMA or ends_sentence(w.text) or ends_clause(w.text):
+            continue
+        w.text += "。" if pause >= SENTENCE_PAUSE else "，"
+
+
+def _confidence(placed: list[tuple[Word, object]]) -> float:
+    """Whisper's mean probability of the characters (a word counts once per character)."""
+    weights = [(max(1, len(bare(w.text))), w.probability) for w, _ in placed]
+    total = sum(n for n, _ in weights)
+    return sum(n * p for n, p in weights) / total if total else 0.0
+
+
+def _chars(placed: list[tuple[Word, object]]) -> str:
+    return bare("".join(w.text for w, _ in placed))
+
+
+def already_said(new: list[tuple[Word, object]], old: list[tuple[Word, object]]) -> bool:
+    """The re-decoded region's text is mostly there already (Whisper timed it elsewhere)."""
+    if not new:
+        return True
+    text = _chars(new)
+    lo, hi = new[0][0].start - 3.0, new[-1][0].end + 3.0
+    near = bare("".join(w.text for w, _ in old if w.end >= lo and w.start <= hi))
+    if not text:
+        return True
+    same = sum(b.size for b in difflib.SequenceMatcher(None, text, near, autojunk=False).get_matching_blocks())
+    return same >= len(text) / 2
+
+

@@ -1,0 +1,1 @@
+"""Drafts -> one ffmpeg command each (burned-in, soft, generated), covers, music, and Bilibili's upload rules."""

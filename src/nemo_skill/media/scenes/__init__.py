@@ -1,0 +1,1 @@
+"""What a generated video shows: subjects, motifs, looks, the user's library."""

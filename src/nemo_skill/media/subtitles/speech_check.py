@@ -1,0 +1,139 @@
+"""Subtitles held against the speech they should carry (issue 25, item 2).
+
+`nemo subs check SUBTITLES... VIDEO` and the check at the end of every job
+hear the video's audio (the levelled copy and Silero VAD that recognition
+uses) and report two things a creator cannot see in the files alone:
+
+- ``speech_without_subtitle``: a stretch of speech with no cue over it (a
+  sentence the recogniser lost, a cue deleted by mistake), with its range;
+- ``subtitle_without_speech``: a run of cues over silence or music, at least
+  ``SILENT_RUN`` seconds long (cues shifted, or text "heard" in music).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from .. import ffmpeg
+from ..asr import level as asr_level, regions as speech_regions
+from ..findings import Finding
+
+MIN_SPEECH = 1.0        # seconds of uncovered speech worth a finding (a breath or a laugh is less)
+MERGE_GAP = 0.6         # voiced regions this close are one stretch of speech
+COVERED = 0.25          # speech is "covered" where a cue spans at least this fraction of it
+SILENT_RUN = 4.0        # seconds of cues with no speech under them worth a finding
+CUE_EDGE = 0.3          # a cue may start or end this far from its speech
+
+
+def speech_spans(path: Path) -> list[tuple[float, float]]:
+    """Where ``path``'s audio has speech, by the detector recognition uses, merged at short pauses."""
+    spans: list[tuple[float, float]] = []
+    offset = 0.0
+    for block in _blocks(path):
+        audio = asr_level.level(block)
+        for r in speech_regions.find_regions(audio):
+            a, b = offset + r.start, offset + r.end
+            if spans and a - spans[-1][1] <= MERGE_GAP:
+                spans[-1] = (spans[-1][0], b)
+            else:
+                spans.append((a, b))
+        offset += len(block) / speech_regions.RATE
+    return spans
+
+
+def _blocks(path: Path, seconds: int = 300):
+    """The audio in five-minute blocks (memory stays flat for an hour of video)."""
+    buf: list[np.ndarray] = []
+    size = 0
+    for block in ffmpeg.read_pcm(path, speech_regions.RATE, block_seconds=30):
+        buf.append(block.astype(np.float32) / 32768.0)
+        size += len(block)
+        if size >= seconds * speech_regions.RATE:
+            yield np.concatenate(buf)
+            buf, size = [], 0
+    if buf:
+        yield np.concatenate(buf)
+
+
+def cue_times(path: Path) -> list[tuple[float, float]]:
+    """(start, end) of every cue with text in a subtitle file (SRT, VTT, ASS, BCC)."""
+    if path.suffix.lower() == ".bcc":
+        body = json.loads(path.read_text(encoding="utf-8-sig")).get("body") or []
+        return sorted((float(b["from"]), float(b["to"])) for b in body
+                      if isinstance(b, dict) and str(b.get("content") or "").strip())
+    import pysubs2
+    doc = pysubs2.load(str(path), encoding="utf-8")
+    return sorted((e.start / 1000, e.end / 1000) for e in doc if not e.is_comment and e.plaintext.strip())
+
+
+def _overlap(a: float, b: float, cues: list[tuple[float, float]]) -> float:
+    return sum(max(0.0, min(b, e) - max(a, s)) for s, e in cues)
+
+
+def uncovered(spans: list[tuple[float, float]], cues: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """The stretches of speech no cue carries (under COVERED of them has a cue)."""
+    padded = [(s - CUE_EDGE, e + CUE_EDGE) for s, e in cues]
+    return [(a, b) for a, b in spans
+            if b - a >= MIN_SPEECH and _overlap(a, b, padded) < COVERED * (b - a)]
+
+
+def silent_runs(spans: list[tuple[float, float]], cues: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Runs of consecutive cues with no speech under any of them, SILENT_RUN seconds or more."""
+    runs: list[list[float]] = []
+    for s, e in cues:
+        if _overlap(s - CUE_EDGE, e + CUE_EDGE, spans) > 0:
+            runs.append([])
+            continue
+        if runs and runs[-1]:
+            runs[-1][1] = e
+        else:
+            runs.append([s, e])
+    return [(r[0], r[1]) for r in runs if r and r[1] - r[0] >= SILENT_RUN]
+
+
+def check(video: Path, subtitle_files: list[Path]) -> tuple[list[Finding], dict]:
+    """Findings for each distinct range, on the first subtitle file that lacks it (the message
+    names every one): the video is not at fault, its subtitles are."""
+    spans = speech_spans(video)
+    missing: dict[tuple[float, float], list[str]] = {}
+    silent: dict[tuple[float, float], list[str]] = {}
+    for path in subtitle_files:
+        try:
+            cues = cue_times(path)
+        except Exception:       # an unreadable file is reported by the file's own check
+            continue
+        for rng in uncovered(spans, cues):
+            missing.setdefault(_rounded(rng), []).append(str(path))
+        for rng in silent_runs(spans, cues):
+            silent.setdefault(_rounded(rng), []).append(str(path))
+    findings = [Finding("speech_without_subtitle", names[0],
+                        f"speech from {_at(a)} to {_at(b)} in {video.name} has no subtitle in {_names(names)}",
+                        f"listen to {_at(a)}-{_at(b)} and add a cue for it (edit the file, or `nemo subs proofread` "
+                        "then `nemo subs submit`), or subtitle the video again", time=a, end=b)
+                for (a, b), names in sorted(missing.items())]
+    findings += [Finding("subtitle_without_speech", names[0],
+                         f"cues from {_at(a)} to {_at(b)} in {_names(names)} are over silence or music in "
+                         f"{video.name}",
+                         f"listen to {_at(a)}-{_at(b)}: delete the cues if nothing is said, or move them to "
+                         "where it is said", time=a, end=b)
+                 for (a, b), names in sorted(silent.items())]
+    summary = {"speech_seconds": round(sum(b - a for a, b in spans), 2),
+               "speech_without_subtitle": [{"start": a, "end": b, "files": n} for (a, b), n in sorted(missing.items())],
+               "subtitle_without_speech": [{"start": a, "end": b, "files": n} for (a, b), n in sorted(silent.items())]}
+    return findings, summary
+
+
+def _names(paths: list[str]) -> str:
+    return ", ".join(Path(p).name for p in paths)
+
+
+def _rounded(rng: tuple[float, float]) -> tuple[float, float]:
+    return round(rng[0], 2), round(rng[1], 2)
+
+
+def _at(seconds: float) -> str:
+    minutes, rest = divmod(max(0.0, seconds), 60)
+    return f"{int(minutes):02d}:{rest:05.2f}"

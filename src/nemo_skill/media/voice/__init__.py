@@ -1,0 +1,1 @@
+"""Text -> narration: the voices, Chinese readings of numbers, levelling, clarity."""
