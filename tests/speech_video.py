@@ -111,15 +111,7 @@ def under_music(out: Path, parts: list[tuple[str, float, float]], duration: floa
         args += ["-f", "lavfi", "-i", f"testsrc2=s=320x180:r={rate}:d={duration}"]
     first_audio = 1 if video else 0
     args += ["-i", str(bed)]
-    graph = [f"[{first_audio}:a]aresample=44100,volume={music_db}dB[m]"]
-    labels = ["[m]"]
-    for i, (name, start, gain) in enumerate(parts):
-        args += ["-i", str(SPEECH / name)]
-        graph.append(f"[{first_audio + 1 + i}:a]aresample=44100,aformat=channel_layouts=stereo,"
-                     f"volume={gain}dB,adelay={int(start * 1000)}:all=1[s{i}]")
-        labels.append(f"[s{i}]")
-    graph.append(f"{''.join(labels)}amix=inputs={len(labels)}:normalize=0:duration=first[a]")
-    args += ["-filter_complex", ";".join(graph)]
+    args += _speech_over(parts, f"[{first_audio}:a]aresample=44100,volume={music_db}dB[m]", first_audio + 1)
     if video:
         args += ["-map", "0:v", "-c:v", "libx264", "-preset", "veryfast", "-crf", "32", "-pix_fmt", "yuv420p"]
     args += ["-map", "[a]", "-t", str(duration), "-c:a", "aac", "-b:a", "96k", str(out)]
@@ -163,19 +155,24 @@ def lavfi_bed_gain(bed: str, music_rms: float, seconds: float = 8.0) -> float:
     return music_rms - 10 * np.log10((x ** 2).mean())
 
 
+def _speech_over(parts: list[tuple[str, float, float]], bed: str, first_input: int) -> list[str]:
+    """The speech inputs and the filter graph that lays each part (name, start, gain in dB) over
+    the bed (a graph line labelled [m]) into [a]."""
+    args, graph, labels = [], [bed], ["[m]"]
+    for i, (name, start, gain) in enumerate(parts):
+        args += ["-i", str(SPEECH / name)]
+        graph.append(f"[{first_input + i}:a]aresample=44100,aformat=channel_layouts=stereo,"
+                     f"volume={gain}dB,adelay={int(start * 1000)}:all=1[s{i}]")
+        labels.append(f"[s{i}]")
+    graph.append(f"{''.join(labels)}amix=inputs={len(labels)}:normalize=0:duration=first[a]")
+    return args + ["-filter_complex", ";".join(graph)]
+
+
 def under_lavfi(out: Path, parts: list[tuple[str, float, float]], duration: float, *, bed: str,
                 bed_db: float) -> Path:
     """``under_music`` over a lavfi bed (e.g. DRUM_BED) at ``bed_db`` dB gain; audio only."""
     args = ["ffmpeg", "-hide_banner", "-loglevel", "error", "-y", "-f", "lavfi", "-i", f"{bed},atrim=0:{duration}"]
-    graph = [f"[0:a]volume={bed_db}dB[m]"]
-    labels = ["[m]"]
-    for i, (name, start, gain) in enumerate(parts):
-        args += ["-i", str(SPEECH / name)]
-        graph.append(f"[{1 + i}:a]aresample=44100,aformat=channel_layouts=stereo,"
-                     f"volume={gain}dB,adelay={int(start * 1000)}:all=1[s{i}]")
-        labels.append(f"[s{i}]")
-    graph.append(f"{''.join(labels)}amix=inputs={len(labels)}:normalize=0:duration=first[a]")
-    args += ["-filter_complex", ";".join(graph), "-map", "[a]", "-t", str(duration),
-             "-c:a", "aac", "-b:a", "96k", str(out)]
+    args += _speech_over(parts, f"[0:a]volume={bed_db}dB[m]", 1)
+    args += ["-map", "[a]", "-t", str(duration), "-c:a", "aac", "-b:a", "96k", str(out)]
     subprocess.run(args, check=True)
     return out
