@@ -35,14 +35,21 @@ def _music_gain() -> float:
     return MUSIC_RMS - 10 * np.log10((bed ** 2).mean())
 
 
+def _parts(names, quiet, under: float) -> tuple[list, float]:
+    """The recordings one after another, a second apart: the ``quiet`` ones ``under`` dB under
+    the bed's level, the others 6 dB over it; and where the last one ends."""
+    parts, t = [], 1.0
+    for name in names:
+        target = MUSIC_RMS - under if name in quiet else MUSIC_RMS + 6
+        parts.append((name, t, target - sv.speech_db(name)))
+        t += sv.LENGTHS[name] + 1.0
+    return parts, t
+
+
 @pytest.fixture(scope="module")
 def quiet_join(tmp_path_factory):
     d = tmp_path_factory.mktemp("quiet")
-    parts, t = [], 1.0
-    for name in (sv.YASUI, sv.AISHELL, sv.PADDLE, sv.FUNASR):
-        target = MUSIC_RMS - UNDER if name in QUIET else MUSIC_RMS + 6
-        parts.append((name, t, target - sv.speech_db(name)))
-        t += sv.LENGTHS[name] + 1.0
+    parts, t = _parts((sv.YASUI, sv.AISHELL, sv.PADDLE, sv.FUNASR), QUIET, UNDER)
     return sv.under_music(d / "quiet.m4a", parts, t + 1.0, music_db=_music_gain()), parts
 
 
@@ -76,11 +83,7 @@ DEEP_CER_BOUND = 0.6
 @pytest.fixture(scope="module")
 def deep_join(tmp_path_factory):
     d = tmp_path_factory.mktemp("deep")
-    parts, t = [], 1.0
-    for name in (sv.FUNASR, sv.YASUI, sv.AISHELL, sv.PADDLE):
-        target = MUSIC_RMS - DEEP_UNDER if name in DEEP_QUIET else MUSIC_RMS + 6
-        parts.append((name, t, target - sv.speech_db(name)))
-        t += sv.LENGTHS[name] + 1.0
+    parts, t = _parts((sv.FUNASR, sv.YASUI, sv.AISHELL, sv.PADDLE), DEEP_QUIET, DEEP_UNDER)
     gain = sv.lavfi_bed_gain(sv.DRUM_BED, MUSIC_RMS)
     return sv.under_lavfi(d / "deep.m4a", parts, t + 1.0, bed=sv.DRUM_BED, bed_db=gain), parts
 
