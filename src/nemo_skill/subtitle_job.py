@@ -273,9 +273,12 @@ def finish_session(client: NemoClient, options: SubtitleRequest, *, out_dir: Pat
     stem = noted.get("stem") or (video.stem if video else "subtitles")
     source = video if video is not None and video.is_file() else None
     draft = client.draft()
+    languages = tuple(subfiles.subtitle_languages(draft))
+    if not languages:       # nothing to write yet: the caller says a transcription comes first
+        return {"files": {}, "languages": [], "cues": {}, "needs": ["subtitles"]}
     # the languages this project has, not the defaults: a zh-only project lacks no English;
     # soft subtitles asked for in words (say "软字幕") are written too, not only with --soft
-    options = options.but(preview=source is not None, languages=tuple(subfiles.subtitle_languages(draft)),
+    options = options.but(preview=source is not None, languages=languages,
                           soft=options.soft or (draft.meta.get("subtitles") or {}).get("mode") == "soft")
     return finish(client, draft, out_dir, stem, options, video=source, progress=progress)
 
