@@ -12,7 +12,7 @@ import pysubs2
 import pytest
 
 from nemo_skill.media.asr import speakers
-from nemo_skill.media.subtitles import formats as subfiles, speaker_cues
+from nemo_skill.media.subtitles import check, formats as subfiles, speaker_cues
 from nemo_skill.media.asr.words import Word
 from nemo_skill.media.subtitles.cues import Cue, rules_for
 from nemo_skill.timeline import Draft
@@ -99,6 +99,19 @@ def test_labels_in_every_file(tmp_path):
     bcc = json.loads((tmp_path / "talk.zh.bcc").read_text(encoding="utf-8"))
     assert [b["content"] for b in bcc["body"]] == ["说话人1：我们今天聊一聊", "说话人2：好的没有问题", "说的是"]
     assert speaker_cues.describe(tracks)["count"] == 2
+
+
+def test_the_check_measures_what_is_said_not_the_label(tmp_path):
+    # 15 characters of speech: inside the 16 a line; with 说话人1： before it the line was
+    # counted as 20 and every labelled cue of a long line was reported too long.
+    text = "我们今天聊一聊字幕怎么做才好看"
+    srt = tmp_path / "talk.zh.srt"
+    srt.write_text(f"1\n00:00:00,000 --> 00:00:03,000\n{speaker_cues.prefixed(text, 1, 'zh')}\n",
+                   encoding="utf-8")
+    report = check.check_paths([srt])
+    assert not [f for f in report["findings"] if f["code"] in ("line_too_long", "reading_speed")], report
+    srt.write_text(f"1\n00:00:00,000 --> 00:00:03,000\n{text}多写几个字让它超过\n", encoding="utf-8")
+    assert [f["code"] for f in check.check_paths([srt])["findings"]].count("line_too_long") == 1
 
 
 def test_english_labels_and_a_translation_takes_the_speakers(tmp_path):

@@ -16,10 +16,10 @@ from pathlib import Path
 from ... import choices
 from ...errors import InputError
 from ..render import videocheck
-from . import conventions, speech_check as speechcheck
-from .cues import Cue, Rules, display_len, rules_for
-from ..findings import Finding
 from ..asr.text import is_cjk
+from ..findings import Finding
+from . import conventions, speaker_cues, speech_check as speechcheck
+from .cues import Cue, Rules, display_len, rules_for
 
 SUBTITLE_TYPES = (".srt", ".vtt", ".ass", ".ssa")
 BCC_TYPES = (".bcc",)
@@ -161,7 +161,7 @@ def check_cues(cues: list[Cue], file: str, rules: dict[str, Rules],
         def add(code: str, message: str, fix: str, lang: str | None = None, n=n, cue=cue) -> None:
             findings.append(Finding(code, file, message, fix, cue=n, time=round(cue.start, 3), lang=lang))
 
-        lines = [line.strip() for line in cue.text.split("\n") if line.strip()]
+        lines = [speaker_cues.unlabelled(line.strip()) for line in cue.text.split("\n") if line.strip()]
         if not lines:
             add("empty_cue", f"cue {n} at {_at(cue.start)} has no text", "delete the cue or give it its words")
         by_lang: dict[str, list[str]] = {}

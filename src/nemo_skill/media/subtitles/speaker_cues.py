@@ -9,6 +9,7 @@ WebVTT, the Name field in ASS.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -92,6 +93,17 @@ def from_segment(segment: dict) -> dict:
 
 def label(speaker: int, language: str) -> str:
     return f"说话人{speaker}" if cues.is_cjk_language(language) else f"Speaker {speaker}"
+
+
+# What ``prefixed`` puts before a cue's text.
+LABELLED = re.compile(r"^(?:说话人\d{1,2}：|Speaker \d{1,2}: )")
+
+
+def unlabelled(line: str) -> str:
+    """The line without the speaker label ``prefixed`` wrote: what the checks measure (line
+    length, reading speed) is what is said; the label is read at a glance, and the burned-in
+    MP4 does not draw it (it is the ASS Name field there)."""
+    return LABELLED.sub("", line, count=1)
 
 
 def prefixed(text: str, speaker: int | None, language: str) -> str:
