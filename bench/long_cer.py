@@ -46,6 +46,12 @@ def main() -> None:
         scores.append(cer(sv.TRANSCRIPTS[name], "".join(w.text for w in mine)))
         if mine:
             starts.append(abs(mine[0].start - (at + sv.speech_onset(name))))
+    by_name: dict[str, list[float]] = {}
+    for (name, _), score in zip(parts, scores, strict=True):
+        by_name.setdefault(name, []).append(score)
+    for name, values in sorted(by_name.items()):
+        print(f"  {name:32s} CER mean {statistics.mean(values):.3f}, worst {max(values):.3f} "
+              f"({len(values)} times)")
     whole = cer("".join(sv.TRANSCRIPTS[n] for n, _ in parts), result.text)
     print(f"{asr.__file__}\nCER whole {whole:.3f}; per recording mean {statistics.mean(scores):.3f}, "
           f"worst {max(scores):.3f}; {empty} of {len(parts)} recordings without words; first-word start "
