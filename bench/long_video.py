@@ -20,7 +20,7 @@ opinions (were 11), 1 language detection; plain faster-whisper 15. After decodin
 more than 20 s of speech with timestamps (seeking on, windows up to 150 s) and the unsure regions
 of a window packed into one retry: 25 passes (17 windows, 2 thin retries, 3 unsure retries, 2
 second opinions, 1 language detection), two rounds, CPU ratio 1.126 (1.118-1.134; ours 67/66 s,
-plain 60/58 s); bench/long_cer.py CER and cue starts: see its docstring.
+plain 60/58 s). Quality on this talk: bench/long_cer.py (its docstring).
 
 Usage: .venv/bin/python bench/long_video.py [--minutes 10] [--size 1920x1080] [--rounds 2]
        [--steps asr,burn,resume] [--keep DIR]
