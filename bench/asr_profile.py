@@ -51,6 +51,21 @@ def timed(owner, name: str, label: str, *, kind: str | None = None, audio_arg: i
     setattr(owner, name, wrapper)
 
 
+def count_encodes(model_class) -> None:
+    """Each encoder run is one Whisper pass (a 30 s window, whatever its length): counted by the
+    kind of decode it served, as one decode that seeks on runs several."""
+    original = model_class.encode
+
+    def encode(self, features):
+        kind = _kind[-1] if _kind else "window"
+        calls["encoder passes: " + (kind if _in_decode else "plain or language detection")] += 1
+        return original(self, features)
+    model_class.encode = encode
+
+
+_in_decode: list[bool] = []
+
+
 def instrument() -> None:
     from faster_whisper import transcribe as fw
 
@@ -61,6 +76,7 @@ def instrument() -> None:
     transcribe as asr,
 )
     timed(fw.WhisperModel, "encode", "whisper encode")
+    count_encodes(fw.WhisperModel)
     timed(fw.WhisperModel, "generate_with_fallback", "whisper beam search")
     timed(fw.WhisperModel, "add_word_timestamps", "whisper word alignment")
     timed(fw, "get_speech_timestamps", "silero vad (faster-whisper's own)")
@@ -84,14 +100,16 @@ def instrument() -> None:
     dec._retry = retry
     original_decode = dec.decode
 
-    def decode(self, audio, length, *, second_chance=False):
+    def decode(self, audio, length, **options):
         kind = _kind[-1] if _kind else "window"
         calls["pass: " + kind] += 1
         audio_seconds["pass: " + kind] += len(audio) / 16000
         t0, c0 = time.perf_counter(), time.process_time()
+        _in_decode.append(True)
         try:
-            return original_decode(self, audio, length, second_chance=second_chance)
+            return original_decode(self, audio, length, **options)
         finally:
+            _in_decode.pop()
             seconds["pass: " + kind] += time.perf_counter() - t0
             cpu["pass: " + kind] += time.process_time() - c0
     dec.decode = decode
@@ -104,6 +122,8 @@ def report(title: str, wall: float, cpu_total: float) -> None:
         extra = f", {audio_seconds[label]:.0f} s of audio" if label in audio_seconds else ""
         print(f"  {label:40s} {seconds[label]:7.1f} s wall {cpu[label]:7.1f} s CPU  ({calls[label]} calls{extra})",
               flush=True)
+    for label in sorted(k for k in calls if k.startswith("encoder passes")):
+        print(f"  {label:40s} {calls[label]}", flush=True)
     seconds.clear(), cpu.clear(), calls.clear(), audio_seconds.clear()
 
 

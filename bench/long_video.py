@@ -16,7 +16,11 @@ ratio is the steady figure): before the packed second opinion, one round, CPU ra
 104 s, plain 62 s); after, two rounds, CPU ratio 1.525 (1.472-1.578), wall 1.389-2.974; peak
 574 MB ours, 792 MB plain. bench/asr_profile.py: 48 Whisper passes (was 57): 21 windows, 19
 retries of regions a window left thin (37% of the CPU time), 5 of unsure regions, 2 second
-opinions (were 11), 1 language detection; plain faster-whisper 15.
+opinions (were 11), 1 language detection; plain faster-whisper 15. After decoding windows of
+more than 20 s of speech with timestamps (seeking on, windows up to 150 s) and the unsure regions
+of a window packed into one retry: 25 passes (17 windows, 2 thin retries, 3 unsure retries, 2
+second opinions, 1 language detection), two rounds, CPU ratio 1.126 (1.118-1.134; ours 67/66 s,
+plain 60/58 s). Quality on this talk: bench/long_cer.py (its docstring).
 
 Usage: .venv/bin/python bench/long_video.py [--minutes 10] [--size 1920x1080] [--rounds 2]
        [--steps asr,burn,resume] [--keep DIR]

@@ -60,3 +60,47 @@ def test_a_retry_alone_keeps_the_version_it_did_not_choose():
     placed = decoder._retry(audio, sr.Window([region], [0.0]), placed, [], surer=True)
     assert [w.text for w, _ in placed] == ["好。"]            # surer, so kept
     assert [w.text for w in decoder.not_kept[id(region)]] == ["坏"]
+
+
+class _RecordingWhisper:
+    """Writes two characters a second (its own each call and second, so no text repeats), at
+    probability 0.3 in the window's pass (with the prompt) and 0.9 in a second chance; records
+    each pass's options."""
+
+    def __init__(self):
+        self.options: list[dict] = []
+
+    def transcribe(self, audio, **options):
+        self.options.append(options)
+        sure = 0.3 if options.get("initial_prompt") else 0.9
+        base = 0x4E00 + 100 * len(self.options)
+        words = [SimpleNamespace(word=chr(base + 2 * i) + chr(base + 2 * i + 1), start=i + 0.1,
+                                 end=i + 0.9, probability=sure)
+                 for i in range(int(len(audio) / sr.RATE))]
+        seg = SimpleNamespace(text="".join(w.word for w in words), words=words, no_speech_prob=0.0,
+                              avg_logprob=-0.1, compression_ratio=1.0)
+        return iter([seg]), None
+
+
+def test_the_unsure_regions_of_a_window_are_decoded_again_in_one_pass():
+    model = _RecordingWhisper()
+    decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
+    regions = [sr.Region(1.0, 3.0), sr.Region(5.0, 7.0), sr.Region(9.0, 11.0)]
+    window = sr.pack(regions)[0]
+    placed = decoder.window(np.zeros(12 * sr.RATE, dtype=np.float32), window, [])
+    assert len(model.options) == 2                  # the window, then its unsure regions together (was 1 + 3)
+    assert model.options[0]["without_timestamps"]   # a short window: one pass, no timestamps
+    assert all(w.probability == 0.9 for w, _ in placed)             # the surer version kept
+    assert {id(r) for _, r in placed} == {id(r) for r in regions}
+    assert all(id(r) in decoder.not_kept for r in regions)         # the other version, for the proofreader
+
+
+def test_a_window_longer_than_one_pass_is_decoded_with_timestamps():
+    model = _RecordingWhisper()
+    decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
+    regions = [sr.Region(1.0 + 9 * k, 9.0 + 9 * k) for k in range(4)]     # 32 s of speech
+    window = sr.pack(regions, sr.SEEK_WINDOW_SECONDS)[0]
+    assert len(window.regions) == 4
+    decoder.window(np.zeros(38 * sr.RATE, dtype=np.float32), window, [])
+    assert not model.options[0]["without_timestamps"]                   # faster-whisper seeks on
+    assert model.options[0]["max_new_tokens"] == sr.token_budget(30.0)  # a pass's budget, not the window's

@@ -47,6 +47,9 @@ def test_a_stopped_recognition_resumes_where_it_stopped(tmp_path, monkeypatch):
         return out
 
     monkeypatch.setattr(asr_decode.Decoder, "window", counted)
+    # windows of a few regions each, so this short talk is several windows (the default holds
+    # minutes of speech: it would be one)
+    monkeypatch.setattr(asr.speech_regions, "SEEK_WINDOW_SECONDS", 20.0)
     fresh = asr.transcribe(path, resume=False)
     total = len(calls)
     assert total >= 2

@@ -49,7 +49,7 @@ def test_small_form_marks_become_the_usual_ones(raw, clean):
 
 
 @pytest.mark.parametrize("text, junk", [("４", True), ("１２", True), ("（）", True), ("4", False),
-                                        ("你", False), ("。", False)])
+                                        ("你", False), ("。", False), ("２。", True), ("2。", False)])
 def test_full_width_filler_is_junk(text, junk):
     assert is_junk(text) is junk
 

@@ -1,9 +1,13 @@
 """Whisper over the decode windows of one chunk (issue 13).
 
-Each window (speech regions packed by ``speech_regions``) is one decoder
-pass with a token budget from its length; each word is placed back in its
-region; a region that came back without words is decoded again on its own,
-and so is one Whisper was unsure of (a short region decoded beside a longer
+A window of up to ``WINDOW_SECONDS`` of speech is one decoder pass without
+timestamps, with a token budget from its length; a longer one (regions packed
+up to ``SEEK_WINDOW_SECONDS``) is decoded with timestamps, faster-whisper
+seeking on from each pass's last word, as plain faster-whisper does (issue 25:
+a pass without timestamps stopped after about 10 s of a 20 s window; with
+them a pass covers 26-29 s). Each word is placed back in its region; a region
+that came back without words is decoded again, and so are the ones Whisper
+was unsure of, packed together (a short region decoded beside a longer
 one takes its neighbour's context: 你好世界 came out 您好，是接).
 """
 
@@ -49,11 +53,15 @@ class Decoder:
         self.prompt = SIMPLIFIED_PROMPT if lang == "zh" and task == "transcribe" else None
         self.hotwords = glossary.hotwords(terms) if terms else None
         self.leaks = PROMPT_PIECES + ((self.hotwords,) if self.hotwords else ())
-        # id(region) -> the words of the version a retry of that region alone did not keep:
+        # id(region) -> the words of the version a retry of that region (alone, or with the
+        # other unsure ones) did not keep:
         # that retry was the second opinion's own decode (same settings), so it is not run again
         self.not_kept: dict[int, list[Word]] = {}
 
-    def decode(self, audio: np.ndarray, seconds: float, *, second_chance: bool = False) -> list:
+    def decode(self, audio: np.ndarray, seconds: float, *, second_chance: bool = False,
+               seek_on: bool = False) -> list:
+        """Whisper's segments for ``audio`` (``seconds`` of speech): one pass, or with ``seek_on``
+        every pass faster-whisper makes through it."""
         # The English draft runs greedy at temperature 0: no fallback re-decoding, which on
         # repetitive speech made it six times slower than the transcription it drafts from.
         draft = self.task == "translate"
@@ -62,21 +70,25 @@ class Decoder:
             # A region's second chance is greedy too: sampling at higher temperatures on a
             # short region cost seconds and wrote nonsense.
             temperature=0.0 if draft or second_chance else (0.0, 0.2, 0.4, 0.6, 0.8, 1.0),
-            # no timestamp tokens: with them Whisper splits the window and seeks on past the
-            # speech's end, "hearing" the silence (作词 作曲 ...) at every temperature
-            word_timestamps=True, without_timestamps=True, condition_on_previous_text=False,
+            # no timestamp tokens in a short window: with them Whisper splits it and seeks on
+            # past the speech's end, "hearing" the silence (作词 作曲 ...) at every temperature
+            # (a 2 s clip took 4 passes); a long window needs them to be read to its end
+            word_timestamps=True, without_timestamps=not seek_on, condition_on_previous_text=False,
             # the second chance goes without the prompt, as faster-whisper's own later passes
             # do: with it, 你好世界 on its own came out 您好，是简
             initial_prompt=None if second_chance else self.prompt, hotwords=self.hotwords,
-            # the tokens a region's length can hold: a loop after the speech stops there
-            max_new_tokens=speech_regions.token_budget(seconds),
+            # the tokens a region's length (a pass's 30 s at most) can hold: a loop after the
+            # speech stops there
+            max_new_tokens=speech_regions.token_budget(min(seconds, 30.0) if seek_on else seconds),
             compression_ratio_threshold=2.4, log_prob_threshold=-1.0, no_speech_threshold=0.6)
         out = []
         for seg in segments:      # lazy: each segment is one decoder pass
             if self.cancel is not None and self.cancel.is_set():
                 raise ffmpeg.Cancelled("cancelled")
             out.append(seg)
-            # Only the first pass: faster-whisper would seek on from the last word and decode
+            if seek_on:
+                continue
+            # Without timestamps, only the first pass: faster-whisper would seek on from the last word and decode
             # what is left, where Whisper writes nothing or "hears" loops at every temperature.
             # A region the pass left out gets its own decode (``window``).
             break
@@ -86,9 +98,11 @@ class Decoder:
         """The window's words in chunk time, each with its region. The regions Whisper left
         without words, or with far fewer than their length holds, are decoded again (packed
         together, then any still short on its own), and what each says replaces the little
-        it had, unless it was said elsewhere. A region of several whose words Whisper was unsure
-        of is decoded on its own too, and the surer text of the two is kept."""
-        placed = self._placed(audio, window, dropped)
+        it had, unless it was said elsewhere. The regions of several whose words Whisper was
+        unsure of are decoded again, packed together, and the surer text of the two is kept
+        (one pass each was 8 of the 30 passes of a 10-minute talk, bench/asr_profile.py)."""
+        seek_on = window.speech_seconds > speech_regions.WINDOW_SECONDS
+        placed = self._placed(audio, window, dropped, seek_on=seek_on)
         if len(window.regions) > 1:
             thin = self._thin(window.regions, placed)
             if len(thin) > 1:
@@ -97,11 +111,9 @@ class Decoder:
                 thin = self._thin(thin, placed)
             for region in thin:
                 placed = self._retry(audio, speech_regions.Window([region], [0.0]), placed, dropped)
-            for region in window.regions:
-                mine = [p for p in placed if p[1] is region]
-                if region not in thin and mine and _confidence(mine) < UNSURE:
-                    placed = self._retry(audio, speech_regions.Window([region], [0.0]), placed, dropped,
-                                         surer=True)
+            unsure = [r for r in window.regions if r not in thin and _unsure([p for p in placed if p[1] is r])]
+            for retry in speech_regions.pack(unsure):
+                placed = self._retry(audio, retry, placed, dropped, surer=True)
         placed.sort(key=lambda p: p[0].start)
         if self.out_lang == "zh":
             _mark_region_ends(placed)
@@ -131,7 +143,7 @@ class Decoder:
         """Another decode (beam search without the prompt) of the regions that hold an unsure
         word, least sure first, up to ``budget`` seconds of speech: what a proofreader chooses
         from. Its words are only alternatives; they replace nothing. A region already decoded
-        on its own (``window``'s retries) offers the version it did not keep; the others are
+        again (``window``'s retries) offers the version it did not keep; the others are
         decoded packed together, a pass per window of them, not one each (11 passes were 23% of
         a 10-minute recognition)."""
         regions: dict[int, tuple[object, float]] = {}
@@ -170,7 +182,7 @@ class Decoder:
             kept = better and not already_said(new, others)
             if kept:
                 placed = others + new
-            if len(retry.regions) == 1:
+            if surer or len(retry.regions) == 1:
                 self.not_kept[id(region)] = [w for w, _ in (mine if kept else new)]
         return placed
 
@@ -180,9 +192,10 @@ class Decoder:
         return region.length * (1.3 if self.out_lang in ("zh", "ja", "yue") else 4.0)
 
     def _placed(self, audio, window, dropped: list[str], *,
-                second_chance: bool = False) -> list[tuple[Word, object]]:
+                second_chance: bool = False, seek_on: bool = False) -> list[tuple[Word, object]]:
         out = []
-        for seg in self.decode(window.audio(audio), window.speech_seconds, second_chance=second_chance):
+        for seg in self.decode(window.audio(audio), window.speech_seconds, second_chance=second_chance,
+                               seek_on=seek_on):
             kept = clean_segment(seg, self.out_lang, 0.0, self.leaks)
             if kept is None:
                 dropped.append(seg.text.strip())
@@ -203,6 +216,10 @@ def _mark_region_ends(placed: list[tuple[Word, object]]) -> None:
         if region is nxt_region or pause < PAUSE_FOR_COMMA or ends_sentence(w.text) or ends_clause(w.text):
             continue
         w.text += "。" if pause >= SENTENCE_PAUSE else "，"
+
+
+def _unsure(mine: list[tuple[Word, object]]) -> bool:
+    return bool(mine) and _confidence(mine) < UNSURE
 
 
 def _confidence(placed: list[tuple[Word, object]]) -> float:

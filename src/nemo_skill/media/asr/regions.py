@@ -16,6 +16,11 @@ import numpy as np
 
 RATE = 16000
 WINDOW_SECONDS = 20.0       # without timestamps Whisper often stops early in longer windows
+# A longer stretch of regions is decoded with timestamps, seeking on (asr_decode): each window
+# ends in a short last pass, so longer windows mean fewer passes, but a recognition stopped part
+# way resumes from its last whole window (asr_resume). 150 s: 17 passes for the 393 s of speech
+# of bench/asr_profile.py's 10-minute talk; 90 s: 20; 300 s: 17.
+SEEK_WINDOW_SECONDS = 150.0
 REGION_MAX_SECONDS = 24.0   # a longer region is cut by the VAD at its quietest point
 PAD_SECONDS = 0.4           # the most of a pause kept between two regions inside a window
 TAIL_TOLERANCE = 0.3        # a word may end this far into the padding and still be speech

@@ -78,8 +78,9 @@ def standard_forms(text: str) -> str:
 
 def is_junk(text: str) -> bool:
     """Full-width digits or brackets alone (４, （）): Whisper's filler between sentences,
-    never how it writes a number that was said."""
-    return bool(_FULLWIDTH_JUNK.match(text.strip()))
+    never how it writes a number that was said; with a mark after it too (２。 began a line
+    read inside a long window with timestamps, bench/long_cer.py)."""
+    return bool(_FULLWIDTH_JUNK.match(text.strip().rstrip("。，、；！？,.;!?")))
 
 
 def collapse_punctuation(text: str) -> str:

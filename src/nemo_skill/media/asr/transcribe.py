@@ -5,8 +5,9 @@ about ten minutes, each cut at its quietest moment, so memory stays flat
 however long the file is. In each chunk the VAD finds the speech regions;
 Whisper decodes them packed into windows (``speech_regions``, ``asr_decode``),
 never conditioning on its previous text, with a token budget from the
-speech's length, and every region gets its words or a second decode of its
-own (so does one whose words Whisper was unsure of). The words are cleaned (``asr_words``), corrected to the creator's
+speech's length (a window longer than one pass is read with timestamps, seeking
+on), and every region gets its words or a second decode (so do the ones whose
+words Whisper was unsure of, packed together). The words are cleaned (``asr_words``), corrected to the creator's
 glossary (``glossary``), and their edges moved to where the sound actually
 starts and stops.
 """
@@ -229,7 +230,7 @@ class _Run:
         regions = found + stretches
         mine = self.checkpoint.words(rec, regions) if self.checkpoint else []
         self.resumed += float(rec.get("seconds", 0.0))
-        for k, window in enumerate(speech_regions.pack(found)):
+        for k, window in enumerate(speech_regions.pack(found, speech_regions.SEEK_WINDOW_SECONDS)):
             if k < rec["windows"]:
                 continue
             mine += decoder.window(audio, window, self.dropped)
