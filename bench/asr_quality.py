@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import speech_video as sv  # noqa: E402
 
-from nemo_skill.media.asr import transcribe as asr
+from nemo_skill.media.asr import transcribe as asr  # noqa: E402
 from nemo_skill.media.asr.text import bare, cer, to_simplified  # noqa: E402
 
 ARRANGEMENTS = {   # the first three are tests/test_asr_joins.py's

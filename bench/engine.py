@@ -27,8 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from nemo_skill.engine import daemon  # noqa: E402
-from nemo_skill.media import ffmpeg
-from nemo_skill.media.render import compose
+from nemo_skill.media import ffmpeg  # noqa: E402
+from nemo_skill.media.render import compose  # noqa: E402
 
 PEAK = ("import resource, subprocess, sys; p = subprocess.run(sys.argv[1:], capture_output=True); "
         "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, p.returncode)")

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from nemo_skill.engine import daemon  # noqa: E402
 from nemo_skill.engine.jobs import build_for  # noqa: E402
 from nemo_skill.engine.service import Engine, EngineConfig  # noqa: E402
-from nemo_skill.media import ffmpeg
-from nemo_skill.media.voice import tts
+from nemo_skill.media import ffmpeg  # noqa: E402
+from nemo_skill.media.voice import tts  # noqa: E402
 
 SCRIPT = """茶之道
 茶是中国人的国饮，已有几千年的历史。

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import zh_corpus  # noqa: E402
 
-from nemo_skill.media.voice import zh_numbers
+from nemo_skill.media.voice import zh_numbers  # noqa: E402
 
 BEFORE = "c7f69b0"
 

@@ -32,8 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import speech_video as sv  # noqa: E402
 
 from nemo_skill.media.asr import transcribe as asr
-from nemo_skill.media.render import music
 from nemo_skill.media.asr.text import bare, cer  # noqa: E402
+from nemo_skill.media.render import music
 
 MUSIC_RMS = -30.0
 PRESENT_CER = 0.5

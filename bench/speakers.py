@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import conversation as cv  # noqa: E402
 
-from nemo_skill.media.asr import speakers, transcribe as asr
-from nemo_skill.media.subtitles import cues, speaker_cues
+from nemo_skill.media.asr import speakers, transcribe as asr  # noqa: E402
+from nemo_skill.media.subtitles import cues, speaker_cues  # noqa: E402
 
 
 def straddling(items: list, turns: list[tuple[float, float, int]]) -> int:

@@ -19,8 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from nemo_skill.media import ffmpeg
-from nemo_skill.media.render import compose
+from nemo_skill.media import ffmpeg  # noqa: E402
+from nemo_skill.media.render import compose  # noqa: E402
 
 
 def timed(args: list[str]) -> float:

@@ -31,9 +31,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 import speech_video  # noqa: E402
 
 from nemo_skill.engine import daemon  # noqa: E402
-from nemo_skill.media import ffmpeg
-from nemo_skill.media.asr import transcribe as asr
-from nemo_skill.media.render import compose
+from nemo_skill.media import ffmpeg  # noqa: E402
+from nemo_skill.media.asr import transcribe as asr  # noqa: E402
+from nemo_skill.media.render import compose  # noqa: E402
 
 
 def timed(fn):

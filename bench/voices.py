@@ -26,14 +26,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from nemo_skill.media.asr import transcribe as asr
-from nemo_skill.media.voice import (
+from nemo_skill.media.asr import transcribe as asr  # noqa: E402
+from nemo_skill.media.asr.text import cer  # noqa: E402
+from nemo_skill.media.voice import (  # noqa: E402
     catalog as voice_catalog,
     clarity as voice_clarity,
     level as voice_level,
     tts,
 )
-from nemo_skill.media.asr.text import cer  # noqa: E402
 
 SCRIPTS = {
     "tea": ["今天我们来聊一聊中国的茶文化。", "一杯清茶，也是一种生活的态度。", "春天的早晨，山间的雾气慢慢散开。",

@@ -13,8 +13,8 @@ from figures import at_most
 from nemo_skill import config
 from nemo_skill.errors import ConfigError, InputError, MediaError
 from nemo_skill.media.asr import model as asr_model, transcribe as asr
-from nemo_skill.media.subtitles import cues
 from nemo_skill.media.asr.text import cer, to_simplified
+from nemo_skill.media.subtitles import cues
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

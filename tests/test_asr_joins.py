@@ -9,8 +9,8 @@ import speech_video as sv
 from figures import at_least, at_most
 
 from nemo_skill.media.asr import transcribe as asr
-from nemo_skill.media.subtitles import cues
 from nemo_skill.media.asr.text import bare, cer
+from nemo_skill.media.subtitles import cues
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

@@ -7,8 +7,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from nemo_skill.media.asr import decode as asr_decode
-from nemo_skill.media.asr import regions as sr
+from nemo_skill.media.asr import decode as asr_decode, regions as sr
 from nemo_skill.media.asr.words import Word
 
 

@@ -16,8 +16,8 @@ import speech_video as sv
 from figures import at_most
 
 from nemo_skill.media.asr import transcribe as asr
-from nemo_skill.media.render import music
 from nemo_skill.media.asr.text import bare, cer
+from nemo_skill.media.render import music
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

@@ -15,8 +15,8 @@ from nemo_skill.engine import (
 )
 from nemo_skill.engine.proofread_tools import apply_corrections
 from nemo_skill.engine.tools import TurnContext
-from nemo_skill.media.subtitles import cues, doubts as cue_doubts
 from nemo_skill.media.asr.words import Word
+from nemo_skill.media.subtitles import cues, doubts as cue_doubts
 from nemo_skill.timeline import Draft
 
 

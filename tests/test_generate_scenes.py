@@ -13,8 +13,8 @@ import pytest
 from conftest import run_nemo
 from PIL import Image
 
-from nemo_skill.media.scenes import motifs, script
 from nemo_skill.media.render.generate import SAFE_BOTTOM, _ass
+from nemo_skill.media.scenes import motifs, script
 from nemo_skill.timeline import Draft
 
 

@@ -6,8 +6,8 @@ import pysubs2
 import pytest
 
 from nemo_skill.media import ffmpeg
-from nemo_skill.media.render import compose
 from nemo_skill.media.escape import ass_text, filter_value
+from nemo_skill.media.render import compose
 
 
 @pytest.mark.parametrize("raw, escaped", [

@@ -10,8 +10,8 @@ from figures import at_most
 
 from nemo_skill.media import ffmpeg
 from nemo_skill.media.asr import transcribe as asr
-from nemo_skill.media.voice import tts
 from nemo_skill.media.asr.text import cer
+from nemo_skill.media.voice import tts
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 

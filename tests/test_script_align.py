@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from nemo_skill.media.subtitles import cues, script_align
 from nemo_skill.media.asr.words import Word
+from nemo_skill.media.subtitles import cues, script_align
 
 
 def chars(text: str, start: float, step: float = 0.25) -> list[Word]:

@@ -13,8 +13,8 @@ from fractions import Fraction
 import pytest
 
 from nemo_skill.media import ffmpeg
-from nemo_skill.media.render import compose
 from nemo_skill.media.files import atomic_target
+from nemo_skill.media.render import compose
 
 
 def _streams(path) -> dict:

@@ -12,8 +12,8 @@ import pysubs2
 import pytest
 
 from nemo_skill.media.asr import speakers
-from nemo_skill.media.subtitles import check, formats as subfiles, speaker_cues
 from nemo_skill.media.asr.words import Word
+from nemo_skill.media.subtitles import check, formats as subfiles, speaker_cues
 from nemo_skill.media.subtitles.cues import Cue, rules_for
 from nemo_skill.timeline import Draft
 

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from nemo_skill.media.asr import regions as sr
-from nemo_skill.media.asr.words import Word, _tidy_marks, _without_leaks
 from nemo_skill.media.asr.text import (
     PROMPT_PIECES,
     collapse_punctuation,
     is_junk,
     standard_forms,
 )
+from nemo_skill.media.asr.words import Word, _tidy_marks, _without_leaks
 
 
 def test_regions_are_packed_in_order_with_short_pauses():

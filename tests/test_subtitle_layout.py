@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from nemo_skill.media.subtitles import cues
-from nemo_skill.media.asr.transcribe import Word, restore_punctuation
 from nemo_skill.media.asr.text import (
     bare,
     cer,
@@ -14,6 +12,8 @@ from nemo_skill.media.asr.text import (
     to_simplified,
     zh_punctuation,
 )
+from nemo_skill.media.asr.transcribe import Word, restore_punctuation
+from nemo_skill.media.subtitles import cues
 
 
 def chars(text: str, start: float = 0.0, step: float = 0.25, pauses: dict[int, float] | None = None) -> list[Word]:

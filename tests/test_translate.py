@@ -11,8 +11,8 @@ import pytest
 
 from nemo_skill.config import llm_settings
 from nemo_skill.errors import InputError
-from nemo_skill.media.subtitles import cues, translate
 from nemo_skill.media.asr.transcribe import Word
+from nemo_skill.media.subtitles import cues, translate
 from nemo_skill.media.subtitles.cues import Cue
 
 KEY = "sk-test-secret-123456"

@@ -11,8 +11,7 @@ import re
 
 import pytest
 import zh_corpus
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from nemo_skill.media.voice import zh_frontend, zh_numbers
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from . import choices, stock_scenes, workflows
+from . import stock_scenes, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .config import Settings
@@ -24,10 +24,10 @@ from .generate_request import (  # noqa: F401 - the choices the CLI offers
 )
 from .media import ffmpeg
 from .media.render import cover
+from .media.render.generate import ASPECTS  # noqa: F401 - the choices the CLI offers
 from .media.scenes import library, script
-from .media.voice import narration_plan, tts
-from .media.render.generate import ASPECTS
 from .media.scenes.motifs import DEFAULT_STYLE
+from .media.voice import narration_plan, tts
 
 
 def read_script(value: str) -> str:

@@ -14,10 +14,10 @@ from . import choices
 from .bundle import manifest
 from .errors import FileTypeError, InputError
 from .media import ffmpeg
-from .media.scenes import script
-from .media.voice import catalog as voice_catalog, tts
 from .media.render.generate import ASPECTS
+from .media.scenes import script
 from .media.scenes.motifs import STYLES
+from .media.voice import catalog as voice_catalog, tts
 from .text_safety import problem
 
 SUBTITLE_STYLES = choices.SUBTITLE_STYLES

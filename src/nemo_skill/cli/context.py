@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from .. import config
-from .. import constants as C
+from .. import config, constants as C
 from ..client import NemoClient
 from ..config import Settings
 from ..skill import identify

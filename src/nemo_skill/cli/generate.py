@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .. import generate_job
 from ..generate_request import GenerateRequest
-from ..media.voice import catalog as voice_catalog, tts
 from ..media.scenes.motifs import STYLES
+from ..media.voice import catalog as voice_catalog, tts
 from .context import make_client, settings
 from .output import Output, seconds
 

@@ -16,10 +16,10 @@ import uuid
 from types import SimpleNamespace
 
 from .. import choices
+from ..media.render.generate import PALETTES
 from ..media.scenes import cache as scene_cache, motifs, script, storyboard
 from ..media.subtitles import cues, karaoke, translate
 from ..media.voice import catalog as voice_catalog, tts
-from ..media.render.generate import PALETTES
 from ..media.voice.narration_plan import GAP, LEAD, TAIL, fit_rate
 from ..timeline import Kind, to_seconds
 from ..timeline_edit import (

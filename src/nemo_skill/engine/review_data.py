@@ -14,8 +14,7 @@ import unicodedata
 from pathlib import Path
 
 from .. import choices
-from ..media.subtitles import cues as cue_rules
-from ..media.subtitles import check as subcheck, formats as subfiles
+from ..media.subtitles import check as subcheck, cues as cue_rules, formats as subfiles
 from ..media.subtitles.cues import Cue
 from ..timeline import VIDEO, Draft, Kind, to_seconds
 from ..timeline_edit import find_track, subtitle_settings, track_id

@@ -26,6 +26,7 @@ from ..timeline_edit import (
     make_id,
     new_draft,
     new_segment,
+    normalize as normalize,  # service.py runs it after every edit, from here
     remove_tracks,
     replace_segments,
     seconds_of,
@@ -34,7 +35,6 @@ from ..timeline_edit import (
     track_id,
     update_segments,
 )
-from ..timeline_edit import normalize as normalize  # service.py runs it after every edit, from here
 from . import tool_args
 from .errors import ToolError
 from .tool_args_check import validate

@@ -10,8 +10,6 @@ voice's timing.
 
 from __future__ import annotations
 
-import re
-
 from ..media.scenes import motifs, script
 from ..media.voice import catalog as voice_catalog, tts
 from ..timeline import Kind

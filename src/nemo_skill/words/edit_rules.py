@@ -8,8 +8,7 @@ import re
 from ..language import CJK_RANGES
 from .claims import Args, claim, read, rule
 from .clauses import clause
-from .numbers import NUM as _NUM
-from .numbers import number, percent
+from .numbers import NUM as _NUM, number, percent
 from .quotes import quoted
 
 # A change of the title's look, not its words: no tool sets the title's size or colour, so

@@ -18,15 +18,14 @@ import difflib
 import numpy as np
 
 from .. import ffmpeg
+from ..subtitles.doubts import UNSURE_WORD
 from . import (
     glossary,
-    level as asr_level,
     quiet as asr_quiet,
     regions as speech_regions,
 )
-from .words import PAUSE_FOR_COMMA, Word, clean_segment
-from ..subtitles.doubts import UNSURE_WORD
 from .text import PROMPT_PIECES, SIMPLIFIED_PROMPT, bare, ends_clause, ends_sentence
+from .words import PAUSE_FOR_COMMA, Word, clean_segment
 
 SENTENCE_PAUSE = 0.8    # a pause this long between regions ends a sentence
 # A region decoded with others whose characters Whisper gave a mean probability under this

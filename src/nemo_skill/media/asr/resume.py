@@ -19,8 +19,8 @@ import os
 from pathlib import Path
 
 from ... import config
-from .words import Word
 from ..files import sha256_of
+from .words import Word
 
 VERSION = 1
 SPEED_FILE = "speed.json"

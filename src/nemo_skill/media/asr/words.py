@@ -9,7 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .text import bare, collapse_punctuation, ends_clause, ends_sentence, has_punctuation, is_junk, is_phantom, is_symbols_only, standard_forms, to_simplified, zh_punctuation
+from .text import (
+    bare,
+    collapse_punctuation,
+    ends_clause,
+    ends_sentence,
+    has_punctuation,
+    is_junk,
+    is_phantom,
+    is_symbols_only,
+    standard_forms,
+    to_simplified,
+    zh_punctuation,
+)
 
 PAUSE_FOR_COMMA = 0.35          # a pause this long inside an unpunctuated line is a comma
 

@@ -17,9 +17,9 @@ import pysubs2
 from ...errors import MediaError
 from ...timeline import AUDIO, TEXT, VIDEO, Draft
 from .. import ffmpeg
+from ..escape import ass_text
 from ..subtitles import formats as subfiles
 from .encode import ENCODE, FPS, RenderPlan, burn_filter, canvas, rate_args, source_rate
-from ..escape import ass_text
 
 
 def draft_ass(draft: Draft, width: int, height: int) -> pysubs2.SSAFile | None:

@@ -21,11 +21,11 @@ import pysubs2
 from ... import choices
 from ...timeline import AUDIO, VIDEO, Draft
 from .. import ffmpeg
-from . import music
+from ..escape import ass_text
 from ..scenes import cache as scene_cache, data_card, motifs
 from ..subtitles import formats as subfiles
+from . import music
 from .encode import ENCODE_DRAWN, FPS, RenderPlan, burn_filter, canvas
-from ..escape import ass_text
 
 FADE = 0.5                  # seconds of cross-fade between scenes
 ASPECTS = choices.GENERATED_ASPECTS   # what a generated video can be

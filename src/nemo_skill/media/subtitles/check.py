@@ -15,9 +15,9 @@ from pathlib import Path
 
 from ... import choices
 from ...errors import InputError
-from ..render import videocheck
 from ..asr.text import is_cjk
 from ..findings import Finding
+from ..render import videocheck
 from . import conventions, speaker_cues, speech_check as speechcheck
 from .cues import Cue, Rules, display_len, rules_for
 

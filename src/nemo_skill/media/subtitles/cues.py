@@ -14,9 +14,9 @@ import functools
 import re
 from dataclasses import dataclass, replace
 
+from ..asr.text import ends_clause, ends_sentence, is_cjk
 from .conventions import join_words
 from .doubts import doubts
-from ..asr.text import ends_clause, ends_sentence, is_cjk
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ import pysubs2
 
 from ... import choices
 from ...timeline import TEXT, Draft
-from . import conventions, doubts as cue_doubts, speaker_cues
-from .cues import Cue
 from ..escape import ass_text, cue_text
 from ..render.fonts import CJK_FAMILY
+from . import conventions, doubts as cue_doubts, speaker_cues
+from .cues import Cue
 from .karaoke import DEFAULT_HIGHLIGHT, ass_karaoke
 
 # Numpad positions: ASS alignment and BCC location use the same numbers.

@@ -15,8 +15,8 @@ import re
 import numpy as np
 
 from ...language import CJK_RANGES
-from . import zh_frontend
 from ..asr.text import to_simplified
+from . import zh_frontend
 
 _KEEP = re.compile(f"[{CJK_RANGES}0-9]+")
 _LATIN = re.compile(r"[A-Za-z]+(?: [A-Z](?![a-z]))?")

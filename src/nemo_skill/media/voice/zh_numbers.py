@@ -18,7 +18,7 @@ import re
 import unicodedata
 
 from .zh_number_rules import RULES, Context
-from .zh_readings import DIGITS, cardinal, decimal, digits
+from .zh_readings import DIGITS, cardinal, decimal, digits  # noqa: F401 - the readers, re-exported
 
 log = logging.getLogger(__name__)
 
