@@ -91,11 +91,13 @@ def test_a_subtitle_job_hands_over_the_translation_then_renders(cli_env, tmp_pat
     assert any("Rendering" in m for _, m in notes[1])
 
 
-def _long_talk(path):
+def _long_talk(path, length: float = 660.0):
     """11 minutes, speech in the first: the engine decodes audio in 600 s chunks, so past 630 s
-    its ffmpeg still runs while the first chunk's speech is transcribed."""
+    its ffmpeg still runs while the first chunk's speech is transcribed. Tests that share the
+    engine give different lengths: the same file again would resume the stopped recognition
+    (asr/resume.py) and be done before it could be stopped."""
     parts = [(AISHELL, 0.5), (YASUI, 8.0), (AISHELL, 20.0), (YASUI, 28.0), (AISHELL, 40.0)]
-    return build(path, parts, 660.0, video=False)
+    return build(path, parts, length, video=False)
 
 
 def test_a_cancel_mid_transcription_stops_ffmpeg_and_releases_the_credits(cli_env, tmp_path, engine_state):
@@ -230,7 +232,7 @@ def test_on_the_cloud_backend_the_words_go_to_the_clouds_agent(tmp_path):
 
 def test_sigterm_mid_job_stops_the_engine_work_too(cli_env, tmp_path, engine_state):
     """A host that will not wait for a job after closing stdin sends SIGTERM."""
-    clip = _long_talk(tmp_path / "talk.m4a")
+    clip = _long_talk(tmp_path / "talk.m4a", 661.0)
     engine_pid = daemon.status(engine_state)["pid"]
     host = RawHost(cli_env, tmp_path / "mcp.err")
     host.request(1, "initialize", {"protocolVersion": "2025-06-18", "capabilities": {},

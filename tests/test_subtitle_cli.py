@@ -251,6 +251,17 @@ def test_english_speech_gets_chinese_through_the_agent(cli_env, tmp_path):
     assert pysubs2.load(data["files"]["zh-en.srt"])[0].plaintext.startswith("第1句中文翻译\n")
 
 
+def test_a_recording_without_a_picture_gets_its_files_and_no_mp4_claimed(cli_env, tmp_path):
+    # Before: the subtitle files were made, then the MP4's render failed with "ffmpeg failed:
+    # Output file #0 does not contain any stream ... the input may be broken" and exit 1.
+    talk = sv.build(tmp_path / "talk.m4a", [(sv.YASUI, 0.5)], 9.0, video=False)
+    r = run_nemo(["subtitle", str(talk), "--lang", "zh", "--json"], cli_env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    data = json.loads(r.stdout)
+    assert set(data["files"]) == {"zh.srt", "zh.vtt", "zh.bcc", "ass"} and "no picture" in data["no_picture"]
+    assert not list(tmp_path.glob("*.mp4")) and pysubs2.load(data["files"]["zh.srt"])
+
+
 def test_a_batch_gives_each_video_its_own_project_and_name(cli_env, tmp_path):
     """Issue 13 item 9: `nemo subtitle a.mp4 b.mp4`; two files of one name get two stems, a
     missing one is reported and the rest go on, each handoff is finished with --video."""

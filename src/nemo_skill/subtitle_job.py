@@ -19,6 +19,7 @@ from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
 from .media.asr import transcribe as asr
+from .media import ffmpeg
 from .media.render import compose
 from .media.subtitles import (
     check as subcheck,
@@ -301,6 +302,12 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
         data["draft_quality"] = drafts
         data["next"] = ("the English is a Whisper draft; for an accurate translation run "
                         "`nemo subs pending --json`, translate, then `nemo subs submit FILE`")
+    if video is not None and not ffmpeg.probe(video).has_video:
+        # a recording without a picture: the subtitle files are what it gets; an MP4 is not
+        # rendered (nor said to be), and the JSON says why
+        options = options.but(preview=False, burn=False, soft=False)
+        data["no_picture"] = (f"{video.name} has no picture, so no preview and no MP4 were made; "
+                              "the subtitle files are written. For a Bilibili MP4, give the video file")
     if options.preview and video is not None and tracks and tracks[0].cues:
         first = tracks[0].cues[0]
         png = out_dir / f"{stem}.preview.png"

@@ -114,6 +114,7 @@ def _human(data: dict) -> str:
                 if data.get("translation") else "")]
     lines += [f"  {label}: {path}" for label, path in data.get("files", {}).items()]
     lines += [f"Left out {lang}: {why}" for lang, why in data.get("left_out", {}).items()]
+    lines += [f"No MP4: {data['no_picture']}"] if data.get("no_picture") else []
     lines += [f"Warning: cue {w.get('cue')} ({w.get('lang')}): {w['message']}" for w in data.get("warnings", [])]
     lines += [f"Speech without subtitles {r['start']:.1f}-{r['end']:.1f} s: {r['fix']}"
               for r in data.get("speech_without_subtitle", [])]
