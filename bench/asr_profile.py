@@ -6,7 +6,7 @@ the audio seconds each kind decoded, and the seconds spent in the encoder, the b
 word alignment, the voice detector, levelling, the stretch search and the edge refinement.
 Then plain faster-whisper on the same input, with its encoder/search seconds, for comparison.
 
-Usage: .venv/bin/python bench/asr_profile.py [--minutes 10] [--input FILE] [--no-plain]
+Usage: .venv/bin/python bench/asr_profile.py [--minutes 10] [--input FILE] [--no-plain] [--language zh|auto]
 """
 
 from __future__ import annotations
@@ -86,15 +86,16 @@ def instrument() -> None:
     timed(asr, "refine_edges", "edge refinement")
     timed(asr, "_detect", "language detection")
     dec = asr_decode.Decoder
-    timed(dec, "window", "window (with its retries)")
+    timed(dec, "window", "windows")
+    timed(dec, "revise", "retries and second opinions (a chunk's regions again)", kind="retry")
     timed(dec, "stretch", "empty stretches decode", kind="stretch")
-    timed(dec, "second_opinion", "second opinions", kind="second opinion")
     original_retry = dec._retry
 
-    def retry(self, audio, window, placed, dropped, *, surer=False):
-        _kind.append("retry unsure region" if surer else "retry thin region")
+    def retry(self, audio, window, placed, dropped, modes):
+        kinds = sorted({modes.get(id(r), asr_decode._OTHER) for r in window.regions})
+        _kind.append("retry (" + "+".join(kinds) + ")")
         try:
-            return original_retry(self, audio, window, placed, dropped, surer=surer)
+            return original_retry(self, audio, window, placed, dropped, modes)
         finally:
             _kind.pop()
     dec._retry = retry
@@ -132,7 +133,10 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--input", type=Path)
     parser.add_argument("--no-plain", action="store_true")
+    parser.add_argument("--language", default="zh",
+                        help="given to both, as `nemo subtitle --lang` does; 'auto': both detect it")
     args = parser.parse_args()
+    language = None if args.language == "auto" else args.language
     import os
     work = Path(tempfile.mkdtemp(prefix="nemo-asr-profile-"))
     os.environ.setdefault("NEMO_STATE_DIR", str(work / "state"))
@@ -144,12 +148,12 @@ def main() -> None:
     from nemo_skill.media.asr import transcribe as asr
     model, _ = asr.load_model()
     t0, c0 = time.perf_counter(), time.process_time()
-    result = asr.transcribe(video, resume=False)
+    result = asr.transcribe(video, language=language, resume=False)
     report(f"ours ({len(result.words)} words, {len(result.heard_again)} alternatives)",
            time.perf_counter() - t0, time.process_time() - c0)
     if not args.no_plain:
         t0, c0 = time.perf_counter(), time.process_time()
-        segments, _ = model.transcribe(str(video), language="zh", beam_size=5, vad_filter=True)
+        segments, _ = model.transcribe(str(video), language=language, beam_size=5, vad_filter=True)
         n = len(list(segments))
         report(f"plain faster-whisper ({n} segments)", time.perf_counter() - t0, time.process_time() - c0)
 

@@ -23,7 +23,7 @@ second opinions, 1 language detection), two rounds, CPU ratio 1.126 (1.118-1.134
 plain 60/58 s). Quality on this talk: bench/long_cer.py (its docstring).
 
 Usage: .venv/bin/python bench/long_video.py [--minutes 10] [--size 1920x1080] [--rounds 2]
-       [--steps asr,burn,resume] [--keep DIR]
+       [--steps asr,burn,resume] [--keep DIR] [--language zh|auto]
 (--minutes 60 --size audio --steps asr --rounds 1 measures an hour's recognition and its peak
 memory on the sound alone; the whole bench at 60 minutes takes hours on a 2-core machine.)
 """
@@ -51,8 +51,10 @@ import speech_video as sv  # noqa: E402
 CYCLE = [sv.YASUI, sv.AISHELL, sv.PADDLE, sv.FUNASR, sv.AISHELL_2, sv.HELLO_ZH]
 
 STEP = r'''
-import json, resource, sys, time
+import json, os, resource, sys, time
 sys.path.insert(0, {src!r})
+# the same for both, as `nemo subtitle --lang` gives it ("auto": both detect it)
+language = None if os.environ.get("BENCH_LANGUAGE", "zh") == "auto" else os.environ.get("BENCH_LANGUAGE", "zh")
 from pathlib import Path
 step, video, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 t0 = time.perf_counter()
@@ -64,13 +66,13 @@ if step == "ours_asr":
     from nemo_skill.media.asr import transcribe as asr
     from nemo_skill.media.subtitles import cues
     asr.load_model(); t0, cpu0 = time.perf_counter(), cpu_now()
-    result = asr.transcribe(video)
+    result = asr.transcribe(video, language=language)
     items = cues.layout(result.words, result.language)
     data = {{"cues": [[c.start, c.end, c.text] for c in items]}}
 elif step == "plain_asr":
     from nemo_skill.media.asr import transcribe as asr
     model, _ = asr.load_model(); t0, cpu0 = time.perf_counter(), cpu_now()
-    segments, _ = model.transcribe(str(video), language="zh", beam_size=5, vad_filter=True)
+    segments, _ = model.transcribe(str(video), language=language, beam_size=5, vad_filter=True)
     data = {{"cues": [[s.start, s.end, s.text] for s in segments]}}
 elif step == "ours_burn":
     from nemo_skill.media import ffmpeg
@@ -219,7 +221,10 @@ def main() -> None:
     parser.add_argument("--steps", default="asr,burn,resume",
                         help="which of asr, burn, resume to run (burn and resume need asr)")
     parser.add_argument("--keep", type=Path)
+    parser.add_argument("--language", default="zh",
+                        help="given to both, as `nemo subtitle --lang` does; 'auto': both detect it")
     args = parser.parse_args()
+    os.environ["BENCH_LANGUAGE"] = args.language
     steps = set(args.steps.split(","))
     if args.rounds < 1 or not steps <= {"asr", "burn", "resume"} or "asr" not in steps:
         parser.error("--rounds must be at least 1 and --steps a list of asr, burn, resume including asr")

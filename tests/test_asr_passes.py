@@ -1,4 +1,4 @@
-"""How many Whisper passes the decoder spends on the second opinion (issue 25, item 5): a stand-in
+"""How many Whisper passes the decoder spends on retries and second opinions (issue 25, item 5): a stand-in
 model counts them, so the bound holds on any CPU and needs no model."""
 
 from __future__ import annotations
@@ -26,37 +26,13 @@ class _CountingWhisper:
         return iter([seg]), None
 
 
-def test_the_second_opinion_packs_its_regions_and_reuses_a_retry_of_its_own():
-    model = _CountingWhisper()
-    decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
-    regions = [sr.Region(1.0, 3.0), sr.Region(4.0, 6.0), sr.Region(7.0, 9.0), sr.Region(10.0, 12.0)]
-    placed = [(Word("坏", r.start, r.end, 0.2), r) for r in regions]
-    # the third region was retried on its own earlier; its first version lost
-    decoder.not_kept[id(regions[2])] = [Word("怀", 7.0, 9.0, 0.3)]
-    audio = np.zeros(13 * sr.RATE, dtype=np.float32)
-    heard = decoder.second_opinion(audio, placed, budget=100.0)
-    assert model.passes == 1                        # three regions, one pass (was one each)
-    assert "怀" in [w.text for w in heard]          # the retry's other version, without a pass
-    assert any(w.text.startswith("好") for w in heard)
-
-
-def test_the_second_opinion_stays_within_its_budget_least_sure_first():
-    model = _CountingWhisper()
-    decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
-    regions = [sr.Region(1.0, 3.0), sr.Region(4.0, 6.0)]
-    placed = [(Word("坏", 1.0, 3.0, 0.4), regions[0]), (Word("坏", 4.0, 6.0, 0.1), regions[1])]
-    heard = decoder.second_opinion(np.zeros(7 * sr.RATE, dtype=np.float32), placed, budget=2.5)
-    assert model.passes == 1
-    assert heard and all(4.0 <= w.start < w.end <= 6.0 for w in heard)   # the least sure one only
-
-
 def test_a_retry_alone_keeps_the_version_it_did_not_choose():
     model = _CountingWhisper()
     decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
     region = sr.Region(1.0, 3.0)
     placed = [(Word("坏", 1.0, 3.0, 0.2), region)]
     audio = np.zeros(4 * sr.RATE, dtype=np.float32)
-    placed = decoder._retry(audio, sr.Window([region], [0.0]), placed, [], surer=True)
+    placed = decoder._retry(audio, sr.Window([region], [0.0]), placed, [], {id(region): asr_decode._SURER})
     assert [w.text for w, _ in placed] == ["好。"]            # surer, so kept
     assert [w.text for w in decoder.not_kept[id(region)]] == ["坏"]
 
@@ -81,17 +57,74 @@ class _RecordingWhisper:
         return iter([seg]), None
 
 
-def test_the_unsure_regions_of_a_window_are_decoded_again_in_one_pass():
+def _word(text: str, start: float, probability: float) -> Word:
+    """Two characters in 0.8 s: a region of 2 s holding two of them is not thin."""
+    return Word(text * 2, start, start + 0.8, probability)
+
+
+def test_a_chunks_thin_unsure_and_doubted_regions_share_one_pass():
     model = _RecordingWhisper()
     decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
-    regions = [sr.Region(1.0, 3.0), sr.Region(5.0, 7.0), sr.Region(9.0, 11.0)]
-    window = sr.pack(regions)[0]
-    placed = decoder.window(np.zeros(12 * sr.RATE, dtype=np.float32), window, [])
-    assert len(model.options) == 2                  # the window, then its unsure regions together (was 1 + 3)
-    assert model.options[0]["without_timestamps"]   # a short window: one pass, no timestamps
-    assert all(w.probability == 0.9 for w, _ in placed)             # the surer version kept
-    assert {id(r) for _, r in placed} == {id(r) for r in regions}
-    assert all(id(r) in decoder.not_kept for r in regions)         # the other version, for the proofreader
+    regions = [sr.Region(1.0 + 3 * k, 3.0 + 3 * k) for k in range(5)]
+    windows = sr.pack(regions[:3]) + sr.pack(regions[3:])           # two windows
+    unsure, thin, doubted, sure, far = regions
+    placed = [(_word("坏", 1.1, 0.2), unsure), (_word("坏", 2.1, 0.2), unsure),
+              (_word("甲", 7.1, 0.95), doubted), (_word("乙", 8.1, 0.3), doubted),
+              (_word("丙", 10.1, 0.95), sure), (_word("丁", 11.1, 0.95), sure),
+              (_word("戊", 13.1, 0.95), far), (_word("己", 14.1, 0.95), far)]
+    audio = np.zeros(16 * sr.RATE, dtype=np.float32)
+    placed = decoder.revise(audio, placed, windows, [], budget=10.0)
+    assert len(model.options) == 1                  # three regions of two windows, one pass (was 1 + 1 + 1 a window)
+    assert model.options[0]["initial_prompt"] is None
+    assert model.options[0]["without_timestamps"]
+    by = {id(r): [w for w, x in placed if x is r] for r in regions}
+    assert all(w.probability == 0.9 for w in by[id(unsure)])        # the surer version kept
+    assert by[id(thin)] and all(w.probability == 0.9 for w in by[id(thin)])   # words where there were none
+    assert [w.text.rstrip("，。") for w in by[id(doubted)]] == ["甲甲", "乙乙"]    # ours kept: the other is an alternative
+    assert id(sure) not in decoder.not_kept and id(far) not in decoder.not_kept
+    other = decoder.alternatives(placed)
+    assert {w.text for w in other} >= {w.text for w in decoder.not_kept[id(doubted)]}
+    assert [w.text for w in decoder.not_kept[id(unsure)]] == ["坏坏", "坏坏"]   # what the surer one replaced
+    assert "坏坏" not in {w.text for w in other}    # not offered: the words now there are sure
+
+
+def test_the_doubted_regions_stay_within_their_budget_least_sure_first():
+    model = _RecordingWhisper()
+    decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
+    regions = [sr.Region(1.0, 3.0), sr.Region(4.0, 6.0)]
+    placed = [(_word("甲", 1.1, 0.95), regions[0]), (_word("乙", 2.1, 0.4), regions[0]),
+              (_word("丙", 4.1, 0.95), regions[1]), (_word("丁", 5.1, 0.1), regions[1])]
+    decoder.revise(np.zeros(7 * sr.RATE, dtype=np.float32), placed, sr.pack(regions), [], budget=2.5)
+    assert len(model.options) == 1
+    assert list(decoder.not_kept) == [id(regions[1])]              # the least sure one only
+
+
+def test_second_opinions_ride_in_the_passes_the_retries_need_anyway():
+    model = _RecordingWhisper()
+    decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
+    regions = [sr.Region(1.0 + 4 * k, 4.0 + 4 * k) for k in range(9)]     # 3 s each
+    doubted = regions[1:]                   # the first, without words, is thin
+    placed = []
+    for k, r in enumerate(doubted):         # each holds a word under 0.5, the later ones least sure
+        placed += [(_word("甲", r.start + 0.1, 0.95), r), (_word("乙", r.start + 1.1, 0.45 - 0.05 * k), r)]
+    windows = sr.pack(regions, sr.SEEK_WINDOW_SECONDS)
+    decoder.revise(np.zeros(40 * sr.RATE, dtype=np.float32), placed, windows, [], budget=100.0)
+    assert len(model.options) == 1          # the thin region's pass, and no pass of their own
+    ridden = [r for r in doubted if id(r) in decoder.not_kept]
+    assert len(ridden) == 5                 # 3 + 5 x (0.4 + 3) s fill one 20 s window
+    assert ridden == doubted[-5:]           # least sure first
+
+
+def test_a_region_alone_in_its_window_is_not_retried_but_may_get_an_alternative():
+    model = _RecordingWhisper()
+    decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
+    region = sr.Region(1.0, 3.0)
+    placed = [(_word("坏", 1.1, 0.2), region)]
+    placed = decoder.revise(np.zeros(4 * sr.RATE, dtype=np.float32), placed, sr.pack([region]), [], budget=0.0)
+    assert not model.options and [w.text for w, _ in placed] == ["坏坏"]
+    placed = decoder.revise(np.zeros(4 * sr.RATE, dtype=np.float32), placed, sr.pack([region]), [], budget=5.0)
+    assert len(model.options) == 1 and [w.text for w, _ in placed] == ["坏坏"]
+    assert decoder.alternatives(placed)
 
 
 def test_a_window_longer_than_one_pass_is_decoded_with_timestamps():

@@ -31,6 +31,24 @@ def test_a_checkpoint_belongs_to_one_file_and_one_set_of_settings(tmp_path):
     assert again.chunk(0.0, 999)["windows"] == 0                                       # another cut
 
 
+def test_a_finished_chunk_is_taken_whole_from_its_checkpoint(tmp_path):
+    """A chunk revised and saved by a stopped run is not decoded again at all: no window, no
+    retry, no second opinion (the run below has no model; any decode would fail)."""
+    audio = next(ffmpeg.read_pcm(sv.SPEECH / sv.YASUI, asr.RATE, block_seconds=30)).astype("float32") / 32768.0
+    media = tmp_path / "talk.m4a"
+    media.write_bytes(b"talk")
+    kept = asr_resume.Checkpoint(media, {"language": "zh"})
+    rec = kept.chunk(0.0, len(audio))
+    words = [(Word("近几年，", 0.4, 1.2, 0.9), None), (Word("压岁书。", 7.0, 8.0, 0.3), None)]
+    kept.save(rec, 1, len(audio) / asr.RATE, words, [], ("zh", 0.99), alternatives=[Word("压碎书", 7.0, 8.0, 0.4)])
+    run = asr._Run(model=None, task="transcribe", terms=[], cancel=None, on_progress=None,
+                   total=len(audio) / asr.RATE, lang="zh", checkpoint=asr_resume.Checkpoint(media, {"language": "zh"}))
+    run.chunk(0.0, audio)
+    assert [w.text for w in run.words] == ["近几年，", "压岁书。"]
+    assert [w.text for w in run.again] == ["压碎书"]
+    assert run.resumed == round(len(audio) / asr.RATE, 3)
+
+
 @pytest.mark.slow
 def test_a_stopped_recognition_resumes_where_it_stopped(tmp_path, monkeypatch):
     path, _ = sv.joined(tmp_path / "talk.m4a", [sv.YASUI, sv.AISHELL, sv.PADDLE, sv.FUNASR, sv.AISHELL_2,

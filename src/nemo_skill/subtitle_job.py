@@ -18,8 +18,8 @@ from . import choices, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
-from .media.asr import transcribe as asr
 from .media import ffmpeg
+from .media.asr import transcribe as asr
 from .media.render import compose
 from .media.subtitles import (
     check as subcheck,

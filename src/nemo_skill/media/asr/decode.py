@@ -5,10 +5,12 @@ timestamps, with a token budget from its length; a longer one (regions packed
 up to ``SEEK_WINDOW_SECONDS``) is decoded with timestamps, faster-whisper
 seeking on from each pass's last word, as plain faster-whisper does (issue 25:
 a pass without timestamps stopped after about 10 s of a 20 s window; with
-them a pass covers 26-29 s). Each word is placed back in its region; a region
-that came back without words is decoded again, and so are the ones Whisper
-was unsure of, packed together (a short region decoded beside a longer
-one takes its neighbour's context: 你好世界 came out 您好，是接).
+them a pass covers 26-29 s). Each word is placed back in its region. After a
+chunk's windows, its regions that came back without words and those Whisper
+was unsure of are decoded again, packed together, and the second opinions on
+unsure words ride in the same passes (``Decoder.revise``; a short region
+decoded beside a longer one takes its neighbour's context: 你好世界 came out
+您好，是接, so those still short are tried again with only each other).
 """
 
 from __future__ import annotations
@@ -41,6 +43,9 @@ UNSURE = 0.5
 STRETCH_LOGPROB = -0.8
 STRETCH_NO_SPEECH = 0.92
 STRETCH_WORD_PROBABILITY = 0.4
+# What a second decode of a region is for (Decoder.revise): its text replaces ours where it says
+# more, where it is surer, or never (it is only the other version, for the proofreader).
+_LONGER, _SURER, _OTHER = "longer", "surer", "other"
 
 
 class Decoder:
@@ -94,25 +99,44 @@ class Decoder:
         return out
 
     def window(self, audio: np.ndarray, window, dropped: list[str]) -> list[tuple[Word, object]]:
-        """The window's words in chunk time, each with its region. The regions Whisper left
-        without words, or with far fewer than their length holds, are decoded again (packed
-        together, then any still short on its own), and what each says replaces the little
-        it had, unless it was said elsewhere. The regions of several whose words Whisper was
-        unsure of are decoded again, packed together, and the surer text of the two is kept
-        (one pass each was 8 of the 30 passes of a 10-minute talk, bench/asr_profile.py)."""
+        """The window's words in chunk time, each with its region: one pass, or for a window
+        longer than ``WINDOW_SECONDS`` every pass faster-whisper makes through it."""
         seek_on = window.speech_seconds > speech_regions.WINDOW_SECONDS
-        placed = self._placed(audio, window, dropped, seek_on=seek_on)
-        if len(window.regions) > 1:
-            thin = self._thin(window.regions, placed)
-            if len(thin) > 1:
-                for retry in speech_regions.pack(thin):
-                    placed = self._retry(audio, retry, placed, dropped)
-                thin = self._thin(thin, placed)
-            for region in thin:
-                placed = self._retry(audio, speech_regions.Window([region], [0.0]), placed, dropped)
-            unsure = [r for r in window.regions if r not in thin and _unsure([p for p in placed if p[1] is r])]
-            for retry in speech_regions.pack(unsure):
-                placed = self._retry(audio, retry, placed, dropped, surer=True)
+        return self._placed(audio, window, dropped, seek_on=seek_on)
+
+    def revise(self, audio: np.ndarray, placed: list, windows: list, dropped: list[str],
+               budget: float) -> list[tuple[Word, object]]:
+        """A chunk's words after its regions are decoded again, packed into as few passes as
+        they fit: those Whisper left without words or with far fewer than their length holds
+        (the longer text is kept; those still short are tried once more, with only each other), those it was
+        unsure of (the surer text is kept), and, least sure first up to ``budget`` seconds, those
+        holding an unsure word, for their other version only: what a proofreader chooses from
+        (``alternatives``). One set of passes a chunk, not three a window: thin, unsure and second
+        opinions were 7 of the 25 passes of a 10-minute talk, now 3 (bench/asr_profile.py)."""
+        # A region alone in its window was decoded with nothing beside it already.
+        lonely = {id(w.regions[0]) for w in windows if len(w.regions) == 1}
+        regions = [r for w in windows for r in w.regions]
+        mine = _by_region(placed)
+        thin = [r for r in regions if id(r) not in lonely and self._is_thin(r, mine)]
+        modes = {id(r): _LONGER for r in thin}
+        for r in regions:
+            if id(r) not in lonely and id(r) not in modes and _unsure(mine.get(id(r), [])):
+                modes[id(r)] = _SURER
+        for r in _riding(regions, mine, budget, modes):
+            modes[id(r)] = _OTHER
+        alone = set()
+        for retry in speech_regions.pack([r for r in regions if id(r) in modes]):
+            if len(retry.regions) == 1:
+                alone.add(id(retry.regions[0]))
+            placed = self._retry(audio, retry, placed, dropped, modes)
+        # Still short of words: once more, packed with only each other (a short region decoded
+        # beside a longer one takes its neighbour's context: 你好世界 came out 您好，是接).
+        mine = _by_region(placed)
+        still = [r for r in thin if self._is_thin(r, mine)]
+        if len(still) == 1 and id(still[0]) in alone:
+            still = []              # the same decode again
+        for retry in speech_regions.pack(still):
+            placed = self._retry(audio, retry, placed, dropped, modes)
         placed.sort(key=lambda p: p[0].start)
         if self.out_lang == "zh":
             _mark_region_ends(placed)
@@ -138,51 +162,40 @@ class Decoder:
                 out.append((w, region))
         return out
 
-    def second_opinion(self, audio: np.ndarray, placed: list, budget: float) -> list[Word]:
-        """Another decode (beam search without the prompt) of the regions that hold an unsure
-        word, least sure first, up to ``budget`` seconds of speech: what a proofreader chooses
-        from. Its words are only alternatives; they replace nothing. A region already decoded
-        again (``window``'s retries) offers the version it did not keep; the others are
-        decoded packed together, a pass per window of them, not one each (11 passes were 23% of
-        a 10-minute recognition)."""
-        regions: dict[int, tuple[object, float]] = {}
+    def alternatives(self, placed: list) -> list[Word]:
+        """The other version of each region that holds an unsure word, least sure first, where
+        ``revise`` decoded it again: its words are only alternatives; they replace nothing."""
+        least: dict[int, tuple[object, float]] = {}
         for w, region in placed:
-            least = min(w.probability, regions.get(id(region), (region, 1.0))[1])
-            regions[id(region)] = (region, least)
+            least[id(region)] = (region, min(w.probability, least.get(id(region), (region, 1.0))[1]))
         out: list[Word] = []
-        chosen = []
-        for region, least in sorted(regions.values(), key=lambda pair: pair[1]):
-            if least >= UNSURE_WORD:
-                continue
-            if id(region) in self.not_kept:
+        for region, lowest in sorted(least.values(), key=lambda pair: pair[1]):
+            if lowest < UNSURE_WORD and id(region) in self.not_kept:
                 out += self.not_kept[id(region)]
-            elif region.length <= budget:
-                budget -= region.length
-                chosen.append(region)
-        for window in speech_regions.pack(sorted(chosen, key=lambda r: r.start)):
-            out += [w for w, _ in self._placed(audio, window, [], second_chance=True)]
         return out
 
-    def _thin(self, regions: list, placed: list) -> list:
-        return [r for r in regions if r.length >= 0.5
-                and len(_chars([p for p in placed if p[1] is r])) < self._enough(r)]
+    def _is_thin(self, region, mine: dict) -> bool:
+        return region.length >= 0.5 and len(_chars(mine.get(id(region), []))) < self._enough(region)
 
-    def _retry(self, audio, retry, placed: list, dropped: list[str], *, surer: bool = False) -> list:
-        """``placed`` with the words of a second decode of ``retry``'s regions, region by region:
-        where it says more (or, with ``surer``, about as much with more confidence)."""
+    def _retry(self, audio, retry, placed: list, dropped: list[str], modes: dict) -> list:
+        """``placed`` with the words of a second decode of ``retry``'s regions, region by region,
+        by each region's mode: where it says more (``_LONGER``), about as much with more
+        confidence (``_SURER``), or never (``_OTHER``). The version not kept is remembered."""
         again = self._placed(audio, retry, dropped, second_chance=True)
         for region in retry.regions:
             new = [p for p in again if p[1] is region]
             mine = [p for p in placed if p[1] is region]
             others = [p for p in placed if p[1] is not region]
-            better = (new and _confidence(new) > _confidence(mine)
-                      and len(_chars(new)) >= 0.7 * len(_chars(mine))) if surer \
-                else len(_chars(new)) > len(_chars(mine))
+            mode = modes.get(id(region), _OTHER)
+            if mode == _SURER:
+                better = bool(new) and _confidence(new) > _confidence(mine) \
+                    and len(_chars(new)) >= 0.7 * len(_chars(mine))
+            else:
+                better = mode == _LONGER and len(_chars(new)) > len(_chars(mine))
             kept = better and not already_said(new, others)
             if kept:
                 placed = others + new
-            if surer or len(retry.regions) == 1:
-                self.not_kept[id(region)] = [w for w, _ in (mine if kept else new)]
+            self.not_kept[id(region)] = [w for w, _ in (mine if kept else new)]
         return placed
 
     def _enough(self, region) -> float:
@@ -215,6 +228,36 @@ def _mark_region_ends(placed: list[tuple[Word, object]]) -> None:
         if region is nxt_region or pause < PAUSE_FOR_COMMA or ends_sentence(w.text) or ends_clause(w.text):
             continue
         w.text += "。" if pause >= SENTENCE_PAUSE else "，"
+
+
+def _by_region(placed: list[tuple[Word, object]]) -> dict[int, list[tuple[Word, object]]]:
+    out: dict[int, list[tuple[Word, object]]] = {}
+    for p in placed:
+        out.setdefault(id(p[1]), []).append(p)
+    return out
+
+
+def _riding(regions: list, mine: dict, budget: float, taken: dict) -> list:
+    """The regions not ``taken`` that hold a word under ``UNSURE_WORD``, least sure first, as many
+    as fit in the passes the ``taken`` ones need anyway (one, if they need none) and ``budget``
+    seconds of speech: a second opinion rides along and costs no pass of its own."""
+    lows = []
+    for r in regions:
+        words = mine.get(id(r), [])
+        if id(r) not in taken and words:
+            lowest = min(w.probability for w, _ in words)
+            if lowest < UNSURE_WORD:
+                lows.append((lowest, r.start, r))
+    chosen = [r for r in regions if id(r) in taken]
+    passes = max(1, len(speech_regions.pack(chosen)))
+    out = []
+    for _lowest, _start, r in sorted(lows, key=lambda t: (t[0], t[1])):
+        trial = sorted(chosen + [r], key=lambda x: x.start)
+        if r.length <= budget and len(speech_regions.pack(trial)) <= passes:
+            budget -= r.length
+            chosen = trial
+            out.append(r)
+    return out
 
 
 def _unsure(mine: list[tuple[Word, object]]) -> bool:

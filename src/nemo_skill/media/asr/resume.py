@@ -22,7 +22,7 @@ from ... import config
 from ..files import sha256_of
 from .words import Word
 
-VERSION = 1
+VERSION = 2                 # 2: a chunk is kept whole once revised (words, alternatives, done)
 SPEED_FILE = "speed.json"
 DEFAULT_RTF = 0.75          # measured on the 2-core reference machine (issue 25: 9.5 min in 420 s)
 
@@ -65,17 +65,23 @@ class Checkpoint:
         return rec
 
     def save(self, rec: dict, windows: int, seconds: float, placed: list, regions: list,
-             language: tuple[str, float]) -> None:
-        """After a window: the chunk's words so far, each with the index of its region."""
+             language: tuple[str, float], *, alternatives: list[Word] | None = None) -> None:
+        """After a window: the chunk's words so far, each with the index of its region. With
+        ``alternatives``, after the whole chunk: its final words and their other versions."""
         index = {id(r): i for i, r in enumerate(regions)}
         rec.update(windows=windows, seconds=round(seconds, 3),
                    words=[[w.text, w.start, w.end, w.probability, index.get(id(r), -1)] for w, r in placed])
+        if alternatives is not None:
+            rec.update(done=True, alternatives=[[w.text, w.start, w.end, w.probability] for w in alternatives])
         self.state.update(sha256=self.sha, language=list(language))
         self._write()
 
     def words(self, rec: dict, regions: list) -> list[tuple[Word, object]]:
         return [(Word(t, s, e, p), regions[i] if 0 <= i < len(regions) else None)
                 for t, s, e, p, i in rec.get("words") or []]
+
+    def alternatives(self, rec: dict) -> list[Word]:
+        return [Word(t, s, e, p) for t, s, e, p in rec.get("alternatives") or []]
 
     def language(self) -> tuple[str, float] | None:
         lang = self.state.get("language")

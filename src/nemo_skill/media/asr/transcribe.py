@@ -45,10 +45,9 @@ FRAME = 160                     # 10 ms energy frames
 CHUNK_SECONDS = 600             # decode and transcribe this much at a time
 MAX_SECONDS = 3 * 3600          # longer files are refused (NEMO_ASR_MAX_SECONDS)
 # At most this share of a chunk's speech is decoded a second time for the alternatives of its
-# unsure words (asr_decode.Decoder.second_opinion), least sure regions first: at 0.25 it took 17%
-# of a 30 s talk's recognition; the whole job is to stay within 1.10x of plain faster-whisper.
-# Packed, a pass per window of them (bench/asr_profile.py, 10 min: 2 passes, 5% of the CPU time;
-# one pass each, 11 passes had taken 23% of the wall time).
+# unsure words, least sure regions first, and only as much as rides in the passes the chunk's
+# retries need anyway (asr_decode.Decoder.revise): at 0.25 on their own passes they took 17% of
+# a 30 s talk's recognition; the whole job is to stay within 1.10x of plain faster-whisper.
 SECOND_OPINION_SHARE = 0.08
 
 
@@ -213,8 +212,9 @@ class _Run:
     again: list[Word] = field(default_factory=list)
 
     def chunk(self, offset: float, audio: np.ndarray) -> None:
-        """Recognise one chunk: its windows (those kept by a stopped run are skipped), then the
-        stretches the detector left empty, then the second opinion on its unsure words."""
+        """Recognise one chunk: its windows (those kept by a stopped run are skipped), its thin and
+        unsure regions again (``Decoder.revise``), then the stretches the detector left empty.
+        A chunk finished by a stopped run is taken whole from its checkpoint."""
         # The detector hears a levelled copy; Whisper hears the chunk as it is (levelling the
         # whole chunk for Whisper took tight-music's CER from 0.082 to 0.143: 你好世界 -> 您好设计)
         # and each empty stretch levelled on its own (asr_level, asr_decode.Decoder.stretch).
@@ -230,21 +230,30 @@ class _Run:
         regions = found + stretches
         mine = self.checkpoint.words(rec, regions) if self.checkpoint else []
         self.resumed += float(rec.get("seconds", 0.0))
-        for k, window in enumerate(speech_regions.pack(found, speech_regions.SEEK_WINDOW_SECONDS)):
+        if rec.get("done"):
+            self.again.extend(_shift([(w, None) for w in self.checkpoint.alternatives(rec)], offset))
+            self.words.extend(_shift(mine, offset))
+            return _progress(self.on_progress, end, self.total)
+        windows = speech_regions.pack(found, speech_regions.SEEK_WINDOW_SECONDS)
+        for k, window in enumerate(windows):
             if k < rec["windows"]:
                 continue
             mine += decoder.window(audio, window, self.dropped)
             if self.checkpoint:
                 self.checkpoint.save(rec, k + 1, window.regions[-1].end, mine, regions, (self.lang, self.lang_prob))
             _progress(self.on_progress, offset + window.regions[-1].end, self.total)
+        budget = SECOND_OPINION_SHARE * sum(r.length for r in found) if self.task == "transcribe" else 0.0
+        mine = decoder.revise(audio, mine, windows, self.dropped, budget)
         for stretch in stretches:
             heard = decoder.stretch(audio, stretch, self.dropped)
             if heard and not asr_decode.already_said(heard, mine):
                 mine += heard
         mine.sort(key=lambda p: p[0].start)
-        if self.task == "transcribe":
-            budget = SECOND_OPINION_SHARE * sum(r.length for r in found)
-            self.again.extend(_shift([(w, None) for w in decoder.second_opinion(audio, mine, budget)], offset))
+        again = decoder.alternatives(mine) if self.task == "transcribe" else []
+        if self.checkpoint:
+            self.checkpoint.save(rec, len(windows), end - offset, mine, regions, (self.lang, self.lang_prob),
+                                 alternatives=again)
+        self.again.extend(_shift([(w, None) for w in again], offset))
         self.words.extend(_shift(mine, offset))
         _progress(self.on_progress, end, self.total)
 
