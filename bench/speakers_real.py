@@ -34,23 +34,22 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import itertools
 import os
 import sys
 import tarfile
 import tempfile
 import time
-import unicodedata
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
 
-from nemo_skill.media.asr import speakers, transcribe as asr  # noqa: E402
+import rttm_score as rs  # noqa: E402
+
+from nemo_skill.media.asr import transcribe as asr  # noqa: E402
 from nemo_skill.media.subtitles import cues, speaker_cues  # noqa: E402
 
 SDIST_URL = ("https://files.pythonhosted.org/packages/6d/d7/03b1d00d431c7be1d98635fefb99c2da64d9b84b4b8a06d5302666a96c88/"
@@ -60,7 +59,6 @@ TOP = "pyannote_audio-4.0.7/"
 SAMPLE = TOP + "src/pyannote/audio/sample/"
 AMI = TOP + "tests/data/"
 SPLITS = {"train": "tune", "development": "tune", "test": "report"}
-TOLERANCE = 0.5
 
 
 @dataclass
@@ -87,20 +85,6 @@ def sdist_path(given: str | None) -> Path:
     return path
 
 
-def _plain(name: str) -> str:
-    """The sdist names one file trñ00.wav and its RTTM uri trn00: compare without accents."""
-    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-
-
-def rttm(text: str) -> dict[str, list[tuple[float, float, str]]]:
-    out: dict[str, list[tuple[float, float, str]]] = {}
-    for line in text.splitlines():
-        f = line.split()
-        if len(f) >= 8 and f[0] == "SPEAKER":
-            out.setdefault(_plain(f[1]), []).append((float(f[3]), float(f[3]) + float(f[4]), f[7]))
-    return out
-
-
 def recordings(sdist: Path, work: Path) -> list[Recording]:
     digest = hashlib.sha256(sdist.read_bytes()).hexdigest()
     if digest != SDIST_SHA256:
@@ -111,127 +95,16 @@ def recordings(sdist: Path, work: Path) -> list[Recording]:
             return tar.extractfile(name).read().decode("utf-8")
 
         def wav(name: str) -> Path:
-            path = work / _plain(Path(name).name)
+            path = work / rs.plain_name(Path(name).name)
             path.write_bytes(tar.extractfile(name).read())
             return path
 
-        out.append(Recording("sample", "sample", wav(SAMPLE + "sample.wav"), rttm(read(SAMPLE + "sample.rttm"))["sample"]))
+        out.append(Recording("sample", "sample", wav(SAMPLE + "sample.wav"), rs.rttm(read(SAMPLE + "sample.rttm"))["sample"]))
         for split in SPLITS:
-            truth = rttm(read(AMI + f"debug.{split}.rttm"))
+            truth = rs.rttm(read(AMI + f"debug.{split}.rttm"))
             for uri in read(AMI + f"debug.{split}.lst").split():
-                out.append(Recording(_plain(uri), split, wav(AMI + uri + ".wav"), truth.get(_plain(uri), [])))
+                out.append(Recording(rs.plain_name(uri), split, wav(AMI + uri + ".wav"), truth.get(rs.plain_name(uri), [])))
     return out
-
-
-# --- the reference on a 10 ms grid -----------------------------------------------------------
-
-def grid(truth: list[tuple[float, float, str]], frames: int) -> tuple[np.ndarray, list[str]]:
-    """(frames, speakers) booleans: who talks in each 10 ms frame."""
-    names = sorted({s for _, _, s in truth})
-    active = np.zeros((frames, len(names)), dtype=bool)
-    for start, end, who in truth:
-        active[int(round(start * 100)):int(round(end * 100)), names.index(who)] = True
-    return active, names
-
-
-def true_changes(active: np.ndarray) -> tuple[list[float], list[tuple[float, float]]]:
-    """(changes between single-speaker stretches of two people with only silence between,
-    placed mid-gap; the overlapped stretches, (start, end) s, to leave out of scoring)."""
-    count = active.sum(axis=1)
-    who = active.argmax(axis=1)
-    kept: list[float] = []
-    last, last_end, overlapped = None, 0, False
-    for i in range(len(count)):
-        if count[i] > 1:
-            overlapped = True
-        elif count[i] == 1:
-            if last is not None and who[i] != last and not overlapped:
-                kept.append(round((last_end + i) / 200, 3))
-            last, last_end, overlapped = who[i], i + 1, False
-    many = np.flatnonzero(count > 1)
-    return kept, _joined([(i / 100, (i + 1) / 100) for i in many])
-
-
-def _joined(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    out: list[list[float]] = []
-    for a, b in spans:
-        if out and a <= out[-1][1] + 1e-9:
-            out[-1][1] = b
-        else:
-            out.append([a, b])
-    return [(a, b) for a, b in out]
-
-
-def change_scores(found: list[float], truth: list[float], left_out: list[tuple[float, float]]) -> tuple[int, int, int]:
-    """(found changes that count, those within TOLERANCE of a true one, true ones found)."""
-    def near_overlap(t: float) -> bool:
-        return any(a - TOLERANCE <= t <= b + TOLERANCE for a, b in left_out)
-
-    counted = [f for f in found if any(abs(f - c) <= TOLERANCE for c in truth) or not near_overlap(f)]
-    right = sum(any(abs(f - c) <= TOLERANCE for c in truth) for f in counted)
-    caught = sum(any(abs(f - c) <= TOLERANCE for f in found) for c in truth)
-    return len(counted), right, caught
-
-
-def best_mapping(weights: np.ndarray) -> float:
-    """The most of ``weights[label, speaker]`` a one-to-one mapping of labels to speakers
-    collects (every mapping tried up to 7 a side, greedy above)."""
-    k = max(weights.shape)
-    square = np.zeros((k, k))
-    square[:weights.shape[0], :weights.shape[1]] = weights
-    if k <= 7:
-        return float(max(square[np.arange(k), perm].sum() for perm in itertools.permutations(range(k))))
-    best = 0.0
-    while square.max() > 0:
-        i, p = np.unravel_index(int(np.argmax(square)), square.shape)
-        best += square[i, p]
-        square[i, :], square[:, p] = 0, 0
-    return float(best)
-
-
-def hyp_grid(turns: list[tuple[float, float, int]], frames: int) -> np.ndarray:
-    """Our label per 10 ms frame (0: none)."""
-    out = np.zeros(frames, dtype=int)
-    for start, end, who in turns:
-        if who:
-            out[int(round(start * 100)):int(round(end * 100))] = who
-    return out
-
-
-def der(active: np.ndarray, hyp: np.ndarray, scored: np.ndarray) -> tuple[float, float, float, float]:
-    """(missed, false alarm, confusion, reference speaker time) in seconds over ``scored`` frames."""
-    ref, hyp = active[scored], hyp[scored]
-    n_ref, n_hyp = ref.sum(axis=1), (hyp > 0).astype(int)
-    labels = sorted(set(hyp[hyp > 0].tolist()))
-    weights = np.array([[np.sum((hyp == lab) & ref[:, p]) for p in range(ref.shape[1])] for lab in labels]).reshape(
-        len(labels), ref.shape[1])
-    correct = best_mapping(weights) if labels else 0.0
-    missed = np.maximum(0, n_ref - n_hyp).sum()
-    false = np.maximum(0, n_hyp - n_ref).sum()
-    confusion = np.minimum(n_ref, n_hyp).sum() - correct
-    return missed / 100, false / 100, confusion / 100, n_ref.sum() / 100
-
-
-def label_time(items: list, active: np.ndarray) -> tuple[float, float]:
-    """(cue time in single-speaker talk labelled right after the best mapping, all such time), s."""
-    single = active.sum(axis=1) == 1
-    hyp = hyp_grid([(c.start, c.end, c.speaker or 0) for c in items], len(active))
-    in_cues = hyp_grid([(c.start, c.end, 1) for c in items], len(active)) > 0
-    ref = active & (single & in_cues)[:, None]
-    labels = sorted(set(hyp[hyp > 0].tolist()))
-    weights = np.array([[np.sum((hyp == lab) & ref[:, p]) for p in range(ref.shape[1])] for lab in labels]).reshape(
-        len(labels), ref.shape[1])
-    return (best_mapping(weights) if labels else 0.0) / 100, ref.sum() / 100
-
-
-def straddling(items: list, active: np.ndarray) -> int:
-    """Cues holding more than 0.15 s of single-speaker talk of two people."""
-    single = active & (active.sum(axis=1) == 1)[:, None]
-    count = 0
-    for c in items:
-        inside = single[int(round(c.start * 100)):int(round(c.end * 100))].sum(axis=0)
-        count += int((inside > 15).sum() > 1)
-    return count
 
 
 def heard(rec: Recording, keep: Path | None) -> asr.Transcript:
@@ -258,22 +131,14 @@ def one(rec: Recording, words: asr.Transcript, count: int | None) -> dict:
     turns = speaker_cues.detect(rec.wav, words.words, source_start=0.0, timeline_start=0.0, count=count)
     seconds = time.perf_counter() - started
     ours = speaker_cues.layout(words.words, turns, words.language, rules)
-    frames = 3100
-    active, names = grid(rec.truth, frames)
-    truth, left_out = true_changes(active)
-    found = speakers.changes(turns)
-    counted, right, caught = change_scores(found, truth, left_out)
-    scored = hyp_grid([(a, b, 1) for a, b in speaker_cues.spans_of(words.words)], frames) > 0
-    hyp = hyp_grid([(t.start, t.end, t.speaker) for t in turns], frames)
-    ok, single = label_time(ours, active)
-    return {"found": len({t.speaker for t in turns}), "true": len(names), "counted": counted, "right": right,
-            "caught": caught, "truth": len(truth), "ok": ok, "single": single, "cues": len(ours),
-            "sp": straddling(plain, active), "so": straddling(ours, active), "seconds": seconds,
-            "der": der(active, hyp, scored), "der_one": der(active, scored.astype(int), scored)}
+    out = rs.score_turns(rec.truth, turns, speaker_cues.spans_of(words.words))
+    active, _ = rs.grid(rec.truth, 3100)
+    out["ok"], out["single"] = rs.label_time(ours, active)
+    out.update(cues=len(ours), sp=rs.straddling(plain, active), so=rs.straddling(ours, active), seconds=seconds)
+    return out
 
 
-def _rate(parts: tuple[float, float, float, float]) -> float:
-    return sum(parts[:3]) / max(parts[3], 1e-9)
+_rate = rs.der_rate
 
 
 def row(name: str, r: dict) -> str:
