@@ -57,13 +57,19 @@ def true_changes(active: np.ndarray) -> tuple[list[float], list[tuple[float, flo
 
 
 def _joined(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Spans in time order, those that touch or overlap joined."""
     out: list[list[float]] = []
-    for a, b in spans:
+    for a, b in sorted(spans):
         if out and a <= out[-1][1] + 1e-9:
-            out[-1][1] = b
+            out[-1][1] = max(out[-1][1], b)
         else:
             out.append([a, b])
     return [(a, b) for a, b in out]
+
+
+def speech_of(truth: list[tuple[float, float, str]]) -> list[tuple[float, float]]:
+    """Where anyone talks in the reference (its turns joined)."""
+    return _joined([(a, b) for a, b, _ in truth])
 
 
 def change_scores(found: list[float], truth: list[float], left_out: list[tuple[float, float]]) -> tuple[int, int, int]:
