@@ -18,7 +18,9 @@ The method is classic BIC speaker segmentation and clustering (Chen & Gopalakris
 
 It is deterministic (the same audio and spans give the same turns on any CPU). On the
 joins of real recordings in ``bench/speakers.py`` see docs/speakers.md for its figures and
-its limits: voices recorded alike are the hard case.
+its limits: voices recorded alike are the hard case. On real talk on one microphone
+(``bench/speakers_real.py``: a telephone call, AMI meetings) it is about as good as "one
+speaker": it helps only where people take turns of several seconds.
 """
 
 from __future__ import annotations
