@@ -62,7 +62,7 @@ def _word(text: str, start: float, probability: float) -> Word:
     return Word(text * 2, start, start + 0.8, probability)
 
 
-def test_a_chunks_thin_unsure_and_doubted_regions_share_one_pass():
+def test_a_chunks_thin_unsure_and_doubted_regions_are_decoded_again_kind_by_kind():
     model = _RecordingWhisper()
     decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
     regions = [sr.Region(1.0 + 3 * k, 3.0 + 3 * k) for k in range(5)]
@@ -74,9 +74,9 @@ def test_a_chunks_thin_unsure_and_doubted_regions_share_one_pass():
               (_word("戊", 13.1, 0.95), far), (_word("己", 14.1, 0.95), far)]
     audio = np.zeros(16 * sr.RATE, dtype=np.float32)
     placed = decoder.revise(audio, placed, windows, [], budget=10.0)
-    assert len(model.options) == 1                  # three regions of two windows, one pass (was 1 + 1 + 1 a window)
-    assert model.options[0]["initial_prompt"] is None
-    assert model.options[0]["without_timestamps"]
+    assert len(model.options) == 3                  # thin, unsure, second opinion: a pass each a chunk
+    # (was 1 + 1 + 1 a window); each kind is packed only with its own
+    assert all(o["initial_prompt"] is None and o["without_timestamps"] for o in model.options)
     by = {id(r): [w for w, x in placed if x is r] for r in regions}
     assert all(w.probability == 0.9 for w in by[id(unsure)])        # the surer version kept
     assert by[id(thin)] and all(w.probability == 0.9 for w in by[id(thin)])   # words where there were none
@@ -99,7 +99,7 @@ def test_the_doubted_regions_stay_within_their_budget_least_sure_first():
     assert list(decoder.not_kept) == [id(regions[1])]              # the least sure one only
 
 
-def test_second_opinions_ride_in_the_passes_the_retries_need_anyway():
+def test_second_opinions_take_one_pass_of_their_own_a_chunk():
     model = _RecordingWhisper()
     decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
     regions = [sr.Region(1.0 + 4 * k, 4.0 + 4 * k) for k in range(9)]     # 3 s each
@@ -109,10 +109,10 @@ def test_second_opinions_ride_in_the_passes_the_retries_need_anyway():
         placed += [(_word("甲", r.start + 0.1, 0.95), r), (_word("乙", r.start + 1.1, 0.45 - 0.05 * k), r)]
     windows = sr.pack(regions, sr.SEEK_WINDOW_SECONDS)
     decoder.revise(np.zeros(40 * sr.RATE, dtype=np.float32), placed, windows, [], budget=100.0)
-    assert len(model.options) == 1          # the thin region's pass, and no pass of their own
+    assert len(model.options) == 2          # the thin region's pass, then the second opinions' one
     ridden = [r for r in doubted if id(r) in decoder.not_kept]
-    assert len(ridden) == 5                 # 3 + 5 x (0.4 + 3) s fill one 20 s window
-    assert ridden == doubted[-5:]           # least sure first
+    assert len(ridden) == 6                 # 3 + 5 x (0.4 + 3) s fill one 20 s window
+    assert ridden == doubted[-6:]           # least sure first
 
 
 def test_a_region_alone_in_its_window_is_not_retried_but_may_get_an_alternative():

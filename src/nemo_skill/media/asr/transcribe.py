@@ -45,9 +45,9 @@ FRAME = 160                     # 10 ms energy frames
 CHUNK_SECONDS = 600             # decode and transcribe this much at a time
 MAX_SECONDS = 3 * 3600          # longer files are refused (NEMO_ASR_MAX_SECONDS)
 # At most this share of a chunk's speech is decoded a second time for the alternatives of its
-# unsure words, least sure regions first, and only as much as rides in the passes the chunk's
-# retries need anyway (asr_decode.Decoder.revise): at 0.25 on their own passes they took 17% of
-# a 30 s talk's recognition; the whole job is to stay within 1.10x of plain faster-whisper.
+# unsure words, least sure regions first, in one packed pass a chunk (asr_decode.Decoder.revise):
+# one pass each, at 0.25, they took 17% of a 30 s talk's recognition; the whole job is to stay
+# within 1.10x of plain faster-whisper.
 SECOND_OPINION_SHARE = 0.08
 
 
