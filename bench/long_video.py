@@ -20,7 +20,12 @@ opinions (were 11), 1 language detection; plain faster-whisper 15. After decodin
 more than 20 s of speech with timestamps (seeking on, windows up to 150 s) and the unsure regions
 of a window packed into one retry: 25 passes (17 windows, 2 thin retries, 3 unsure retries, 2
 second opinions, 1 language detection), two rounds, CPU ratio 1.126 (1.118-1.134; ours 67/66 s,
-plain 60/58 s). Quality on this talk: bench/long_cer.py (its docstring).
+plain 60/58 s). After retrying a chunk's thin regions, its unsure ones and its second opinions
+once a chunk, each kind packed with its own, and giving both sides the language (--language zh;
+before, ours detected it, 1 pass): 20 passes (17 windows, 3 retries), two rounds under a load
+of 5-10 from other work, CPU ratio 1.027 (0.969-1.085; ours 67/66 s, plain 61/68 s), peak
+653 MB ours, 730 MB plain; killed at 60% the same command took 65.8 s against 108.4 s fresh.
+Quality on this talk: bench/long_cer.py (its docstring).
 
 Usage: .venv/bin/python bench/long_video.py [--minutes 10] [--size 1920x1080] [--rounds 2]
        [--steps asr,burn,resume] [--keep DIR] [--language zh|auto]
