@@ -50,13 +50,14 @@ def pad_gain() -> float:
     return MUSIC_RMS - 10 * np.log10((bed ** 2).mean())
 
 
-def make(out: Path, bed: str, join, under: float | None) -> tuple[Path, list]:
-    """``under`` None: every speaker at the normal level."""
+def make(out: Path, bed: str, join, under: float | None, *, seconds: float = 0.0) -> tuple[Path, list]:
+    """``under`` None: every speaker at the normal level; ``seconds``: at least this long."""
     parts, t = [], 1.0
     for name, quiet in join:
         target = MUSIC_RMS - under if quiet and under is not None else MUSIC_RMS + 6
         parts.append((name, t, target - sv.speech_db(name)))
         t += sv.LENGTHS[name] + 1.0
+    t = max(t, seconds - 1.0)
     if bed == "pad":
         sv.under_music(out, parts, t + 1.0, music_db=pad_gain())
     else:
@@ -125,7 +126,8 @@ def main() -> None:
     for m in modes:
         print(f"present ({'after' if m else 'before'}): {present[m]}/{total}")
     for bed in args.beds:
-        path, _ = make(tmp / f"{bed}_alone.m4a", bed, (), None)
+        # as long as a join (the bed alone was 2 s before: one stretch of it, too short to repeat)
+        path, _ = make(tmp / f"{bed}_alone.m4a", bed, (), None, seconds=38.0)
         for m in modes:
             words = run(path, m)[0].words
             print(f"music alone ({bed}, {'after' if m else 'before'}): {len(words)} words {''.join(w.text for w in words)!r}")
