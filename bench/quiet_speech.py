@@ -15,6 +15,19 @@ Measured (Whisper base, int8, a loaded 2-core machine), sentences present of 6 p
 media/asr_quiet -> after: pad 10 dB 4 -> 4 (CERs lower: 0.38/0.47/0.38 -> 0.23/0.26/0.09),
 pad 15 dB 3 -> 4, pad 20 dB 2 -> 2 (funasr 1.0 -> 0.58), drums 10 dB 2 -> 4, drums 15 dB 0 -> 3,
 drums 20 dB 0 -> 0; 11/36 -> 17/36. Beds alone: no word before or after.
+
+Tried for 20 dB under (issue 25, not kept; figures from decoding the stretches alone unless said):
+the drum bed's speech band is 25 dB over the voice (its snare is white noise on the beat), and
+spectral subtraction against the still level gains 4 dB of it. A repeating-bed estimate (REPET:
+the median of the same moment one to six bars either side; beat spectrum 0.87-0.95 on the drum
+loop, 0.15-0.60 on the pad) gains 8 dB, 26-29 dB when smoothed and subtracted harder, yet Whisper
+base reads the result no better: through transcribe, drum bed 10/15/20 dB, 7/18 sentences present
+with the still level, 6/18 with the repeats (mean CER 0.72 -> 0.68). Harmonic/percussive
+separation (17-frame medians) took more of the voice than of the bed (2 dB). Cutting a stretch to
+the sentence's own time (0.3 s either side): 3/12 at 20 dB, against 4/12 uncut; levelling with one
+gain or 2 s windows: none on the drums. The drum mix written as WAV, not AAC: 1/6, against 0/6
+(the coding is not what loses it). The voice alone in
+the same stretches reads CER 0.0-0.2 at log-prob -0.02 to -0.28: what is left is separation.
 """
 
 from __future__ import annotations

@@ -27,20 +27,6 @@ OVER = 2.0              # power subtracted: this many times the bed's (music is 
 # far under as before (20 dB under the pad: no word at all, though decoded alone it was heard).
 ENVELOPE_SECONDS = 0.5  # the level a frame is raised by: the loudest around it (not each syllable)
 FLOOR = 0.1             # the least gain (-20 dB): a little bed is left, as Whisper was trained with
-# A repeating bed: how alike the stretch is to itself one period on (the beat spectrum's peak,
-# 1 = identical). Measured on bench/quiet_speech.py's beds in 2-11 s pieces: the drum loop 0.87-0.95
-# (its 1 s bar), the pad with its plucked melody 0.15-0.60 (no repeat within a stretch).
-PERIODIC = 0.8
-PERIOD_RANGE = (0.3, 4.0)   # seconds: a beat to a bar; at most a third of the stretch
-SAME_PEAK = 0.97        # the shortest lag this close to the best is the period (not its multiples,
-                        # nor the half bar of kick and hi-hat when the snare comes once a bar)
-REPEATS = 6             # periods each side whose median is the bed
-# Against the median (the mean of a noise burst, not its quieter part), so less over-subtraction,
-# and a deeper floor: a snare is 25 dB over the voice in the speech band. 20 dB under the drum
-# bed (OVER, FLOOR as above for still beds): 0/6 -> 1/6 present, 15 dB 3/6 -> 3/6 (mean CER 0.66 ->
-# 0.49), 10 dB 4/6 -> 5/6 (0.63 -> 0.31), bench/quiet_speech.py's stretches alone.
-REPEAT_OVER = 2.0
-REPEAT_FLOOR = 0.03
 
 
 def _frames(samples: np.ndarray) -> tuple[np.ndarray, int]:
@@ -64,51 +50,17 @@ def bed_level(power: np.ndarray) -> np.ndarray:
     return out
 
 
-def beat_period(power: np.ndarray) -> tuple[float, float]:
-    """The period (frames, fractional) at which the spectrogram repeats, and how alike it is to
-    itself one period on (0 when the stretch is too short to hold three periods)."""
-    n = len(power)
-    lo, hi = int(PERIOD_RANGE[0] * RATE / HOP), min(int(PERIOD_RANGE[1] * RATE / HOP), n // 3)
-    if hi <= lo + 2:
-        return 0.0, 0.0
-    magnitude = np.sqrt(power)
-    spectrum = np.fft.rfft(magnitude - magnitude.mean(axis=0), n=2 * n, axis=0)
-    # the autocorrelation over time, each lag's mean over its overlap (a long lag is not penalised)
-    alike = np.fft.irfft(spectrum.real ** 2 + spectrum.imag ** 2, axis=0)[:n].mean(axis=1) / (n - np.arange(n))
-    alike = alike / max(float(alike[0]), 1e-20)
-    best = float(alike[lo:hi + 1].max())
-    k = lo + int(np.argmax(alike[lo:hi + 1] >= SAME_PEAK * best))
-    while k < hi and alike[k + 1] > alike[k]:
-        k += 1
-    a, b, c = alike[k - 1], alike[k], alike[k + 1]
-    shift = 0.5 * (a - c) / (a - 2 * b + c) if a - 2 * b + c < 0 else 0.0
-    return k + float(np.clip(shift, -0.5, 0.5)), float(b)
-
-
-def repeating_level(power: np.ndarray, period: float) -> np.ndarray:
-    """Each frame's bed power: the median of the frames REPEATS periods either side of it (a
-    repeat past an end is taken from the other side, where it is the same moment of the loop)."""
-    n = len(power)
-    t = np.arange(n)
-    stack = np.empty((2 * REPEATS + 1, *power.shape), np.float32)
-    for i, k in enumerate(range(-REPEATS, REPEATS + 1)):
-        idx = t + int(round(k * period))
-        mirrored = t - int(round(k * period))
-        idx = np.where((idx >= 0) & (idx < n), idx, np.clip(mirrored, 0, n - 1))
-        stack[i] = power[idx]
-    return np.partition(stack, REPEATS, axis=0)[REPEATS].astype(power.dtype)
-
-
-def spectrum(samples: np.ndarray) -> tuple[np.ndarray, int]:
-    """The short-time spectrum of float32 samples (frames x N_FFT // 2 + 1), and the padded length
-    ``resynthesis`` needs."""
+def without_bed(samples: np.ndarray) -> np.ndarray:
+    """float32 samples with the still part of each frequency lowered (spectral subtraction
+    against ``bed_level``), the same length."""
+    if not ENABLED or len(samples) < N_FFT:
+        return samples
     frames, padded = _frames(samples.astype(np.float32))
-    return np.fft.rfft(frames, axis=1), padded
-
-
-def resynthesis(spec: np.ndarray, padded: int, length: int) -> np.ndarray:
-    """float32 samples of ``length`` from a (gained) ``spectrum`` (weighted overlap-add)."""
-    out_frames = np.fft.irfft(spec, n=N_FFT, axis=1) * np.hanning(N_FFT)
+    spec = np.fft.rfft(frames, axis=1)
+    power = spec.real ** 2 + spec.imag ** 2
+    bed = bed_level(power)
+    gain = np.sqrt(np.clip(1.0 - OVER * bed / (power + 1e-12), FLOOR ** 2, 1.0))
+    out_frames = np.fft.irfft(spec * gain, n=N_FFT, axis=1) * np.hanning(N_FFT)
     out = np.zeros(padded)
     norm = np.zeros(padded)
     window_sq = np.hanning(N_FFT) ** 2
@@ -116,26 +68,7 @@ def resynthesis(spec: np.ndarray, padded: int, length: int) -> np.ndarray:
         out[i * HOP:i * HOP + N_FFT] += frame
         norm[i * HOP:i * HOP + N_FFT] += window_sq
     out = out / np.maximum(norm, 1e-3)
-    return out[N_FFT // 2:N_FFT // 2 + length].astype(np.float32)
-
-
-def bed_gain(power: np.ndarray) -> np.ndarray:
-    """Each frequency's gain in each frame: spectral subtraction against the bed's power, taken
-    from its repeats when it repeats (``repeating_level``), else from its still level."""
-    period, alike = beat_period(power)
-    if alike >= PERIODIC:
-        bed, over, floor = repeating_level(power, period), REPEAT_OVER, REPEAT_FLOOR
-    else:
-        bed, over, floor = bed_level(power), OVER, FLOOR
-    return np.sqrt(np.clip(1.0 - over * bed / (power + 1e-12), floor ** 2, 1.0))
-
-
-def without_bed(samples: np.ndarray) -> np.ndarray:
-    """float32 samples with the bed lowered (``bed_gain``), the same length."""
-    if not ENABLED or len(samples) < N_FFT:
-        return samples
-    spec, padded = spectrum(samples)
-    return resynthesis(spec * bed_gain(spec.real ** 2 + spec.imag ** 2), padded, len(samples))
+    return out[N_FFT // 2:N_FFT // 2 + len(samples)].astype(np.float32)
 
 
 def level_windows(samples: np.ndarray) -> np.ndarray:
