@@ -76,11 +76,11 @@ def test_the_drum_loop_is_found_by_its_bar():
 def test_two_copies_for_a_loop_one_for_a_still_bed(stretch):
     voice, bed, _lo, _hi = stretch
     mix = (voice + bed).astype(np.float32)
-    copies = asr_quiet.clean(mix)
+    copies = list(asr_quiet.clean(mix))
     assert len(copies) == 2 and all(len(c) == len(mix) and np.abs(c).max() <= 0.9 for c in copies)
     from nemo_skill.media.render import music
     pad = music.phrase(1).mean(axis=1)[::3].astype(np.float32)[: len(mix)] * 0.1
-    assert len(asr_quiet.clean(pad + (voice * 0.1).astype(np.float32)[: len(pad)])) == 1
+    assert len(list(asr_quiet.clean(pad + (voice * 0.1).astype(np.float32)[: len(pad)]))) == 1
 
 
 def test_the_pad_is_not_taken_for_a_loop():

@@ -12,6 +12,8 @@ nothing is added where there is no music and no lost speech.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from .regions import RATE
@@ -129,19 +131,20 @@ def repeats_gain(power: np.ndarray, period: float) -> np.ndarray:
     return np.sqrt(np.clip(1.0 - REPEAT_OVER * bed / (power + 1e-12), REPEAT_FLOOR ** 2, 1.0))
 
 
-def without_bed(samples: np.ndarray) -> list[np.ndarray]:
+def without_bed(samples: np.ndarray) -> Iterator[np.ndarray]:
     """float32 copies of the samples with the bed lowered, the same length: against its still
-    level, and when it repeats, also against its repeats (each keeps a different voice: through
-    transcribe, 7 and 6 of 18 drum-bed sentences present, not the same ones)."""
+    level, and when it repeats, then against its repeats (each keeps a different voice: through
+    transcribe, 7 and 6 of 18 drum-bed sentences present, not the same ones). Lazily: the second
+    is made only when asked for (``asr_decode.Decoder.stretch``: when the first gave no word)."""
     if not ENABLED or len(samples) < N_FFT:
-        return [samples]
+        yield samples
+        return
     spec, padded = spectrum(samples)
     power = spec.real ** 2 + spec.imag ** 2
-    gains = [still_gain(power)]
+    yield resynthesis(spec * still_gain(power), padded, len(samples))
     period, alike = beat_period(power)
     if alike >= PERIODIC:
-        gains.append(repeats_gain(power, period))
-    return [resynthesis(spec * gain, padded, len(samples)) for gain in gains]
+        yield resynthesis(spec * repeats_gain(power, period), padded, len(samples))
 
 
 def level_windows(samples: np.ndarray) -> np.ndarray:
@@ -162,11 +165,13 @@ def level_windows(samples: np.ndarray) -> np.ndarray:
     return (out * (0.9 / peak if peak > 0.9 else 1.0)).astype(np.float32)
 
 
-def clean(samples: np.ndarray) -> list[np.ndarray]:
-    """What Whisper hears of an empty stretch, one copy or two (``without_bed``): the bed
-    lowered, then levelled in short windows (as the stretch was levelled as one,
-    ``asr_level.level``, when this is off)."""
+def clean(samples: np.ndarray) -> Iterator[np.ndarray]:
+    """What Whisper hears of an empty stretch, one copy or two (``without_bed``), each made when
+    the one before did not do: the bed lowered, then levelled in short windows (as the stretch was
+    levelled as one, ``asr_level.level``, when this is off)."""
     if not ENABLED:
         from .level import level
-        return [level(samples)]
-    return [level_windows(copy) for copy in without_bed(samples)]
+        yield level(samples)
+        return
+    for copy in without_bed(samples):
+        yield level_windows(copy)
