@@ -100,3 +100,14 @@ def test_a_drum_bed_is_taken_out_by_its_repeats(stretch):
     # level -20.6, the repeats -17.1; bounds at about half the measured gains (3.4 and 8.1 dB)
     assert after - still >= 1.7, (before, still, after)
     assert after - before >= 4.0, (before, still, after)
+
+
+@pytest.mark.parametrize(("text", "loop"), [
+    ("1oz.1oz.1oz.1oz.1oz.", True),       # a hummed line over the drum loop, in a file without speech
+    ("嗯嗯嗯", True),
+    ("你好，你好", False),                # said twice is speech
+    ("近几年，不但我用书给女儿压岁，也劝说亲朋不要给女儿压岁钱，而改送压岁书。", False),
+])
+def test_a_stretch_going_round_is_no_voice(text, loop):
+    from nemo_skill.media.asr.decode import looped
+    assert looped(text) is loop

@@ -136,7 +136,7 @@ class Decoder:
         """One copy's kept words, in chunk time."""
         out = []
         for seg in self.decode(copy, region.length, second_chance=True):
-            if seg.avg_logprob < STRETCH_LOGPROB or seg.no_speech_prob > STRETCH_NO_SPEECH:
+            if seg.avg_logprob < STRETCH_LOGPROB or seg.no_speech_prob > STRETCH_NO_SPEECH or looped(seg.text):
                 continue
             kept = clean_segment(seg, self.out_lang, region.start, self.leaks)
             if kept is None:
@@ -217,6 +217,15 @@ class Decoder:
                     region, w.start, w.end = where
                     out.append((w, region))
         return out
+
+
+def looped(text: str) -> bool:
+    """The text is one piece said three times or more and nothing else (1oz.1oz.1oz.1oz.1oz.: a
+    hummed line over a drum loop with the loop taken out, in a file without speech, where the
+    language was taken for Shona): Whisper going round, not a voice."""
+    chars = bare(text)
+    return any(len(chars) >= 3 * n and chars == (chars[:n] * (len(chars) // n + 1))[:len(chars)]
+               for n in range(1, len(chars) // 3 + 1))
 
 
 def _mark_region_ends(placed: list[tuple[Word, object]]) -> None:
