@@ -104,7 +104,9 @@ def test_a_drum_bed_is_taken_out_by_its_repeats(stretch):
 
 @pytest.mark.parametrize(("text", "loop"), [
     ("1oz.1oz.1oz.1oz.1oz.", True),       # a hummed line over the drum loop, in a file without speech
-    ("嗯嗯嗯", True),
+    ("谢谢谢谢谢谢谢谢", True),
+    ("嗯嗯嗯", False),                    # short answers are said: 对对对, 嗯嗯嗯
+    ("对对对。", False),
     ("你好，你好", False),                # said twice is speech
     ("近几年，不但我用书给女儿压岁，也劝说亲朋不要给女儿压岁钱，而改送压岁书。", False),
 ])

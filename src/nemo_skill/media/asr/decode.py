@@ -241,7 +241,8 @@ def looped(text: str) -> bool:
     hummed line over a drum loop with the loop taken out, in a file without speech, where the
     language was taken for Shona): Whisper going round, not a voice."""
     chars = bare(text)
-    return any(len(chars) >= 3 * n and chars == (chars[:n] * (len(chars) // n + 1))[:len(chars)]
+    # six characters at least: 对对对 and 嗯嗯嗯 are said
+    return len(chars) >= 6 and any(len(chars) >= 3 * n and chars == (chars[:n] * (len(chars) // n + 1))[:len(chars)]
                for n in range(1, len(chars) // 3 + 1))
 
 
