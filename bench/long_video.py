@@ -25,6 +25,9 @@ once a chunk, each kind packed with its own, and giving both sides the language 
 before, ours detected it, 1 pass): 20 passes (17 windows, 3 retries), two rounds under a load
 of 5-10 from other work, CPU ratio 1.027 (0.969-1.085; ours 67/66 s, plain 61/68 s), peak
 653 MB ours, 730 MB plain; killed at 60% the same command took 65.8 s against 108.4 s fresh.
+60 minutes (--size audio --steps asr --rounds 1, same code): CPU ratio 1.073 (ours 425 s, plain
+396 s), wall 0.797, peak 690 MB ours, 2,613 MB plain; cue start - onset 0.02-0.04 s in the first
+and the last tenth (one recording at 0.46 s in both): no drift.
 Quality on this talk: bench/long_cer.py (its docstring).
 
 Usage: .venv/bin/python bench/long_video.py [--minutes 10] [--size 1920x1080] [--rounds 2]
