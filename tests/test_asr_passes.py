@@ -136,3 +136,32 @@ def test_a_window_longer_than_one_pass_is_decoded_with_timestamps():
     decoder.window(np.zeros(38 * sr.RATE, dtype=np.float32), window, [])
     assert not model.options[0]["without_timestamps"]                   # faster-whisper seeks on
     assert model.options[0]["max_new_tokens"] == sr.token_budget(30.0)  # a pass's budget, not the window's
+
+
+class _UnsureFirstWhisper:
+    """Two characters a second; its first pass unsure of them all (0.3), later ones sure (0.9)."""
+
+    def __init__(self):
+        self.passes = 0
+
+    def transcribe(self, audio, **_options):
+        self.passes += 1
+        sure = 0.3 if self.passes == 1 else 0.9
+        words = [SimpleNamespace(word="好好", start=i + 0.1, end=i + 0.9, probability=sure)
+                 for i in range(int(len(audio) / sr.RATE))]
+        seg = SimpleNamespace(text="好好" * len(words), words=words, no_speech_prob=0.0, avg_logprob=-0.1,
+                              compression_ratio=1.0)
+        return iter([seg]), None
+
+
+def test_a_thin_regions_retry_that_comes_back_unsure_is_retried_for_a_surer_one():
+    """你好世界 alone in a demo: its thin retry came back 您好是接, unsure; retried again on its own
+    it is 你好，世界 (samples/zh_speech.mp4)."""
+    model = _UnsureFirstWhisper()
+    decoder = asr_decode.Decoder(model, "zh", "transcribe", [], None)
+    sure, thin = sr.Region(1.0, 4.0), sr.Region(5.0, 7.0)
+    placed = [(_word("甲", 1.1, 0.95), sure), (_word("乙", 2.1, 0.95), sure)]
+    placed = decoder.revise(np.zeros(8 * sr.RATE, dtype=np.float32), placed, sr.pack([sure, thin]), [], budget=0.0)
+    assert model.passes == 2                # the thin retry, then the unsure one
+    words = [w for w, r in placed if r is thin]
+    assert words and all(w.probability == 0.9 for w in words)

@@ -106,45 +106,52 @@ class Decoder:
 
     def revise(self, audio: np.ndarray, placed: list, windows: list, dropped: list[str],
                budget: float) -> list[tuple[Word, object]]:
-        """A chunk's words after its regions are decoded again, packed into as few passes as
-        they fit: those Whisper left without words or with far fewer than their length holds
-        (the longer text is kept; those still short are tried once more, with only each other), those it was
-        unsure of (the surer text is kept), and, least sure first up to ``budget`` seconds, those
-        holding an unsure word, as many as one pass holds, for their other version only: what a
-        proofreader chooses from (``alternatives``). Passes a chunk, not a window: thin, unsure
-        and second opinions were 7 of the 25 passes of a 10-minute talk (bench/asr_profile.py)."""
+        """A chunk's words after its regions are decoded again, each kind packed with its own, in
+        turn: those Whisper left without words or with far fewer than their length holds (the
+        longer text is kept; those still short are tried once more, with only each other); then
+        those it was unsure of, the retried ones included (the surer text is kept); then, least
+        sure first, as many regions holding an unsure word as one pass and ``budget`` seconds
+        hold, for their other version only: what a proofreader chooses from (``alternatives``).
+        Passes a chunk, not a window: thin, unsure and second opinions were 7 of the 25 passes
+        of a 10-minute talk (bench/asr_profile.py)."""
         # A region alone in its window was decoded with nothing beside it already.
         lonely = {id(w.regions[0]) for w in windows if len(w.regions) == 1}
         regions = [r for w in windows for r in w.regions]
         mine = _by_region(placed)
         thin = [r for r in regions if id(r) not in lonely and self._is_thin(r, mine)]
         modes = {id(r): _LONGER for r in thin}
-        for r in regions:
-            if id(r) not in lonely and id(r) not in modes and _unsure(mine.get(id(r), [])):
-                modes[id(r)] = _SURER
-        for r in _doubted(regions, mine, budget, modes):
-            modes[id(r)] = _OTHER
-        alone = set()
-        # Each kind packed with its own: a short unsure 你好 packed beside longer regions held for a
-        # second opinion came back a surer 您好 and replaced the right one (bench/long_cer.py on the
-        # 10-minute talk: CER 0.106 mixed, 0.096 kind by kind, 0.099 window by window as before).
-        for kind in (_LONGER, _SURER, _OTHER):
-            for retry in speech_regions.pack([r for r in regions if modes.get(id(r)) == kind]):
-                if len(retry.regions) == 1:
-                    alone.add(id(retry.regions[0]))
-                placed = self._retry(audio, retry, placed, dropped, modes)
+        placed, alone = self._retry_packed(audio, thin, placed, dropped, modes)
         # Still short of words: once more, packed with only each other (a short region decoded
         # beside a longer one takes its neighbour's context: 你好世界 came out 您好，是接).
         mine = _by_region(placed)
         still = [r for r in thin if self._is_thin(r, mine)]
-        if len(still) == 1 and id(still[0]) in alone:
-            still = []              # the same decode again
-        for retry in speech_regions.pack(still):
-            placed = self._retry(audio, retry, placed, dropped, modes)
+        if len(still) > 1 or (still and id(still[0]) not in alone):
+            placed, _ = self._retry_packed(audio, still, placed, dropped, modes)
+        # Each kind packed with its own: a short unsure 你好 packed beside longer regions held for a
+        # second opinion came back a surer 您好 and replaced the right one (bench/long_cer.py on the
+        # 10-minute talk: CER 0.106 mixed, 0.096 kind by kind, 0.099 window by window as before).
+        # A thin region's retry may be unsure in turn (你好世界 -> 您好是接): it is retried too.
+        mine = _by_region(placed)
+        unsure = [r for r in regions if id(r) not in lonely and _unsure(mine.get(id(r), []))]
+        modes.update({id(r): _SURER for r in unsure})
+        placed, _ = self._retry_packed(audio, unsure, placed, dropped, modes)
+        doubted = _doubted(regions, _by_region(placed), budget, self.not_kept)
+        modes.update({id(r): _OTHER for r in doubted})
+        placed, _ = self._retry_packed(audio, doubted, placed, dropped, modes)
         placed.sort(key=lambda p: p[0].start)
         if self.out_lang == "zh":
             _mark_region_ends(placed)
         return placed
+
+    def _retry_packed(self, audio, regions: list, placed: list, dropped: list[str], modes: dict):
+        """``placed`` after ``regions`` are decoded again, packed; and the ids of those that were
+        alone in their pass."""
+        alone = set()
+        for retry in speech_regions.pack(sorted(regions, key=lambda r: r.start)):
+            if len(retry.regions) == 1:
+                alone.add(id(retry.regions[0]))
+            placed = self._retry(audio, retry, placed, dropped, modes)
+        return placed, alone
 
     def stretch(self, audio: np.ndarray, region, dropped: list[str]) -> list[tuple[Word, object]]:
         """The words Whisper hears in a stretch the voice detector left empty, levelled on its
