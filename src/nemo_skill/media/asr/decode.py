@@ -16,6 +16,7 @@ decoded beside a longer one takes its neighbour's context: 你好世界 came out
 from __future__ import annotations
 
 import difflib
+from collections.abc import Container
 
 import numpy as np
 
@@ -57,8 +58,7 @@ class Decoder:
         self.prompt = SIMPLIFIED_PROMPT if lang == "zh" and task == "transcribe" else None
         self.hotwords = glossary.hotwords(terms) if terms else None
         self.leaks = PROMPT_PIECES + ((self.hotwords,) if self.hotwords else ())
-        # id(region) -> the words of the version a retry of that region (alone, or with the
-        # other unsure ones) did not keep:
+        # id(region) -> the words of the version a retry of that region (``revise``) did not keep:
         # that retry was the second opinion's own decode (same settings), so it is not run again
         self.not_kept: dict[int, list[Word]] = {}
 
@@ -188,14 +188,10 @@ class Decoder:
     def alternatives(self, placed: list) -> list[Word]:
         """The other version of each region that holds an unsure word, least sure first, where
         ``revise`` decoded it again: its words are only alternatives; they replace nothing."""
-        least: dict[int, tuple[object, float]] = {}
-        for w, region in placed:
-            least[id(region)] = (region, min(w.probability, least.get(id(region), (region, 1.0))[1]))
-        out: list[Word] = []
-        for region, lowest in sorted(least.values(), key=lambda pair: pair[1]):
-            if lowest < UNSURE_WORD and id(region) in self.not_kept:
-                out += self.not_kept[id(region)]
-        return out
+        lows = sorted(((min(w.probability for w, _ in words), key) for key, words in _by_region(placed).items()),
+                      key=lambda pair: pair[0])
+        return [w for lowest, key in lows if lowest < UNSURE_WORD and key in self.not_kept
+                for w in self.not_kept[key]]
 
     def _is_thin(self, region, mine: dict) -> bool:
         return region.length >= 0.5 and len(_chars(mine.get(id(region), []))) < self._enough(region)
@@ -249,8 +245,8 @@ def looped(text: str) -> bool:
     language was taken for Shona): Whisper going round, not a voice."""
     chars = bare(text)
     # six characters at least: 对对对 and 嗯嗯嗯 are said
-    return len(chars) >= 6 and any(len(chars) >= 3 * n and chars == (chars[:n] * (len(chars) // n + 1))[:len(chars)]
-               for n in range(1, len(chars) // 3 + 1))
+    return len(chars) >= 6 and any(chars == (chars[:n] * (len(chars) // n + 1))[:len(chars)]
+                                   for n in range(1, len(chars) // 3 + 1))
 
 
 def _mark_region_ends(placed: list[tuple[Word, object]]) -> None:
@@ -270,7 +266,7 @@ def _by_region(placed: list[tuple[Word, object]]) -> dict[int, list[tuple[Word, 
     return out
 
 
-def _doubted(regions: list, mine: dict, budget: float, taken: dict) -> list:
+def _doubted(regions: list, mine: dict, budget: float, taken: Container[int]) -> list:
     """The regions not ``taken`` that hold a word under ``UNSURE_WORD``, least sure first, as many
     as one decoder pass and ``budget`` seconds of speech hold: their second opinion costs one pass
     a chunk (one pass each had been 11 passes, 23% of a 10-minute talk's recognition)."""

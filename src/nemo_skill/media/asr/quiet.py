@@ -120,15 +120,20 @@ def resynthesis(spec: np.ndarray, padded: int, length: int) -> np.ndarray:
     return out[N_FFT // 2:N_FFT // 2 + length].astype(np.float32)
 
 
+def _subtraction_gain(power: np.ndarray, bed: np.ndarray, over: float, floor: float) -> np.ndarray:
+    """Each frequency's gain in each frame: ``over`` times the bed's power taken out, never
+    below ``floor``."""
+    return np.sqrt(np.clip(1.0 - over * bed / (power + 1e-12), floor ** 2, 1.0))
+
+
 def still_gain(power: np.ndarray) -> np.ndarray:
-    """Each frequency's gain in each frame: spectral subtraction against its still level."""
-    return np.sqrt(np.clip(1.0 - OVER * bed_level(power) / (power + 1e-12), FLOOR ** 2, 1.0))
+    """Spectral subtraction against each frequency's still level."""
+    return _subtraction_gain(power, bed_level(power), OVER, FLOOR)
 
 
 def repeats_gain(power: np.ndarray, period: float) -> np.ndarray:
     """The same against the bed's repeats (``repeating_level``)."""
-    bed = repeating_level(power, period)
-    return np.sqrt(np.clip(1.0 - REPEAT_OVER * bed / (power + 1e-12), REPEAT_FLOOR ** 2, 1.0))
+    return _subtraction_gain(power, repeating_level(power, period), REPEAT_OVER, REPEAT_FLOOR)
 
 
 def without_bed(samples: np.ndarray) -> Iterator[np.ndarray]:
