@@ -51,6 +51,7 @@ import speech_video as sv  # noqa: E402
 from nemo_skill.media.asr import transcribe as asr
 from nemo_skill.media.asr.text import bare, cer  # noqa: E402
 from nemo_skill.media.render import music
+from nemo_skill.media.subtitles import cues, speech_check
 
 MUSIC_RMS = -30.0
 PRESENT_CER = 0.5
@@ -106,6 +107,14 @@ def hummed(out: Path, bed: str, seconds: float = 30.0) -> Path:
     return out
 
 
+def named(path: Path, result, parts) -> list[bool]:
+    """For each sentence: does `nemo subs check` name speech without a subtitle inside its time
+    (the job's cues laid out from ``result``'s words, as the job does)?"""
+    missing = speech_check.uncovered(speech_check.speech_spans(path),
+                                     [(c.start, c.end) for c in cues.layout(result.words, "zh")])
+    return [any(a < at + sv.LENGTHS[name] and b > at for a, b in missing) for name, at, _gain in parts]
+
+
 def score(result, parts) -> list[float]:
     out = []
     for i, (name, at, _gain) in enumerate(parts):
@@ -143,21 +152,27 @@ def main() -> None:
     asr.load_model()
     tmp = Path(tempfile.mkdtemp(prefix="quiet_bench_"))
     print(f"# inputs in {tmp}", file=sys.stderr)
-    rows, present = [], {m: 0 for m in modes}
+    rows, present, told, loud_present = [], *({m: 0 for m in modes} for _ in range(3))
     total = 0
     for bed in args.beds:
         for under in args.under:
             for j, join in enumerate(JOINS):
                 path, parts = make(tmp / f"{bed}_{under:g}_{j}.m4a", bed, join, under)
-                scores = {m: score(run(path, m)[0], parts) for m in modes}
+                results = {m: run(path, m)[0] for m in modes}
+                scores = {m: score(results[m], parts) for m in modes}
+                names = {m: named(path, results[m], parts) for m in modes}
                 for k, (name, quiet) in enumerate(join):
                     if not quiet:
+                        for m in modes:
+                            loud_present[m] += scores[m][k] <= PRESENT_CER
                         continue
                     total += 1
                     for m in modes:
                         present[m] += scores[m][k] <= PRESENT_CER
+                        told[m] += scores[m][k] > PRESENT_CER and names[m][k]
                     rows.append((bed, under, name, [scores[m][k] for m in modes]))
-                    print(f"# {bed} {under:g} dB {name}: CER {[round(scores[m][k], 2) for m in modes]}", file=sys.stderr)
+                    print(f"# {bed} {under:g} dB {name}: CER {[round(scores[m][k], 2) for m in modes]} "
+                          f"named {[names[m][k] for m in modes]}", file=sys.stderr)
                 loud = [(join[k][0], [round(scores[m][k], 2) for m in modes]) for k in range(len(join)) if not join[k][1]]
                 print(f"# {bed} {under:g} dB join {j}: loud speakers' CER {loud}", file=sys.stderr)
     head = "before CER | after CER" if args.before else "CER"
@@ -165,18 +180,22 @@ def main() -> None:
     for bed, under, name, cers in rows:
         print(f"| {bed} | {under:g} | {name.split('.')[0]} | " + " | ".join(f"{c:.2f}" for c in cers) + " |")
     for m in modes:
-        print(f"present ({'after' if m else 'before'}): {present[m]}/{total}")
+        print(f"present ({'after' if m else 'before'}): {present[m]}/{total}; of the rest, named by the check "
+              f"as speech without a subtitle: {told[m]}; the speakers at the normal level: "
+              f"{loud_present[m]}/{total}")
     for bed in args.beds:
         # as long as a join (the bed alone was 2 s before: one stretch of it, too short to repeat)
         path, _ = make(tmp / f"{bed}_alone.m4a", bed, (), None, seconds=38.0)
         for m in modes:
             words = run(path, m)[0].words
             print(f"music alone ({bed}, {'after' if m else 'before'}): {len(words)} words {''.join(w.text for w in words)!r}")
+        print(f"music alone ({bed}): speech the check hears {speech_check.speech_spans(path)}")
         path = hummed(tmp / f"{bed}_hum.m4a", bed)
         for m in modes:
             words = run(path, m)[0].words
             print(f"a hummed line over the {bed} ({'after' if m else 'before'}): {len(words)} words "
                   f"{''.join(w.text for w in words)!r}")
+        print(f"a hummed line over the {bed}: speech the check hears {speech_check.speech_spans(path)}")
     path, parts = make(tmp / "normal.m4a", "pad", JOINS[0], None)
     times = {m: [] for m in modes}
     for _ in range(3):

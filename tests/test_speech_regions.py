@@ -67,3 +67,36 @@ def test_prompt_text_written_back_is_removed():
 def test_marks_before_the_first_character_join_nothing_and_runs_collapse():
     words = [Word("，", 0, 0.1), Word("你好", 0.1, 1), Word("；", 1, 1.1), Word("，", 1.1, 1.2), Word("世界", 2, 3)]
     assert [w.text for w in _tidy_marks(words)] == ["你好，", "世界"]
+
+
+def _probs(spans, seconds=10.0):
+    """Silero-like probabilities (one a VAD_FRAME) with ``spans`` of (start, end, p)."""
+    step = sr.VAD_FRAME / sr.RATE
+    probs = np.full(int(seconds / step), 0.01, np.float32)
+    for a, b, p in spans:
+        probs[int(a / step):int(b / step)] = p
+    return probs
+
+
+def test_a_region_widens_over_the_faint_speech_at_its_edges():
+    # the detector marked 3.0-4.0 (0.9); faint speech before it from 2.2 with one short dip,
+    # and after it to 4.3; music (0.01) beyond
+    probs = _probs([(2.2, 2.5, 0.12), (2.55, 3.0, 0.2), (3.0, 4.0, 0.9), (4.0, 4.3, 0.15)])
+    regions = [sr.Region(3.0 - sr.EDGE_PAD, 4.0 + sr.EDGE_PAD)]
+    sr.widen(regions, probs, 10.0)
+    assert regions[0].start == pytest.approx(2.2 - sr.EDGE_PAD, abs=0.04)
+    assert regions[0].end == pytest.approx(4.3 + sr.EDGE_PAD, abs=0.04)
+
+
+def test_widening_stops_at_a_long_dip_a_neighbour_and_its_reach():
+    # a dip longer than EDGE_GAP frames before the region: the faint frames past it are not taken
+    probs = _probs([(1.0, 1.5, 0.2), (1.8, 2.0, 0.9)])
+    regions = [sr.Region(1.8 - sr.EDGE_PAD, 2.0 + sr.EDGE_PAD)]
+    sr.widen(regions, probs, 10.0)
+    assert regions[0].start == pytest.approx(1.8 - sr.EDGE_PAD, abs=0.04)
+    # faint all the way: at most EDGE_MAX, and never into the region before
+    probs = _probs([(0.0, 9.0, 0.2), (5.0, 6.0, 0.9)])
+    regions = [sr.Region(4.0, 4.5), sr.Region(5.0 - sr.EDGE_PAD, 6.0 + sr.EDGE_PAD)]
+    sr.widen(regions, probs, 10.0)
+    assert regions[1].start == regions[0].end <= 5.0 - sr.EDGE_PAD       # they share no time
+    assert regions[1].end == pytest.approx(6.0 + sr.EDGE_MAX + sr.EDGE_PAD, abs=0.1)

@@ -73,3 +73,33 @@ def test_nemo_subs_check_exits_4_and_names_the_range(talk, tmp_path):
     assert len(found) == 1 and found[0]["end"] > found[0]["time"] >= 10.8
     r = run_nemo(["subs", "check", str(srt), str(talk)], dict(os.environ))
     assert "has no subtitle in talk.zh.srt" in r.stdout and "fix: listen to 00:1" in r.stdout
+
+
+def _pad_gain(level: float = -30.0) -> float:
+    import numpy as np
+
+    from nemo_skill.media.render import music
+    bed = music.phrase(1).mean(axis=1).astype(np.float64)
+    return level - 10 * np.log10((bed ** 2).mean())
+
+
+@pytest.fixture(scope="module")
+def quiet_talk(tmp_path_factory):
+    """A speaker 6 dB over a soft music bed (-30 dBFS), then one 15 dB under it."""
+    d = tmp_path_factory.mktemp("quietcheck")
+    parts = [(sv.YASUI, 1.0, -24.0 - sv.speech_db(sv.YASUI)), (sv.AISHELL, 10.4, -45.0 - sv.speech_db(sv.AISHELL))]
+    return sv.under_music(d / "quiet.m4a", parts, 16.0, music_db=_pad_gain())
+
+
+def test_check_names_a_quiet_sentence_under_music_no_cue_carries(quiet_talk, tmp_path):
+    # The levelled audio alone scores the quiet voice under 0.1; the bed-lowered copy hears it.
+    srt = _srt(tmp_path / "quiet.zh.srt", [(1.6, 4.5, "近几年，不但我用书给女儿压岁"), (4.6, 9.0, "也劝说亲朋不要给女儿压岁钱")])
+    findings, summary = speechcheck.check(quiet_talk, [srt])
+    missing = [(f.time, f.end) for f in findings if f.code == "speech_without_subtitle"]
+    assert len(missing) == 1, summary
+    assert 10.4 <= missing[0][0] <= 12.0 and missing[0][1] >= 12.5, missing       # AISHELL is 10.9-14.3
+
+
+def test_music_alone_is_no_speech_to_the_check(tmp_path):
+    bed = sv.under_music(tmp_path / "bed.m4a", [], 30.0, music_db=_pad_gain())
+    assert speechcheck.speech_spans(bed) == []
