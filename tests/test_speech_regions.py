@@ -100,3 +100,22 @@ def test_widening_stops_at_a_long_dip_a_neighbour_and_its_reach():
     sr.widen(regions, probs, 10.0)
     assert regions[1].start == regions[0].end <= 5.0 - sr.EDGE_PAD       # they share no time
     assert regions[1].end == pytest.approx(6.0 + sr.EDGE_MAX + sr.EDGE_PAD, abs=0.1)
+
+
+def test_a_sentence_over_a_music_bed_keeps_its_onset(tmp_path):
+    """你好世界 6 dB over the soft pad, after a speaker 10 dB under it (as in bench/quiet_speech.py's
+    joins): the detector rose at 世界, 0.54 s late, and Whisper read 时间; widened, the region holds
+    你好."""
+    import speech_video as sv
+
+    from nemo_skill.media import ffmpeg
+    from nemo_skill.media.asr import level
+    from nemo_skill.media.render import music
+    bed = music.phrase(1).mean(axis=1).astype(np.float64)
+    pad = -30.0 - 10 * np.log10((bed ** 2).mean())
+    parts = [(sv.FUNASR, 1.0, -40.0 - sv.speech_db(sv.FUNASR)), (sv.HELLO_ZH, 7.54, -24.0 - sv.speech_db(sv.HELLO_ZH))]
+    path = sv.under_music(tmp_path / "join.m4a", parts, 11.0, music_db=pad)
+    audio = np.concatenate([b.astype(np.float32) / 32768 for b in ffmpeg.read_pcm(path, sr.RATE)])
+    onset = 7.54 + sv.speech_onset(sv.HELLO_ZH)
+    hello = [r for r in sr.find_regions(level.level(audio)) if r.end > onset + 0.5]
+    assert hello and hello[0].start <= onset + 0.1, (onset, hello)
