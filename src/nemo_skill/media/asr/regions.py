@@ -28,6 +28,13 @@ MIN_REGION_SECONDS = 0.25   # shorter voiced blips are clicks or breaths
 VAD_FRAME = 512             # samples Silero scores at a time (32 ms)
 EDGE_PAD = 0.12             # seconds kept around the speech the detector marks
 EDGE_PROB = 0.05            # a frame next to a region scoring this is its faint edge (widen)
+# An end is widened only where sound follows it within this many dB of the region's loud frames
+# (a bed, noise), not the quiet of a room, where the detector's fall after speech is its own decay:
+# widened there, a clean 10-minute talk's regions grew by 26 s (7% of its speech) and recognition's
+# CPU by 5%, for nothing. The 0.3 s after an end: music joins 5-13 dB under the speech, that talk
+# 20-67 dB (bench/quiet_speech.py, bench/long_video.py inputs).
+END_UNDER_DB = 16.0
+END_LISTEN = 0.3            # seconds after an end that say whether a bed follows it
 EDGE_GAP = 3                # frames under EDGE_PROB bridged between two faint ones
 EDGE_MAX = 1.5              # seconds a region's edge moves at most
 
@@ -100,7 +107,7 @@ def find_regions(samples: np.ndarray, *, threshold: float = 0.5,
     spans = get_speech_timestamps(samples, options)
     regions = [Region(s["start"] / RATE, s["end"] / RATE) for s in spans]
     if regions:
-        widen(regions, speech_probabilities(samples), len(samples) / RATE)
+        widen(regions, speech_probabilities(samples), len(samples) / RATE, ends=_sound_after(regions, samples))
     # Neighbours' padding may overlap; split the difference so regions never share time.
     for a, b in zip(regions, regions[1:], strict=False):
         if a.end > b.start:
@@ -116,9 +123,10 @@ def speech_probabilities(samples: np.ndarray) -> np.ndarray:
     return np.asarray(get_vad_model()(padded), dtype=np.float32).ravel()
 
 
-def widen(regions: list[Region], probs: np.ndarray, total: float) -> None:
+def widen(regions: list[Region], probs: np.ndarray, total: float, *, ends: list[bool] | None = None) -> None:
     """Each region's edges moved out over the faint speech next to them: frames at EDGE_PROB or
-    more, dips of up to EDGE_GAP frames bridged, at most EDGE_MAX seconds. Under a music bed the
+    more, dips of up to EDGE_GAP frames bridged, at most EDGE_MAX seconds; its end only where
+    ``ends`` says so (``_sound_after``; all when None). Under a music bed the
     detector rises late: 你好 of 你好世界 6 dB over a soft pad scored 0.1-0.2 (the bed alone:
     99% of frames under 0.04), and the region began at 世界, which Whisper then read 时间."""
     step = VAD_FRAME / RATE
@@ -126,20 +134,41 @@ def widen(regions: list[Region], probs: np.ndarray, total: float) -> None:
     for i, r in enumerate(regions):
         floor = regions[i - 1].end if i else 0.0
         ceiling = regions[i + 1].start if i + 1 < len(regions) else total
-        first = _faint_run(probs, int((r.start + EDGE_PAD) / step), -1, reach)
-        last = _faint_run(probs, int((r.end - EDGE_PAD) / step) - 1, 1, reach)
+        first = _faint_run(probs, int((r.start + EDGE_PAD) / step), -1, reach, EDGE_PROB)
         r.start = max(floor, min(r.start, first * step - EDGE_PAD))
-        r.end = min(ceiling, max(r.end, (last + 1) * step + EDGE_PAD))
+        if ends is None or ends[i]:
+            last = _faint_run(probs, int((r.end - EDGE_PAD) / step) - 1, 1, reach, EDGE_PROB)
+            r.end = min(ceiling, max(r.end, (last + 1) * step + EDGE_PAD))
 
 
-def _faint_run(probs: np.ndarray, edge: int, direction: int, reach: int) -> int:
-    """The last frame from ``edge`` going ``direction`` that is still faint speech."""
+def _sound_after(regions: list[Region], samples: np.ndarray) -> list[bool]:
+    """For each region: does sound within END_UNDER_DB of its loud frames follow it (the median
+    50 ms frame of the END_LISTEN seconds after it, before the next region)?"""
+    out = []
+    for i, r in enumerate(regions):
+        until = min(r.end + END_LISTEN, regions[i + 1].start if i + 1 < len(regions) else r.end + END_LISTEN)
+        after = _frame_db(samples[int(r.end * RATE):int(until * RATE)])
+        inside = _frame_db(samples[int(r.start * RATE):int(r.end * RATE)])
+        out.append(bool(len(after) and len(inside))
+                   and float(np.median(after)) > float(np.percentile(inside, 90)) - END_UNDER_DB)
+    return out
+
+
+def _frame_db(samples: np.ndarray, frame: int = 800) -> np.ndarray:
+    """Each 50 ms frame's power in dB."""
+    n = len(samples) // frame
+    power = (samples[:n * frame].reshape(n, frame).astype(np.float64) ** 2).mean(axis=1)
+    return 10 * np.log10(power + 1e-12)
+
+
+def _faint_run(probs: np.ndarray, edge: int, direction: int, reach: int, least: float) -> int:
+    """The last frame from ``edge`` going ``direction`` that is still faint speech (``least``)."""
     found, misses, k = edge, 0, edge
     while abs(k - edge) < reach and misses <= EDGE_GAP:
         k += direction
         if not 0 <= k < len(probs):
             break
-        if probs[k] >= EDGE_PROB:
+        if probs[k] >= least:
             found, misses = k, 0
         else:
             misses += 1
