@@ -119,3 +119,19 @@ def test_a_sentence_over_a_music_bed_keeps_its_onset(tmp_path):
     onset = 7.54 + sv.speech_onset(sv.HELLO_ZH)
     hello = [r for r in sr.find_regions(level.level(audio)) if r.end > onset + 0.5]
     assert hello and hello[0].start <= onset + 0.1, (onset, hello)
+
+
+def test_an_end_widens_only_where_sound_follows_it():
+    rng = np.random.default_rng(0)
+    speech = 0.3 * rng.standard_normal(sr.RATE).astype(np.float32)
+    room = 0.0003 * rng.standard_normal(sr.RATE).astype(np.float32)       # about 60 dB under
+    bed = 0.1 * rng.standard_normal(sr.RATE).astype(np.float32)           # about 10 dB under
+    regions = [sr.Region(0.0, 1.0)]
+    assert sr._sound_after(regions, np.concatenate([speech, room])) == [False]
+    assert sr._sound_after(regions, np.concatenate([speech, bed])) == [True]
+    probs = _probs([(0.0, 1.0, 0.9), (1.0, 1.6, 0.2)], seconds=2.0)
+    kept = [sr.Region(0.0, 1.0 + sr.EDGE_PAD)]
+    sr.widen(kept, probs, 2.0, ends=[False])
+    assert kept[0].end == pytest.approx(1.0 + sr.EDGE_PAD)
+    sr.widen(kept, probs, 2.0, ends=[True])
+    assert kept[0].end == pytest.approx(1.6 + sr.EDGE_PAD, abs=0.04)
