@@ -121,17 +121,19 @@ def test_a_sentence_over_a_music_bed_keeps_its_onset(tmp_path):
     assert hello and hello[0].start <= onset + 0.1, (onset, hello)
 
 
-def test_an_end_widens_only_where_sound_follows_it():
+def test_an_edge_widens_only_where_a_bed_is_beside_it():
     rng = np.random.default_rng(0)
     speech = 0.3 * rng.standard_normal(sr.RATE).astype(np.float32)
     room = 0.0003 * rng.standard_normal(sr.RATE).astype(np.float32)       # about 60 dB under
     bed = 0.1 * rng.standard_normal(sr.RATE).astype(np.float32)           # about 10 dB under
-    regions = [sr.Region(0.0, 1.0)]
-    assert sr._sound_after(regions, np.concatenate([speech, room])) == [False]
-    assert sr._sound_after(regions, np.concatenate([speech, bed])) == [True]
-    probs = _probs([(0.0, 1.0, 0.9), (1.0, 1.6, 0.2)], seconds=2.0)
-    kept = [sr.Region(0.0, 1.0 + sr.EDGE_PAD)]
-    sr.widen(kept, probs, 2.0, ends=[False])
-    assert kept[0].end == pytest.approx(1.0 + sr.EDGE_PAD)
-    sr.widen(kept, probs, 2.0, ends=[True])
-    assert kept[0].end == pytest.approx(1.6 + sr.EDGE_PAD, abs=0.04)
+    regions = [sr.Region(1.0, 2.0)]
+    assert sr._sound_around(regions, np.concatenate([room, speech, room])) == [(False, False)]
+    assert sr._sound_around(regions, np.concatenate([bed, speech, room])) == [(True, False)]
+    assert sr._sound_around(regions, np.concatenate([room, speech, bed])) == [(False, True)]
+    probs = _probs([(0.4, 1.0, 0.2), (1.0, 2.0, 0.9), (2.0, 2.6, 0.2)], seconds=3.0)
+    kept = [sr.Region(1.0 - sr.EDGE_PAD, 2.0 + sr.EDGE_PAD)]
+    sr.widen(kept, probs, 3.0, ends=[(False, False)])
+    assert (kept[0].start, kept[0].end) == (1.0 - sr.EDGE_PAD, 2.0 + sr.EDGE_PAD)
+    sr.widen(kept, probs, 3.0, ends=[(True, True)])
+    assert kept[0].start == pytest.approx(0.4 - sr.EDGE_PAD, abs=0.04)
+    assert kept[0].end == pytest.approx(2.6 + sr.EDGE_PAD, abs=0.04)

@@ -29,13 +29,14 @@ VAD_FRAME = 512             # samples Silero scores at a time (32 ms)
 EDGE_PAD = 0.12             # seconds kept around the speech the detector marks
 EDGE_PROB = 0.05            # a frame next to a region scoring this is its faint edge (widen; at
                             # 0.1 the music joins' loud speakers were 32/36 present, at 0.05 35/36)
-# An end is widened only where sound follows it within this many dB of the region's loud frames
-# (a bed, noise), not the quiet of a room, where the detector's fall after speech is its own decay:
-# widened there, a clean 10-minute talk's regions grew by 26 s (7% of its speech) and recognition's
-# CPU by 5%, for nothing. The 0.3 s after an end: music joins 5-13 dB under the speech, that talk
-# 20-67 dB (bench/quiet_speech.py, bench/long_video.py inputs).
-END_UNDER_DB = 16.0
-END_LISTEN = 0.3            # seconds after an end that say whether a bed follows it
+# An edge is widened only where sound comes before or after it within this many dB of the region's
+# loud frames (a bed, noise), not the quiet of a room, where the detector's fall after speech is its
+# own decay. Widened there too, a clean 10-minute talk's regions grew by 30 s (8% of its speech),
+# recognition's CPU by 5%, and its CER moved by a window's luck (0.096 -> 0.091; ends alone 0.110):
+# a quiet room is left as it was (its regions 351.5 -> 352.0 s; CER 0.089). The 0.3 s after an end: music joins 5-13 dB under the speech, that
+# talk 20-67 dB (bench/quiet_speech.py, bench/long_video.py inputs).
+EDGE_UNDER_DB = 16.0
+EDGE_LISTEN = 0.3           # seconds before a start and after an end that say whether a bed is there
 EDGE_GAP = 3                # frames under EDGE_PROB bridged between two faint ones
 EDGE_MAX = 1.5              # seconds a region's edge moves at most
 
@@ -108,7 +109,7 @@ def find_regions(samples: np.ndarray, *, threshold: float = 0.5,
     spans = get_speech_timestamps(samples, options)
     regions = [Region(s["start"] / RATE, s["end"] / RATE) for s in spans]
     if regions:
-        widen(regions, speech_probabilities(samples), len(samples) / RATE, ends=_sound_after(regions, samples))
+        widen(regions, speech_probabilities(samples), len(samples) / RATE, ends=_sound_around(regions, samples))
     # Neighbours' padding may overlap; split the difference so regions never share time.
     for a, b in zip(regions, regions[1:], strict=False):
         if a.end > b.start:
@@ -124,10 +125,11 @@ def speech_probabilities(samples: np.ndarray) -> np.ndarray:
     return np.asarray(get_vad_model()(padded), dtype=np.float32).ravel()
 
 
-def widen(regions: list[Region], probs: np.ndarray, total: float, *, ends: list[bool] | None = None) -> None:
+def widen(regions: list[Region], probs: np.ndarray, total: float, *,
+          ends: list[tuple[bool, bool]] | None = None) -> None:
     """Each region's edges moved out over the faint speech next to them: frames at EDGE_PROB or
-    more, dips of up to EDGE_GAP frames bridged, at most EDGE_MAX seconds; its end only where
-    ``ends`` says so (``_sound_after``; all when None). Under a music bed the detector rises late:
+    more, dips of up to EDGE_GAP frames bridged, at most EDGE_MAX seconds; its start and its end
+    only where ``ends`` says so (``_sound_around``: a bed is there; both when None). Under a music bed the detector rises late:
     你好 of 你好世界 6 dB over a soft pad scored 0.1-0.2 (the bed alone: 99% of frames under
     0.04), and the region began at 世界, which Whisper then read 时间. bench/quiet_speech.py:
     speakers at the normal level 28 -> 35 of 36 present, quiet ones 19 -> 24; starts alone: 33, 23."""
@@ -136,23 +138,34 @@ def widen(regions: list[Region], probs: np.ndarray, total: float, *, ends: list[
     for i, r in enumerate(regions):
         floor = regions[i - 1].end if i else 0.0
         ceiling = regions[i + 1].start if i + 1 < len(regions) else total
-        first = _faint_run(probs, int((r.start + EDGE_PAD) / step), -1, reach, EDGE_PROB)
-        r.start = max(floor, min(r.start, first * step - EDGE_PAD))
-        if ends is None or ends[i]:
-            last = _faint_run(probs, int((r.end - EDGE_PAD) / step) - 1, 1, reach, EDGE_PROB)
-            r.end = min(ceiling, max(r.end, (last + 1) * step + EDGE_PAD))
+        # only ever outwards, and only where a faint frame lies past the detector's own edge
+        if ends is None or ends[i][0]:
+            edge = int((r.start + EDGE_PAD) / step)
+            first = _faint_run(probs, edge, -1, reach, EDGE_PROB)
+            if first < edge:
+                r.start = min(r.start, max(floor, first * step - EDGE_PAD))
+        if ends is None or ends[i][1]:
+            edge = int((r.end - EDGE_PAD) / step) - 1
+            last = _faint_run(probs, edge, 1, reach, EDGE_PROB)
+            if last > edge:
+                r.end = max(r.end, min(ceiling, (last + 1) * step + EDGE_PAD))
 
 
-def _sound_after(regions: list[Region], samples: np.ndarray) -> list[bool]:
-    """For each region: does sound within END_UNDER_DB of its loud frames follow it (the median
-    50 ms frame of the END_LISTEN seconds after it, before the next region)?"""
+def _sound_around(regions: list[Region], samples: np.ndarray) -> list[tuple[bool, bool]]:
+    """For each region: does sound within EDGE_UNDER_DB of its loud frames come before it, and
+    after it (the median 50 ms frame of the EDGE_LISTEN seconds there, short of its neighbour)?"""
     out = []
     for i, r in enumerate(regions):
-        until = min(r.end + END_LISTEN, regions[i + 1].start if i + 1 < len(regions) else r.end + END_LISTEN)
-        after = _frame_db(samples[int(r.end * RATE):int(until * RATE)])
-        inside = _frame_db(samples[int(r.start * RATE):int(r.end * RATE)])
-        out.append(bool(len(after) and len(inside))
-                   and float(np.median(after)) > float(np.percentile(inside, 90)) - END_UNDER_DB)
+        loud = _frame_db(samples[int(r.start * RATE):int(r.end * RATE)])
+        if not len(loud):
+            out.append((False, False))
+            continue
+        floor = float(np.percentile(loud, 90)) - EDGE_UNDER_DB
+        since = max(r.start - EDGE_LISTEN, regions[i - 1].end if i else 0.0)
+        until = min(r.end + EDGE_LISTEN, regions[i + 1].start if i + 1 < len(regions) else r.end + EDGE_LISTEN)
+        out.append(tuple(bool(len(db)) and float(np.median(db)) > floor
+                         for db in (_frame_db(samples[int(since * RATE):int(r.start * RATE)]),
+                                    _frame_db(samples[int(r.end * RATE):int(until * RATE)]))))
     return out
 
 
