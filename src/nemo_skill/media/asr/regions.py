@@ -33,8 +33,9 @@ EDGE_PROB = 0.05            # a frame next to a region scoring this is its faint
 # loud frames (a bed, noise), not the quiet of a room, where the detector's fall after speech is its
 # own decay. Widened there too, a clean 10-minute talk's regions grew by 30 s (8% of its speech),
 # recognition's CPU by 5%, and its CER moved by a window's luck (0.096 -> 0.091; ends alone 0.110):
-# a quiet room is left as it was (its regions 351.5 -> 352.0 s; CER 0.089). The 0.3 s after an end: music joins 5-13 dB under the speech, that
-# talk 20-67 dB (bench/quiet_speech.py, bench/long_video.py inputs).
+# a quiet room is left as it was (its regions 351.5 -> 352.0 s; CER 0.089). The 0.3 s after an
+# end: music joins 5-13 dB under the speech, that talk 20-67 dB (bench/quiet_speech.py,
+# bench/long_video.py inputs).
 EDGE_UNDER_DB = 16.0
 EDGE_LISTEN = 0.3           # seconds before a start and after an end that say whether a bed is there
 EDGE_GAP = 3                # frames under EDGE_PROB bridged between two faint ones
@@ -129,10 +130,11 @@ def widen(regions: list[Region], probs: np.ndarray, total: float, *,
           ends: list[tuple[bool, bool]] | None = None) -> None:
     """Each region's edges moved out over the faint speech next to them: frames at EDGE_PROB or
     more, dips of up to EDGE_GAP frames bridged, at most EDGE_MAX seconds; its start and its end
-    only where ``ends`` says so (``_sound_around``: a bed is there; both when None). Under a music bed the detector rises late:
-    你好 of 你好世界 6 dB over a soft pad scored 0.1-0.2 (the bed alone: 99% of frames under
-    0.04), and the region began at 世界, which Whisper then read 时间. bench/quiet_speech.py:
-    speakers at the normal level 28 -> 35 of 36 present, quiet ones 19 -> 24; starts alone: 33, 23."""
+    only where ``ends`` says so (``_sound_around``: a bed is there; both when None). Under a music
+    bed the detector rises late: 你好 of 你好世界 6 dB over a soft pad scored 0.1-0.2 (the bed
+    alone: 99% of frames under 0.04), and the region began at 世界, which Whisper then read 时间.
+    bench/quiet_speech.py: speakers at the normal level 28 -> 35 of 36 present, quiet ones 19 -> 24
+    (starts alone: 33 and 23)."""
     step = VAD_FRAME / RATE
     reach = int(EDGE_MAX / step)
     for i, r in enumerate(regions):

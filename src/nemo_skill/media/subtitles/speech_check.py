@@ -2,7 +2,8 @@
 
 `nemo subs check SUBTITLES... VIDEO` and the check at the end of every job
 hear the video's audio (Silero VAD, as recognition uses it, on the levelled
-audio and on a copy with the music bed lowered) and report two things a creator cannot see in the files alone:
+audio and on a copy with the music bed lowered) and report two things a
+creator cannot see in the files alone:
 
 - ``speech_without_subtitle``: a stretch of speech with no cue over it (a
   sentence the recogniser lost, a cue deleted by mistake), with its range;
