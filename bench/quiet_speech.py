@@ -77,11 +77,6 @@ JOINS = (
 )
 
 
-def pad_gain() -> float:
-    bed = music.phrase(1).mean(axis=1).astype(np.float64)
-    return MUSIC_RMS - 10 * np.log10((bed ** 2).mean())
-
-
 def make(out: Path, bed: str, join, under: float | None, *, seconds: float = 0.0) -> tuple[Path, list]:
     """``under`` None: every speaker at the normal level; ``seconds``: at least this long."""
     parts, t = [], 1.0
@@ -91,7 +86,7 @@ def make(out: Path, bed: str, join, under: float | None, *, seconds: float = 0.0
         t += sv.LENGTHS[name] + 1.0
     t = max(t, seconds - 1.0)
     if bed == "pad":
-        sv.under_music(out, parts, t + 1.0, music_db=pad_gain())
+        sv.under_music(out, parts, t + 1.0, music_db=sv.pad_gain(MUSIC_RMS))
     else:
         sv.under_lavfi(out, parts, t + 1.0, bed=sv.DRUM_BED, bed_db=sv.lavfi_bed_gain(sv.DRUM_BED, MUSIC_RMS))
     return out, parts
@@ -109,7 +104,7 @@ def hummed(out: Path, bed: str, seconds: float = 30.0) -> Path:
     hum = out.with_suffix(".hum.f32")
     hum.write_bytes(line.astype(np.float32).tobytes())
     if bed == "pad":
-        source, gain = ["-i", str(music.write_bed(seconds, out.with_suffix(".bed.wav")))], pad_gain()
+        source, gain = ["-i", str(music.write_bed(seconds, out.with_suffix(".bed.wav")))], sv.pad_gain(MUSIC_RMS)
     else:
         source = ["-f", "lavfi", "-i", f"{sv.DRUM_BED},atrim=0:{seconds}"]
         gain = sv.lavfi_bed_gain(sv.DRUM_BED, MUSIC_RMS)

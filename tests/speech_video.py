@@ -120,6 +120,15 @@ def under_music(out: Path, parts: list[tuple[str, float, float]], duration: floa
     return out
 
 
+def pad_gain(rms: float = -30.0) -> float:
+    """The gain (dB) that puts the project's own music bed (media/render/music.py) at ``rms`` dBFS."""
+    import numpy as np
+
+    from nemo_skill.media.render import music
+    bed = music.phrase(1).mean(axis=1).astype(np.float64)
+    return rms - 10 * np.log10((bed ** 2).mean())
+
+
 def speech_db(name: str) -> float:
     """A recording's RMS level over its voiced frames (50 ms frames 15 dB over its floor), dBFS."""
     import numpy as np

@@ -10,14 +10,12 @@ at 12 dB: 0.23 and 0.32 (default and AVX2 alike). At 20 dB under they are still 
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 import speech_video as sv
 from figures import at_most
 
 from nemo_skill.media.asr import transcribe as asr
 from nemo_skill.media.asr.text import bare, cer
-from nemo_skill.media.render import music
 
 pytestmark = [pytest.mark.slow, pytest.mark.model]
 
@@ -28,11 +26,6 @@ QUIET_CER_BOUND = 0.6
 MUSIC_RMS = -30.0       # dBFS: a bed a creator would put under a talk
 UNDER = 12.0            # the quiet speaker, this many dB under the music
 QUIET = (sv.AISHELL, sv.FUNASR)
-
-
-def _music_gain() -> float:
-    bed = music.phrase(1).mean(axis=1).astype(np.float64)
-    return MUSIC_RMS - 10 * np.log10((bed ** 2).mean())
 
 
 def _parts(names, quiet, under: float) -> tuple[list, float]:
@@ -50,7 +43,7 @@ def _parts(names, quiet, under: float) -> tuple[list, float]:
 def quiet_join(tmp_path_factory):
     d = tmp_path_factory.mktemp("quiet")
     parts, t = _parts((sv.YASUI, sv.AISHELL, sv.PADDLE, sv.FUNASR), QUIET, UNDER)
-    return sv.under_music(d / "quiet.m4a", parts, t + 1.0, music_db=_music_gain()), parts
+    return sv.under_music(d / "quiet.m4a", parts, t + 1.0, music_db=sv.pad_gain(MUSIC_RMS)), parts
 
 
 def test_every_sentence_is_there_with_a_quiet_speaker_under_music(quiet_join):
@@ -65,7 +58,7 @@ def test_every_sentence_is_there_with_a_quiet_speaker_under_music(quiet_join):
 
 
 def test_music_alone_writes_nothing(tmp_path):
-    path = sv.under_music(tmp_path / "music.m4a", [], 20.0, music_db=_music_gain())
+    path = sv.under_music(tmp_path / "music.m4a", [], 20.0, music_db=sv.pad_gain(MUSIC_RMS))
     assert asr.transcribe(path).words == []
 
 

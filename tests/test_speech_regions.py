@@ -110,9 +110,7 @@ def test_a_sentence_over_a_music_bed_keeps_its_onset(tmp_path):
 
     from nemo_skill.media import ffmpeg
     from nemo_skill.media.asr import level
-    from nemo_skill.media.render import music
-    bed = music.phrase(1).mean(axis=1).astype(np.float64)
-    pad = -30.0 - 10 * np.log10((bed ** 2).mean())
+    pad = sv.pad_gain()
     parts = [(sv.FUNASR, 1.0, -40.0 - sv.speech_db(sv.FUNASR)), (sv.HELLO_ZH, 7.54, -24.0 - sv.speech_db(sv.HELLO_ZH))]
     path = sv.under_music(tmp_path / "join.m4a", parts, 11.0, music_db=pad)
     audio = np.concatenate([b.astype(np.float32) / 32768 for b in ffmpeg.read_pcm(path, sr.RATE)])

@@ -75,20 +75,12 @@ def test_nemo_subs_check_exits_4_and_names_the_range(talk, tmp_path):
     assert "has no subtitle in talk.zh.srt" in r.stdout and "fix: listen to 00:1" in r.stdout
 
 
-def _pad_gain(level: float = -30.0) -> float:
-    import numpy as np
-
-    from nemo_skill.media.render import music
-    bed = music.phrase(1).mean(axis=1).astype(np.float64)
-    return level - 10 * np.log10((bed ** 2).mean())
-
-
 @pytest.fixture(scope="module")
 def quiet_talk(tmp_path_factory):
     """A speaker 6 dB over a soft music bed (-30 dBFS), then one 15 dB under it."""
     d = tmp_path_factory.mktemp("quietcheck")
     parts = [(sv.YASUI, 1.0, -24.0 - sv.speech_db(sv.YASUI)), (sv.AISHELL, 10.4, -45.0 - sv.speech_db(sv.AISHELL))]
-    return sv.under_music(d / "quiet.m4a", parts, 16.0, music_db=_pad_gain())
+    return sv.under_music(d / "quiet.m4a", parts, 16.0, music_db=sv.pad_gain())
 
 
 def test_check_names_a_quiet_sentence_under_music_no_cue_carries(quiet_talk, tmp_path):
@@ -101,5 +93,5 @@ def test_check_names_a_quiet_sentence_under_music_no_cue_carries(quiet_talk, tmp
 
 
 def test_music_alone_is_no_speech_to_the_check(tmp_path):
-    bed = sv.under_music(tmp_path / "bed.m4a", [], 30.0, music_db=_pad_gain())
+    bed = sv.under_music(tmp_path / "bed.m4a", [], 30.0, music_db=sv.pad_gain())
     assert speechcheck.speech_spans(bed) == []

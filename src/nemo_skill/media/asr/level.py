@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .regions import RATE, Region
+from .regions import FRAME, RATE, Region, frame_power_db
 
 TARGET_DB = -20.0          # the loud speech of a chunk (its 95th percentile 50 ms frame) lands here
 MAX_GAIN_DB = 30.0         # a nearly silent file is not raised into its hiss
@@ -35,15 +35,6 @@ BAND = (300.0, 3400.0)     # where speech carries its words
 # room tone between recordings was decoded too, 9 s of 33 on a 30 s talk, for nothing.
 BAND_UNDER_PEAK_DB = 30.0
 SILENT_BAND_DB = -75.0     # the band of digital silence and a quiet room's hiss
-FRAME = 800                # 50 ms at 16 kHz
-
-
-def frame_power_db(samples: np.ndarray, frame: int = FRAME) -> np.ndarray:
-    n = len(samples) // frame
-    if n == 0:
-        return np.zeros(0)
-    power = (samples[: n * frame].reshape(n, frame).astype(np.float64) ** 2).mean(axis=1)
-    return 10 * np.log10(power + 1e-12)
 
 
 def gain_db(samples: np.ndarray) -> float:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from .regions import RATE
+from .regions import FRAME, RATE, frame_power_db
 
 ENABLED = True          # bench/quiet_speech.py turns it off to measure what it adds
 N_FFT = 512             # 32 ms: a syllable's harmonics apart, a chord's tones resolved
@@ -156,7 +156,7 @@ def level_windows(samples: np.ndarray) -> np.ndarray:
     """A copy whose level follows asr_level.TARGET_DB in short windows: each 50 ms frame gets the
     gain that puts the loudest frame within ENVELOPE_SECONDS of it at the target (at most
     asr_level.MAX_GAIN_DB, never past 0.9 of full scale)."""
-    from .level import FRAME, MAX_GAIN_DB, TARGET_DB, frame_power_db
+    from .level import MAX_GAIN_DB, TARGET_DB
     db = frame_power_db(samples)
     if not len(db) or not ENABLED:
         return samples

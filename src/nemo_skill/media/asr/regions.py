@@ -26,6 +26,7 @@ PAD_SECONDS = 0.4           # the most of a pause kept between two regions insid
 TAIL_TOLERANCE = 0.3        # a word may end this far into the padding and still be speech
 MIN_REGION_SECONDS = 0.25   # shorter voiced blips are clicks or breaths
 VAD_FRAME = 512             # samples Silero scores at a time (32 ms)
+FRAME = 800                 # 50 ms: the frame levels are measured in
 EDGE_PAD = 0.12             # seconds kept around the speech the detector marks
 EDGE_PROB = 0.05            # a frame next to a region scoring this is its faint edge (widen; at
                             # 0.1 the music joins' loud speakers were 32/36 present, at 0.05 35/36)
@@ -158,7 +159,7 @@ def _sound_around(regions: list[Region], samples: np.ndarray) -> list[tuple[bool
     after it (the median 50 ms frame of the EDGE_LISTEN seconds there, short of its neighbour)?"""
     out = []
     for i, r in enumerate(regions):
-        loud = _frame_db(samples[int(r.start * RATE):int(r.end * RATE)])
+        loud = frame_power_db(samples[int(r.start * RATE):int(r.end * RATE)])
         if not len(loud):
             out.append((False, False))
             continue
@@ -166,15 +167,17 @@ def _sound_around(regions: list[Region], samples: np.ndarray) -> list[tuple[bool
         since = max(r.start - EDGE_LISTEN, regions[i - 1].end if i else 0.0)
         until = min(r.end + EDGE_LISTEN, regions[i + 1].start if i + 1 < len(regions) else r.end + EDGE_LISTEN)
         out.append(tuple(bool(len(db)) and float(np.median(db)) > floor
-                         for db in (_frame_db(samples[int(since * RATE):int(r.start * RATE)]),
-                                    _frame_db(samples[int(r.end * RATE):int(until * RATE)]))))
+                         for db in (frame_power_db(samples[int(since * RATE):int(r.start * RATE)]),
+                                    frame_power_db(samples[int(r.end * RATE):int(until * RATE)]))))
     return out
 
 
-def _frame_db(samples: np.ndarray, frame: int = 800) -> np.ndarray:
-    """Each 50 ms frame's power in dB."""
+def frame_power_db(samples: np.ndarray, frame: int = FRAME) -> np.ndarray:
+    """Each frame's power in dB (50 ms frames by default)."""
     n = len(samples) // frame
-    power = (samples[:n * frame].reshape(n, frame).astype(np.float64) ** 2).mean(axis=1)
+    if n == 0:
+        return np.zeros(0)
+    power = (samples[: n * frame].reshape(n, frame).astype(np.float64) ** 2).mean(axis=1)
     return 10 * np.log10(power + 1e-12)
 
 
