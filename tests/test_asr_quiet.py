@@ -59,7 +59,8 @@ def test_every_sentence_is_there_with_a_quiet_speaker_under_music(quiet_join):
 
 def test_music_alone_writes_nothing(tmp_path):
     path = sv.under_music(tmp_path / "music.m4a", [], 20.0, music_db=sv.pad_gain(MUSIC_RMS))
-    assert asr.transcribe(path).words == []
+    result = asr.transcribe(path)
+    assert result.words == [] and result.unheard == []      # nor is any of it named as speech
 
 
 # A second kind of bed (speech_video.DRUM_BED: a bright dense chord, kick, snare and hi-hat), 15 dB
@@ -97,4 +98,26 @@ def test_a_speaker_15_db_under_a_drum_bed_is_heard(deep_join):
 
 def test_a_drum_bed_alone_writes_nothing(tmp_path):
     gain = sv.lavfi_bed_gain(sv.DRUM_BED, MUSIC_RMS)
-    assert asr.transcribe(sv.under_lavfi(tmp_path / "drums.m4a", [], 24.0, bed=sv.DRUM_BED, bed_db=gain)).words == []
+    result = asr.transcribe(sv.under_lavfi(tmp_path / "drums.m4a", [], 24.0, bed=sv.DRUM_BED, bed_db=gain))
+    assert result.words == [] and result.unheard == []
+
+
+# 20 dB under the drum bed Whisper reads neither sentence surely (bench/quiet_speech.py), but it
+# hears speech there (yasui as 今天不但我怎么说给你们休息..., avg log-prob -0.74; 广州市房地产中介协会分析
+# as 都是房地产根据协会飞, -0.86): the sentence is named with that guess, never dropped in silence.
+LOST_UNDER = 20.0
+LOST_QUIET = (sv.YASUI, sv.AISHELL_2)
+
+
+def test_a_sentence_too_quiet_to_read_is_named_with_what_it_sounded_like(tmp_path):
+    parts, t = _parts((sv.FUNASR, sv.YASUI, sv.AISHELL, sv.AISHELL_2), LOST_QUIET, LOST_UNDER)
+    gain = sv.lavfi_bed_gain(sv.DRUM_BED, MUSIC_RMS)
+    result = asr.transcribe(sv.under_lavfi(tmp_path / "lost.m4a", parts, t + 1.0, bed=sv.DRUM_BED, bed_db=gain))
+    for i, (name, at, _gain) in enumerate(parts):
+        if name not in LOST_QUIET:
+            continue
+        until = parts[i + 1][1] if i + 1 < len(parts) else 1e9
+        said = bare("".join(w.text for w in result.words if at - 0.05 <= w.start < until))
+        named = [u for u in result.unheard if u.start < at + sv.LENGTHS[name] and u.end > at and bare(u.heard)]
+        # read more right than wrong, or named with what it sounded like: never neither
+        assert (said and cer(sv.TRANSCRIPTS[name], said) <= 0.5) or named, (name, result.text, result.unheard)

@@ -10,7 +10,7 @@ import speech_video as sv
 
 from nemo_skill.media import ffmpeg
 from nemo_skill.media.asr import decode as asr_decode, resume as asr_resume, transcribe as asr
-from nemo_skill.media.asr.words import Word
+from nemo_skill.media.asr.words import Unheard, Word
 
 
 def test_a_checkpoint_belongs_to_one_file_and_one_set_of_settings(tmp_path):
@@ -40,12 +40,14 @@ def test_a_finished_chunk_is_taken_whole_from_its_checkpoint(tmp_path):
     kept = asr_resume.Checkpoint(media, {"language": "zh"})
     rec = kept.chunk(0.0, len(audio))
     words = [(Word("近几年，", 0.4, 1.2, 0.9), None), (Word("压岁书。", 7.0, 8.0, 0.3), None)]
-    kept.save(rec, 1, len(audio) / asr.RATE, words, [], ("zh", 0.99), alternatives=[Word("压碎书", 7.0, 8.0, 0.4)])
+    kept.save(rec, 1, len(audio) / asr.RATE, words, [], ("zh", 0.99), alternatives=[Word("压碎书", 7.0, 8.0, 0.4)],
+              unheard=[Unheard(2.0, 6.5, "也劝说亲朋")])
     run = asr._Run(model=None, task="transcribe", terms=[], cancel=None, on_progress=None,
                    total=len(audio) / asr.RATE, lang="zh", checkpoint=asr_resume.Checkpoint(media, {"language": "zh"}))
     run.chunk(0.0, audio)
     assert [w.text for w in run.words] == ["近几年，", "压岁书。"]
     assert [w.text for w in run.again] == ["压碎书"]
+    assert run.unheard == [Unheard(2.0, 6.5, "也劝说亲朋")]      # what was heard but not read, kept too
     assert run.resumed == round(len(audio) / asr.RATE, 3)
 
 

@@ -303,3 +303,39 @@ def test_keys_play_and_move_between_cues(page, served):
     outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"
     assert not page.errors
+
+
+def test_speech_heard_but_not_read_is_offered_as_a_cue_to_add(page, tmp_path, clip):
+    """A stretch recognition heard but could not read (m.subtitles.unheard) is listed above the
+    cues with what it sounded like; "Add a cue" puts a row there with that text to correct."""
+    engine, url, server, thread = serve(tmp_path / "engine")
+    try:
+        heard = "<b>攀颜</b>图部华学"                      # shown as text, never as markup
+        token, session_id = project(engine, clip, tmp_path / "out", zh=[c for c in ZH if c.start != 4.4], en=None)
+        served = Served(engine, url, token, session_id, tmp_path / "out")
+        version, draft = served.draft()
+        draft["m"]["subtitles"]["unheard"] = [{"st": 4300, "et": 6200, "heard": heard},
+                                              {"st": 500, "et": 2000, "heard": "已有字幕"}]   # a cue carries it
+        engine.db.save_draft(session_id, draft, note="test")
+        open_review(page, served)
+        expect(page.locator("#unheard")).to_be_visible()
+        assert page.locator("#unheard li").count() == 1
+        assert page.locator("#unheard q").inner_text() == heard and page.locator("#unheard q b").count() == 0
+        page.click('[data-unheard="add"]')
+        assert page.locator("#rows tr").count() == 4
+        row = page.locator('#rows tr[data-cue="3"]')
+        assert row.locator('[data-field="text"]').input_value() == heard
+        assert row.locator('[data-field="start"]').input_value() == "0:04.300"
+        assert row.locator('[data-field="end"]').input_value() == "0:06.200"
+        expect(page.locator("#unheard")).to_be_hidden()
+        row.locator('[data-field="text"]').fill("攀岩徒步滑雪")
+        assert "已保存" in save_and_wait(page)
+        texts = [e.plaintext for e in pysubs2.load(str(served.out_dir / "talk.zh.srt"))]
+        assert texts == ["近几年我用书给女儿压岁", "也劝说亲朋不要给压岁钱", "攀岩徒步滑雪", "谢谢大家"]
+        page.reload()
+        page.wait_for_selector('#rows tr[data-cue="4"]')
+        expect(page.locator("#unheard")).to_be_hidden()               # carried now, by the saved cue
+        assert not page.errors
+    finally:
+        server.should_exit = True
+        thread.join(5)

@@ -63,8 +63,11 @@ def test_nemo_subtitle_makes_every_file_and_a_bilibili_mp4(speech_clip, cli_env,
     out_dir = tmp_path / "out"
     r = run_nemo(["subtitle", str(speech_clip), "--out-dir", str(out_dir), "--soft", "--translator", "whisper",
                   "--json"], cli_env)
-    assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
+    # exit 3 (the user is needed) only when speech is left without a subtitle, and then it says
+    # where (Whisper's English draft sometimes leaves out the second sentence)
+    assert r.returncode == (3 if data.get("speech_without_subtitle") else 0), r.stderr
+    assert r.returncode == 0 or "nemo review" in data["next"]
     files = data["files"]
     # Whisper's own English, asked for by name, is a labelled draft when it has words; when it
     # has none the language is left out of every writer and said so, never an empty file.

@@ -25,8 +25,10 @@ from .media.subtitles import (
     check as subcheck,
     conventions,
     cues,
+    doubts as cue_doubts,
     formats as subfiles,
     speaker_cues,
+    speech_check as speechcheck,
     translate,
 )
 from .subtitle_request import FORMATS, TRANSLATORS, SubtitleRequest  # noqa: F401 - the CLI's choices
@@ -193,9 +195,16 @@ def proofread_document(draft: Draft) -> dict:
                          "decode heard something else, its `alternatives` to choose from. Save "
                          "{\"corrections\": {\"N\": \"text\"}} with only the cues you change and run "
                          "`nemo subs submit FILE`. A correction that does not sound like what was heard is "
-                         "refused, and then nothing changes."),
+                         "refused, and then nothing changes. `unheard` lists stretches where speech was heard but not read "
+                         "surely (with what it sounded like): no cue carries them, so tell the user to add them in "
+                         "`nemo review`."),
         "unsure_cues": sum(1 for c in items if c.unsure),
         "cues": sorted((_proofread_cue(i, c) for i, c in enumerate(items, 1)), key=_least_sure_first),
+        # heard, not read, and still without a cue: a correction cannot add one; the review page can
+        "unheard": [{"start": round(a, 3), "end": round(b, 3), "heard": heard,
+                     "fix": f"listen to {a:.1f}-{b:.1f} s; add the cue in `nemo review` (a correction cannot add one)"}
+                    for a, b, heard in speechcheck.not_carried(cue_doubts.unheard_from_meta(draft.meta.get("subtitles") or {}),
+                                                               [(c.start, c.end) for c in items if c.text.strip()])],
     }
 
 
@@ -329,14 +338,25 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
     checked = [Path(p) for label, p in files.items() if label not in ("preview", "soft.mp4")]
     data["check"] = subcheck.check_paths(checked, rules=subcheck.default_rules(options.limits or draft_limits(draft)),
                                          punctuation=subfiles.punctuation(draft))
+    _add_unheard(data, draft, files)
     _name_missing_speech(data)
     return data
+
+
+def _add_unheard(data: dict, draft: Draft, files: dict) -> None:
+    """The stretches recognition heard but could not read, still without a cue, as findings
+    beside those of the check (which hears the audio, and may have named them already)."""
+    unheard = cue_doubts.unheard_from_meta(draft.meta.get("subtitles") or {})
+    if unheard and files:
+        lang, items = _recognised(draft)
+        speechcheck.add_unheard(data["check"], unheard, [(c.start, c.end) for c in items if c.text.strip()],
+                                files.get(f"{lang}.srt") or next(iter(files.values())))
 
 
 def _name_missing_speech(data: dict) -> None:
     """Speech the subtitles do not carry, and cues over silence, at the top of the job's JSON."""
     for code in ("speech_without_subtitle", "subtitle_without_speech"):
-        ranges = [{"start": f["time"], "end": f["end"], "fix": f["fix"]}
+        ranges = [{"start": f["time"], "end": f["end"], "message": f["message"], "fix": f["fix"]}
                   for f in data["check"]["findings"] if f["code"] == code]
         if ranges:
             data[code] = ranges

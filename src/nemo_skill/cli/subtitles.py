@@ -116,7 +116,7 @@ def _human(data: dict) -> str:
     lines += [f"Left out {lang}: {why}" for lang, why in data.get("left_out", {}).items()]
     lines += [f"No MP4: {data['no_picture']}"] if data.get("no_picture") else []
     lines += [f"Warning: cue {w.get('cue')} ({w.get('lang')}): {w['message']}" for w in data.get("warnings", [])]
-    lines += [f"Speech without subtitles {r['start']:.1f}-{r['end']:.1f} s: {r['fix']}"
+    lines += [f"Speech without subtitles {r['start']:.1f}-{r['end']:.1f} s: {r['message']}. Fix: {r['fix']}"
               for r in data.get("speech_without_subtitle", [])]
     if "check" in data:
         lines.append(_check_summary(data["check"]))
@@ -138,13 +138,30 @@ def cmd_subtitle(args: argparse.Namespace, out: Output) -> int:
         out.result(f"Transcribed. {data['pending']['count']} cues wait for translation in "
                    f"{data['pending_file']}.\nNext: {data['next']}", data)
         return EXIT_NEEDS_USER
-    out.result(_human(data), data)
-    return 0
+    return _done(data, out)
+
+
+def _done(data: dict, out: Output, said: tuple[str, ...] = ()) -> int:
+    """The job's result: 0 when the subtitles carry all the speech that was heard; 3 (the user is
+    needed) when the JSON names speech without a subtitle, which someone must listen to."""
+    missing = _ask_to_listen(data)
+    out.result("\n".join([*filter(None, said), _human(data)]), data)
+    return EXIT_NEEDS_USER if missing else 0
+
+
+def _ask_to_listen(data: dict) -> bool:
+    ranges = data.get("speech_without_subtitle") or []
+    if ranges:
+        ask = (f"{len(ranges)} stretch(es) of speech have no subtitle (speech_without_subtitle, each with the "
+               "files that lack it): for the recognised language ask the user to listen there and add the cues on "
+               "the review page (`nemo review`), then run `nemo subs files`; for a translation, translate again")
+        data["next"] = f"{data['next']}; {ask}" if data.get("next") else ask
+    return bool(ranges)
 
 
 def _batch(args: argparse.Namespace, out: Output, options, videos: list[Path]) -> int:
     """Each video in its own project with its own stem; one failure does not stop the rest."""
-    results, lines = [], []
+    results, lines, listen = [], [], 0
     with make_client(args, out) as client:
         for video, stem in zip(videos, subtitle_job.batch_stems(videos), strict=True):
             out.progress(f"== {video.name} ==")
@@ -158,13 +175,14 @@ def _batch(args: argparse.Namespace, out: Output, options, videos: list[Path]) -
             if data.get("needs") == "translation":
                 data["next"] = (f"translate the cues in {Path(data['pending_file']).name}, then "
                                 f"`nemo subs submit FILE --video {video}`")
+            listen += _ask_to_listen(data)
             results.append({"video": str(video), "ok": True, "stem": stem, **data})
             lines.append(f"{video.name}: " + (data["next"] if data.get("needs") else _human(data)))
     failed = sum(not r["ok"] for r in results)
     waiting = sum(r.get("needs") == "translation" for r in results)
     out.result("\n".join(lines), {"videos": results, "count": len(results), "failed": failed,
-                                  "waiting_for_translation": waiting})
-    return EXIT_ERROR if failed else EXIT_NEEDS_USER if waiting else 0
+                                  "waiting_for_translation": waiting, "speech_without_subtitle": listen})
+    return EXIT_ERROR if failed else EXIT_NEEDS_USER if waiting or listen else 0
 
 
 def _project_of(client, args: argparse.Namespace, *, required: bool = False) -> None:
@@ -211,10 +229,9 @@ def cmd_submit(args: argparse.Namespace, out: Output) -> int:
         sent = subtitle_job.submit(client, Path(args.file))
         data = _finish_from_session(client, args, out)
     data.update(sent)
-    said = [f"Corrected cue(s) {', '.join(map(str, sent['corrected']))}." if sent["corrected"] else "",
-            "Translation applied." if sent["translated"] else ""]
-    out.result("\n".join([*filter(None, said), _human(data)]), data)
-    return 0
+    said = (f"Corrected cue(s) {', '.join(map(str, sent['corrected']))}." if sent["corrected"] else "",
+            "Translation applied." if sent["translated"] else "")
+    return _done(data, out, said)
 
 
 def cmd_proofread(args: argparse.Namespace, out: Output) -> int:
@@ -244,8 +261,7 @@ def cmd_files(args: argparse.Namespace, out: Output) -> int:
     with make_client(args, out) as client:
         _project_of(client, args)
         data = _finish_from_session(client, args, out)
-    out.result(_human(data), data)
-    return 0
+    return _done(data, out)
 
 
 def _outputs(p: argparse.ArgumentParser) -> None:

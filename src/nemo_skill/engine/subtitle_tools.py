@@ -108,13 +108,22 @@ def _mostly_cjk(text: str) -> bool:
     return sum(map(is_cjk, letters)) > len(letters) / 2
 
 
+def _timeline_span(ss: float, st: float, length: float):
+    """(start, end) in source seconds -> on the timeline, clipped to the clip; None outside it."""
+    def span(start: float, end: float) -> tuple[float, float] | None:
+        if end <= ss or (length and start >= ss + length):
+            return None
+        return max(start, ss) - ss + st, min(end, ss + length if length else end) - ss + st
+    return span
+
+
 def _to_timeline(words: list, ss: float, st: float, length: float) -> list:
-    kept = []
+    span, kept = _timeline_span(ss, st, length), []
     for w in words:
-        if w.end <= ss or (length and w.start >= ss + length):
-            continue
-        w.start, w.end = max(w.start, ss) - ss + st, min(w.end, ss + length if length else w.end) - ss + st
-        kept.append(w)
+        where = span(w.start, w.end)
+        if where is not None:
+            w.start, w.end = where
+            kept.append(w)
     return kept
 
 
@@ -202,6 +211,9 @@ def transcribe(draft: dict, args: tool_args.Transcribe, ctx: ToolContext) -> dic
                                 spaced=not cues.is_cjk_language(lang))
     save_cues(draft, lang, items, "script" if script_text else "asr", model=result.model)
     meta = subtitle_settings(draft)
+    meta["unheard"] = cue_doubts.unheard_to_meta(result.unheard, _timeline_span(ss, st, length))
+    if not meta["unheard"]:
+        meta.pop("unheard")
     if limits:
         meta["limits"] = limits
     meta["punctuation"] = args.punctuation
@@ -221,6 +233,11 @@ def transcribe(draft: dict, args: tool_args.Transcribe, ctx: ToolContext) -> dic
     if result.dropped:
         said += ctx.say(f" Dropped {len(result.dropped)} line(s) that were not speech.",
                      f" 去掉了 {len(result.dropped)} 行非语音内容。")
+    if unheard := meta.get("unheard"):
+        said += ctx.say(f" {len(unheard)} stretch(es) sound like speech that could not be read surely, so they "
+                        "have no subtitle: see `speech_without_subtitle` in the job's JSON, or `nemo subs proofread`.",
+                        f" 有 {len(unheard)} 段像是人声但没能可靠识别，没有字幕：见任务 JSON 里的 "
+                        "speech_without_subtitle，或运行 `nemo subs proofread`。")
     llm = ctx.llm
     if llm is not None and not script_text:   # misheard words, before anything is translated
         said += proofread_with_llm(draft, lang, llm, ctx)

@@ -20,9 +20,10 @@ from pathlib import Path
 
 from ... import config
 from ..files import sha256_of
-from .words import Word
+from .words import Unheard, Word
 
-VERSION = 2                 # 2: a chunk is kept whole once revised (words, alternatives, done)
+VERSION = 3                 # 2: a chunk is kept whole once revised (words, alternatives, done)
+                            # 3: and the stretches heard but not read (unheard)
 SPEED_FILE = "speed.json"
 DEFAULT_RTF = 0.75          # measured on the 2-core reference machine (issue 25: 9.5 min in 420 s)
 
@@ -65,14 +66,16 @@ class Checkpoint:
         return rec
 
     def save(self, rec: dict, windows: int, seconds: float, placed: list, regions: list,
-             language: tuple[str, float], *, alternatives: list[Word] | None = None) -> None:
+             language: tuple[str, float], *, alternatives: list[Word] | None = None,
+             unheard: list[Unheard] | None = None) -> None:
         """After a window: the chunk's words so far, each with the index of its region. With
         ``alternatives``, after the whole chunk: its final words and their other versions."""
         index = {id(r): i for i, r in enumerate(regions)}
         rec.update(windows=windows, seconds=round(seconds, 3),
                    words=[[w.text, w.start, w.end, w.probability, index.get(id(r), -1)] for w, r in placed])
         if alternatives is not None:
-            rec.update(done=True, alternatives=[[w.text, w.start, w.end, w.probability] for w in alternatives])
+            rec.update(done=True, alternatives=[[w.text, w.start, w.end, w.probability] for w in alternatives],
+                       unheard=[[u.start, u.end, u.heard] for u in unheard or ()])
         self.state.update(sha256=self.sha, language=list(language))
         self._write()
 
@@ -82,6 +85,9 @@ class Checkpoint:
 
     def alternatives(self, rec: dict) -> list[Word]:
         return [Word(t, s, e, p) for t, s, e, p in rec.get("alternatives") or []]
+
+    def unheard(self, rec: dict) -> list[Unheard]:
+        return [Unheard(s, e, h) for s, e, h in rec.get("unheard") or []]
 
     def language(self) -> tuple[str, float] | None:
         lang = self.state.get("language")

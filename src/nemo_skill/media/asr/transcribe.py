@@ -35,7 +35,7 @@ from . import (
     resume as asr_resume,
 )
 from .model import model_source
-from .words import Word, restore_punctuation
+from .words import Unheard, Word, restore_punctuation
 
 __all__ = ["Word", "Transcript", "restore_punctuation", "transcribe", "check_input", "load_model"]
 
@@ -61,6 +61,8 @@ class Transcript:
     language_probability: float = 1.0
     dropped: list[str] = field(default_factory=list)   # lines removed as phantoms or noise
     heard_again: list[Word] = field(default_factory=list)   # a second decode where Whisper was unsure
+    # stretches where Whisper heard speech it could not read surely: no cue, but named (issue 25)
+    unheard: list[Unheard] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -190,7 +192,7 @@ def transcribe(path: str | Path, *, language: str | None = None, task: str = "tr
         run.checkpoint.finish()
     asr_resume.record_speed(info.duration - run.resumed, time.monotonic() - started)
     return Transcript(run.lang or "unknown", run.words, info.duration, model_name, task, run.lang_prob,
-                      run.dropped, run.again)
+                      run.dropped, run.again, run.unheard)
 
 
 @dataclass
@@ -210,6 +212,7 @@ class _Run:
     words: list[Word] = field(default_factory=list)
     dropped: list[str] = field(default_factory=list)
     again: list[Word] = field(default_factory=list)
+    unheard: list[Unheard] = field(default_factory=list)
 
     def chunk(self, offset: float, audio: np.ndarray) -> None:
         """Recognise one chunk: its windows (those kept by a stopped run are skipped), its thin and
@@ -232,6 +235,7 @@ class _Run:
         self.resumed += float(rec.get("seconds", 0.0))
         if rec.get("done"):
             self.again.extend(_shift([(w, None) for w in self.checkpoint.alternatives(rec)], offset))
+            self.unheard.extend(_shifted(self.checkpoint.unheard(rec), offset))
             self.words.extend(_shift(mine, offset))
             return _progress(self.on_progress, end, self.total)
         windows = speech_regions.pack(found, speech_regions.SEEK_WINDOW_SECONDS)
@@ -252,8 +256,9 @@ class _Run:
         again = decoder.alternatives(mine) if self.task == "transcribe" else []
         if self.checkpoint:
             self.checkpoint.save(rec, len(windows), end - offset, mine, regions, (self.lang, self.lang_prob),
-                                 alternatives=again)
+                                 alternatives=again, unheard=decoder.unheard)
         self.again.extend(_shift([(w, None) for w in again], offset))
+        self.unheard.extend(_shifted(decoder.unheard, offset))
         self.words.extend(_shift(mine, offset))
         _progress(self.on_progress, end, self.total)
 
@@ -263,6 +268,10 @@ def _shift(placed: list[tuple[Word, object]], offset: float) -> list[Word]:
         w.start += offset
         w.end += offset
     return [w for w, _region in placed]
+
+
+def _shifted(stretches: list[Unheard], offset: float) -> list[Unheard]:
+    return [Unheard(u.start + offset, u.end + offset, u.heard) for u in stretches]
 
 
 def _progress(cb, done: float, total: float) -> None:

@@ -34,6 +34,15 @@ class Word:
     probability: float = 1.0
 
 
+@dataclass
+class Unheard:
+    """A stretch where Whisper heard speech it could not read surely: no cue is made of it, and
+    the job names it with what Whisper thought it heard (chunk time, then file time)."""
+    start: float
+    end: float
+    heard: str
+
+
 def clean_segment(seg, lang: str, offset: float, leaks: tuple[str, ...] = ()) -> list[Word] | None:
     """The segment's words, cleaned; None if the whole segment is not speech."""
     text = seg.text.strip()

@@ -10,6 +10,8 @@ heard something else, its ``alternatives``. A proofreader listens where
 
 from __future__ import annotations
 
+from ...safe_json import is_finite_number
+from ...text_safety import shown
 from ..asr.text import bare
 
 # A word Whisper gave less than this probability is shown as unsure. On bench/asr_quality.py's
@@ -55,3 +57,35 @@ def from_segment(segment: dict) -> dict:
         return {}
     unsure = tuple(dict(u) for u in segment.get("unsure") or () if isinstance(u, dict))
     return {"confidence": float(confidence), "unsure": unsure}
+
+
+# --- speech heard but not read (``asr.words.Unheard``) ------------------------------------------
+
+MAX_UNHEARD = 2000      # stretches kept in a draft (a 3-hour video has far fewer)
+MAX_HEARD = 200         # characters of what Whisper thought it heard
+
+
+def unheard_to_meta(stretches: list, to_timeline) -> list[dict]:
+    """The stretches as the draft keeps them (``m.subtitles.unheard``, milliseconds on the
+    timeline); ``to_timeline(start, end)`` gives their timeline times, or None when the
+    stretch is outside the part of the video on the timeline."""
+    out = []
+    for u in stretches[:MAX_UNHEARD]:
+        where = to_timeline(u.start, u.end)
+        if where is not None and where[1] > where[0]:
+            out.append({"st": int(round(where[0] * 1000)), "et": int(round(where[1] * 1000)),
+                        "heard": str(u.heard)[:MAX_HEARD]})
+    return out
+
+
+def unheard_from_meta(subtitles_meta: dict) -> list[tuple[float, float, str]]:
+    """(start s, end s, heard) of each stretch a draft keeps; anything not of that shape is
+    skipped (a draft from outside is checked by its schema, this is the second wall)."""
+    out = []
+    for item in (subtitles_meta or {}).get("unheard") or []:
+        if not isinstance(item, dict) or not all(is_finite_number(item.get(k)) for k in ("st", "et")):
+            continue
+        start, end = float(item["st"]) / 1000, float(item["et"]) / 1000
+        if 0 <= start < end:
+            out.append((start, end, shown(str(item.get("heard") or ""), MAX_HEARD)))
+    return out

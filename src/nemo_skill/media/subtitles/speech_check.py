@@ -142,8 +142,8 @@ def check(video: Path, subtitle_files: list[Path]) -> tuple[list[Finding], dict]
             silent.setdefault(_rounded(rng), []).append(str(path))
     findings = [Finding("speech_without_subtitle", names[0],
                         f"speech from {_at(a)} to {_at(b)} in {video.name} has no subtitle in {_names(names)}",
-                        f"listen to {_at(a)}-{_at(b)} and add a cue for it (edit the file, or `nemo subs proofread` "
-                        "then `nemo subs submit`), or subtitle the video again", time=a, end=b)
+                        f"listen to {_at(a)}-{_at(b)} and add a cue for it (`nemo review`, or edit the file); "
+                        "a translation's file lacks it: translate again (`nemo subs pending`)", time=a, end=b)
                 for (a, b), names in sorted(missing.items())]
     findings += [Finding("subtitle_without_speech", names[0],
                          f"cues from {_at(a)} to {_at(b)} in {_names(names)} are over silence or music in "
@@ -155,6 +155,31 @@ def check(video: Path, subtitle_files: list[Path]) -> tuple[list[Finding], dict]
                "speech_without_subtitle": [{"start": a, "end": b, "files": n} for (a, b), n in sorted(missing.items())],
                "subtitle_without_speech": [{"start": a, "end": b, "files": n} for (a, b), n in sorted(silent.items())]}
     return findings, summary
+
+
+def not_carried(unheard: list[tuple[float, float, str]], cues: list[tuple[float, float]]) -> list:
+    """The stretches recognition heard but could not read (``asr.words.Unheard``, as the draft
+    keeps them) that no cue carries yet."""
+    return [(a, b, heard) for a, b, heard in unheard if uncovered([(a, b)], cues)]
+
+
+def add_unheard(report: dict, unheard: list[tuple[float, float, str]], cues: list[tuple[float, float]],
+                file: str) -> None:
+    """``not_carried`` stretches as ``speech_without_subtitle`` findings in a check's ``report``,
+    where the check's own hearing of the audio has not named them already."""
+    named = [(f["time"], f["end"]) for f in report["findings"] if f["code"] == "speech_without_subtitle"]
+    for a, b, heard in not_carried(unheard, cues):
+        if _overlap(a, b, named) > 0:
+            continue
+        guess = f" (it sounded like \u201c{heard}\u201d)" if heard else ""
+        report["findings"].append(Finding(
+            "speech_without_subtitle", file,
+            f"speech from {_at(a)} to {_at(b)} was heard but could not be read surely{guess}, so it has no subtitle",
+            f"listen to {_at(a)}-{_at(b)} and add its cue: `nemo review` (add a cue there), or edit the "
+            "subtitle file; then `nemo subs files`", time=a, end=b).to_json())
+        report["count"] += 1
+        report["by_code"]["speech_without_subtitle"] = report["by_code"].get("speech_without_subtitle", 0) + 1
+        report["clean"] = False
 
 
 def _names(paths: list[str]) -> str:

@@ -92,8 +92,43 @@ function render() {
     el("col", { className: `c-${key.split("-")[0]}${key === first ? " c-first" : ""}` })));
   document.getElementById("head").replaceChildren(...cols.map(([, label]) => el("th", { scope: "col" }, label)));
   document.getElementById("rows").replaceChildren(...state.rows.map((row, i) => rowElement(row, i, cols)));
+  renderUnheard();
   summary();
   highlight(true);
+}
+
+// Stretches recognition heard but could not read: listen, then add a cue there (the guess as
+// its text to correct). One is gone once cues cover a quarter of it, as the check counts.
+function carried(stretch) {
+  const covered = state.rows.reduce((sum, r) =>
+    sum + Math.max(0, Math.min(stretch.end, r.end + 0.3) - Math.max(stretch.start, r.start - 0.3)), 0);
+  return covered >= 0.25 * (stretch.end - stretch.start);
+}
+
+function renderUnheard() {
+  const left = (state.project.unheard || []).filter((u) => !carried(u));
+  document.getElementById("unheard").hidden = !left.length;
+  document.getElementById("unheard-list").replaceChildren(...left.map((u) => el("li", {},
+    el("span", { className: "when" }, `${fmt(u.start)} – ${fmt(u.end)}`), " ",
+    el("q", { title: "听起来像 what it sounded like" }, u.heard || "…"), " ",
+    el("button", { type: "button", "data-unheard": "listen", "data-start": u.start }, "听 Listen"), " ",
+    el("button", { type: "button", "data-unheard": "add", "data-start": u.start }, "在此加字幕 Add a cue"))));
+}
+
+function addAt(stretch) {
+  const i = state.rows.findIndex((r) => r.start >= stretch.end);
+  const at = i < 0 ? state.rows.length : i;
+  const before = state.rows[at - 1], after = state.rows[at];
+  const start = round3(Math.max(stretch.start, before ? before.end + GAP : 0));
+  const end = round3(Math.min(stretch.end, after ? after.start - GAP : state.project.duration));
+  if (end - start < 0.3) { say("这里没有空隙 No room here", "error"); return; }
+  const texts = {};
+  for (const lang of state.project.editable) texts[lang] = "";
+  texts[state.project.languages[0]] = stretch.heard || "";
+  state.rows.splice(at, 0, { start, end, texts, origin: null, findings: [] });
+  state.selected = at;
+  edited(`已在 ${fmt(start)} 加入第 ${at + 1} 条，请听后改正文字 Added cue ${at + 1}: listen and correct its text`);
+  rowOf(at).querySelector('[data-field="text"]').focus();
 }
 
 function rowElement(row, i, cols) {
@@ -345,6 +380,11 @@ const ACTIONS = { save, "set-start": () => setTime("start"), "set-end": () => se
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-action]");
   if (button && ACTIONS[button.dataset.action]) { event.preventDefault(); ACTIONS[button.dataset.action](); }
+  const stretch = event.target.closest("button[data-unheard]");
+  if (!stretch) return;
+  const start = Number(stretch.dataset.start);
+  if (stretch.dataset.unheard === "add") addAt(state.project.unheard.find((u) => u.start === start));
+  else if (state.project.has_video) { video.currentTime = Math.max(0, start - offset()); video.play().catch(() => {}); }
 });
 
 document.addEventListener("keydown", (event) => {
