@@ -138,6 +138,13 @@ def test_restore_punctuation_commas_at_pauses_and_a_full_stop():
     ("Thanks for watching!", True),
     ("甚至出现交易几乎停滞的情况", False),
     ("ask not what your country can do for you", False),
+    ("作词 作曲", True),                      # credits over music alone, as a whole line
+    ("這首歌的作詞是我", False),               # ... not words that speak of them
+    ("(Upbeat music playing)", True),
+    ("Music playing.", True),
+    ("the music playing next door", False),
+    ("音乐", True),
+    ("Applause", True),
 ])
 def test_phantom_phrases(text, phantom):
     assert is_phantom(text) is phantom

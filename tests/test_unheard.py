@@ -27,24 +27,30 @@ def _line(text: str, logprob: float = -1.0, ratio: float = 1.2):
     return SimpleNamespace(text=text, avg_logprob=logprob, compression_ratio=ratio, no_speech_prob=0.6)
 
 
-@pytest.mark.parametrize("line, heard", [
-    (_line("都是房地產根據協會飛", -0.86), "都是房地产根据协会飞"),       # simplified, as cues are
-    (_line("天啊 十天", -1.57), "天啊 十天"),
-    (_line("天啊 十天", -1.9), None),                                     # too unsure to be speech
-    (_line("‼‼‼‼‼‼‼‼", -0.06), None),                                     # marks only
-    (_line("1 o'clock 10 o'clock 10 o'clock", -0.47), None),              # no Chinese in a Chinese talk
-    (_line("好好好好好好好好好好", -0.5), None),                            # a loop
-    (_line("字幕由Amara.org社区提供", -0.5), None),                         # a phantom line
-    (_line("欢迎大家" * 8, -0.5, ratio=3.0), None),                        # compresses like a loop
+@pytest.mark.parametrize("line, seconds, heard", [
+    (_line("都是房地產根據協會飛", -0.86), 6.5, "都是房地产根据协会飞"),     # simplified, as cues are
+    (_line("天啊 十天", -1.57), 5.4, "天啊 十天"),
+    (_line("天啊 十天", -1.57), 20.0, None),                        # four characters in 20 s: not a voice
+    (_line("天啊 十天", -1.9), 5.4, None),                          # too unsure to be speech
+    (_line("作词作曲", -1.45), 8.0, None),                          # what Whisper writes over music alone
+    (_line("嗯嗯", -1.0), 2.0, None),                               # a word or two
+    (_line("嗯嗯嗯嗯嗯啊", -1.0), 5.0, None),                          # fillers only
+    (_line("‼‼‼‼‼‼‼‼", -0.06), 20.0, None),                         # marks only
+    (_line("1 o'clock 10 o'clock 10 o'clock", -0.47), 20.0, None),  # no Chinese in a Chinese talk
+    (_line("好好好好好好好好好好", -0.5), 5.0, None),                 # a loop
+    (_line("字幕由Amara.org社区提供", -0.5), 5.0, None),              # a phantom line
+    (_line("欢迎大家" * 8, -0.5, ratio=3.0), 10.0, None),            # compresses like a loop
 ])
-def test_what_counts_as_speech_heard_but_not_read(line, heard):
-    assert Decoder(None, "zh", "transcribe", [], None)._speech_like(line) == heard
+def test_what_counts_as_speech_heard_but_not_read(line, seconds, heard):
+    assert Decoder(None, "zh", "transcribe", [], None)._speech_like(line, seconds) == heard
 
 
-def test_an_english_line_needs_letters():
+def test_an_english_line_needs_letters_at_a_speaking_rate():
     english = Decoder(None, "en", "transcribe", [], None)
-    assert english._speech_like(_line("ask not what your country", -1.1)) == "ask not what your country"
-    assert english._speech_like(_line("1 2", -1.1)) is None
+    assert english._speech_like(_line("ask not what your country", -1.1), 6.0) == "ask not what your country"
+    assert english._speech_like(_line("1 2", -1.1), 2.0) is None
+    assert english._speech_like(_line("music playing", -1.64), 12.0) is None
+    assert english._speech_like(_line("people talking", -1.1), 20.0) is None       # 13 letters in 20 s
 
 
 def test_the_draft_keeps_stretches_on_the_timeline_and_reads_back_only_sane_ones():

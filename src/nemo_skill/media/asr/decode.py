@@ -61,7 +61,12 @@ STRETCH_WORD_PROBABILITY = 0.4
 # both beds alone gave no line at all, a hummed line over the drums only marks (‼‼‼) and a looping
 # "10 o'clock", in no script of the language.
 UNHEARD_LOGPROB = -1.8
-UNHEARD_LETTERS = 2     # of the language's script (CJK characters, or letters)
+# Letters of the language's script per second of the stretch: CJK characters, else letters.
+# Speech runs at 3-5 characters (12 letters) a second; the lost sentences' lines read 0.74-2.2 a
+# second of their 5-11 s stretches, what Whisper wrote over 12-20 s of music alone (作词作曲,
+# music playing) 0.2-1.0.
+UNHEARD_RATE = {"cjk": 0.5, "other": 1.5}
+FILLERS = frozenset("嗯啊哦呃唔哈嘿噢喔呀额")    # 嗯嗯嗯嗯嗯 over 20 s of the pad: no sentence
 # What a second decode of a region is for (Decoder.revise): its text replaces ours where it says
 # more, where it is surer, or never (it is only the other version, for the proofreader).
 _LONGER, _SURER, _OTHER = "longer", "surer", "other"
@@ -198,7 +203,7 @@ class Decoder:
             sure = seg.avg_logprob >= STRETCH_LOGPROB and seg.no_speech_prob <= STRETCH_NO_SPEECH
             kept = clean_segment(seg, self.out_lang, region.start, self.leaks) if sure and not looped(seg.text) else None
             if kept is None or sum(w.probability for w in kept) / len(kept) < STRETCH_WORD_PROBABILITY:
-                if (guess := self._speech_like(seg)) is not None:
+                if (guess := self._speech_like(seg, region.length)) is not None:
                     guesses.append((seg.avg_logprob, guess))
                 elif sure and kept is None and not looped(seg.text):   # a phantom line, a prompt written back
                     dropped.append(seg.text.strip())
@@ -209,16 +214,17 @@ class Decoder:
                 out.append((w, region))
         return out
 
-    def _speech_like(self, seg) -> str | None:
-        """The line's text, fit to show, if it reads as speech in the language (not a loop, a
-        phantom, marks, or another script); else None."""
+    def _speech_like(self, seg, seconds: float) -> str | None:
+        """The line's text, fit to show, if it reads as speech in the language over ``seconds``
+        of sound (not a loop, a phantom, marks, another script, or a word or two); else None."""
         text = seg.text.strip()
         if (seg.avg_logprob < UNHEARD_LOGPROB or seg.compression_ratio > 2.4 or not text or looped(text)
                 or is_phantom(text) or is_symbols_only(text)):
             return None
         cjk = self.out_lang in ("zh", "ja", "yue")
         letters = sum(1 for ch in text if (is_cjk(ch) if cjk else ch.isalpha()))
-        if letters < UNHEARD_LETTERS * (1 if cjk else 2):
+        least = UNHEARD_RATE["cjk" if cjk else "other"] * seconds
+        if letters < max(least, 4 if cjk else 8) or set(bare(text)) <= FILLERS:
             return None
         return text_safety.shown(to_simplified(text) if self.out_lang == "zh" else text, 120)
 

@@ -22,6 +22,12 @@ PHANTOMS = (
     r"字幕由.*提供", r"字幕志愿者", r"中文字幕", r"amara\.?org", r"优优独播剧场", r"yoyo",
     r"thanksforwatching", r"thankyouforwatching", r"pleasesubscribe", r"likeandsubscribe",
     r"subtitlesby", r"transcribedby", r"subscribetomychannel",
+    # whole lines only: a song's credits and captions of sounds, which Whisper writes over music
+    # alone (作词作曲 in Chinese, "music playing" in English, over 12-20 s of a soft pad)
+    r"^(作词|作曲|编曲|词曲|演唱|原唱|混音)+$", r"^(背景)?音乐$", r"^(掌声|笑声|鼓掌)+$",
+    r"^(soft|upbeat|gentle|dramatic|light|calm|piano|instrumental|background|sad|happy|cheerful|eerie"
+    r"|mysterious|suspenseful|relaxing|intense)*music(playing|plays|continues|fades|fadesout)*$",
+    r"^(applause|laughter|laughing|silence|noise|bgm|static)+$",
 )
 _PHANTOM_RE = re.compile("|".join(PHANTOMS), re.IGNORECASE)
 _SENTENCE_END = "。！？!?…"
