@@ -50,7 +50,15 @@ def test_every_command_has_help_and_every_option_says_what_it_does(command, pars
 
 def test_usage_error_is_exit_2(cli_env):
     proc = run_nemo(["export", "--bogus"], cli_env)
-    assert proc.returncode == 2 and "--help" in proc.stderr
+    assert proc.returncode == 2 and "--help" in proc.stderr and proc.stdout == ""
+
+
+@pytest.mark.parametrize("line", [["review", "--json", "--out-dir", "x"], ["--json", "subs", "proofread", "--bogus"],
+                                  ["export", "--json", "--poll-interval", "x"]])
+def test_a_usage_error_with_json_is_one_json_document(cli_env, line):
+    proc = run_nemo(line, cli_env)
+    doc = json.loads(proc.stdout)
+    assert proc.returncode == 2 and doc["ok"] is False and doc["error"] == "UsageError" and "--help" in doc["hint"]
 
 
 def test_route_json_does_nothing(cli_env):

@@ -320,6 +320,7 @@ def test_speech_heard_but_not_read_is_offered_as_a_cue_to_add(page, tmp_path, cl
         open_review(page, served)
         expect(page.locator("#unheard")).to_be_visible()
         assert page.locator("#unheard li").count() == 1
+        expect(page.locator("#summary")).to_contain_text("1 段人声无字幕")
         assert page.locator("#unheard q").inner_text() == heard and page.locator("#unheard q b").count() == 0
         page.click('[data-unheard="add"]')
         assert page.locator("#rows tr").count() == 4
@@ -328,6 +329,7 @@ def test_speech_heard_but_not_read_is_offered_as_a_cue_to_add(page, tmp_path, cl
         assert row.locator('[data-field="start"]').input_value() == "0:04.300"
         assert row.locator('[data-field="end"]').input_value() == "0:06.200"
         expect(page.locator("#unheard")).to_be_hidden()
+        expect(page.locator("#summary")).not_to_contain_text("人声无字幕")
         row.locator('[data-field="text"]').fill("攀岩徒步滑雪")
         assert "已保存" in save_and_wait(page)
         texts = [e.plaintext for e in pysubs2.load(str(served.out_dir / "talk.zh.srt"))]

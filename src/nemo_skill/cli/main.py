@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import json
 import logging
 import os
 import sys
@@ -17,7 +18,7 @@ from .. import __version__, config
 from ..constants import EXIT_ERROR, EXIT_USAGE
 from ..errors import NemoError
 from ..redact import RedactingFilter
-from .output import Output
+from .output import Output, printable
 
 # Which module holds each command: a call imports only its own (an agent pays a process
 # start for every command, and the subtitle or video modules pull in numpy and more).
@@ -37,9 +38,15 @@ settings: NEMO_BACKEND, NEMO_API_URL, NEMO_TOKEN, NEMO_STATE_DIR, NEMO_SKILL_PLA
 
 
 class _Parser(argparse.ArgumentParser):
+    json_mode = False       # --json anywhere on the line: a usage error is a JSON document too
+
     def error(self, message: str) -> None:  # usage errors: exit 2, with the next step
         self.print_usage(sys.stderr)
-        print(f"Error: {message} — run `{self.prog} --help`", file=sys.stderr)
+        hint = f"run `{self.prog} --help`"
+        if _Parser.json_mode:
+            print(json.dumps({"ok": False, "error": "UsageError", "message": message, "hint": hint},
+                             ensure_ascii=False, indent=2))
+        print(printable(f"Error: {message} — {hint}"), file=sys.stderr)
         sys.exit(EXIT_USAGE)
 
 
@@ -90,6 +97,7 @@ def _resume_hint() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     _setup_logging()
+    _Parser.json_mode = "--json" in (sys.argv[1:] if argv is None else argv)
     args = build_parser(argv).parse_args(argv)
     out = Output(json_mode=args.json, quiet=args.quiet)
     try:

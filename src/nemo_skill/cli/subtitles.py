@@ -204,7 +204,9 @@ def _hand_over(doc: dict, heading: str, args: argparse.Namespace, out: Output) -
     """A handoff document (cues for the agent): saved with --out, listed, and what to do next."""
     if args.out:
         Path(args.out).write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-    lines = [heading, *(f"{c['n']}. {c['text']}" + _doubts(c) for c in doc["cues"]), "Next: " + doc["instructions"]]
+    lines = [heading, *(f"{c['n']}. {c['text']}" + _doubts(c) for c in doc["cues"]),
+             *(f"No cue, heard but not read: {u['start']:.1f}-{u['end']:.1f} s, it sounded like \u201c{u['heard']}\u201d"
+               for u in doc.get("unheard") or ()), "Next: " + doc["instructions"]]
     out.result("\n".join(lines), doc)
     return 0
 

@@ -210,9 +210,11 @@ function findingsCell(row) {
 function summary() {
   const p = state.project;
   const flagged = state.rows.filter((r) => (r.findings || []).length).length;
+  const unheard = (p.unheard || []).filter((u) => !carried(u)).length;
   document.getElementById("summary").textContent =
     `${state.rows.length} 条字幕 cues · ${p.languages.map((l) => p.names[l] || l).join(" + ")} · ` +
-    `${flagged} 条有检查提示 with findings · ${fmt(p.duration)}`;
+    `${flagged} 条有检查提示 with findings · ` + (unheard ? `${unheard} 段人声无字幕 without a cue · ` : "") +
+    fmt(p.duration);
 }
 
 // --- playing and choosing a cue -----------------------------------------------------------
