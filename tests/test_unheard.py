@@ -127,3 +127,12 @@ def test_the_job_names_what_it_heard_but_could_not_read(lost):
                   + [Cue(u["start"] + 0.5, u["end"] - 0.5, "补上的一句")], "review")
         left = subtitle_job.proofread_document(Draft(draft))["unheard"]
         assert len(left) == len(doc["unheard"]) - 1
+
+
+def test_a_job_with_speech_left_without_a_subtitle_is_not_done():
+    from nemo_skill.mcp_server import jobs_subtitle
+    gap = {"start": 21.2, "end": 28.4, "message": "speech ... (it sounded like “同时发地产终极协会飞”)", "fix": "listen"}
+    waiting = jobs_subtitle._done({"files": {}, "speech_without_subtitle": [gap], "next": "translate properly"})
+    assert waiting["ok"] is False and waiting["needs"] == "listening"
+    assert waiting["next"].startswith("translate properly; 1 stretch(es)") and "nemo review" in waiting["next"]
+    assert jobs_subtitle._done({"files": {}})["ok"] is True

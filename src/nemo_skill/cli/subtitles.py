@@ -10,7 +10,7 @@ from .. import choices, subtitle_job, text_safety
 from ..constants import EXIT_ERROR, EXIT_FINDINGS, EXIT_NEEDS_USER, MAX_SPEAKERS
 from ..errors import InputError, NemoError
 from ..media.asr import glossary
-from ..media.subtitles import conventions, script_align
+from ..media.subtitles import conventions, script_align, speech_check as speechcheck
 from .context import make_client, settings
 from .output import Output, seconds
 
@@ -144,19 +144,9 @@ def cmd_subtitle(args: argparse.Namespace, out: Output) -> int:
 def _done(data: dict, out: Output, said: tuple[str, ...] = ()) -> int:
     """The job's result: 0 when the subtitles carry all the speech that was heard; 3 (the user is
     needed) when the JSON names speech without a subtitle, which someone must listen to."""
-    missing = _ask_to_listen(data)
+    missing = speechcheck.ask_to_listen(data)
     out.result("\n".join([*filter(None, said), _human(data)]), data)
     return EXIT_NEEDS_USER if missing else 0
-
-
-def _ask_to_listen(data: dict) -> bool:
-    ranges = data.get("speech_without_subtitle") or []
-    if ranges:
-        ask = (f"{len(ranges)} stretch(es) of speech have no subtitle (speech_without_subtitle, each with the "
-               "files that lack it): for the recognised language ask the user to listen there and add the cues on "
-               "the review page (`nemo review`), then run `nemo subs files`; for a translation, translate again")
-        data["next"] = f"{data['next']}; {ask}" if data.get("next") else ask
-    return bool(ranges)
 
 
 def _batch(args: argparse.Namespace, out: Output, options, videos: list[Path]) -> int:
@@ -175,7 +165,7 @@ def _batch(args: argparse.Namespace, out: Output, options, videos: list[Path]) -
             if data.get("needs") == "translation":
                 data["next"] = (f"translate the cues in {Path(data['pending_file']).name}, then "
                                 f"`nemo subs submit FILE --video {video}`")
-            listen += _ask_to_listen(data)
+            listen += speechcheck.ask_to_listen(data)
             results.append({"video": str(video), "ok": True, "stem": stem, **data})
             lines.append(f"{video.name}: " + (data["next"] if data.get("needs") else _human(data)))
     failed = sum(not r["ok"] for r in results)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import choices, subtitle_job
 from ..errors import InputError
-from ..media.subtitles import conventions
+from ..media.subtitles import conventions, speech_check as speechcheck
 from .table import job, obj, path_arg, poll_interval, registry_params
 
 # The transcribe tool's own options (languages, translator, terms, script, limits,
@@ -23,7 +23,9 @@ _OUTPUTS = {
 FILES_OUT = {"files": {"type": "object", "description": "what was written: srt/vtt/ass/bcc per language, "
                        "preview PNG, bilibili.mp4"},
              "cues": {"type": "object"}, "languages": {"type": "array"}, "check": {"type": "object"},
-             "left_out": {"type": "object"}, "warnings": {"type": "array"}}
+             "left_out": {"type": "object"}, "warnings": {"type": "array"},
+             "speech_without_subtitle": {"type": "array", "description": "speech no cue carries: start, end (s), "
+                                         "message (with what it sounded like, when heard but not read), fix"}}
 PENDING_OUT = {"pending": {"type": "object", "description": "the handoff document: cues and instructions"}}
 _SUBMIT_NEXT = ("translate every cue of `pending.cues` from {src} to {dst} as `pending.instructions` says, then "
                 "call submit_subtitles with `translations`: the {n} translated line(s) in cue order (no file: the "
@@ -49,7 +51,9 @@ def _translation_handoff(data: dict) -> dict:
      "(`check`). Use it first for any subtitle request; each call starts a new project. Takes about the video's "
      "length again on this machine (progress is reported; it can be cancelled). When no LLM is configured, the "
      "English waits for you: the result has ok=false, needs='translation' and the cues; translate them and call "
-     "submit_subtitles. Costs 1 credit plus 1 a started 10 s of rendered video (the local engine's credits are "
+     "submit_subtitles. When speech is left without a subtitle (a voice too quiet under music to read surely), "
+     "ok=false, needs='listening' and `speech_without_subtitle` names each stretch: ask the user to listen and "
+     "add the cues on the review page. Costs 1 credit plus 1 a started 10 s of rendered video (the local engine's credits are "
      "free; the cloud charges its own).", _subtitle_params(),
      returns={**FILES_OUT, **PENDING_OUT}, long=True, title="Subtitle a video")
 def subtitle_video(run, args: dict) -> dict:
@@ -65,6 +69,13 @@ def subtitle_video(run, args: dict) -> dict:
         data = subtitle_job.run(client, video, out_dir, options, progress=run.progress)
     if data.get("needs") == "translation":
         return _translation_handoff(data)
+    return _done(data)
+
+
+def _done(data: dict) -> dict:
+    """Done, or (speech left without a subtitle) waiting for someone to listen there."""
+    if speechcheck.ask_to_listen(data):
+        return {**data, "ok": False, "needs": "listening"}
     return {"ok": True, **data}
 
 
@@ -125,4 +136,4 @@ def submit_subtitles(run, args: dict) -> dict:
                                        poll_interval=poll_interval())
         data = subtitle_job.finish_session(client, options, video=video, progress=run.progress,
                                            out_dir=Path(args["out_dir"]).expanduser() if args.get("out_dir") else None)
-    return {"ok": True, **data, **sent}
+    return _done({**data, **sent})

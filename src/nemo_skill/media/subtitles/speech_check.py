@@ -182,6 +182,18 @@ def add_unheard(report: dict, unheard: list[tuple[float, float, str]], cues: lis
         report["clean"] = False
 
 
+def ask_to_listen(data: dict) -> bool:
+    """Whether a job's result (``data``) names speech without a subtitle; if so its ``next`` says
+    who must act: the job is not done until someone listens there (CLI exit 3, MCP needs)."""
+    ranges = data.get("speech_without_subtitle") or []
+    if ranges:
+        ask = (f"{len(ranges)} stretch(es) of speech have no subtitle (speech_without_subtitle, each with the "
+               "files that lack it): for the recognised language ask the user to listen there and add the cues on "
+               "the review page (`nemo review`), then run `nemo subs files`; for a translation, translate again")
+        data["next"] = f"{data['next']}; {ask}" if data.get("next") else ask
+    return bool(ranges)
+
+
 def _names(paths: list[str]) -> str:
     return ", ".join(Path(p).name for p in paths)
 
