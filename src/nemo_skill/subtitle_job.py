@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from . import choices, workflows
+from . import choices, subtitle_gaps, workflows
 from .bundle import manifest
 from .client import NemoClient
 from .errors import FileSizeError, FileTypeError, InputError, MediaError
@@ -203,8 +203,7 @@ def proofread_document(draft: Draft) -> dict:
         # heard, not read, and still without a cue: a correction cannot add one; the review page can
         "unheard": [{"start": round(a, 3), "end": round(b, 3), "heard": heard,
                      "fix": f"listen to {a:.1f}-{b:.1f} s; add the cue in `nemo review` (a correction cannot add one)"}
-                    for a, b, heard in speechcheck.not_carried(cue_doubts.unheard_from_meta(draft.meta.get("subtitles") or {}),
-                                                               [(c.start, c.end) for c in items if c.text.strip()])],
+                    for a, b, heard in speechcheck.unheard_left(draft.meta.get("subtitles") or {}, items)],
     }
 
 
@@ -339,7 +338,7 @@ def finish(client: NemoClient, draft: Draft, out_dir: Path, stem: str, options: 
     data["check"] = subcheck.check_paths(checked, rules=subcheck.default_rules(options.limits or draft_limits(draft)),
                                          punctuation=subfiles.punctuation(draft))
     _add_unheard(data, draft, files)
-    _name_missing_speech(data)
+    subtitle_gaps.name_missing_speech(data)
     return data
 
 
@@ -351,15 +350,6 @@ def _add_unheard(data: dict, draft: Draft, files: dict) -> None:
         lang, items = _recognised(draft)
         speechcheck.add_unheard(data["check"], unheard, [(c.start, c.end) for c in items if c.text.strip()],
                                 files.get(f"{lang}.srt") or next(iter(files.values())))
-
-
-def _name_missing_speech(data: dict) -> None:
-    """Speech the subtitles do not carry, and cues over silence, at the top of the job's JSON."""
-    for code in ("speech_without_subtitle", "subtitle_without_speech"):
-        ranges = [{"start": f["time"], "end": f["end"], "message": f["message"], "fix": f["fix"]}
-                  for f in data["check"]["findings"] if f["code"] == code]
-        if ranges:
-            data[code] = ranges
 
 
 def _say_left_out(data: dict, draft: Draft, requested: list[str]) -> None:

@@ -6,11 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-from .. import choices, subtitle_job, text_safety
+from .. import choices, subtitle_gaps, subtitle_job, text_safety
 from ..constants import EXIT_ERROR, EXIT_FINDINGS, EXIT_NEEDS_USER, MAX_SPEAKERS
 from ..errors import InputError, NemoError
 from ..media.asr import glossary
-from ..media.subtitles import conventions, script_align, speech_check as speechcheck
+from ..media.subtitles import conventions, script_align
 from .context import make_client, settings
 from .output import Output, seconds
 
@@ -144,7 +144,7 @@ def cmd_subtitle(args: argparse.Namespace, out: Output) -> int:
 def _done(data: dict, out: Output, said: tuple[str, ...] = ()) -> int:
     """The job's result: 0 when the subtitles carry all the speech that was heard; 3 (the user is
     needed) when the JSON names speech without a subtitle, which someone must listen to."""
-    missing = speechcheck.ask_to_listen(data)
+    missing = subtitle_gaps.ask_to_listen(data)
     out.result("\n".join([*filter(None, said), _human(data)]), data)
     return EXIT_NEEDS_USER if missing else 0
 
@@ -165,7 +165,7 @@ def _batch(args: argparse.Namespace, out: Output, options, videos: list[Path]) -
             if data.get("needs") == "translation":
                 data["next"] = (f"translate the cues in {Path(data['pending_file']).name}, then "
                                 f"`nemo subs submit FILE --video {video}`")
-            listen += speechcheck.ask_to_listen(data)
+            listen += subtitle_gaps.ask_to_listen(data)
             results.append({"video": str(video), "ok": True, "stem": stem, **data})
             lines.append(f"{video.name}: " + (data["next"] if data.get("needs") else _human(data)))
     failed = sum(not r["ok"] for r in results)

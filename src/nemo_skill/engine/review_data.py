@@ -17,7 +17,6 @@ from .. import choices
 from ..media.subtitles import (
     check as subcheck,
     cues as cue_rules,
-    doubts as cue_doubts,
     formats as subfiles,
     speech_check,
 )
@@ -148,9 +147,8 @@ def project(draft: dict, version: int, clip: dict | None) -> dict:
     return {"revision": version, "languages": langs, "editable": [first, *editable] if first else [],
             "rows": rows, "duration": round(timeline_length(draft, clip), 3),
             # heard but not read, and no cue carries it yet: the page offers to add one there
-            "unheard": [{"start": round(a, 3), "end": round(b, 3), "heard": heard} for a, b, heard in
-                        speech_check.not_carried(cue_doubts.unheard_from_meta(subtitle_settings(draft)),
-                                                 [(c.start, c.end) for c in items if c.text.strip()])],
+            "unheard": [{"start": round(a, 3), "end": round(b, 3), "heard": heard}
+                        for a, b, heard in speech_check.unheard_left(subtitle_settings(draft), items)],
             "offset": round(clip["timeline_start"] - clip["source_start"], 3) if clip else 0.0,
             "has_video": clip is not None,
             "aspect": _aspect(draft), "limits": {lang: {"max_chars": r.max_chars, "cps": r.cps}

@@ -211,9 +211,9 @@ def transcribe(draft: dict, args: tool_args.Transcribe, ctx: ToolContext) -> dic
                                 spaced=not cues.is_cjk_language(lang))
     save_cues(draft, lang, items, "script" if script_text else "asr", model=result.model)
     meta = subtitle_settings(draft)
-    meta["unheard"] = cue_doubts.unheard_to_meta(result.unheard, _timeline_span(ss, st, length))
-    if not meta["unheard"]:
-        meta.pop("unheard")
+    meta.pop("unheard", None)       # a new recognition's, or none
+    if unheard := cue_doubts.unheard_to_meta(result.unheard, _timeline_span(ss, st, length)):
+        meta["unheard"] = unheard
     if limits:
         meta["limits"] = limits
     meta["punctuation"] = args.punctuation
@@ -233,7 +233,7 @@ def transcribe(draft: dict, args: tool_args.Transcribe, ctx: ToolContext) -> dic
     if result.dropped:
         said += ctx.say(f" Dropped {len(result.dropped)} line(s) that were not speech.",
                      f" 去掉了 {len(result.dropped)} 行非语音内容。")
-    if unheard := meta.get("unheard"):
+    if unheard:
         said += ctx.say(f" {len(unheard)} stretch(es) sound like speech that could not be read surely, so they "
                         "have no subtitle: see `speech_without_subtitle` in the job's JSON, or `nemo subs proofread`.",
                         f" 有 {len(unheard)} 段像是人声但没能可靠识别，没有字幕：见任务 JSON 里的 "

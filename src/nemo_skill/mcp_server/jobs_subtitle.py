@@ -7,9 +7,9 @@ import json
 import tempfile
 from pathlib import Path
 
-from .. import choices, subtitle_job
+from .. import choices, subtitle_gaps, subtitle_job
 from ..errors import InputError
-from ..media.subtitles import conventions, speech_check as speechcheck
+from ..media.subtitles import conventions
 from .table import job, obj, path_arg, poll_interval, registry_params
 
 # The transcribe tool's own options (languages, translator, terms, script, limits,
@@ -74,7 +74,7 @@ def subtitle_video(run, args: dict) -> dict:
 
 def _done(data: dict) -> dict:
     """Done, or (speech left without a subtitle) waiting for someone to listen there."""
-    if speechcheck.ask_to_listen(data):
+    if subtitle_gaps.ask_to_listen(data):
         return {**data, "ok": False, "needs": "listening"}
     return {"ok": True, **data}
 

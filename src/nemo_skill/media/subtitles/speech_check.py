@@ -21,6 +21,7 @@ import numpy as np
 from .. import ffmpeg
 from ..asr import level as asr_level, quiet as asr_quiet, regions as speech_regions
 from ..findings import Finding
+from . import doubts as cue_doubts
 
 MIN_SPEECH = 1.0        # seconds of uncovered speech worth a finding (a breath or a laugh is less)
 MERGE_GAP = 0.6         # voiced regions this close are one stretch of speech
@@ -163,6 +164,13 @@ def not_carried(unheard: list[tuple[float, float, str]], cues: list[tuple[float,
     return [(a, b, heard) for a, b, heard in unheard if uncovered([(a, b)], cues)]
 
 
+def unheard_left(subtitles_meta: dict, cues: list) -> list[tuple[float, float, str]]:
+    """The stretches a draft keeps as heard but not read (``m.subtitles.unheard``) that none of
+    ``cues`` (with text) carries yet."""
+    return not_carried(cue_doubts.unheard_from_meta(subtitles_meta),
+                       [(c.start, c.end) for c in cues if c.text.strip()])
+
+
 def add_unheard(report: dict, unheard: list[tuple[float, float, str]], cues: list[tuple[float, float]],
                 file: str) -> None:
     """``not_carried`` stretches as ``speech_without_subtitle`` findings in a check's ``report``,
@@ -180,18 +188,6 @@ def add_unheard(report: dict, unheard: list[tuple[float, float, str]], cues: lis
         report["count"] += 1
         report["by_code"]["speech_without_subtitle"] = report["by_code"].get("speech_without_subtitle", 0) + 1
         report["clean"] = False
-
-
-def ask_to_listen(data: dict) -> bool:
-    """Whether a job's result (``data``) names speech without a subtitle; if so its ``next`` says
-    who must act: the job is not done until someone listens there (CLI exit 3, MCP needs)."""
-    ranges = data.get("speech_without_subtitle") or []
-    if ranges:
-        ask = (f"{len(ranges)} stretch(es) of speech have no subtitle (speech_without_subtitle, each with the "
-               "files that lack it): for the recognised language ask the user to listen there and add the cues on "
-               "the review page (`nemo review`), then run `nemo subs files`; for a translation, translate again")
-        data["next"] = f"{data['next']}; {ask}" if data.get("next") else ask
-    return bool(ranges)
 
 
 def _names(paths: list[str]) -> str:
